@@ -1,0 +1,159 @@
+"""Tables. Alembic migrations (assistant/db/migrations) are generated from this metadata; the app never
+calls `create_all`.
+
+A review has one classification (replaced on reprocessing) and drafts; a draft is a thread of versions:
+every generation, regeneration or edit appends a `DraftVersion`, and `Draft.version` is the optimistic
+concurrency token agents send back. Every decision appends an `Event` (the audit trail); every model call
+appends an `LLMCall`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, **kwargs))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class ReviewStatus(StrEnum):
+    received = "received"  # accepted, waiting for the pipeline
+    processing = "processing"
+    pending_approval = "pending_approval"
+    approved = "approved"
+    rejected = "rejected"
+    failed = "failed"
+
+
+class DraftStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Review(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_review_source_external_id"),
+        UniqueConstraint("idempotency_key", name="uq_review_idempotency_key"),
+        Index("ix_review_status_created", "status", "created_at"),
+        Index("ix_review_business_created", "business", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=100)
+    external_id: str | None = Field(default=None, max_length=300)
+    idempotency_key: str | None = Field(default=None, max_length=300)
+    content_hash: str = Field(max_length=64)
+    business: str = Field(default="default", max_length=100)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    rating: int | None = None
+    author: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000)
+    review_created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    status: str = Field(default=ReviewStatus.received, max_length=32)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    attempts: int = 0
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Classification(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True, unique=True)
+    action: str = Field(max_length=32)
+    language: str = Field(max_length=8)
+    topics: list[str] = _json(list)
+    severity: int = 1
+    fixable: bool = False
+    confidence: float = 0.0
+    reasons: list[str] = _json(list)
+    dne_kind: str | None = Field(default=None, max_length=32)
+    method: str = Field(default="rules", max_length=32)
+    needs_human: bool = False
+    created_at: datetime = _ts()
+
+
+class Draft(SQLModel, table=True):
+    __table_args__ = (Index("ix_draft_status_created", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    kind: str = Field(default="reply", max_length=16)  # reply | follow_up
+    status: str = Field(default=DraftStatus.pending, max_length=16)
+    version: int = 1  # optimistic concurrency token: the latest DraftVersion.version
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    flagged: bool = False
+    flags: list[str] = _json(list)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    reject_reason: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class DraftVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("draft_id", "version", name="uq_draft_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    version: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    origin: str = Field(max_length=16)  # llm | regenerate | edit
+    author: str = Field(default="assistant", max_length=200)
+    instruction: str | None = Field(default=None, sa_column=Column(Text))
+    guard_ok: bool = True
+    guard_issues: list[dict[str, str]] = _json(list)
+    overlap: float = 0.0
+    attempts: int = 0
+    created_at: datetime = _ts()
+
+
+class Event(SQLModel, table=True):
+    """The audit trail: who did what to which review, when, and what changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    draft_id: int | None = Field(default=None, foreign_key="draft.id")
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=32)
+    detail: dict[str, Any] = _json(dict)
+    created_at: datetime = _ts()
+
+
+class LLMCall(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int | None = Field(default=None, index=True)
+    template: str = Field(max_length=100)
+    model: str = Field(max_length=200)
+    prompt: list[dict[str, Any]] = _json(list)
+    response: str | None = Field(default=None, sa_column=Column(Text))
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: int = 0
+    attempts: int = 1
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _ts()
+
+
+class ApiKey(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    scopes: list[str] = _json(lambda: ["admin"])
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

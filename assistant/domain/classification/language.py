@@ -1,0 +1,156 @@
+"""Language of a review: script split first, then marker words and letters, lingua as the tie-breaker.
+
+Why not lingua alone: on short reviews it cannot tell Russian from Ukrainian ("Все добре" → ru) nor
+English from Latvian ("ok" → lv), and replying in the wrong one of a close pair is worse than a typo.
+So the text is split by script (Cyrillic vs Latin letters, the larger part is the dominant language of a
+mixed review), and inside a script the letters only one language uses (і ї є ґ / ы э ъ ё / ā č ē …) and
+frequent words only one language uses vote together with lingua's confidence.
+A Latin text that lingua confidently places in a neighbour language (German, Lithuanian…) is "und".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+SERVED = ("ru", "uk", "lv", "en")
+UNDETERMINED = "und"
+CONFIDENCE_FLOOR = 0.35
+_NEIGHBOURS = ("de", "pl", "lt", "et", "fi", "fr", "es", "it")
+
+_CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
+_LAT = re.compile(r"[a-zāčēģīķļņšūž]", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
+_UK_LETTERS = re.compile(r"[іїєґ]")
+_RU_LETTERS = re.compile(r"[ыэъё]")
+_LV_LETTERS = re.compile(r"[āčēģīķļņšūž]")
+_LV_ONLY_LETTERS = re.compile(r"[āēīģķļņ]")  # č š ū ž are Lithuanian too
+
+# Frequent words that exist in one language of the pair only (lower case, ё kept as е too).
+_UK_WORDS = frozenset(
+    "добре дуже дякую дякуємо дякую що це як але та ще вже мені мене мій моя моє мої він вона вони ми ви "
+    "був була було були зі із від чи або тому коли де тут нема немає теж також гарно чудово смачно швидко "
+    "вчасно замовлення замовила замовив прийшло прийшов доставили привезли отримала отримав дуже ніж "
+    "якість якісно клас класно норм нормально супер рекомендую раджу жодного ніколи завжди сьогодні вчора "
+    "який яка яке які весь вся усе усі дуже щиро будь ласка прошу можна треба потрібно хочу хочемо "
+    "бракований зламаний зламався зламалась прийшла пакунок посилка посилку кур'єр кур'єра працює "
+    "купила купив тиждень тижні днів години хвилин грн гривень".split()
+)
+_RU_WORDS = frozenset(
+    "очень спасибо благодарю хорошо что чтобы это как но еще уже мне меня мой моя мое мои он она они мы вы "
+    "был была было были со из от или потому когда где нет тоже также отлично быстро вовремя заказ заказала "
+    "заказал пришел пришло пришла доставили привезли получила получил качество качественно класс нормально "
+    "супер рекомендую советую ни одного никогда всегда сегодня вчера который которая которое которые весь "
+    "вся всех пожалуйста прошу можно нужно надо хочу хотим бракованный сломанный сломался сломалась "
+    "посылка посылку курьер курьера работает купила купил неделю недели дней часа минут руб рублей ничего "
+    "если только просто сказали привет".split()
+)
+_LV_WORDS = frozenset(
+    "un ir bet ļoti loti paldies labi labs laba nav kas ar es mēs mes jūs jus ka par uz pie bija tika viss "
+    "visu kurjers kurjeru piegāde piegade piegādi pasūtījums pasutijums ātri atri laikā laika ļoti arī ari "
+    "jo vai tas tā ta šis šo so man mani mums jums tikai vēl vel pēc pec kad kā nekad vienmēr iesaku "
+    "paldies lieliski super apkalpošana apkalposana prece preci veikals veikalā darbinieki sūdzība".split()
+)
+_EN_WORDS = frozenset(
+    "the and is was were to of it my for with not very but this that you i we they great good thanks thank "
+    "order delivery delivered arrived would will have has had be been are on in at from no an a so just "
+    "me our your their staff service food item product recommend again never always when what".split()
+)
+# Universal filler that says nothing about the language on its own.
+_NEUTRAL = frozenset("ok okay ок окей super супер top топ wow вау".split())
+
+
+@dataclass(frozen=True)
+class LanguageResult:
+    code: str  # ISO 639-1, or "und" when unknowable
+    confidence: float
+
+
+def _lingua(languages: tuple[str, ...], preload: bool = True):
+    built = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in languages]
+    builder = LanguageDetectorBuilder.from_languages(*built)
+    return (builder.with_preloaded_language_models() if preload else builder).build()
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    return _lingua(SERVED)
+
+
+@lru_cache(maxsize=1)
+def _neighbour_detector():
+    return _lingua(("en", "lv", *_NEIGHBOURS), preload=False)
+
+
+def _pair_confidence(text: str, a: str, b: str) -> float:
+    """lingua's probability of `a` against `b` (they sum to ~1 over the served set)."""
+    values = {v.language.iso_code_639_1.name.lower(): v.value for v in _detector().compute_language_confidence_values(text)}
+    pa, pb = values.get(a, 0.0), values.get(b, 0.0)
+    return 0.5 if pa + pb == 0 else pa / (pa + pb)
+
+
+def _vote(words: list[str], text: str, a: str, b: str) -> tuple[str, float]:
+    """Decide between a close pair (uk/ru or lv/en): marker words and letters, then lingua."""
+    if (a, b) == ("uk", "ru"):
+        letters_a = sum(1 for w in words if _UK_LETTERS.search(w))
+        letters_b = sum(1 for w in words if _RU_LETTERS.search(w))
+        words_a = sum(1 for w in words if w in _UK_WORDS and w not in _RU_WORDS)
+        words_b = sum(1 for w in words if w in _RU_WORDS and w not in _UK_WORDS)
+    else:
+        letters_a = sum(1 for w in words if _LV_LETTERS.search(w))
+        letters_b = 0
+        words_a = sum(1 for w in words if w in _LV_WORDS and w not in _EN_WORDS)
+        words_b = sum(1 for w in words if w in _EN_WORDS and w not in _LV_WORDS)
+    markers_a, markers_b = 1.5 * letters_a + words_a, 1.5 * letters_b + words_b
+    p = _pair_confidence(text, a, b)
+    # Markers weigh more on short texts; lingua's n-gram model is reliable once there is enough text.
+    weight = 4.0 if len(words) > 25 else 2.0
+    score = (markers_a - markers_b) + weight * (p - 0.5) * 2
+    evidence = markers_a + markers_b
+    if score == 0:
+        return (a if p >= 0.5 else b), 0.4
+    winner = a if score > 0 else b
+    margin = abs(score) / (evidence + weight)
+    confidence = min(0.99, 0.5 + margin * 0.5 + min(evidence, 6) * 0.04)
+    return winner, round(confidence, 3)
+
+
+def _is_neighbour_language(text: str, words: list[str]) -> bool:
+    """A Latin text without a single Latvian or English marker that lingua places elsewhere with certainty."""
+    if len(words) < 2 or any(w in _LV_WORDS or w in _EN_WORDS for w in words) or _LV_ONLY_LETTERS.search(text):
+        return False
+    best = _neighbour_detector().compute_language_confidence_values(text)[0]
+    return best.language.iso_code_639_1.name.lower() in _NEIGHBOURS and best.value >= 0.9
+
+
+def detect_language(text: str | None) -> LanguageResult:
+    """Dominant served language of `text`; `und` for emoji-only, empty or unrecognisable text."""
+    text = (text or "").strip()
+    lowered = text.lower().replace("’", "'").replace("ʼ", "'")
+    cyr, lat = len(_CYR.findall(lowered)), len(_LAT.findall(lowered))
+    if cyr + lat < 2:
+        return LanguageResult(UNDETERMINED, 0.0)
+    words = _WORD.findall(lowered)
+    if cyr >= lat:
+        part = " ".join(w for w in words if _CYR.search(w))
+        part_words = [w for w in words if _CYR.search(w)]
+        code, confidence = _vote(part_words, part, "uk", "ru")
+    else:
+        part_words = [w for w in words if _LAT.search(w) and not _CYR.search(w)]
+        part = " ".join(part_words)
+        if all(w in _NEUTRAL for w in part_words):
+            return LanguageResult("en", 0.4)
+        if _is_neighbour_language(part, part_words):
+            return LanguageResult(UNDETERMINED, 0.2)
+        code, confidence = _vote(part_words, part, "lv", "en")
+    if confidence < CONFIDENCE_FLOOR:
+        return LanguageResult(UNDETERMINED, confidence)
+    return LanguageResult(code, confidence)
+
+
+def warm_up() -> None:
+    """Load lingua's models now (a few hundred ms) instead of on the first review."""
+    _detector()

@@ -1,0 +1,121 @@
+"""HTTP endpoints of the approval queue: list drafts and decide on them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from litestar import Controller, Request, get, patch, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.domain.queue.service import DraftService
+from assistant.domain.reviews.schemas import DraftOut
+from assistant.domain.reviews.service import present_draft
+from assistant.server.auth import requires
+
+DraftText = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Instruction = Annotated[str, msgspec.Meta(max_length=500)]
+Version = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class DraftEdit(msgspec.Struct, forbid_unknown_fields=True):
+    text: DraftText
+    version: Version
+
+
+class Approve(msgspec.Struct, forbid_unknown_fields=True):
+    version: Version | None = None
+
+
+class Reject(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+    version: Version | None = None
+
+
+class Regenerate(msgspec.Struct, forbid_unknown_fields=True):
+    instruction: Instruction | None = None
+
+
+class VersionOut(msgspec.Struct):
+    version: int
+    text: str
+    origin: str
+    author: str
+    instruction: str | None
+    guard_ok: bool
+    guard_issues: list[dict[str, str]]
+    overlap: float
+
+
+class DraftDetail(msgspec.Struct):
+    draft: DraftOut
+    versions: list[VersionOut]
+
+
+class DraftPage(msgspec.Struct):
+    items: list[DraftOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def _actor(request: Request) -> str:
+    return request.user.name
+
+
+class DraftController(Controller):
+    path = "/drafts"
+    tags = ["drafts"]
+    guards = [requires("agent")]
+
+    def _service(self, session: AsyncSession, state: State) -> DraftService:
+        return DraftService(session, state.playbooks, state.llm)
+
+    @get("/", summary="The queue, paginated")
+    async def list_drafts(
+        self, db_session: AsyncSession, state: State,
+        status: Literal["pending", "approved", "rejected"] | None = None,
+        order: Literal["newest", "oldest"] = "newest",
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> DraftPage:
+        drafts, total = await self._service(db_session, state).list(status=status, order=order, limit=limit, offset=offset)
+        return DraftPage(items=[await present_draft(db_session, d) for d in drafts], total=total, limit=limit, offset=offset)
+
+    @get("/{draft_id:int}", summary="A draft with its version history")
+    async def read(self, draft_id: int, db_session: AsyncSession, state: State) -> DraftDetail:
+        service = self._service(db_session, state)
+        draft = await service.get(draft_id)
+        versions = [VersionOut(version=v.version, text=v.text, origin=v.origin, author=v.author,
+                               instruction=v.instruction, guard_ok=v.guard_ok, guard_issues=list(v.guard_issues),
+                               overlap=v.overlap) for v in await service.versions(draft_id)]
+        return DraftDetail(draft=await present_draft(db_session, draft), versions=versions)
+
+    @patch("/{draft_id:int}", summary="Edit the text (send the version you saw)")
+    async def edit(self, draft_id: int, data: DraftEdit, db_session: AsyncSession, state: State, request: Request) -> DraftOut:
+        draft = await self._service(db_session, state).edit(draft_id, text=data.text, version=data.version,
+                                                            actor=_actor(request))
+        return await present_draft(db_session, draft)
+
+    @post("/{draft_id:int}/approve", status_code=200, summary="Approve for publishing")
+    async def approve(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
+                      data: Approve | None = None) -> DraftOut:
+        draft = await self._service(db_session, state).approve(draft_id, actor=_actor(request),
+                                                               version=data.version if data else None)
+        return await present_draft(db_session, draft)
+
+    @post("/{draft_id:int}/reject", status_code=200, summary="Reject with a reason")
+    async def reject(self, draft_id: int, data: Reject, db_session: AsyncSession, state: State, request: Request) -> DraftOut:
+        draft = await self._service(db_session, state).reject(draft_id, actor=_actor(request), reason=data.reason,
+                                                              version=data.version)
+        return await present_draft(db_session, draft)
+
+    @post("/{draft_id:int}/regenerate", status_code=200, summary="Write a new version, optionally with an instruction")
+    async def regenerate(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
+                         data: Regenerate | None = None) -> DraftOut:
+        draft = await self._service(db_session, state).regenerate(
+            draft_id, actor=_actor(request), instruction=(data.instruction or None) if data else None)
+        return await present_draft(db_session, draft)

@@ -1,0 +1,167 @@
+"""The one seam to language models: every call goes through `LLM.chat` / `LLM.chat_json`.
+
+It owns the `openai.AsyncOpenAI` client (any OpenAI-compatible server, or the embedded one), retries with
+tenacity on 429 (honouring Retry-After), 5xx, timeouts, connection errors and garbled answers within a
+bounded budget, counts tokens with tiktoken, and logs every call — prompt, response, tokens, latency,
+error — through a `CallLog`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import jsonschema
+import openai
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from assistant.errors import LLMBadOutput, LLMError, LLMUnavailable
+from assistant.llm.tokens import count_message_tokens, count_tokens
+
+
+@dataclass(frozen=True)
+class LLMReply:
+    text: str
+    model: str
+    tokens_in: int
+    tokens_out: int
+    latency_ms: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    template: str
+    model: str
+    messages: list[dict[str, Any]]
+    response: str | None
+    tokens_in: int
+    tokens_out: int
+    latency_ms: int
+    attempts: int
+    error: str | None
+    review_id: int | None
+
+
+class CallLog(Protocol):
+    async def record(self, call: CallRecord) -> None: ...
+
+
+class MemoryCallLog:
+    """Keeps calls in a list: for eval runs and batch dry runs that have no database."""
+
+    def __init__(self) -> None:
+        self.calls: list[CallRecord] = []
+
+    async def record(self, call: CallRecord) -> None:
+        self.calls.append(call)
+
+
+class _Garbled(Exception):
+    """The server answered 200 but not with a usable completion (bad JSON body, no choices)."""
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(
+        exc,
+        (openai.RateLimitError, openai.InternalServerError, openai.APITimeoutError, openai.APIConnectionError,
+         openai.APIResponseValidationError, _Garbled),
+    ) or (isinstance(exc, openai.APIStatusError) and exc.status_code >= 500)
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value:
+            try:
+                return max(float(value) * scale, 0.0)
+            except ValueError:
+                return None
+    return None
+
+
+class LLM:
+    def __init__(self, client: openai.AsyncOpenAI, model: str, *, call_log: CallLog | None = None,
+                 max_attempts: int = 4, max_retry_wait: float = 30.0, base_wait: float = 0.5):
+        self.client = client
+        self.model = model
+        self.call_log = call_log or MemoryCallLog()
+        self.max_attempts = max_attempts
+        self.max_retry_wait = max_retry_wait
+        self.base_wait = base_wait
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = _retry_after(exc)
+        if hinted is None:
+            hinted = self.base_wait * 2 ** (state.attempt_number - 1)
+        return min(hinted, self.max_retry_wait)
+
+    async def _complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+        try:
+            response = await self.client.chat.completions.create(model=self.model, messages=messages, **params)
+        except ValueError as exc:  # a 200 whose body is not JSON
+            raise _Garbled(f"invalid response body: {exc}") from exc
+        if not isinstance(response, openai.types.chat.ChatCompletion):
+            raise _Garbled(f"not a chat completion: {str(response)[:200]!r}")
+        if not response.choices or response.choices[0].message is None:
+            raise _Garbled("the answer had no choices")
+        return response.choices[0].message.content or ""
+
+    async def chat(self, template: str, messages: list[dict[str, Any]], *, review_id: int | None = None,
+                   max_tokens: int = 400, temperature: float = 0.7, **params: Any) -> LLMReply:
+        """One completion, retried within the budget, logged whatever happens."""
+        started = time.perf_counter()
+        attempts, text, error = 0, None, None
+        try:
+            async for attempt in AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self._wait,
+                                               retry=retry_if_exception(_retryable), reraise=True):
+                with attempt:
+                    attempts += 1
+                    text = await self._complete(messages, max_tokens=max_tokens, temperature=temperature, **params)
+        except _Garbled as exc:
+            error = f"bad output: {exc}"
+            raise LLMBadOutput(str(exc), attempts=attempts) from exc
+        except openai.APIError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if _retryable(exc):
+                raise LLMUnavailable(f"model unavailable after {attempts} attempts: {exc}", attempts=attempts) from exc
+            raise LLMError(error, attempts=attempts) from exc
+        finally:
+            latency_ms = int((time.perf_counter() - started) * 1000)
+            await self.call_log.record(CallRecord(
+                template=template, model=self.model, messages=messages, response=text,
+                tokens_in=count_message_tokens(messages), tokens_out=count_tokens(text or ""),
+                latency_ms=latency_ms, attempts=attempts, error=error, review_id=review_id))
+        return LLMReply(text=text or "", model=self.model, tokens_in=count_message_tokens(messages),
+                        tokens_out=count_tokens(text or ""), latency_ms=latency_ms, attempts=attempts)
+
+    async def chat_json(self, template: str, messages: list[dict[str, Any]], *, schema: dict[str, Any],
+                        review_id: int | None = None, max_tokens: int = 300) -> dict[str, Any]:
+        """A structured answer validated against `schema`; LLMBadOutput when it isn't one."""
+        response_format = {"type": "json_schema", "json_schema": {"name": template, "schema": schema}}
+        reply = await self.chat(template, messages, review_id=review_id, max_tokens=max_tokens,
+                                temperature=0.0, response_format=response_format)
+        return parse_json_answer(reply.text, schema)
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
+
+
+def parse_json_answer(text: str, schema: dict[str, Any]) -> dict[str, Any]:
+    cleaned = _FENCE.sub("", text.strip())
+    start, end = cleaned.find("{"), cleaned.rfind("}")
+    if start == -1 or end < start:
+        raise LLMBadOutput("the answer holds no JSON object", answer=text[:500])
+    try:
+        value = json.loads(cleaned[start : end + 1])
+        jsonschema.validate(value, schema)
+    except (json.JSONDecodeError, jsonschema.ValidationError) as exc:
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else exc.message
+        raise LLMBadOutput(f"invalid JSON answer: {message}", answer=text[:500]) from exc
+    return value

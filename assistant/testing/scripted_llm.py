@@ -1,0 +1,199 @@
+"""A real HTTP server that plays an OpenAI-compatible API, for tests, benchmarks and CI's eval run.
+
+The `openai` SDK talks to it over a socket exactly as to OpenAI. Behaviour is scripted: queue faults
+(429 with Retry-After, 500, hangs, invalid JSON, empty choices) or replies with `script(...)`, set random
+fault rates, a fixed latency, or a responder function; by default it answers drafts with a plain, specific
+reply in the review's language and structured calls with JSON that fits the requested schema.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Responder = Callable[[dict[str, Any]], str]
+
+_REPLIES = {
+    "ru": "Мы понимаем, как неприятно было получить заказ не таким, каким вы его ждали. Мы разберёмся с этим "
+          "случаем и напишем вам, чтобы всё исправить. Команда поддержки",
+    "uk": "Ми розуміємо, як неприємно було отримати замовлення не таким, яким ви його чекали. Ми розберемося з "
+          "цим випадком і напишемо вам, щоб усе виправити. Команда підтримки",
+    "lv": "Mēs saprotam, cik nepatīkami bija saņemt pasūtījumu ne tādu, kādu jūs gaidījāt. Mēs izpētīsim šo "
+          "gadījumu un sazināsimies ar jums, lai visu labotu. Atbalsta komanda",
+    "en": "We understand how annoying it was to get your order in a different state than you expected. We will "
+          "look into what happened and get in touch to put it right. The support team",
+}
+_DELIMITED = re.compile(r"<review>(.*?)</review>", re.DOTALL | re.IGNORECASE)
+
+
+def _review_language(body: dict[str, Any]) -> str:
+    from assistant.domain.classification.language import detect_language
+
+    user = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
+    match = _DELIMITED.search(user)
+    code = detect_language(match.group(1) if match else user).code
+    return code if code in _REPLIES else "en"
+
+
+def _fit_schema(schema: dict[str, Any]) -> Any:
+    """The simplest value that validates against `schema` (first enum value, zero, false, empty)."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    kind = kind[0] if isinstance(kind, list) else kind
+    if kind == "object":
+        return {name: _fit_schema(sub) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [_fit_schema(schema["items"])] * schema.get("minItems", 0) if "items" in schema else []
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    return "scripted"
+
+
+def default_responder(body: dict[str, Any]) -> str:
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") == "json_schema":
+        return json.dumps(_fit_schema(response_format["json_schema"]["schema"]), ensure_ascii=False)
+    return _REPLIES[_review_language(body)]
+
+
+@dataclass
+class Fault:
+    kind: str  # reply | status | hang | bad_json | empty_choices
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    seconds: float = 0.0
+
+
+class ScriptedLLM:
+    """Start with `with ScriptedLLM() as llm:`; point the SDK at `llm.base_url`."""
+
+    def __init__(self, responder: Responder = default_responder, *, latency: float = 0.0, seed: int = 0):
+        self.responder = responder
+        self.latency = latency
+        self.script: deque[Fault] = deque()
+        self.rates: list[tuple[float, Fault]] = []
+        self.requests: list[dict[str, Any]] = []
+        self.served = 0
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    # -- scripting ------------------------------------------------------------------------------
+    def reply(self, *texts: str) -> None:
+        self.script.extend(Fault("reply", text=t) for t in texts)
+
+    def fail(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self.script.extend(Fault("status", status=status, headers=headers) for _ in range(times))
+
+    def hang(self, seconds: float, times: int = 1) -> None:
+        self.script.extend(Fault("hang", seconds=seconds) for _ in range(times))
+
+    def bad_json(self, times: int = 1) -> None:
+        self.script.extend(Fault("bad_json") for _ in range(times))
+
+    def empty_choices(self, times: int = 1) -> None:
+        self.script.extend(Fault("empty_choices") for _ in range(times))
+
+    def set_rates(self, **rates: float) -> None:
+        """Random faults per request, e.g. set_rates(rate_limit=0.3, server_error=0.1, hang=0.05, bad_json=0.05)."""
+        faults = {"rate_limit": Fault("status", status=429, headers={"Retry-After": "0.05"}),
+                  "server_error": Fault("status", status=500), "hang": Fault("hang", seconds=30),
+                  "bad_json": Fault("bad_json"), "empty_choices": Fault("empty_choices")}
+        self.rates = [(rate, faults[name]) for name, rate in rates.items()]
+
+    def _next_fault(self) -> Fault | None:
+        with self._lock:
+            self.served += 1
+            if self.script:
+                return self.script.popleft()
+            roll = self._random.random()
+            for rate, fault in self.rates:
+                if roll < rate:
+                    return fault
+                roll -= rate
+        return None
+
+    # -- serving --------------------------------------------------------------------------------
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        scripted = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self) -> None:
+                self._send(200, json.dumps({"object": "list", "data": [{"id": "scripted", "object": "model"}]}).encode())
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                with scripted._lock:
+                    scripted.requests.append(body)
+                if scripted.latency:
+                    time.sleep(scripted.latency)
+                fault = scripted._next_fault()
+                if fault and fault.kind == "hang":
+                    time.sleep(fault.seconds)
+                    fault = None
+                if fault and fault.kind == "status":
+                    error = {"error": {"message": f"scripted {fault.status}", "type": "scripted", "code": None}}
+                    return self._send(fault.status, json.dumps(error).encode(), fault.headers)
+                if fault and fault.kind == "bad_json":
+                    return self._send(200, b'{"id": "x", "choices": [{"message": ')
+                choices: list[dict[str, Any]] = []
+                if not (fault and fault.kind == "empty_choices"):
+                    text = fault.text if fault and fault.kind == "reply" else scripted.responder(body)
+                    choices = [{"index": 0, "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": text}}]
+                payload = {"id": f"chatcmpl-{scripted.served}", "object": "chat.completion", "created": int(time.time()),
+                           "model": body.get("model", "scripted"), "choices": choices,
+                           "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+                self._send(200, json.dumps(payload, ensure_ascii=False).encode())
+
+        return Handler
+
+    def start(self) -> ScriptedLLM:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="scripted-llm", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> ScriptedLLM:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
