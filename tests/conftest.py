@@ -95,3 +95,42 @@ async def wait_for_status(client: AsyncTestClient, review_id: int, *statuses: st
         if time.monotonic() > deadline:
             raise AssertionError(f"review {review_id} stuck in {body['status']}: {body.get('error')}")
         await asyncio.sleep(0.05)
+
+
+class LiveServer:
+    """The real app under uvicorn on a free loopback port, in a thread: for browsers and extensions."""
+
+    def __init__(self, settings: Settings):
+        import socket
+        import threading
+
+        import uvicorn
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.settings = settings
+        self.server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
+                                                   log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the live server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """`live_server.url` serves the API (key: API_KEY) with the scripted LLM, on the test's database."""
+    with LiveServer(settings) as server:
+        yield server

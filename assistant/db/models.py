@@ -69,6 +69,8 @@ class Review(SQLModel, table=True):
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class Classification(SQLModel, table=True):
@@ -157,3 +159,33 @@ class ApiKey(SQLModel, table=True):
     scopes: list[str] = _json(lambda: ["admin"])
     created_at: datetime = _ts()
     revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class User(SQLModel, table=True):
+    """A person working the queue: an agent, or an admin who also manages agents, keys and playbooks."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(default="agent", max_length=16)  # agent | admin
+    active: bool = True
+    created_at: datetime = _ts()
+    last_login_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One approved reply sent to a team's endpoint: retried with backoff, failures kept visible."""
+
+    __table_args__ = (Index("ix_webhook_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    url: str = Field(max_length=2000)
+    payload: dict[str, Any] = _json(dict)
+    status: str = Field(default="pending", max_length=16)  # pending | delivered | failed
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    next_attempt_at: datetime = _ts()
+    created_at: datetime = _ts()
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
