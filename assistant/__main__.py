@@ -1,4 +1,4 @@
-"""The `assistant` command: serve, db, keys (more commands mount here as the product grows)."""
+"""The `assistant` command: serve, worker, batch, eval, insights, db, keys, users, playbooks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from typing import Annotated
 
 import typer
 
+from assistant.domain.users.cli import users_app
+from assistant.batch.cli import batch_app
+from assistant.domain.insights.cli import insights_command
+from assistant.evaluation.cli import app as eval_app
 from assistant.settings import get_settings
 
 app = typer.Typer(help="Review reply assistant: classify reviews, draft replies, queue them for approval.",
@@ -16,6 +20,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(batch_app, name="batch")
+app.command("insights")(insights_command)
+app.add_typer(users_app, name="users")
+app.add_typer(eval_app, name="eval")
+playbooks_app = typer.Typer(help="Business playbooks.", no_args_is_help=True)
+app.add_typer(playbooks_app, name="playbooks")
 
 
 @app.command()
@@ -67,6 +77,45 @@ def keys_create(name: Annotated[str, typer.Option(help="Who or what uses the key
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
 
+
+@playbooks_app.command("check")
+def playbooks_check(directory: Annotated[str | None, typer.Argument(help="Default: ASSISTANT_PLAYBOOKS_DIR")] = None) -> None:
+    """Validate every playbook; print each problem with its file and field. Exit 1 if any is broken."""
+    from pathlib import Path
+
+    from assistant.playbooks import PlaybookError, PlaybookRegistry
+
+    folder = Path(directory) if directory else get_settings().playbooks_dir
+    try:
+        registry = PlaybookRegistry.from_directory(folder)
+    except PlaybookError as exc:
+        registry = None
+        typer.echo(f"✗ {exc}", err=True)
+    for business in sorted(registry.playbooks if registry else []):
+        typer.echo(f"✓ {business}")
+    errors = registry.errors if registry else [None]
+    for error in filter(None, errors):
+        typer.echo(f"✗ {error.path.name}", err=True)
+        for problem in error.problems:
+            typer.echo(f"    {problem}", err=True)
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+def worker(concurrency: Annotated[int | None, typer.Option(min=1, help="Jobs at once [default: ASSISTANT_WORKER_CONCURRENCY]",
+                                                          show_default=False)] = None,
+           burst: Annotated[bool, typer.Option("--burst", help="Stop once the queue is empty")] = False,
+           log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info") -> None:
+    """Process review jobs from ASSISTANT_QUEUE_URL (SAQ on Redis or PostgreSQL) until SIGINT/SIGTERM."""
+    from assistant.db.migrate import upgrade
+    from assistant.jobs import run_worker
+
+    settings = get_settings()
+    if not settings.queue_url:
+        raise typer.BadParameter("set ASSISTANT_QUEUE_URL (redis://… or postgresql://…) to run workers")
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    upgrade(settings.resolved_database_url)
+    asyncio.run(run_worker(settings, concurrency=concurrency, burst=burst))
 
 def main() -> None:
     app()

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds for one model call")
     llm_max_attempts: int = Field(default=4, ge=1)
+    llm_context_tokens: int = Field(default=8192, ge=1024, description="Context window of the configured model")
     llm_max_retry_wait: float = Field(default=30.0, ge=0, description="Longest Retry-After we honour")
     embedded_model_path: Path | None = None
     embedded_context: int = 4096
@@ -38,7 +39,50 @@ class Settings(BaseSettings):
     batch_max_items: int = 1_000
     cors_origins: list[str] = Field(default_factory=list)
 
-    @field_validator("llm_base_url", "llm_api_key", "bootstrap_api_key", mode="before")
+    # Scale-out and batch (assistant/jobs.py, assistant/batch)
+    queue_url: str | None = Field(default=None, description="redis://… or postgresql://…: SAQ job queue for "
+                                  "`assistant worker` processes; none = the pipeline runs in-process")
+    queue_name: str = "assistant"
+    worker_concurrency: int = Field(default=8, ge=1, description="Jobs one `assistant worker` runs at once")
+    job_timeout: int = Field(default=600, ge=10, description="Seconds one review job may run before it is retried")
+    llm_requests_per_minute: float | None = Field(default=None, ge=0, description="Per-process cap; none = no cap")
+    llm_tokens_per_minute: float | None = Field(default=None, ge=0, description="Per-process cap; none = no cap")
+
+    @field_validator("queue_url", mode="before")
+    @classmethod
+    def _blank_queue_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    # web UI (assistant/web): cookie sessions, CSRF, claims
+    secret_key: str | None = Field(default=None, description="Signs sessions and CSRF tokens; unset = "
+                                   "generated once into data_dir/secret.key")
+    session_idle_minutes: int = Field(default=12 * 60, ge=1, description="A session ends after this much inactivity")
+    session_max_hours: float = Field(default=7 * 24, gt=0, description="…and at the latest this long after login")
+    secure_cookies: bool = Field(default=False, description="Mark cookies Secure (serve over HTTPS)")
+    claim_minutes: int = Field(default=15, ge=1, le=24 * 60, description="How long a claim on a review lasts")
+    queue_page_size: int = Field(default=50, ge=5, le=500)
+
+    # Approved replies POSTed to a team's endpoint, signed (assistant/domain/webhooks)
+    webhook_url: str | None = Field(default=None, description="Where approvals are POSTed; none = no webhook")
+    webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 key for the X-Signature header")
+    webhook_timeout: float = Field(default=10.0, gt=0, description="Seconds for one delivery attempt")
+    webhook_max_attempts: int = Field(default=8, ge=1, description="Attempts before a delivery is marked failed")
+    webhook_backoff_initial: float = Field(default=5.0, gt=0, description="Seconds before the first retry; doubles")
+    webhook_backoff_max: float = Field(default=3600.0, gt=0, description="Longest wait between two attempts")
+    webhook_poll_interval: float = Field(default=2.0, gt=0, description="How often the deliverer looks for due work")
+
+    # Topic trends and alerts (assistant/domain/insights)
+    insights_spike_factor: float = Field(default=2.0, gt=1, description="Alert when this week's complaints on a "
+                                         "topic exceed the trailing weekly average by this factor")
+    insights_spike_min_count: int = Field(default=5, ge=1, description="Fewer complaints than this never alert")
+    insights_trailing_weeks: int = Field(default=4, ge=1, le=26, description="Weeks in the trailing average")
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_webhook_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("llm_base_url", "llm_api_key", "bootstrap_api_key", "secret_key", mode="before")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None

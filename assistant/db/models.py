@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 
@@ -189,3 +189,12 @@ class WebhookDelivery(SQLModel, table=True):
     next_attempt_at: datetime = _ts()
     created_at: datetime = _ts()
     delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+# Insights and export read reviews by when they were written and drafts by approval time (migration 0002).
+# The review indexes cover every column the weekly aggregates read, so SQLite never visits the wide rows.
+_OCCURRED = func.coalesce(Review.review_created_at, Review.created_at)
+Index("ix_review_occurred", _OCCURRED, Review.business, Review.source, Review.review_created_at, Review.created_at)
+Index("ix_review_business_occurred", Review.business, _OCCURRED, Review.source, Review.review_created_at,
+      Review.created_at)
+Index("ix_draft_status_decided", Draft.status, Draft.decided_at)

@@ -22,10 +22,10 @@ def build_llm(settings: Settings, call_log: CallLog | None = None) -> LLM:
         client = openai.AsyncOpenAI(base_url="http://embedded.local/v1", api_key="embedded", max_retries=0,
                                     timeout=timeout,
                                     http_client=httpx.AsyncClient(transport=transport, timeout=timeout))
-        model_name = MODEL_NAME
+        model_name, context_tokens = MODEL_NAME, settings.embedded_context
     else:
         client = openai.AsyncOpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none",
                                     max_retries=0, timeout=timeout)
-        model_name = settings.llm_model or "gpt-4o-mini"
+        model_name, context_tokens = settings.llm_model or "gpt-4o-mini", settings.llm_context_tokens
     return LLM(client, model_name, call_log=call_log, max_attempts=settings.llm_max_attempts,
-               max_retry_wait=settings.llm_max_retry_wait)
+               max_retry_wait=settings.llm_max_retry_wait, context_tokens=context_tokens)

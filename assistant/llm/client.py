@@ -87,9 +87,11 @@ def _retry_after(exc: BaseException | None) -> float | None:
 
 class LLM:
     def __init__(self, client: openai.AsyncOpenAI, model: str, *, call_log: CallLog | None = None,
-                 max_attempts: int = 4, max_retry_wait: float = 30.0, base_wait: float = 0.5):
+                 max_attempts: int = 4, max_retry_wait: float = 30.0, base_wait: float = 0.5,
+                 context_tokens: int = 8192):
         self.client = client
         self.model = model
+        self.context_tokens = context_tokens  # prompts are trimmed to fit (drafting reads this)
         self.call_log = call_log or MemoryCallLog()
         self.max_attempts = max_attempts
         self.max_retry_wait = max_retry_wait

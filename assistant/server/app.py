@@ -18,8 +18,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.engine import create_engine, session_factory
 from assistant.dispatch import InProcessDispatcher
+from assistant.domain.insights.controller import InsightsController
+from assistant.domain.queue.bulk_controller import BulkDraftController
 from assistant.domain.queue.controller import DraftController
+from assistant.domain.replies.controller import ExportController, ResolveController
 from assistant.domain.reviews.controller import ReviewController
+from assistant.domain.webhooks.controller import WebhookController
+from assistant.domain.webhooks.deliverer import start_deliverer, stop_deliverer
 from assistant.errors import ServiceUnavailable
 from assistant.llm import build_llm
 from assistant.llm.call_log import DatabaseCallLog
@@ -28,6 +33,8 @@ from assistant.playbooks import PlaybookRegistry
 from assistant.server.auth import ApiKeyMiddleware
 from assistant.server.problems import problem_details_plugin, unexpected_error_handler
 from assistant.settings import Settings, get_settings
+from assistant.web import web_handlers
+from assistant.web.insights_page import insights_router
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +66,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log.error("playbook skipped: %s", error)
         state.llm = build_llm(settings, DatabaseCallLog(state.sessions))
         state.pipeline = Pipeline(state.sessions, state.llm, state.playbooks)
-        state.dispatcher = InProcessDispatcher(state.pipeline, workers=settings.workers)
+        if settings.queue_url:  # scale-out: `assistant worker` processes take the jobs (assistant/jobs.py)
+            from assistant.jobs import SaqDispatcher, make_queue
+
+            state.dispatcher = SaqDispatcher(make_queue(settings.queue_url, settings.queue_name), state.sessions,
+                                             job_timeout=settings.job_timeout)
+        else:
+            state.dispatcher = InProcessDispatcher(state.pipeline, workers=settings.workers)
         await state.dispatcher.start()
 
     async def stop(app: Litestar) -> None:
@@ -71,14 +84,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
                       "Content-Type", "Idempotency-Key"], allow_methods=["GET", "POST", "PATCH"]) \
         if settings.cors_origins else None
     return Litestar(
-        route_handlers=[health, Router("/api/v1", route_handlers=[ReviewController, DraftController],
-                                       middleware=[DefineMiddleware(ApiKeyMiddleware)])],
+        route_handlers=[health, Router("/api/v1", route_handlers=[ReviewController, DraftController, BulkDraftController,
+                                                        InsightsController, ExportController, ResolveController,
+                                                        WebhookController],
+                                       middleware=[DefineMiddleware(ApiKeyMiddleware)]),
+                        *web_handlers(settings), insights_router(settings)],
         state=State({"settings": settings}),
         dependencies={"db_session": Provide(provide_db_session)},
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: unexpected_error_handler},
-        on_startup=[start],
-        on_shutdown=[stop],
+        on_startup=[start, start_deliverer],
+        on_shutdown=[stop_deliverer, stop],
         cors_config=cors,
         openapi_config=OpenAPIConfig(title="Review reply assistant", version="0.1.0", path="/schema"),
         request_max_body_size=64 * 1024 * 1024,

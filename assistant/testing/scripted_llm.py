@@ -31,7 +31,9 @@ _REPLIES = {
     "en": "We understand how annoying it was to get your order in a different state than you expected. We will "
           "look into what happened and get in touch to put it right. The support team",
 }
-_DELIMITED = re.compile(r"<review>(.*?)</review>", re.DOTALL | re.IGNORECASE)
+# The review inside the prompt's fences (`<<<REVIEW nonce … REVIEW nonce>>>`, see drafting/prompting.py)
+_DELIMITED = re.compile(r"<<<REVIEW (\w+)\n(?P<text>.*?)\nREVIEW \1>>>|<review>(?P<plain>.*?)</review>",
+                        re.DOTALL | re.IGNORECASE)
 
 
 def _review_language(body: dict[str, Any]) -> str:
@@ -39,7 +41,7 @@ def _review_language(body: dict[str, Any]) -> str:
 
     user = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
     match = _DELIMITED.search(user)
-    code = detect_language(match.group(1) if match else user).code
+    code = detect_language((match.group("text") or match.group("plain")) if match else user).code
     return code if code in _REPLIES else "en"
 
 

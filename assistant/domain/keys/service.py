@@ -49,3 +49,22 @@ async def authenticate(session: AsyncSession, key: str, bootstrap_key: str | Non
     if row is None or row.revoked_at is not None:
         return None
     return Principal(f"key:{row.name}", frozenset(row.scopes))
+
+
+async def list_keys(session: AsyncSession) -> list[ApiKey]:
+    """Every key, newest first (hashes only; a key is shown once, at creation)."""
+    return list((await session.execute(select(ApiKey).order_by(ApiKey.id.desc()))).scalars().all())
+
+
+async def revoke_key(session: AsyncSession, key_id: int) -> ApiKey:
+    """Revoke a key: it stops authenticating at once. Revoking twice keeps the first time."""
+    from assistant.db.models import utcnow
+    from assistant.errors import NotFound
+
+    row = await session.get(ApiKey, key_id)
+    if row is None:
+        raise NotFound(f"API key {key_id} not found")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        await session.commit()
+    return row

@@ -7,15 +7,20 @@ appends an audit `Event`. Edits and regenerations append a `DraftVersion`, so hi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import (Classification, Draft, DraftStatus, DraftVersion, Event, Review, ReviewStatus,
                                  utcnow)
 from assistant.domain.drafting.guard import GuardResult, check_draft
 from assistant.domain.drafting.service import draft_reply
+from assistant.domain.replies.followup import resolve_case
+from assistant.domain.webhooks.service import enqueue_approval
 from assistant.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
@@ -127,6 +132,7 @@ class DraftService:
             raise InvalidTransition("this draft has no text to publish; write a reply first or reject it")
         now = utcnow()
         await self._change(draft, version, {"status": DraftStatus.approved, "decided_by": actor, "decided_at": now})
+        await enqueue_approval(self.session, draft_id)  # the webhook outbox row commits with the approval
         await self._decide_review(draft, ReviewStatus.approved, actor, "approved", {"version": version or draft.version})
         return await self._fresh(draft_id)
 
@@ -146,7 +152,95 @@ class DraftService:
         self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=actor, action=action, detail=detail))
         await self.session.commit()
 
+    async def resolve(self, review_id: int, actor: str) -> Draft:
+        """Mark the case resolved and queue a follow-up draft asking to update the rating (seed 002)."""
+        return await resolve_case(self.session, self.playbooks, self.llm, review_id, actor)
+
     async def events(self, review_id: int) -> list[Event]:
         rows = await self.session.execute(select(Event).where(Event.review_id == review_id).order_by(Event.id))
         return list(rows.scalars().all())
 
+
+    # -- claims and bulk decisions (the web queue) --------------------------------------------------
+    async def claim(self, review_id: int, *, actor: str, minutes: int) -> Review:
+        """Hold a review for `minutes` so others see who works on it; renewing your own claim is fine.
+
+        Claims are advisory (decisions stay guarded by the draft version), but a claim held by someone else
+        is a Conflict naming the holder, and bulk approval skips claimed reviews."""
+        now = utcnow()
+        until = now + timedelta(minutes=minutes)
+        free = or_(Review.claimed_by.is_(None), Review.claimed_until.is_(None), Review.claimed_until < now,
+                   Review.claimed_by == actor)
+        result = await self.session.execute(update(Review).where(Review.id == review_id, free)
+                                            .values(claimed_by=actor, claimed_until=until)
+                                            .execution_options(synchronize_session=False))
+        if result.rowcount == 0:
+            await self.session.rollback()
+            review = await self.session.get(Review, review_id)
+            if review is None:
+                raise NotFound(f"review {review_id} not found")
+            await self.session.refresh(review)
+            raise Conflict(f"review {review_id} is claimed by {review.claimed_by}", claimed_by=review.claimed_by,
+                           claimed_until=review.claimed_until.isoformat() if review.claimed_until else None)
+        self.session.add(Event(review_id=review_id, actor=actor, action="claimed",
+                               detail={"until": until.isoformat(timespec="seconds")}))
+        await self.session.commit()
+        review = await self.session.get(Review, review_id)
+        await self.session.refresh(review)
+        return review
+
+    async def release(self, review_id: int, *, actor: str) -> None:
+        """Give a claim back (only its holder can; an expired claim needs no release)."""
+        result = await self.session.execute(update(Review).where(Review.id == review_id, Review.claimed_by == actor)
+                                            .values(claimed_by=None, claimed_until=None)
+                                            .execution_options(synchronize_session=False))
+        if result.rowcount:
+            self.session.add(Event(review_id=review_id, actor=actor, action="released", detail={}))
+        await self.session.commit()
+
+    async def bulk_approve(self, ids: Sequence[int], actor: str) -> BulkResult:
+        """Approve several drafts at once, but only those the guard passed: flagged drafts, empty ones,
+        drafts no longer pending and reviews someone else has claimed are refused, each with a reason.
+        Each approval goes through `approve` (same audit, same hooks) at the version seen here."""
+        ids = list(dict.fromkeys(ids))
+        if not ids or len(ids) > BULK_MAX:
+            raise InvalidInput(f"bulk approval takes 1 to {BULK_MAX} draft ids")
+        now = utcnow()
+        rows = (await self.session.execute(
+            select(Draft, Review.claimed_by, Review.claimed_until).join(Review, Review.id == Draft.review_id)
+            .where(Draft.id.in_(ids)))).all()
+        found = {draft.id: (draft, by, until) for draft, by, until in rows}
+        result = BulkResult()
+        for draft_id in ids:
+            if draft_id not in found:
+                result.refused.append((draft_id, "not found"))
+                continue
+            draft, claimed_by, claimed_until = found[draft_id]
+            if claimed_until is not None and claimed_until.tzinfo is None:
+                claimed_until = claimed_until.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+            if draft.status != DraftStatus.pending:
+                reason = f"already {draft.status}"
+            elif draft.flagged:
+                reason = "flagged by the guard (" + ", ".join(draft.flags or ["flagged"]) + "); review it on its own"
+            elif not draft.text.strip():
+                reason = "no text to publish"
+            elif claimed_by and claimed_by != actor and claimed_until and claimed_until > now:
+                reason = f"claimed by {claimed_by}"
+            else:
+                try:
+                    await self.approve(draft_id, actor=actor, version=draft.version)
+                    result.approved.append(draft_id)
+                    continue
+                except (Conflict, InvalidTransition) as exc:
+                    reason = exc.detail
+            result.refused.append((draft_id, reason))
+        return result
+
+
+BULK_MAX = 500
+
+
+@dataclass
+class BulkResult:
+    approved: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)

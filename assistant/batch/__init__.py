@@ -1,0 +1,19 @@
+"""Batch backlog processing: `assistant batch import FILE` turns a platform export into drafted reviews.
+
+Two steps, both idempotent, so a run killed at any point (even `kill -9`) is finished by running it again:
+
+1. **import** (`reader` → `importer`): each row of the CSV/JSONL file is read as bytes, decoded on its own
+   line (undecodable lines are reported, not fatal), mapped to a `ReviewIn` and stored through the same
+   `ReviewService.ingest` as the API, committed row by row. Its identity is the file's id column (unique per
+   `--source`), else an idempotency key derived from the row's content, so a re-import finds what exists.
+2. **process** (`runner`): the reviews *of this file* that still need work go through the same
+   `Pipeline.process` as the service (idempotent per review: it never drafts twice). "Need work" means
+   status `received` or `processing` (a run that died mid-review), or `failed` with fewer than
+   `--max-attempts` attempts (which is reset to `received` and tried again). Reviews already drafted,
+   approved or rejected are skipped. Scoping to the file's rows (rather than "everything of this source")
+   keeps a batch from taking over reviews the live service is handling.
+
+Without `ASSISTANT_QUEUE_URL` the processing runs in this process with `--concurrency` tasks behind a shared
+rate limiter (`limits`); with it, the reviews are enqueued on SAQ (`assistant.jobs`) for `assistant worker`
+processes and the command waits, showing progress from the database.
+"""

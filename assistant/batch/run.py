@@ -1,0 +1,194 @@
+"""A batch end to end — read → import → process (here, or on the queue's workers) → report — and the dry run.
+
+The CLI is a thin shell over `run_batch` and `dry_run`; tests and the benchmark call them directly."""
+
+from __future__ import annotations
+
+import resource
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.batch.estimate import PRICES, Estimate, Profile, Sampler, extrapolate, profile_pipeline
+from assistant.batch.importer import Failure, ImportResult, Survey, import_rows, survey
+from assistant.batch.limits import RateLimiter, throttle
+from assistant.batch.progress import BatchProgress
+from assistant.batch.reader import Item, ReadOptions, read_rows
+from assistant.batch.runner import CountingCallLog, ProcessResult, process_local, process_queued
+from assistant.db.engine import create_engine, session_factory
+from assistant.settings import Settings
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    path: Path
+    read: ReadOptions
+    concurrency: int = 8
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    max_attempts: int = 3  # pipeline passes per review, across runs
+    local: bool = False  # process in this process even when a queue is configured
+    wait: bool = True  # with a queue: wait for the workers to finish
+    price: tuple[float, float] | None = None  # USD per 1M tokens for the configured model
+
+
+@dataclass
+class BatchReport:
+    path: Path
+    source: str
+    model: str
+    imported: ImportResult
+    processed: ProcessResult | None = None
+    import_seconds: float = 0.0
+    process_seconds: float = 0.0
+    price: tuple[float, float] | None = None
+    throttled: int = 0
+    queued_only: bool = False
+    peak_rss_mb: float = 0.0
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Bad rows, conflicts and reviews that still failed, in file order."""
+        found = list(self.imported.failures)
+        if self.processed:
+            found += [Failure(self.imported.lines.get(rid, 0), error.splitlines()[0][:500] if error else "failed", rid)
+                      for rid, error in self.processed.failed.items()]
+        return sorted(found, key=lambda f: f.line)
+
+    def to_dict(self) -> dict[str, Any]:
+        imported = {k: v for k, v in asdict(self.imported).items() if k not in ("work", "lines", "failures")}
+        processed = None
+        if self.processed:
+            processed = {k: v for k, v in asdict(self.processed).items() if k != "failed"}
+            processed["statuses"] = dict(self.processed.statuses)
+        return {"file": str(self.path), "source": self.source, "model": self.model, "imported": imported,
+                "processed": processed, "failures": [asdict(f) for f in self.failures],
+                "import_seconds": self.import_seconds, "process_seconds": self.process_seconds,
+                "throttled": self.throttled, "queued_only": self.queued_only, "peak_rss_mb": self.peak_rss_mb}
+
+
+def count_lines(path: Path) -> int:
+    lines, last = 0, b"\n"
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def price_for(model: str, override: tuple[float, float] | None) -> tuple[float, float] | None:
+    return override or PRICES.get(model)
+
+
+async def run_batch(options: BatchOptions, settings: Settings, progress: BatchProgress | None = None) -> BatchReport:
+    """Import the file (idempotent), then process what still needs it. Raises BatchFileError for an unreadable file."""
+    import time
+
+    engine = create_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    model = "embedded" if settings.llm_is_embedded else (settings.llm_model or "gpt-4o-mini")
+    try:
+        started = time.perf_counter()
+        if progress:
+            progress.phase("import", count_lines(options.path))
+
+        def heard(item: Item, outcome: str) -> None:
+            if progress:
+                progress.advance(to=item.line, done=outcome == "stored", failed=outcome == "failed",
+                                 skipped=outcome == "skipped")
+
+        imported = await import_rows(read_rows(options.path, options.read), sessions,
+                                     max_attempts=options.max_attempts, on_item=heard)
+        report = BatchReport(path=options.path, source=options.read.source, model=model, imported=imported,
+                             import_seconds=time.perf_counter() - started, price=price_for(model, options.price))
+
+        def done(_review_id: int, status: str) -> None:
+            if progress:
+                progress.advance(done=status != "failed", failed=status == "failed")
+
+        if progress:
+            progress.phase("process", len(imported.work))
+            progress.set_counts(done=0)
+        if settings.queue_url and not options.local:
+            report.processed = await _on_queue(options, settings, sessions, imported, report, progress, done)
+        else:
+            report.processed, report.throttled = await _here(options, settings, sessions, imported, progress, done)
+        report.process_seconds = report.processed.seconds if report.processed else 0.0
+        report.peak_rss_mb = peak_rss_mb()
+        return report
+    finally:
+        await engine.dispose()
+
+
+async def _here(options: BatchOptions, settings: Settings, sessions: Any, imported: ImportResult,
+                progress: BatchProgress | None, done: Any) -> tuple[ProcessResult, int]:
+    from assistant.llm import build_llm
+    from assistant.llm.call_log import DatabaseCallLog
+    from assistant.pipeline import Pipeline
+    from assistant.playbooks import PlaybookRegistry
+
+    calls = CountingCallLog(DatabaseCallLog(sessions))
+    llm = build_llm(settings, calls)
+    limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute)
+    throttle(llm, limiter)
+    pipeline = Pipeline(sessions, llm, PlaybookRegistry.from_directory(settings.playbooks_dir))
+
+    def finished(review_id: int, status: str) -> None:
+        if progress:
+            progress.tokens(calls.tokens)
+        done(review_id, status)
+
+    try:
+        result = await process_local(imported.work, pipeline, concurrency=options.concurrency,
+                                     max_attempts=options.max_attempts, calls=calls, on_done=finished)
+    finally:
+        await llm.client.close()
+    return result, limiter.throttled
+
+
+async def _on_queue(options: BatchOptions, settings: Settings, sessions: Any, imported: ImportResult,
+                    report: BatchReport, progress: BatchProgress | None, done: Any) -> ProcessResult | None:
+    from assistant.jobs import enqueue_review, make_queue
+
+    queue = make_queue(settings.queue_url or "", settings.queue_name)
+    await queue.connect()
+    try:
+        if not options.wait:
+            for review_id in imported.work:
+                await enqueue_review(queue, review_id, timeout=settings.job_timeout)
+            report.queued_only = True
+            return None
+        return await process_queued(imported.work, queue, sessions, job_timeout=settings.job_timeout,
+                                    max_attempts=options.max_attempts, on_done=done,
+                                    on_tokens=lambda _c, t_in, t_out: progress and progress.tokens(t_in + t_out))
+    finally:
+        await queue.disconnect()
+
+
+@dataclass
+class DryRun:
+    survey: Survey
+    profile: Profile
+    estimate: Estimate
+    model: str
+    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+async def dry_run(options: BatchOptions, settings: Settings) -> DryRun:
+    """Counts, duplicates and the token/cost estimate, without writing reviews or calling the model."""
+    engine = create_engine(settings.resolved_database_url)
+    sampler = Sampler()
+    try:
+        surveyed = await survey(read_rows(options.path, options.read), session_factory(engine), on_row=sampler.add)
+    finally:
+        await engine.dispose()
+    profile = await profile_pipeline(sampler.rows, settings)
+    model = "embedded" if settings.llm_is_embedded else (settings.llm_model or "gpt-4o-mini")
+    prices = dict(PRICES)
+    if options.price:
+        prices[model] = options.price
+    return DryRun(surveyed, profile, extrapolate(profile, sampler.count, sampler.text_tokens), model, prices)

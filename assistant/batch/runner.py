@@ -1,0 +1,166 @@
+"""Step 2 of a batch: the file's reviews through `Pipeline.process`, in this process or on the queue's workers.
+
+In-process, `concurrency` tasks share one pipeline (and the rate-limited LLM); on the queue, each review is
+enqueued once (keyed by its id) and progress is read back from the database, the source of truth either way.
+A review that fails is tried again at the end of the run while it has attempts left (`max_attempts` counts
+every pass through the pipeline, across runs), so a passing outage costs a retry, not a review.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from assistant.db.models import LLMCall, Review, ReviewStatus, utcnow
+from assistant.domain.reviews.service import ReviewService
+from assistant.llm.client import CallLog, CallRecord
+from assistant.pipeline import Pipeline
+
+TERMINAL = (ReviewStatus.pending_approval, ReviewStatus.approved, ReviewStatus.rejected, ReviewStatus.failed)
+CHUNK = 500
+OnDone = Callable[[int, str], None]
+
+
+class CountingCallLog:
+    """Passes every call record on, counting calls and tokens for the progress bar and the summary."""
+
+    def __init__(self, inner: CallLog):
+        self.inner = inner
+        self.calls = 0
+        self.tokens_in = 0
+        self.tokens_out = 0
+
+    async def record(self, call: CallRecord) -> None:
+        self.calls += 1
+        self.tokens_in += call.tokens_in
+        self.tokens_out += call.tokens_out
+        await self.inner.record(call)
+
+    @property
+    def tokens(self) -> int:
+        return self.tokens_in + self.tokens_out
+
+
+@dataclass
+class ProcessResult:
+    statuses: Counter[str] = field(default_factory=Counter)
+    failed: dict[int, str] = field(default_factory=dict)  # review id → error
+    retried: int = 0
+    calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    seconds: float = 0.0
+
+
+async def _retry_if_allowed(sessions: async_sessionmaker, review_id: int, max_attempts: int) -> tuple[bool, str]:
+    """Reset a failed review to `received` when it has attempts left; else (False, its error)."""
+    async with sessions() as session:
+        service = ReviewService(session)
+        review = await service.get(review_id)
+        if review.status != ReviewStatus.failed:
+            return True, ""
+        if review.attempts >= max_attempts:
+            return False, review.error or "failed"
+        await service.retry(review_id)
+        return True, ""
+
+
+async def process_local(ids: Sequence[int], pipeline: Pipeline, *, concurrency: int, max_attempts: int,
+                        calls: CountingCallLog | None = None, on_done: OnDone | None = None) -> ProcessResult:
+    result = ProcessResult()
+    started = time.perf_counter()
+    todo: asyncio.Queue[int] = asyncio.Queue()
+    for review_id in ids:
+        todo.put_nowait(review_id)
+
+    async def work() -> None:
+        while True:
+            try:
+                review_id = todo.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            status = await pipeline.process(review_id)
+            if status == ReviewStatus.failed:
+                again, error = await _retry_if_allowed(pipeline.sessions, review_id, max_attempts)
+                if again:
+                    result.retried += 1
+                    todo.put_nowait(review_id)
+                    continue
+                result.failed[review_id] = error
+            result.statuses[str(status)] += 1
+            if on_done:
+                on_done(review_id, str(status))
+
+    await asyncio.gather(*(work() for _ in range(max(1, min(concurrency, len(ids) or 1)))))
+    result.seconds = time.perf_counter() - started
+    if calls:
+        result.calls, result.tokens_in, result.tokens_out = calls.calls, calls.tokens_in, calls.tokens_out
+    return result
+
+
+async def process_queued(ids: Sequence[int], queue: object, sessions: async_sessionmaker, *, job_timeout: int,
+                         max_attempts: int, poll: float = 0.25, on_done: OnDone | None = None,
+                         on_tokens: Callable[[int, int, int], None] | None = None) -> ProcessResult:
+    """Enqueue every id (once: jobs are keyed by review) and wait for the workers, polling the database."""
+    from assistant.jobs import enqueue_review
+
+    result = ProcessResult()
+    started = time.perf_counter()
+    since = utcnow()
+    for review_id in ids:
+        await enqueue_review(queue, review_id, timeout=job_timeout)  # type: ignore[arg-type]
+    pending = set(ids)
+    rounds = 0
+    while pending:
+        await asyncio.sleep(poll)
+        rounds += 1
+        for review_id, status, attempts, error in await _states(sessions, sorted(pending)):
+            if status not in TERMINAL:
+                continue
+            if status == ReviewStatus.failed and attempts < max_attempts:
+                again, _ = await _retry_if_allowed(sessions, review_id, max_attempts)
+                if again:
+                    result.retried += 1
+                    await enqueue_review(queue, review_id, timeout=job_timeout)  # type: ignore[arg-type]
+                    continue
+            if status == ReviewStatus.failed:
+                result.failed[review_id] = error or "failed"
+            pending.discard(review_id)
+            result.statuses[status] += 1
+            if on_done:
+                on_done(review_id, status)
+        if on_tokens and (rounds % 8 == 0 or not pending):
+            on_tokens(*await _usage(sessions, ids, since))
+    result.seconds = time.perf_counter() - started
+    result.calls, result.tokens_in, result.tokens_out = await _usage(sessions, ids, since)
+    return result
+
+
+async def _states(sessions: async_sessionmaker, ids: Sequence[int]) -> list[tuple[int, str, int, str | None]]:
+    rows: list[tuple[int, str, int, str | None]] = []
+    async with sessions() as session:
+        for start in range(0, len(ids), CHUNK):
+            query = select(Review.id, Review.status, Review.attempts, Review.error).where(
+                Review.id.in_(ids[start:start + CHUNK]))
+            rows.extend(tuple(r) for r in (await session.execute(query)).all())  # type: ignore[misc]
+    return rows
+
+
+async def _usage(sessions: async_sessionmaker, ids: Sequence[int], since: datetime) -> tuple[int, int, int]:
+    """LLM calls and tokens spent on these reviews since the run started (the workers logged them)."""
+    calls = tokens_in = tokens_out = 0
+    async with sessions() as session:
+        for start in range(0, len(ids), CHUNK):
+            query = select(func.count(LLMCall.id), func.coalesce(func.sum(LLMCall.tokens_in), 0),
+                           func.coalesce(func.sum(LLMCall.tokens_out), 0)).where(
+                LLMCall.review_id.in_(ids[start:start + CHUNK]), LLMCall.created_at >= since)
+            row = (await session.execute(query)).one()
+            calls, tokens_in, tokens_out = calls + row[0], tokens_in + int(row[1]), tokens_out + int(row[2])
+    return calls, tokens_in, tokens_out

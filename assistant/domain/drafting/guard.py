@@ -1,0 +1,418 @@
+"""The guard: every draft passes here before it reaches the approval queue.
+
+The model behind a draft may be tiny (SmolLM2-135M writes off-topic, in the wrong language, invents refunds)
+and the review it answers may be hostile, so the guard checks what a reply must never do whatever wrote it:
+wrong language, remedies the playbook does not allow (in ru, uk, lv and en wording, any inflection), leaked
+instructions, obeyed canaries, contact details that are not the brand's, placeholders, bad length, AI
+mentions, never-say phrases, clichés, and near-copies of recent replies. Each problem is a `GuardIssue` whose
+detail is written so it can be fed back to the model ("name the failure, try again").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.domain.classification.language import detect_language
+from assistant.domain.drafting.cliches import CLICHES, cliche_matches, find_phrases
+from assistant.domain.drafting.prompting import allowed_remedies
+from assistant.domain.drafting.variety import SIMILARITY_THRESHOLD, longest_common_run, max_overlap, ngram_overlap, words
+from assistant.playbooks import Action, Playbook, RemedyKind
+
+SERVED = ("ru", "uk", "lv", "en")
+LEAK_RUN_WORDS = 8  # this many consecutive words copied from the system prompt = leaked instructions
+ECHO_THRESHOLD = 0.6  # share of a draft's trigrams taken from the review itself = an echo, not a reply
+OPENING_WORDS = 8  # a cliché starting within the first words "opens" the reply
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class GuardIssue:
+    code: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    ok: bool
+    issues: tuple[GuardIssue, ...]
+    overlap: float  # max n-gram overlap with recent approved replies / the cliché bank
+
+    @property
+    def codes(self) -> list[str]:
+        return list(dict.fromkeys(issue.code for issue in self.issues))
+
+
+def _rx(*parts: str, flags: int = _I) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in parts), flags)
+
+
+# -- remedies: one pattern per category, all four languages; stems cover inflections ----------------------
+_MONEY = r"деньг|денег|средств|стоимост|оплат|сумм|кошт|грош|вартіст|вартост|naud|samaks|līdzekļ|summ"
+_REMEDIES: dict[str, re.Pattern] = {
+    "refund": _rx(
+        r"\bвозврат(?:а|у|ом|е|ы|ов|им|ить)?\b(?!\s+(?:товар|посылк))", r"\bкомпенс\w*", r"\bвозме[сщ]\w*",
+        rf"\bверн\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})", rf"\b(?:{_MONEY})\w*\s+(?:\w+\s+){{0,3}}?(?:верн|поверн)",
+        rf"\bповерн\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})", r"\bвідшкод\w*", r"\bкомпенсу\w*",
+        r"\batmaks\w*", rf"\batgriez\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})", r"\bnaud\w*\s+atpakaļ", r"\batlīdzīb\w*",
+        r"\bkompensē\w*", r"\brefund\w*", r"\bmoney[- ]back\b", r"\breimburs\w*", r"\bcompensat\w*",
+        r"\breturn\w*\s+(?:\w+\s+){0,2}?(?:money|payment|funds|the cost|the full)", r"\bpay\w*\s+you\s+back\b",
+        r"(?:\d[\d\s]*(?:[.,]\d+)?\s*(?:€|\$|£|₽|₴|eur\b|euro|евро|руб|грн|гривн|гривен|uah\b|usd\b|dollar|доллар|долар|eiro))",
+        r"(?:[€$£₽₴]\s*\d)",
+    ),
+    "discount": _rx(
+        r"\bскид(?:к|оч)\w*", r"\bзниж(?:к|ок|ц)\w*", r"\batlai[dž]\w*", r"\bdiscount\w*", r"\bпромо-?код\w*",
+        r"\bpromo-?kod\w*", r"\bpromo(?:tional)?[\s-]?code\w*", r"\bкупон\w*", r"\bkupon\w*", r"\bcoupon\w*",
+        r"\bваучер\w*", r"\bvaučer\w*", r"\bvoucher\w*", r"\bstore credit\b", r"\d\s*%\s*off\b", r"\bбонус\w*",
+        r"\bbonus\w*", r"\bполцены\b", r"\bпівціни\b", r"\bhalf[- ]price\b",
+    ),
+    "free": _rx(
+        r"\bбесплатн\w*", r"\bбезкоштовн\w*", r"\bbez maksas\b", r"\bbezmaksas\w*", r"\bpar brīvu\b",
+        r"\bв подар(?:ок|унок)\b", r"\bподар(?:им|уємо)\b", r"\bподароч\w*\s+(?:сертифик|карт)", r"\bподарунков\w*",
+        r"\bdāvan(?:ā|u kart|u sertifik)\w*", r"\bdāvinā\w*", r"\bза наш (?:сч[её]т|рахунок)\b", r"\buz mūsu rēķina\b",
+        r"\bfree of charge\b", r"\bfor free\b", r"(?<![-\w])(?<!feel )free\b(?!\s+to\b)(?!-)", r"\bcomplimentary\b",
+        r"\bon the house\b", r"\bgift (?:card|certificate|voucher)\w*", r"\bat no (?:extra |additional )?(?:cost|charge)\b",
+    ),
+    "replacement": _rx(r"\bзамен\w*", r"\bобмен\w*", r"\bзамін\w*", r"\bобмін\w*", r"\bnomain\w*", r"\bapmain\w*",
+                       r"\bapmaiņ\w*", r"\breplac\w*", r"\bexchang\w*"),
+    "repair": _rx(r"\bремонт\w*", r"\bотремонт\w*", r"\bпочин\w*", r"\bвідремонт\w*", r"\bполагод\w*",
+                  r"\bsalabo\w*", r"\bremont\w*", r"\blabošan\w*", r"\brepair\w*"),
+    "redo": _rx(r"\bпередела\w*", r"\bпереробл?\w*", r"\bpārtais\w*", r"\bre-?do(?:ne)?\b"),
+    "callback": _rx(r"\bперезвон\w*", r"\bпередзвон\w*", r"\bзателефону\w*", r"\bpiezvan\w*", r"\batzvan\w*",
+                    r"\bcall you back\b", r"\bcall-?back\b", r"\bgive you a call\b"),
+}
+_PROMO_CODE = re.compile(r"(?i:\b(?:промо-?код\w*|код\w*|promo-?kod\w*|kod\w*|kupon\w*|купон\w*|code|coupon|voucher))"
+                         r"\s*:?\s*[«\"'“]?([A-ZА-ЯІЇЄҐ0-9][A-ZА-ЯІЇЄҐ0-9_-]{3,})\b")
+_FIX_CATEGORIES = ("replacement", "repair", "redo", "callback")
+_NEG_BEFORE = re.compile(r"(?:\b(?:не|ні|нет|немає|nav|nevar\w*|not|no|cannot|can't|unable|never|без)\b"
+                         r"(?:\s+\S+){0,2}\s*$)", _I)
+_NOT_ONLY = re.compile(r"\b(?:не только|не лише|не тільки|ne tikai|not only)\b", _I)
+_NEG_AFTER = re.compile(r"^\s*(?:\S+\s+){0,4}?(?:невозмож|не предусм|не мож|неможлив|не передбач|nav iespēj|"
+                        r"nav paredz|nevar|is not possible|isn't possible|not available|impossible|cannot|can't)", _I)
+_CLAUSE_BREAK = re.compile(r"[.!?;:,—–\n]")
+_PERCENT_WORD = re.compile(r"^(?:процент\w*|відсот\w*|procent\w*|percent|pct)$")
+_NUMBER_WORDS = [  # stems, longest first, so "пятнадцать" is not read as "пять"
+    ("пятьдесят", 50), ("пятидесят", 50), ("п'ятдесят", 50), ("piecdesmit", 50), ("fifty", 50),
+    ("пятнадцат", 15), ("п'ятнадцят", 15), ("piecpadsmit", 15), ("fifteen", 15), ("двадцат", 20), ("двадцят", 20),
+    ("divdesmit", 20), ("twenty", 20), ("тридцат", 30), ("тридцят", 30), ("trīsdesmit", 30), ("thirty", 30),
+    ("сорок", 40), ("četrdesmit", 40), ("forty", 40), ("десят", 10), ("desmit", 10), ("ten", 10),
+    ("пят", 5), ("п'ят", 5), ("piec", 5), ("five", 5), ("сто", 100), ("simt", 100), ("hundred", 100),
+]
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    before = _CLAUSE_BREAK.split(text[max(0, start - 60) : start])[-1]
+    return bool(_NEG_BEFORE.search(before) and not _NOT_ONLY.search(before)) or bool(_NEG_AFTER.match(text[end:end + 60]))
+
+
+def remedy_mentions(text: str) -> dict[str, list[str]]:
+    """Category → the phrases of `text` that offer it (negated mentions such as "refund is not possible" skip)."""
+    low = text.lower().replace("ё", "е")
+    found: dict[str, list[str]] = {}
+    for category, pattern in _REMEDIES.items():
+        hits = [m.group().strip() for m in pattern.finditer(low) if not _negated(low, m.start(), m.end())]
+        if hits:
+            found[category] = hits
+    return found
+
+
+def _number_word(word: str) -> int | None:
+    return next((value for stem, value in _NUMBER_WORDS if word.startswith(stem) and len(word) <= len(stem) + 4), None)
+
+
+def percentages(text: str) -> list[int]:
+    """Every percentage in `text`: "15%", "15 процентов", "десять відсотків", "half price" (=50)."""
+    low = text.lower().replace("ё", "е")
+    values = [int(m.group(1)) for m in re.finditer(r"(\d{1,3})(?:[.,]\d+)?\s*%", low)]
+    tokens = words(low)
+    for i, token in enumerate(tokens):
+        if not _PERCENT_WORD.match(token):
+            continue
+        j, total = i - 1, 0
+        while j >= 0 and (tokens[j].isdigit() or _number_word(tokens[j]) is not None):
+            total += int(tokens[j]) if tokens[j].isdigit() else _number_word(tokens[j])
+            j -= 1
+        if j < i - 1:
+            values.append(total)
+    if re.search(r"\bполцены\b|\bпівціни\b|\bhalf[- ]price\b|\bpusi no cenas\b|\bhalf off\b", low):
+        values.append(50)
+    return values
+
+
+def _check_remedies(text: str, review_text: str, action: Action, playbook: Playbook, kind: str) -> list[GuardIssue]:
+    offered = {r.kind for r in allowed_remedies(action, playbook)}
+    money_ok = RemedyKind.refund in offered or (kind == "follow_up" and playbook.allows(RemedyKind.refund))
+    issues = []
+    for category, hits in remedy_mentions(text).items():
+        quote = ", ".join(f"«{h}»" for h in dict.fromkeys(hits))
+        if category == "refund" and not money_ok:
+            why = "the playbook does not allow it" if not playbook.allows(RemedyKind.refund) else f"not for {action.value}"
+            issues.append(GuardIssue("unauthorized_remedy", f"promises a refund, compensation or money ({quote}): {why}"))
+        elif category == "discount" and (kind != "reply" or RemedyKind.discount not in offered):
+            why = ("never offer anything for a rating" if kind != "reply" else
+                   "the playbook allows no discount" if playbook.discount_cap is None else
+                   "only offer_discount replies may mention a discount")
+            issues.append(GuardIssue("unauthorized_remedy", f"mentions a discount or voucher ({quote}): {why}"))
+        elif category == "free" and not (action == Action.offer_fix and offered & {RemedyKind.replacement,
+                                                                                    RemedyKind.repair, RemedyKind.redo}):
+            issues.append(GuardIssue("unauthorized_remedy", f"promises something free ({quote}): not in the playbook"))
+        elif category in _FIX_CATEGORIES and action != Action.thank and not playbook.allows(category):
+            # thank replies talk about the service itself ("the repair was quick"), so only money is checked there
+            issues.append(GuardIssue("unauthorized_remedy", f"offers {category} ({quote}): the playbook does not allow it"))
+    known = " ".join(r.description for r in playbook.remedies) + " " + (review_text or "")  # order numbers echo
+    invented = [c for c in _PROMO_CODE.findall(text) if c not in known and not c.isdigit()]
+    if invented:
+        issues.append(GuardIssue("unauthorized_remedy", f"invents a promo code ({', '.join(invented)}) the business never issued"))
+    cap = playbook.discount_cap
+    if cap is not None and kind == "reply" and action == Action.offer_discount:
+        over = [p for p in percentages(text) if p > cap]
+        if over:
+            issues.append(GuardIssue("discount_over_cap", f"offers {max(over)}%; the playbook caps discounts at {cap}%"))
+    return issues
+
+
+# -- leaks, canaries, AI mentions --------------------------------------------------------------------------
+_LEAK_MARKERS = _rx(
+    r"\bas an ai\b", r"\blanguage model\b", r"\bsystem (?:prompt|message|instruction)s?\b", r"\bmy (?:instructions|prompt)\b",
+    r"\bi (?:was|have been|am|'m) (?:instructed|told to|programmed)\b", r"\baccording to (?:my|the) instructions\b",
+    r"\bas instructed\b", r"\bplaybook\b", r"\buntrusted\b", r"\ballowed remedies\b", r"\bform of address\b",
+    r"\bstock phrases\b", r"\b(?:offer_fix|offer_discount|do_not_engage)\b", r"\bhere is (?:a|the|my|your) (?:draft|reply|response)\b",
+    r"\bсистемн\w* (?:промпт|сообщени|инструкци|повідомлен|інструкці)\w*", r"\bпромпт\w*", r"\bмо(?:и|им|ї|їм) інструкці\w*",
+    r"\bмо(?:и|им|ими) инструкци\w*", r"\bсогласно (?:моим |полученным )?инструкци\w*", r"\bзгідно (?:з )?(?:моїми )?інструкці\w*",
+    r"\bкак (?:языковая модель|ии)\b", r"\bяк (?:мовна модель|ші)\b", r"\bsistēmas (?:uzvedn|ziņojum|instrukcij)\w*",
+    r"\bmanas instrukcijas\b", r"\bsaskaņā ar (?:manām )?instrukcijām\b", r"\bkā valodas modelis\b",
+    r"<<<|>>>|\breview [0-9a-f]{8}\b", r"\bi (?:can't|cannot|am unable to|'m unable to) (?:assist|help|comply)\b",
+    r"\bas an? (?:helpful |virtual )?assistant\b", r"\bi'm sorry, but i can't\b",
+)
+_PROMPT_HEADINGS = re.compile(r"\b(?:REMEDIES|STRUCTURE|TONE AND FORM|FACTS YOU MAY USE|DO NOT WRITE|SAFETY|TASK)\b\s*[(:]")
+_AI_WORDS = _rx(
+    r"\bartificial intelligence\b", r"\bchat-?bots?\b", r"\bbots?\b", r"\bneural network\w*", r"\b(?:ai|virtual) assistant\b",
+    r"\bискусственн\w* интеллект\w*", r"\bнейро(?:сет|мереж)\w*", r"\bнейронн\w* сет\w*", r"\b(?:языков|мовн)\w* модел\w*",
+    r"\bчат-?бот\w*", r"\bбот(?:а|ом|у|ы|и)?\b", r"\bштучн\w* інтелект\w*", r"\bmākslīg\w* intelekt\w*",
+    r"\bvalodas model\w*", r"\bčatbot\w*", r"\btērzēšanas robot\w*", r"\blanguage model\b",
+)
+_AI_ACRONYMS = re.compile(r"\b(?:AI|ИИ|ШІ|MI)\b")
+_TRIGGER = _rx(
+    r"\b(?:end|start|begin|finish|close|sign)\w*\s+(?:\w+\s+){0,2}?(?:with|by|using|as)\b",
+    r"\b(?:write|include|add|say|type|print|output|repeat|mention|insert|append|use|put)\b", r"\b(?:reply|respond|answer) with\b",
+    r"\b(?:напиш|добав|включ|встав|скаж|повтор|упомян|ответ|начн|законч|заверш|подпиш|вывед|использ|дода|згада|відповід|"
+    r"почн|закінч|підпиш|використ|uzrakst|raksti|pievieno|iekļauj|ievieto|pasak|saki|atkārto|piemin|atbild|sāc|beidz|pabeidz|"
+    r"paraksti|izmanto)\w*",
+)
+_QUOTED = re.compile(r"[\"“”«»„']([^\"“”«»„'\n]{2,80})[\"“”«»„']")
+_CODE_TOKEN = re.compile(r"\b(?=[\w-]*[A-Za-zА-Яа-яІіЇїЄєҐґĀ-ž])(?:[A-ZА-ЯІЇЄҐĀ-Ž0-9_-]{4,}|[\w-]*\d[\w-]*[^\W\d_][\w-]*|"
+                         r"[\w-]*[^\W\d_][\w-]*\d[\w-]*|\w+_\w+)\b")
+_WORD_AFTER = re.compile(r"\b(?:word|phrase|code|password|слово|фразу|код|пароль|vārdu|vārds|frāzi|kodu|paroli)\s+"
+                         r"[\"“«„']?([^\s\"”»'.,!?]{2,40})", _I)
+
+
+_CAPS_WORD = re.compile(r"^[^\W\d_]+$")
+_ORDER_REF = re.compile(r"(?:№|#|order|tracking|заказ\w*|замовлен\w*|накладн\w*|ттн|посылк\w*|pasūtījum\w*|sūtījum\w*|nr\.?)\s*:?\s*$", _I)
+
+
+def requested_tokens(review_text: str) -> list[str]:
+    """What a review asks the reply to contain: quoted text, codes and ALL-CAPS words after a request verb.
+    Order numbers and shouting (several ALL-CAPS words in a row) are not requests."""
+    found: list[str] = []
+    for trigger in _TRIGGER.finditer(review_text):
+        window = review_text[trigger.end() : trigger.end() + 120]
+        window = re.split(r"(?<=[.!?])\s", window, maxsplit=1)[0]
+        found += [q.strip() for q in _QUOTED.findall(window) if q.strip()]
+        codes = [m for m in _CODE_TOKEN.finditer(window) if not m.group().isdigit()
+                 and not _ORDER_REF.search(window[: m.start()])]
+        shouting = sum(1 for m in codes if _CAPS_WORD.match(m.group())) > 2
+        found += [m.group() for m in codes if not (shouting and _CAPS_WORD.match(m.group()))]
+        found += _WORD_AFTER.findall(window)
+        colon = re.match(r"[^:\n]{0,30}:\s*([^\n.!?]{3,80})(?![^\n.!?]*\?)(?!\?)", window)
+        if colon and len(words(colon.group(1))) >= 2:
+            found.append(colon.group(1).strip())
+    return list(dict.fromkeys(found))
+
+
+def _contains(haystack_words: list[str], phrase: str) -> bool:
+    needle = words(phrase)
+    n = len(needle)
+    return bool(n) and any(haystack_words[i : i + n] == needle for i in range(len(haystack_words) - n + 1))
+
+
+def _check_canary(text: str, review_text: str, allowed_text: str) -> list[GuardIssue]:
+    draft_words, allowed_words = words(text), words(allowed_text)
+    obeyed = [t for t in requested_tokens(review_text) if _contains(draft_words, t) and not _contains(allowed_words, t)
+              and (not (_CAPS_WORD.match(t) and t.isupper()) or re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text))]
+    return [GuardIssue("canary_obeyed", f"repeats «{t}», which the review asked the reply to include") for t in obeyed]
+
+
+def _facts(playbook: Playbook) -> list[str]:
+    """Brand facts a reply may quote verbatim: name, signatures, contacts, remedy descriptions."""
+    contact = playbook.brand.contact
+    parts = [playbook.brand.name, *playbook.brand.signature.values(), contact.email or "", contact.phone or "",
+             contact.url or "", *(r.description for r in playbook.remedies)]
+    return sorted({p.strip() for p in parts if len(p.strip()) >= 3}, key=len, reverse=True)
+
+
+def _strip_facts(text: str, playbook: Playbook) -> str:
+    for fact in _facts(playbook):
+        text = re.sub(rf"(?<!\w){re.escape(fact)}(?!\w)", " ", text, flags=_I)
+    return text
+
+
+def _check_leaks(text: str, system_prompt: str, playbook: Playbook) -> list[GuardIssue]:
+    issues = []
+    markers = list(dict.fromkeys(m.group() for m in _LEAK_MARKERS.finditer(text)))
+    markers += _PROMPT_HEADINGS.findall(text)
+    if markers:
+        issues.append(GuardIssue("leaked_instructions", f"talks about its instructions: {', '.join(markers[:3])}"))
+    if system_prompt:
+        prompt = _strip_facts(re.sub(r"«[^»\n]*»", " ", system_prompt), playbook)  # quoted clichés: no instructions
+        run = longest_common_run(text, prompt)
+        if run >= LEAK_RUN_WORDS:
+            issues.append(GuardIssue("leaked_instructions", f"copies {run} words in a row from the system prompt"))
+    return issues
+
+
+# -- contacts, placeholders ---------------------------------------------------------------------------------
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Bare domains are matched in lower case only, so "it.To be sure" (a missing space) is not a link.
+_URL = re.compile(r"(?i:(?:https?://|www\.)[^\s<>\"»)]+)|\b(?:[a-z0-9-]{2,}\.)+(?:com|net|org|info|biz|io|co|me|app|shop|"
+                  r"store|online|site|ru|ua|lv|eu|by|kz|uk|de|pl|lt|ee|us|ly|to|gl|link|top|xyz|рф)\b(?:/[^\s<>\"»)]*)?")
+_PHONE = re.compile(r"(?<![\w+])\+?\d[\d \t().\-]{5,}\d(?![\w])")
+_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+_PLACEHOLDER = re.compile(
+    r"\[[^\]\n]{1,40}\]|\{\{?[^{}\n]{0,40}\}\}?|<[^<>@\n]{1,40}>|\bX{3,}\b|\bx{3,}\b|_{3,}|\$[A-Za-z_]\w*|%\(\w+\)s|"
+    r"\w+\s?\(-?(?:ая|яя|а|на|ла|ий|ой|ка)\)"
+)
+
+
+def _host(url: str) -> str:
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", url.lower()).split("/")[0].rstrip(".")
+
+
+def _check_contacts(text: str, review_text: str, playbook: Playbook) -> list[GuardIssue]:
+    contact, issues = playbook.brand.contact, []
+    emails = _EMAIL.findall(text)
+    bad = [e for e in emails if e.lower() != (contact.email or "").lower()]
+    if bad:
+        issues.append(GuardIssue("email_not_allowed", f"gives an email that is not the brand's: {', '.join(bad)}"))
+    allowed_hosts = {h for h in (_host(contact.url or ""), (contact.email or "@").split("@")[-1].lower()) if h}
+    rest = _EMAIL.sub(" ", text)
+    links = [u for u in _URL.findall(rest) if _host(u) not in allowed_hosts and not any(
+        _host(u).endswith("." + h) for h in allowed_hosts)]
+    if links:
+        issues.append(GuardIssue("link_not_allowed", f"gives a link that is not the brand's: {', '.join(links[:3])}"))
+    brand_digits = re.sub(r"\D", "", contact.phone or "")
+    review_digits = {re.sub(r"\D", "", m) for m in _PHONE.findall(review_text or "")}
+    phones = []
+    for match in _PHONE.finditer(_URL.sub(" ", rest)):
+        raw, digits = match.group().strip(), re.sub(r"\D", "", match.group())
+        if not 7 <= len(digits) <= 15 or _DATE.match(raw) or digits in review_digits:
+            continue
+        if _ORDER_REF.search(rest[max(0, match.start() - 25) : match.start()]):
+            continue
+        if brand_digits and (digits == brand_digits or digits[-9:] == brand_digits[-9:]):
+            continue
+        phones.append(raw)
+    if phones:
+        issues.append(GuardIssue("phone_not_allowed", f"gives a phone number that is not the brand's: {', '.join(phones)}"))
+    return issues
+
+
+# -- language ----------------------------------------------------------------------------------------------
+_CYRILLIC = re.compile(r"[а-яёіїєґ]", _I)
+_LETTER = re.compile(r"[^\W\d_]")
+_NAMES = {"ru": "Russian", "uk": "Ukrainian", "lv": "Latvian", "en": "English", "und": "an unknown language"}
+_ONLY = {"uk": re.compile(r"[іїєґ]", _I), "ru": re.compile(r"[ыэъё]", _I)}
+
+
+def _check_language(text: str, language: str, playbook: Playbook) -> list[GuardIssue]:
+    if language not in SERVED:
+        return []
+    body = _strip_facts(text, playbook)
+    letters = len(_LETTER.findall(body))
+    if letters < 2:
+        return []
+    want = _NAMES[language]
+    cyr = len(_CYRILLIC.findall(body)) / letters
+    if (language in ("ru", "uk") and cyr < 0.6) or (language in ("lv", "en") and cyr > 0.2):
+        return [GuardIssue("language_mismatch", f"not written in {want} (wrong alphabet)")]
+    found = detect_language(body)
+    if found.code in SERVED and found.code != language:
+        return [GuardIssue("language_mismatch", f"written in {_NAMES[found.code]}, the review is in {want}")]
+    foreign = 0
+    for sentence in re.split(r"(?<=[.!?…])\s+|\n+", body):
+        size = len(_LETTER.findall(sentence))
+        if size < 30:
+            continue
+        guess = detect_language(sentence)
+        if guess.code in SERVED and guess.code != language and guess.confidence >= 0.6:
+            pair = {guess.code, language} == {"ru", "uk"}
+            if not pair or _ONLY[guess.code].search(sentence):
+                foreign += size
+    if foreign / letters >= 0.3:
+        return [GuardIssue("language_mismatch", f"partly written in another language; write everything in {want}")]
+    return []
+
+
+# -- the check ---------------------------------------------------------------------------------------------
+
+def check_draft(
+    text: str,
+    *,
+    review_text: str,
+    language: str,
+    action: Action,
+    playbook: Playbook,
+    platform: str | None = None,
+    system_prompt: str = "",
+    recent_replies: Sequence[str] = (),
+    kind: str = "reply",
+) -> GuardResult:
+    """All problems of one draft; `ok` only when there are none. `language` is the review's language."""
+    text = (text or "").strip()
+    issues: list[GuardIssue] = []
+    if action == Action.do_not_engage:
+        issues.append(GuardIssue("do_not_engage", "this review gets no public reply; a person handles it"))
+    if not text:
+        issues.append(GuardIssue("empty", "the draft is empty"))
+        return GuardResult(False, tuple(issues), 0.0)
+    length = playbook.length_for(platform)
+    if len(text) < length.min_chars:
+        issues.append(GuardIssue("too_short", f"{len(text)} characters; write at least {length.min_chars}"))
+    if len(text) > length.max_chars:
+        issues.append(GuardIssue("too_long", f"{len(text)} characters; write at most {length.max_chars}"))
+    issues += _check_language(text, language, playbook)
+    issues += _check_remedies(text, review_text, action, playbook, kind)
+    issues += _check_leaks(text, system_prompt, playbook)
+    issues += _check_canary(text, review_text, " ".join(_facts(playbook)))
+    issues += _check_contacts(text, review_text, playbook)
+    placeholders = list(dict.fromkeys(m.group() for m in _PLACEHOLDER.finditer(_EMAIL.sub(" ", text))))
+    if placeholders:
+        issues.append(GuardIssue("placeholder", f"contains template placeholders: {', '.join(placeholders[:3])}"))
+    if not playbook.brand.allow_ai_mention:
+        ai = [m.group() for m in _AI_WORDS.finditer(text)] + _AI_ACRONYMS.findall(text)
+        if ai:
+            issues.append(GuardIssue("ai_mention", f"mentions being an AI or a bot: {', '.join(dict.fromkeys(ai))}"))
+    never = find_phrases(text, playbook.brand.never_say)
+    if never:
+        issues.append(GuardIssue("never_say", f"says what the brand never says: {', '.join(m.phrase for m in never)}"))
+    lang = language if language in CLICHES else "und"
+    cliches = cliche_matches(text, lang)
+    if cliches and (cliches[0].start < OPENING_WORDS or len(cliches) >= 2):
+        where = "opens with" if cliches[0].start < OPENING_WORDS else "leans on"
+        issues.append(GuardIssue("cliche", f"{where} stock phrases: {', '.join('«' + m.phrase + '»' for m in cliches)}; "
+                                           "say the specific thing instead"))
+    body = _strip_facts(text, playbook)
+    lemma_lang = language if language in SERVED else None
+    recent = [_strip_facts(r, playbook) for r in recent_replies if r and r.strip()]
+    similar = max_overlap(body, recent, language=lemma_lang)
+    if similar > SIMILARITY_THRESHOLD:
+        issues.append(GuardIssue("too_similar", f"{similar:.0%} of it repeats a recent reply; write it afresh"))
+    echo = ngram_overlap(body, review_text or "", language=lemma_lang) if len(words(body)) >= 8 else 0.0
+    if echo > ECHO_THRESHOLD:
+        issues.append(GuardIssue("too_similar", f"{echo:.0%} of it repeats the review; answer it instead of echoing it"))
+    grams = [tuple(w) for w in zip(*(words(body)[i:] for i in range(3)))]
+    if len(grams) >= 12 and len(set(grams)) / len(grams) < 0.6:
+        issues.append(GuardIssue("too_similar", "repeats itself; say each thing once"))
+    bank = CLICHES.get(lang) or tuple(p for ps in CLICHES.values() for p in ps)
+    overlap = max(similar, max_overlap(body, bank, language=lemma_lang))
+    return GuardResult(not issues, tuple(issues), round(overlap, 3))

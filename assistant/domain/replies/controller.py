@@ -1,0 +1,69 @@
+"""HTTP endpoints for approved replies: the export, and resolving a case (which queues a follow-up)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.response import Stream
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Review
+from assistant.domain.insights.schemas import parse_instant
+from assistant.domain.queue.service import DraftService
+from assistant.domain.replies.export import ExportFilter, approved_replies, as_csv, as_jsonl
+from assistant.domain.reviews.schemas import DraftOut
+from assistant.domain.reviews.service import present_draft
+from assistant.errors import InvalidInput
+from assistant.server.auth import requires
+
+log = logging.getLogger(__name__)
+MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+Filter = Annotated[str | None, Parameter(required=False, max_length=100)]
+
+
+class Resolved(msgspec.Struct):
+    review_id: int
+    resolved_at: datetime | None
+    follow_up: DraftOut
+
+
+class ExportController(Controller):
+    path = "/replies"
+    tags = ["replies"]
+    guards = [requires("agent")]
+
+    @get("/export", summary="Approved replies as CSV or JSON Lines (streamed)")
+    async def export(self, state: State, request: Request, format: Literal["csv", "jsonl"] = "csv",  # noqa: A002
+                     business: Filter = None, since: Filter = None, until: Filter = None) -> Stream:
+        flt = ExportFilter(business=business or None, since=parse_instant(since, "since"),
+                           until=parse_instant(until, "until"))
+        if flt.since and flt.until and flt.since >= flt.until:
+            raise InvalidInput("'since' must be before 'until'", field="since")
+        log.info("export of approved replies by %s: format=%s business=%s since=%s until=%s",
+                 request.user.name, format, flt.business, flt.since, flt.until)
+        rows = approved_replies(state.sessions, flt)
+        body = as_csv(rows) if format == "csv" else as_jsonl(rows)
+        filename = f"approved-replies{'-' + flt.business if flt.business else ''}.{format}"
+        return Stream(body, media_type=MEDIA[format],
+                      headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class ResolveController(Controller):
+    path = "/reviews"
+    tags = ["reviews"]
+    guards = [requires("agent")]
+
+    @post("/{review_id:int}/resolve", status_code=201,
+          summary="Mark the case resolved and queue a follow-up asking to update the rating")
+    async def resolve(self, review_id: int, db_session: AsyncSession, state: State, request: Request) -> Resolved:
+        draft = await DraftService(db_session, state.playbooks, state.llm).resolve(review_id, request.user.name)
+        review = await db_session.get(Review, review_id)
+        await db_session.refresh(review)
+        return Resolved(review_id=review_id, resolved_at=review.resolved_at if review else None,
+                        follow_up=await present_draft(db_session, draft))

@@ -1,0 +1,1 @@
+"""People who work the queue: agents and admins, with argon2-hashed passwords."""

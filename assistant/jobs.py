@@ -1,0 +1,155 @@
+"""Scale-out on SAQ: one job per review, `assistant worker` processes run it through `Pipeline.process`.
+
+Set `ASSISTANT_QUEUE_URL` (`redis://127.0.0.1:6379/0` or `postgresql://…`): the service's `SaqDispatcher`
+and `assistant batch import` enqueue, and any number of `assistant worker` processes, on any machines, take
+jobs. A job carries only the review id and is keyed by it (`review:<id>`), so a review is queued once while
+its job is waiting or running; the database stays the source of truth and the pipeline is idempotent per
+review, so a job delivered twice (a worker killed mid-way, swept and retried) never drafts twice. Each worker
+also sweeps the database now and then and re-enqueues reviews left `received` (a crash between commit and
+enqueue) or stuck in `processing` past the job timeout.
+
+Why SAQ: it is asyncio-native like the pipeline and Litestar (jobs are coroutines, no thread pool), speaks
+both Redis and PostgreSQL (a deployment with only the database needs nothing new), dedupes jobs by key,
+sweeps and retries the jobs of dead workers, and is small enough to read. taskiq is async too but is spread
+over broker and result-backend plugins; arq is Redis-only and in maintenance mode; dramatiq runs sync actors
+in threads; procrastinate is PostgreSQL-only and wants its own schema migrations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from saq import Queue, Worker
+from sqlalchemy import or_, and_, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from assistant.db.models import Review, ReviewStatus, utcnow
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+JOB_FUNCTION = "process_review"
+JOB_RETRIES = 3  # deliveries of one job: a crash, a sweep after a dead worker, a database hiccup
+RECOVER_EVERY = 60.0  # seconds between a worker's database sweeps
+RECEIVED_GRACE = 30.0  # a review `received` this long without a job is re-enqueued
+SHUTDOWN_GRACE = 5  # seconds a stopping worker lets running jobs finish; the rest are re-queued (idempotent)
+
+
+def job_key(review_id: int) -> str:
+    return f"review:{review_id}"
+
+
+def make_queue(url: str, name: str = "assistant") -> Queue:
+    return Queue.from_url(url, name=name)
+
+
+async def enqueue_review(queue: Queue, review_id: int, *, timeout: int) -> bool:
+    """Queue one review; False when its job is already waiting or running (nothing is queued twice)."""
+    job = await queue.enqueue(JOB_FUNCTION, key=job_key(review_id), review_id=review_id, timeout=timeout,
+                              retries=JOB_RETRIES, retry_delay=2.0, retry_backoff=True, ttl=3600)
+    return job is not None
+
+
+async def recover(queue: Queue, sessions: async_sessionmaker, *, timeout: int, received_grace: float = 0.0) -> int:
+    """Re-enqueue reviews that should have a job and may not: `received` (older than the grace) and
+    `processing` for longer than two job timeouts (its worker died and the job ran out of retries)."""
+    now = utcnow()
+    async with sessions() as session:
+        rows = await session.execute(select(Review.id).where(or_(
+            and_(Review.status == ReviewStatus.received, Review.updated_at <= now - timedelta(seconds=received_grace)),
+            and_(Review.status == ReviewStatus.processing, Review.updated_at <= now - timedelta(seconds=2 * timeout)),
+        )).order_by(Review.id))
+        ids = list(rows.scalars().all())
+    queued = 0
+    for review_id in ids:
+        queued += await enqueue_review(queue, review_id, timeout=timeout)
+    if queued:
+        log.info("re-enqueued %d unfinished reviews", queued)
+    return queued
+
+
+class SaqDispatcher:
+    """The service's `Dispatcher` when a queue is configured: ingest enqueues, `assistant worker` processes."""
+
+    def __init__(self, queue: Queue, sessions: async_sessionmaker, *, job_timeout: int = 600):
+        self.queue = queue
+        self.sessions = sessions
+        self.job_timeout = job_timeout
+
+    async def start(self) -> None:
+        await self.queue.connect()
+        await recover(self.queue, self.sessions, timeout=self.job_timeout)
+
+    async def submit(self, review_id: int) -> None:
+        await enqueue_review(self.queue, review_id, timeout=self.job_timeout)
+
+    async def stop(self) -> None:
+        await self.queue.disconnect()
+
+
+async def process_review(ctx: dict[str, Any], *, review_id: int) -> str:
+    """The job: one review through the pipeline. A review's own failure is recorded on it, not raised."""
+    return str(await ctx["pipeline"].process(review_id))
+
+
+def build_worker(settings: Settings, *, concurrency: int | None = None, burst: bool = False) -> Worker:
+    if not settings.queue_url:
+        raise ValueError("ASSISTANT_QUEUE_URL is not set: workers need a queue (redis://… or postgresql://…)")
+    queue = make_queue(settings.queue_url, settings.queue_name)
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        from assistant.batch.limits import RateLimiter, throttle
+        from assistant.db.engine import create_engine, session_factory
+        from assistant.llm import build_llm
+        from assistant.llm.call_log import DatabaseCallLog
+        from assistant.pipeline import Pipeline
+        from assistant.playbooks import PlaybookRegistry
+
+        engine = create_engine(settings.resolved_database_url)
+        sessions = session_factory(engine)
+        playbooks = PlaybookRegistry.from_directory(settings.playbooks_dir)
+        for error in playbooks.errors:
+            log.error("playbook skipped: %s", error)
+        llm = build_llm(settings, DatabaseCallLog(sessions))
+        if not settings.llm_is_embedded:
+            throttle(llm, RateLimiter(settings.llm_requests_per_minute, settings.llm_tokens_per_minute))
+        ctx.update(engine=engine, sessions=sessions, llm=llm, pipeline=Pipeline(sessions, llm, playbooks))
+        ctx["recovery"] = asyncio.create_task(_recover_forever(queue, sessions, settings.job_timeout))
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        if task := ctx.get("recovery"):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if llm := ctx.get("llm"):
+            await llm.client.close()
+        if engine := ctx.get("engine"):
+            await engine.dispose()
+
+    return Worker(queue, functions=[(JOB_FUNCTION, process_review)],
+                  concurrency=concurrency or settings.worker_concurrency, startup=startup, shutdown=shutdown,
+                  timers={"sweep": 30, "abort": 5, "schedule": 5, "worker_info": 30},
+                  burst=burst, dequeue_timeout=1.0 if burst else 0.0,
+                  shutdown_grace_period_s=SHUTDOWN_GRACE)
+
+
+async def _recover_forever(queue: Queue, sessions: async_sessionmaker, timeout: int) -> None:
+    while True:
+        try:
+            await recover(queue, sessions, timeout=timeout, received_grace=RECEIVED_GRACE)
+        except Exception:  # noqa: BLE001 - the database or the queue is down; try again later
+            log.exception("recovery sweep failed")
+        await asyncio.sleep(RECOVER_EVERY)
+
+
+async def run_worker(settings: Settings, *, concurrency: int | None = None, burst: bool = False) -> None:
+    """Process jobs until SIGINT/SIGTERM (or, with `burst`, until the queue is empty)."""
+    worker = build_worker(settings, concurrency=concurrency, burst=burst)
+    await worker.queue.connect()
+    try:
+        await worker.start()
+    finally:
+        await worker.queue.disconnect()

@@ -1,0 +1,1 @@
+"""Page controllers of the web UI: thin; services and loaders own the queries."""

@@ -1,0 +1,236 @@
+"""The review page and the decisions taken on it: edit, approve, reject, regenerate, claim, resolve.
+
+Nothing an agent typed is thrown away: approve, reject and regenerate first save a changed text as an edit
+(so it is guarded and kept in the history), a stale version comes back as a conflict that shows the other
+person's text beside yours, and an edit the guard flags is saved but not approved until the agent has seen
+the warnings. With htmx the live part of the page is swapped; without JavaScript every form still works.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import FormMultiDict, State
+from litestar.params import Parameter
+from litestar.response import Redirect
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Draft
+from assistant.domain.queue.service import DraftService
+from assistant.errors import AssistantError, Conflict, InvalidInput, LLMError
+from assistant.web.controllers.queue import queue_service
+from assistant.web.forms import int_field, local_path, read_form, text_field
+from assistant.web.queue_service import QueueFilters
+from assistant.web.rendering import flash, is_htmx, render
+from assistant.web.review_page import load_review_page
+
+MAX_REPLY = 5000
+
+
+def can_resolve() -> bool:
+    """"Mark resolved → follow-up draft" exists only once DraftService grows `resolve`."""
+    return hasattr(DraftService, "resolve")
+
+
+def review_url(review_id: int, q: str, draft_id: int | None = None) -> str:
+    from urllib.parse import urlencode
+
+    params = [("draft", draft_id)] if draft_id else []
+    params += [("q", q)] if q else []
+    return f"/reviews/{review_id}" + ("?" + urlencode(params) if params else "")
+
+
+def _filters(q: str) -> QueueFilters:
+    try:
+        return QueueFilters.parse(dict(parse_qsl(q)))
+    except InvalidInput:
+        return QueueFilters()
+
+
+class ReviewController(Controller):
+    path = "/"
+    include_in_schema = False
+
+    def _drafts(self, db_session: AsyncSession, state: State) -> DraftService:
+        return DraftService(db_session, state.playbooks, state.llm)
+
+    async def _page(self, request: Request, db_session: AsyncSession, state: State, review_id: int,
+                    draft_id: int | None, q: str, *, status_code: int = 200, partial: bool | None = None,
+                    **extra: Any) -> Response:
+        page = await load_review_page(db_session, state.playbooks, review_id, draft_id)
+        prev_id = next_id = None
+        if page.draft is not None:
+            prev_id, next_id = await queue_service(db_session, state).neighbours(_filters(q), page.draft.id)
+        queue_url = "/queue" + (f"?{q}" if q else "")
+        context = dict(page=page, q=q, queue_url=queue_url, can_resolve=can_resolve(),
+                       claim_minutes=state.settings.claim_minutes,
+                       prev_url=review_url(prev_id, q) if prev_id else None,
+                       next_url=review_url(next_id, q) if next_id else None,
+                       message=None, conflict=None, text=None, reason="", instruction="")
+        context.update(extra)
+        use_partial = is_htmx(request) if partial is None else partial
+        return render(request, "_review_live.html" if use_partial else "review.html", status_code=status_code,
+                      **context)
+
+    @get("/reviews/{review_id:int}")
+    async def review(self, review_id: int, request: Request, db_session: AsyncSession, state: State,
+                     draft: Annotated[int | None, Parameter(ge=1)] = None,
+                     q: Annotated[str, Parameter(max_length=2000)] = "") -> Response:
+        return await self._page(request, db_session, state, review_id, draft, q, partial=False)
+
+    # -- decisions ----------------------------------------------------------------------------------
+    async def _act(self, request: Request, db_session: AsyncSession, state: State, draft_id: int,
+                   action: str) -> Response:
+        form = await read_form(request)
+        q = text_field(form, "q", limit=2000)
+        service = self._drafts(db_session, state)
+        draft = await service.get(draft_id)
+        review_id = draft.review_id
+        typed = {"text": form.get("text") if isinstance(form.get("text"), str) else None,
+                 "reason": form.get("reason", "") if isinstance(form.get("reason"), str) else "",
+                 "instruction": form.get("instruction", "") if isinstance(form.get("instruction"), str) else ""}
+        try:
+            return await getattr(self, f"_{action}")(request, db_session, state, service, draft, form, q)
+        except Conflict as exc:
+            conflict = {"text": exc.extra.get("current_text", ""), "version": exc.extra.get("current_version")}
+            return await self._page(request, db_session, state, review_id, draft_id, q, status_code=409,
+                                    conflict=conflict, text=(typed["text"] or "").replace("\r\n", "\n"),
+                                    reason=typed["reason"], instruction=typed["instruction"],
+                                    message=("danger", "Someone else changed this draft while you were working. "
+                                             "Their version is shown below; your text is still in the editor."))
+        except LLMError as exc:
+            return await self._page(request, db_session, state, review_id, draft_id, q, status_code=502,
+                                    reason=typed["reason"], instruction=typed["instruction"],
+                                    message=("danger", f"The language model failed: {exc.detail}. Try again."))
+        except AssistantError as exc:
+            status = 422 if exc.status_code == 400 else exc.status_code
+            return await self._page(request, db_session, state, review_id, draft_id, q, status_code=status,
+                                    text=(typed["text"] or "").replace("\r\n", "\n") or None,
+                                    reason=typed["reason"], instruction=typed["instruction"],
+                                    message=("danger", exc.detail))
+
+    async def _save_if_changed(self, service: DraftService, draft: Draft, form: FormMultiDict, actor: str,
+                               *, allow_empty: bool) -> tuple[Draft, bool, int]:
+        """Save the editor's text as an edit when it differs from the stored draft; (draft, saved, version)."""
+        text = text_field(form, "text", limit=MAX_REPLY, label="The reply") if "text" in form else None
+        version = int_field(form, "version") or draft.version
+        if text is None or text == draft.text:
+            return draft, False, version
+        if not text.strip():
+            if allow_empty:
+                return draft, False, version
+            raise InvalidInput("the reply is empty; write one, or reject the draft")
+        saved = await service.edit(draft.id, text=text, version=version, actor=actor)
+        return saved, True, saved.version
+
+    async def _done(self, request: Request, form: FormMultiDict, q: str, message: str) -> Response:
+        flash(request, message, "success")
+        target = local_path(form.get("next"), "/queue" + (f"?{q}" if q else ""))
+        if is_htmx(request):
+            return Response("", status_code=200, headers={"HX-Redirect": target})
+        return Redirect(target, status_code=303)
+
+    async def _edit(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        text = text_field(form, "text", limit=MAX_REPLY, required=True, label="The reply")
+        version = int_field(form, "version") or draft.version
+        saved = await service.edit(draft.id, text=text, version=version, actor=request.user.actor)
+        return await self._after_change(request, db_session, state, saved, q, f"Saved version {saved.version}.")
+
+    async def _after_change(self, request, db_session, state, saved: Draft, q: str, done: str) -> Response:  # noqa: ANN001
+        if saved.flagged:
+            message = ("warning", f"{done} The guard has warnings (below): fix them, or approve anyway if the "
+                                  "reply is right.")
+        else:
+            message = ("success", f"{done} The guard passed it.")
+        if not is_htmx(request):
+            flash(request, message[1], message[0])
+            return Redirect(review_url(saved.review_id, q, saved.id), status_code=303)
+        return await self._page(request, db_session, state, saved.review_id, saved.id, q, message=message)
+
+    async def _approve(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        draft, saved, version = await self._save_if_changed(service, draft, form, request.user.actor,
+                                                            allow_empty=False)
+        if saved and draft.flagged:
+            return await self._after_change(request, db_session, state, draft, q,
+                                            f"Saved your edit as version {draft.version}, not approved yet.")
+        await service.approve(draft.id, actor=request.user.actor, version=version)
+        return await self._done(request, form, q, f"Approved the reply to review #{draft.review_id}.")
+
+    async def _reject(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        reason = text_field(form, "reason", limit=2000, required=True, label="A reason for rejecting")
+        draft, _, version = await self._save_if_changed(service, draft, form, request.user.actor, allow_empty=True)
+        await service.reject(draft.id, actor=request.user.actor, reason=reason.strip(), version=version)
+        return await self._done(request, form, q, f"Rejected the draft for review #{draft.review_id}.")
+
+    async def _regenerate(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        instruction = text_field(form, "instruction", limit=500, label="The instruction").strip() or None
+        await self._save_if_changed(service, draft, form, request.user.actor, allow_empty=True)
+        regenerated = await service.regenerate(draft.id, actor=request.user.actor, instruction=instruction)
+        return await self._after_change(request, db_session, state, regenerated, q,
+                                        f"Regenerated: version {regenerated.version}.")
+
+    @post("/drafts/{draft_id:int}/edit", status_code=200)
+    async def edit(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "edit")
+
+    @post("/drafts/{draft_id:int}/approve", status_code=200)
+    async def approve(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "approve")
+
+    @post("/drafts/{draft_id:int}/reject", status_code=200)
+    async def reject(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "reject")
+
+    @post("/drafts/{draft_id:int}/regenerate", status_code=200)
+    async def regenerate(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "regenerate")
+
+    # -- claims and follow-ups ----------------------------------------------------------------------
+    @post("/reviews/{review_id:int}/claim", status_code=200)
+    async def claim(self, review_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._claim(review_id, request, db_session, state, release=False)
+
+    @post("/reviews/{review_id:int}/release", status_code=200)
+    async def release(self, review_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._claim(review_id, request, db_session, state, release=True)
+
+    async def _claim(self, review_id: int, request: Request, db_session: AsyncSession, state: State, *,
+                     release: bool) -> Response:
+        form = await read_form(request)
+        q, draft_id = text_field(form, "q", limit=2000), int_field(form, "draft")
+        service = self._drafts(db_session, state)
+        status, message = 200, None
+        try:
+            if release:
+                await service.release(review_id, actor=request.user.actor)
+                message = ("info", "Released: others can pick this review up.")
+            else:
+                minutes = state.settings.claim_minutes
+                await service.claim(review_id, actor=request.user.actor, minutes=minutes)
+                message = ("success", f"Claimed for {minutes} minutes; others see you are on it.")
+        except Conflict as exc:
+            status, message = 409, ("warning", f"{exc.detail}; they hold it until it expires or they release it.")
+        if not is_htmx(request):
+            flash(request, message[1], message[0])
+            return Redirect(review_url(review_id, q, draft_id), status_code=303)
+        return await self._page(request, db_session, state, review_id, draft_id, q, status_code=status,
+                                message=message)
+
+    @post("/reviews/{review_id:int}/resolve", status_code=200)
+    async def resolve(self, review_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        if not can_resolve():
+            raise InvalidInput("follow-up drafts are not available in this version")
+        form = await read_form(request)
+        q = text_field(form, "q", limit=2000)
+        try:
+            await self._drafts(db_session, state).resolve(review_id, actor=request.user.actor)  # type: ignore[attr-defined]
+        except AssistantError as exc:
+            flash(request, exc.detail, "danger")
+        else:
+            flash(request, "Marked resolved; the follow-up draft asking to update the rating is below.", "success")
+        target = review_url(review_id, q)
+        if is_htmx(request):
+            return Response("", headers={"HX-Redirect": target})
+        return Redirect(target, status_code=303)

@@ -1,0 +1,298 @@
+"""The queries behind the queue page: filter, sort, page, count, the neighbours of a draft, facets.
+
+Every query starts from `draft` on the (status, created_at) index and reaches review and classification by
+primary / unique keys, so the first page of 10,000 pending drafts reads ~50 index entries plus probes
+(bench/queue_page.py prints the plans and timings). The severity × age sort is the one that has to score
+every row of the status; it is a top-N sort over a single index range.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Classification, Draft, DraftStatus, Review
+from assistant.errors import InvalidInput
+from assistant.playbooks import Action, PlaybookRegistry
+from assistant.web.rendering import aware
+
+SORTS = {"oldest": "Oldest first", "newest": "Newest first", "priority": "Severity × age"}
+STATUSES = tuple(s.value for s in DraftStatus)
+FACET_TTL = 60.0
+OVERDUE_TTL = 15.0
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = DraftStatus.pending.value
+    action: str | None = None
+    language: str | None = None
+    platform: str | None = None
+    rating: int | None = None
+    flagged: str | None = None  # "yes" | "no"
+    business: str | None = None
+    sort: str = "oldest"
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> QueueFilters:
+        """From a query string; empty fields mean "any", anything else must be valid (→ 400)."""
+        def text(name: str, limit: int = 100) -> str | None:
+            value = (params.get(name) or "").strip()
+            if len(value) > limit or "\x00" in value:
+                raise InvalidInput(f"'{name}' is too long", field=name)
+            return value or None
+
+        status, sort = text("status") or "pending", text("sort") or "oldest"
+        action, flagged, rating, page = text("action"), text("flagged"), text("rating"), text("page")
+        if status not in STATUSES:
+            raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
+        if sort not in SORTS:
+            raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
+        if action and action not in {a.value for a in Action}:
+            raise InvalidInput("unknown action", field="action")
+        if flagged and flagged not in ("yes", "no"):
+            raise InvalidInput("flagged must be yes or no", field="flagged")
+        if rating and rating not in {"1", "2", "3", "4", "5"}:
+            raise InvalidInput("rating must be 1 to 5", field="rating")
+        if page and (not page.isdigit() or not 1 <= int(page) <= 100_000):
+            raise InvalidInput("page must be a positive number", field="page")
+        return cls(status=status, action=action, language=text("language", 8), platform=text("platform"),
+                   rating=int(rating) if rating else None, flagged=flagged, business=text("business"),
+                   sort=sort, page=int(page) if page else 1)
+
+    def query(self, **changes: Any) -> str:
+        """This view as a query string (defaults left out), with `changes` applied."""
+        merged = replace(self, **changes)
+        defaults = QueueFilters()
+        pairs = [(name, getattr(merged, name)) for name in self.__dataclass_fields__]
+        return urlencode([(k, v) for k, v in pairs if v is not None and v != getattr(defaults, k)])
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(getattr(self, n) is not None for n in ("action", "language", "platform", "rating", "flagged",
+                                                          "business"))
+
+
+@dataclass
+class QueueRow:
+    draft_id: int
+    review_id: int
+    version: int
+    kind: str
+    status: str
+    draft_excerpt: str
+    flagged: bool
+    flags: list[str]
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    review_excerpt: str
+    rating: int | None
+    platform: str
+    business: str
+    author: str | None
+    claimed_by: str | None
+    claimed_until: datetime | None
+    action: str | None
+    language: str | None
+    topics: list[str]
+    severity: int | None
+    sla_hours: float = 24.0
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def age_seconds(self) -> float:
+        end = aware(self.decided_at) if self.decided_at else self.now
+        return (end - aware(self.created_at)).total_seconds()
+
+    @property
+    def overdue(self) -> bool:
+        return self.age_seconds > self.sla_hours * 3600
+
+    def claim_holder(self, now: datetime | None = None) -> str | None:
+        until = aware(self.claimed_until)
+        return self.claimed_by if self.claimed_by and until and until > (now or self.now) else None
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    overdue: int
+
+
+def _epoch(column: Any, dialect: str) -> ColumnElement:
+    if dialect == "sqlite":
+        return (func.julianday(column) - 2440587.5) * 86400.0
+    return func.extract("epoch", column)
+
+
+class QueueService:
+    def __init__(self, session: AsyncSession, playbooks: PlaybookRegistry, facet_cache: dict | None = None):
+        self.session = session
+        self.playbooks = playbooks
+        self.facet_cache = facet_cache if facet_cache is not None else {}
+        self.dialect = session.bind.dialect.name
+
+    # -- building blocks ---------------------------------------------------------------------------
+    def _where(self, f: QueueFilters) -> list[ColumnElement]:
+        clauses: list[ColumnElement] = [Draft.status == f.status]
+        if f.action:
+            clauses.append(Classification.action == f.action)
+        if f.language:
+            clauses.append(Classification.language == f.language)
+        if f.platform:
+            clauses.append(Review.source == f.platform)
+        if f.rating:
+            clauses.append(Review.rating == f.rating)
+        if f.business:
+            clauses.append(Review.business == f.business.lower())
+        if f.flagged:
+            clauses.append(Draft.flagged.is_(f.flagged == "yes"))
+        return clauses
+
+    def _sort_keys(self, f: QueueFilters, now: datetime) -> list[tuple[ColumnElement, bool]]:
+        """(expression, ascending) pairs, ending in the draft id so the order is total."""
+        if f.sort == "newest":
+            return [(Draft.created_at, False), (Draft.id, False)]
+        if f.sort == "priority":
+            age = literal(now.timestamp()) - _epoch(Draft.created_at, self.dialect)
+            return [(func.coalesce(Classification.severity, 1) * age, False), (Draft.created_at, True),
+                    (Draft.id, True)]
+        return [(Draft.created_at, True), (Draft.id, True)]
+
+    @staticmethod
+    def _joined(query: Any) -> Any:
+        return (query.select_from(Draft).join(Review, Review.id == Draft.review_id)
+                .outerjoin(Classification, Classification.review_id == Draft.review_id))
+
+    def _row_query(self) -> Any:
+        return self._joined(select(
+            Draft.id, Draft.review_id, Draft.version, Draft.kind, Draft.status, func.substr(Draft.text, 1, 240),
+            Draft.flagged, Draft.flags, Draft.created_at, Draft.decided_at, Draft.decided_by,
+            func.substr(Review.text, 1, 240), Review.rating, Review.source, Review.business, Review.author,
+            Review.claimed_by, Review.claimed_until, Classification.action, Classification.language,
+            Classification.topics, Classification.severity))
+
+    def _rows(self, result: Any, now: datetime) -> list[QueueRow]:
+        rows = []
+        for r in result.all():
+            row = QueueRow(
+                draft_id=r[0], review_id=r[1], version=r[2], kind=r[3], status=r[4], draft_excerpt=r[5] or "",
+                flagged=r[6], flags=list(r[7] or []), created_at=r[8], decided_at=r[9], decided_by=r[10],
+                review_excerpt=r[11] or "", rating=r[12], platform=r[13], business=r[14], author=r[15],
+                claimed_by=r[16], claimed_until=r[17], action=r[18], language=r[19], topics=list(r[20] or []),
+                severity=r[21], now=now)
+            row.sla_hours = self.playbooks.for_business(row.business).sla_hours
+            rows.append(row)
+        return rows
+
+    # -- what the pages ask ------------------------------------------------------------------------
+    async def page(self, f: QueueFilters, page_size: int) -> QueuePage:
+        """A deferred join: pick the page's draft ids through the narrow index-backed query (joining only
+        what the filters and the sort need), then load the wide rows (texts, topics) for those ids alone."""
+        now = datetime.now(UTC)
+        total = await self.count(f)
+        pages = max(1, -(-total // page_size))
+        page = min(f.page, pages)
+        order = [expr.asc() if asc else expr.desc() for expr, asc in self._sort_keys(f, now)]
+        ids_query = self._narrow(select(Draft.id), f).where(*self._where(f)).order_by(*order) \
+            .limit(page_size).offset((page - 1) * page_size)
+        ids = list((await self.session.execute(ids_query)).scalars().all())
+        rows: list[QueueRow] = []
+        if ids:
+            loaded = {row.draft_id: row for row in self._rows(
+                await self.session.execute(self._row_query().where(Draft.id.in_(ids))), now)}
+            rows = [loaded[i] for i in ids if i in loaded]
+        overdue = await self.overdue_count() if f.status == DraftStatus.pending else 0
+        return QueuePage(rows=rows, total=total, page=page, pages=pages, overdue=overdue)
+
+    @staticmethod
+    def _narrow(query: Any, f: QueueFilters) -> Any:
+        query = query.select_from(Draft)
+        if f.platform or f.rating or f.business:
+            query = query.join(Review, Review.id == Draft.review_id)
+        if f.action or f.language:
+            query = query.join(Classification, Classification.review_id == Draft.review_id)
+        elif f.sort == "priority":
+            query = query.outerjoin(Classification, Classification.review_id == Draft.review_id)
+        return query
+
+    async def count(self, f: QueueFilters) -> int:
+        """Joins only when a filter needs them: the plain pending count is an index-only range count."""
+        plain = replace(f, sort="oldest")
+        return (await self.session.execute(self._narrow(select(func.count()), plain)
+                                           .where(*self._where(f)))).scalar_one()
+
+    async def overdue_count(self) -> int:
+        """Pending drafts past their business's SLA (one index range per distinct SLA), cached briefly: it is
+        a headline figure, not something an agent acts on row by row."""
+        cached = self.facet_cache.get("overdue")
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        count = await self._overdue_count()
+        self.facet_cache["overdue"] = (time.monotonic() + OVERDUE_TTL, count)
+        return count
+
+    async def _overdue_count(self) -> int:
+        now = datetime.now(UTC)
+        default_sla = self.playbooks.for_business("default").sla_hours
+        custom = {name: p.sla_hours for name, p in self.playbooks.playbooks.items()
+                  if name != "default" and p.sla_hours != default_sla}
+        total = 0
+        base = select(func.count()).select_from(Draft).join(Review, Review.id == Draft.review_id) \
+            .where(Draft.status == DraftStatus.pending)
+        for business, hours in custom.items():
+            cutoff = now.timestamp() - hours * 3600
+            total += (await self.session.execute(base.where(
+                Review.business == business, Draft.created_at < datetime.fromtimestamp(cutoff, UTC)))).scalar_one()
+        cutoff = datetime.fromtimestamp(now.timestamp() - default_sla * 3600, UTC)
+        query = select(func.count()).select_from(Draft).where(Draft.status == DraftStatus.pending,
+                                                               Draft.created_at < cutoff)
+        if custom:
+            query = base.where(Draft.created_at < cutoff, Review.business.not_in(list(custom)))
+        return total + (await self.session.execute(query)).scalar_one()
+
+    async def neighbours(self, f: QueueFilters, draft_id: int) -> tuple[int | None, int | None]:
+        """The review ids just before and after this draft in the filtered, sorted queue (keyset, no offset)."""
+        now = datetime.now(UTC)
+        keys = self._sort_keys(f, now)
+        current = (await self.session.execute(self._joined(select(*[k for k, _ in keys]))
+                                              .where(Draft.id == draft_id))).first()
+        if current is None:
+            return None, None
+        found = []
+        for forward in (False, True):
+            after = []
+            for i, (expr, asc) in enumerate(keys):
+                later = expr > current[i] if asc == forward else expr < current[i]
+                after.append(and_(*[k == current[j] for j, (k, _) in enumerate(keys[:i])], later))
+            order = [(e.asc() if asc == forward else e.desc()) for e, asc in keys]
+            query = self._joined(select(Draft.review_id)).where(*self._where(f), or_(*after)).order_by(*order).limit(1)
+            found.append((await self.session.execute(query)).scalar())
+        return found[0], found[1]
+
+    async def facets(self) -> dict[str, list[str]]:
+        """Values for the filter menus among pending drafts, cached for a minute."""
+        cached = self.facet_cache.get("facets")
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        pending = self._joined(select()).where(Draft.status == DraftStatus.pending)
+        values = {}
+        for name, column in (("platform", Review.source), ("business", Review.business),
+                             ("language", Classification.language)):
+            rows = await self.session.execute(pending.add_columns(column).distinct().order_by(column).limit(200))
+            values[name] = [v for v in rows.scalars().all() if v]
+        self.facet_cache["facets"] = (time.monotonic() + FACET_TTL, values)
+        return values

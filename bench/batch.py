@@ -1,0 +1,195 @@
+"""Batch throughput: N reviews through `assistant batch import` against the scripted LLM with a fixed latency.
+
+    python bench/batch.py                                  # N=500 and 2000, L=0.1 s, C=16, both databases, both modes
+    python bench/batch.py --n 2000 --latency 0.1 0.5 --backends sqlite --modes local
+
+For each database (SQLite, PostgreSQL) and mode (`local`: in-process with C tasks; `saq`: 2 `assistant worker`
+processes on Redis with C/2 each) it prints the processing wall time, the ideal N × calls/review × L / C,
+efficiency = ideal / wall, LLM calls per review, CPU per review (batch process, or both workers) and peak RSS.
+Efficiency is bounded by CPU: a process can't finish reviews faster than 1 / (CPU per review), so with
+L = 0.1 s and C = 16 the ideal needs ~90 reviews/s from one process.
+
+The scripted LLM runs in its own process (a threaded HTTP server that sleeps L per call), so it never competes
+for this process's GIL; its CPU use is printed to show it is not the bottleneck. Every run first sends a small
+warm-up batch through the same processes (lemma dictionaries, language models, connection pools), so the
+figures are steady-state. Figures depend on the machine: the load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_ADMIN = os.environ.get("ASSISTANT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("ASSISTANT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+WARMUP = 40
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def start_llm(latency: float) -> tuple[subprocess.Popen, str]:
+    code = ("import sys, time\nfrom assistant.testing.scripted_llm import ScriptedLLM\n"
+            f"s = ScriptedLLM(latency={latency}).start()\nprint(s.base_url, flush=True)\n"
+            "for line in sys.stdin: s.requests.clear()\n")  # any line on stdin: forget recorded requests
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def new_database(backend: str, scratch: Path) -> str:
+    from assistant.db.migrate import upgrade
+
+    if backend == "sqlite":
+        url = f"sqlite:///{scratch / f'bench-{uuid.uuid4().hex[:6]}.db'}"
+    else:
+        import psycopg
+
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    return url
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def child(args: argparse.Namespace) -> None:
+    """One measured batch in a fresh process: warm-up, then N reviews; prints the report as JSON."""
+    from assistant.batch.reader import ReadOptions
+    from assistant.batch.run import BatchOptions, run_batch
+    from assistant.settings import get_settings
+    from tests.fixtures.batch.generate import write_reviews
+
+    settings = get_settings()
+    scratch, n = Path(args.scratch), args.n[0]
+    local = args.mode == "local"
+
+    async def run() -> dict:
+        warm = write_reviews(scratch / f"warm-{n}.csv", WARMUP, start=10**6)
+        await run_batch(BatchOptions(path=warm, read=ReadOptions(source="warmup"), concurrency=args.concurrency,
+                                     local=local), settings)
+        path = write_reviews(scratch / f"backlog-{n}.csv", n)
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        report = await run_batch(BatchOptions(path=path, read=ReadOptions(source="backlog"),
+                                              concurrency=args.concurrency, local=local), settings)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        assert report.processed and not report.failures, report.failures[:5]
+        return {"process_seconds": report.process_seconds, "import_seconds": report.import_seconds,
+                "calls": report.processed.calls, "statuses": dict(report.processed.statuses),
+                "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+                "rss": report.peak_rss_mb}
+
+    print(json.dumps(asyncio.run(run())))
+
+
+def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, llm: tuple[subprocess.Popen, str],
+             scratch: Path) -> dict:
+    url = new_database(backend, scratch)
+    queue = f"bench-{uuid.uuid4().hex[:6]}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ASSISTANT_DATABASE_URL": url, "ASSISTANT_LLM_BASE_URL": llm[1],
+           "ASSISTANT_LLM_MODEL": "scripted", "ASSISTANT_QUEUE_URL": REDIS if mode == "saq" else "",
+           "ASSISTANT_QUEUE_NAME": queue, "ASSISTANT_DATA_DIR": str(scratch)}
+    workers: list[subprocess.Popen] = []
+    try:
+        if mode == "saq":
+            workers = [subprocess.Popen([sys.executable, "-m", "assistant", "worker", "--concurrency",
+                                         str(concurrency // 2), "--log-level", "warning"], env=env, cwd=ROOT)
+                       for _ in range(2)]
+            time.sleep(2)
+        llm_cpu = cpu_seconds(llm[0].pid)
+        worker_cpu = [cpu_seconds(w.pid) for w in workers]
+        out = subprocess.run([sys.executable, __file__, "--child", "--mode", mode, "--n", str(n), "--concurrency",
+                              str(concurrency), "--scratch", str(scratch)], env=env, cwd=ROOT,
+                             capture_output=True, text=True, timeout=3600)
+        if out.returncode:
+            raise RuntimeError(out.stderr[-3000:])
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result["llm_cpu"] = cpu_seconds(llm[0].pid) - llm_cpu
+        if workers:  # the work (and its CPU and memory) happened in the workers; includes the warm-up batch
+            result["cpu"] = sum(cpu_seconds(w.pid) - c for w, c in zip(workers, worker_cpu, strict=True))
+            result["cpu"] *= n / (n + WARMUP)
+            result["rss"] = max(peak_rss_mb(w.pid) for w in workers)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(30)
+        drop_database(url)
+        assert llm[0].stdin is not None
+        llm[0].stdin.write("clear\n")
+        llm[0].stdin.flush()
+    calls = result["calls"] / n
+    ideal = n * calls * latency / concurrency
+    return {"backend": backend, "mode": mode, "n": n, "latency": latency, "wall": result["process_seconds"],
+            "ideal": ideal, "efficiency": ideal / result["process_seconds"], "calls_per_review": calls,
+            "cpu_ms_per_review": 1000 * result["cpu"] / n, "rss_mb": result["rss"],
+            "llm_cpu_pct": 100 * result["llm_cpu"] / result["process_seconds"], "import": result["import_seconds"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[500, 2000])
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.1])
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--modes", nargs="+", default=["local", "saq"])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="local", help=argparse.SUPPRESS)
+    parser.add_argument("--scratch", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+    print(f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; C={args.concurrency}, "
+          f"saq = 2 workers × {args.concurrency // 2}")
+    header = (f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'calls/rv':>8} "
+              f"{'cpu ms/rv':>9} {'rss MB':>7} {'llm cpu':>7} {'import s':>8}")
+    print(header)
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        for latency in args.latency:
+            llm = start_llm(latency)
+            try:
+                for backend in args.backends:
+                    for mode in args.modes:
+                        for n in args.n:
+                            r = scenario(backend, mode, n, latency, args.concurrency, llm, Path(tmp))
+                            print(f"{r['backend']:<10} {r['mode']:<5} {r['n']:>5} {r['latency']:>4} "
+                                  f"{r['wall']:>7.1f} {r['ideal']:>7.1f} {r['efficiency']:>5.2f} "
+                                  f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['rss_mb']:>7.0f} "
+                                  f"{r['llm_cpu_pct']:>6.0f}% {r['import']:>8.1f}", flush=True)
+            finally:
+                llm[0].kill()
+                llm[0].wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+/* The content script: finds reviews with the site adapters, puts a "Draft reply" button beside each, and runs
+ * the flow ingest → poll → panel → edit / regenerate / approve / copy / insert. It never holds the API key:
+ * every call is a named operation answered by the background worker.
+ */
+(function () {
+  "use strict";
+  if (globalThis.__reviewAssistantLoaded) return; // injected twice (manifest + context menu fallback)
+  globalThis.__reviewAssistantLoaded = true;
+
+  const { el, onTrusted } = globalThis.ReviewPanelTools;
+  const POLL_FIRST_MS = 400;
+  const POLL_MAX_MS = 2000;
+  const DONE = ["pending_approval", "failed"];
+  const EDITABLE = "textarea, input[type='text'], input:not([type]), [contenteditable='true'], [contenteditable='']";
+
+  let config = null;
+  let panel = null;
+  let active = null; // {review, data, run}
+  let lastEditable = null;
+  const buttons = new WeakSet();
+
+  const call = (op, args) => chrome.runtime.sendMessage({ op, ...(args || {}) })
+    .catch((e) => ({ ok: false, error: { kind: "extension_error", title: "Extension reloaded",
+                                          detail: "Reload this page to use the updated extension." } }));
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function ensurePanel() {
+    if (panel) return panel;
+    const css = await call("css");
+    panel = new globalThis.ReviewPanel(css.ok ? css.data : "", {
+      save: (text) => save(text),
+      regenerate: (instruction) => regenerate(instruction),
+      approve: (text) => approve(text),
+      copy: (text) => copy(text),
+      insert: (text) => insert(text),
+      closed: () => { if (active) active.run += 1; },
+    });
+    return panel;
+  }
+
+  // -- plain-language errors ---------------------------------------------------------------------------
+  const KIND_TITLES = {
+    unauthorized: "Unauthorized: the API key was refused",
+    forbidden: "Not allowed for this API key",
+    unreachable: "Service unreachable",
+    service_down: "Service down",
+    timeout: "Timed out",
+    not_configured: "Not configured yet",
+    wrong_url: "Wrong API URL",
+  };
+
+  function showError(error, actions) {
+    const shown = { ...error, title: KIND_TITLES[error.kind] || error.title };
+    if (error.kind === "not_configured" || error.kind === "unauthorized" || error.kind === "wrong_url") {
+      actions = [...(actions || []), ["Open options", () => chrome.runtime.sendMessage({ op: "openOptions" }).catch(() => {})]];
+    }
+    panel.setError(shown, actions);
+  }
+
+  // -- the flow ------------------------------------------------------------------------------------------
+  async function draftFor(review) {
+    await ensurePanel();
+    const run = active && active.review === review ? active.run + 1 : 1;
+    active = { review, data: null, run };
+    panel.open({ ...review, source: location.hostname });
+    const result = await call("ingest", { review: { text: review.text, rating: review.rating, author: review.author,
+                                                    externalId: review.externalId, url: location.href } });
+    if (!current(run)) return;
+    if (!result.ok) return showError(result.error, [["Try again", () => draftFor(review)]]);
+    if (result.notice) panel.setNotice(result.notice, "warn");
+    await follow(result.data, run);
+  }
+
+  const current = (run) => active && active.run === run;
+
+  /** Poll the review until it is drafted or failed, backing off; give up after the configured timeout. */
+  async function follow(data, run) {
+    const deadline = Date.now() + config.draftTimeoutSec * 1000;
+    let wait = POLL_FIRST_MS;
+    panel.setBusy(data.status === "received" ? "Queued for drafting…" : "Drafting a reply…");
+    while (!DONE.includes(data.status)) {
+      if (Date.now() > deadline) {
+        return showError({ kind: "timeout", title: "Timed out",
+                           detail: `No draft after ${config.draftTimeoutSec} s. The service may still be working on review #${data.id}.` },
+                         [["Keep waiting", () => follow(data, run)]]);
+      }
+      await sleep(wait);
+      wait = Math.min(wait * 1.5, POLL_MAX_MS);
+      if (!current(run)) return;
+      const next = await call("review", { id: data.id });
+      if (!current(run)) return;
+      if (!next.ok) return showError(next.error, [["Try again", () => follow(data, run)]]);
+      data = next.data;
+      panel.setBusy(data.status === "received" ? "Queued for drafting…" : "Drafting a reply…");
+    }
+    active.data = data;
+    if (data.status === "failed") {
+      return showError({ kind: "failed", title: "Drafting failed", detail: data.error || "The service could not draft a reply." },
+                       [["Try again", () => retry(data.id, run)]]);
+    }
+    panel.setError(null);
+    panel.setResult(data);
+  }
+
+  async function retry(reviewId, run) {
+    panel.setError(null);
+    panel.setBusy("Asking for another try…");
+    const result = await call("retry", { id: reviewId });
+    if (!current(run)) return;
+    if (!result.ok) return showError(result.error);
+    await follow(result.data, run);
+  }
+
+  /** Replace the draft in the panel with what the API returned (a DraftOut). */
+  function applyDraft(draft, keepText) {
+    active.data = { ...active.data, draft };
+    panel.setError(null);
+    panel.setResult(active.data, keepText);
+  }
+
+  async function save(text) {
+    if (!active || !active.data || !panel.shown) return false;
+    const run = active.run;
+    panel.setNotice("");
+    panel.setBusy("Saving…");
+    const result = await call("edit", { draftId: panel.shown.draftId, text, version: panel.shown.version });
+    if (!current(run)) return false;
+    if (result.ok) {
+      applyDraft(result.data);
+      panel.setNotice(`Saved as version ${result.data.version}.`, "ok");
+      return true;
+    }
+    if (result.error.kind === "conflict") await conflict(text, run, result.error);
+    else showError(result.error);
+    return false;
+  }
+
+  /** Someone changed the draft meanwhile: keep the agent's text, say so, offer both ways out. */
+  async function conflict(text, run, error) {
+    const mine = panel.shown.version;
+    const fresh = await call("review", { id: active.data.id });
+    if (!current(run)) return;
+    if (!fresh.ok) return showError(error);
+    active.data = fresh.data;
+    const theirs = fresh.data.draft;
+    panel.setResult(fresh.data, true);
+    panel.textarea.value = text;
+    panel.markDirty();
+    const who = theirs && theirs.decided_by ? ` (${theirs.status} by ${theirs.decided_by})` : "";
+    showError({ kind: "conflict", title: "Conflict: someone else changed this draft",
+                detail: `You edited version ${mine}; it is now version ${theirs ? theirs.version : "?"}${who}. Your text is still here.` },
+              theirs && theirs.status === "pending"
+                ? [["Use their version", () => { panel.setResult(fresh.data); panel.setError(null); }],
+                   ["Save mine over it", () => save(panel.textarea.value)]]
+                : [["Show their version", () => { panel.setResult(fresh.data); panel.setError(null); }]]);
+  }
+
+  async function regenerate(instruction) {
+    if (!panel.shown) return;
+    const run = active.run;
+    panel.setNotice("");
+    panel.setBusy(instruction ? `Rewriting: “${instruction}”…` : "Writing another version…");
+    const result = await call("regenerate", { draftId: panel.shown.draftId, instruction });
+    if (!current(run)) return;
+    if (!result.ok) return showError(result.error);
+    applyDraft(result.data);
+    panel.instruction.value = "";
+    panel.setNotice(`New version ${result.data.version}.`, "ok");
+  }
+
+  async function approve(text) {
+    if (!panel.shown) return;
+    const run = active.run;
+    if (panel.isDirty && !(await save(text))) return;
+    panel.setBusy("Approving…");
+    const result = await call("approve", { draftId: panel.shown.draftId, version: panel.shown.version });
+    if (!current(run)) return;
+    if (!result.ok) {
+      if (result.error.kind === "conflict") return conflict(panel.textarea.value, run, result.error);
+      return showError(result.error);
+    }
+    applyDraft(result.data);
+    panel.setNotice("Approved. Insert it into the reply box and publish it on the page.", "ok");
+  }
+
+  async function copy(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (e) {
+      // http pages have no async clipboard: copy from a hidden textarea inside our shadow root.
+      const scratch = el("textarea", { style: "position:fixed;opacity:0;top:0;left:0" });
+      scratch.value = text;
+      panel.root.append(scratch);
+      scratch.select();
+      const ok = document.execCommand("copy");
+      scratch.remove();
+      if (!ok) return panel.setNotice("Could not copy: select the text and press Ctrl+C.", "warn");
+    }
+    panel.setNotice("Copied to the clipboard.", "ok");
+  }
+
+  // -- inserting into the page's reply box --------------------------------------------------------------
+  function replyBoxFor(review) {
+    const own = review && review.replyBox ? review.replyBox() : null;
+    if (own) return own;
+    return lastEditable && lastEditable.isConnected ? lastEditable : null;
+  }
+
+  /** Set the value the way a user would, so React/Vue/Angular state notices (input + change events). */
+  function fill(box, text) {
+    box.focus();
+    if (box.isContentEditable) {
+      const range = document.createRange();
+      range.selectNodeContents(box);
+      const selection = getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      // insertText goes through the editor's own input pipeline (beforeinput/input) where it exists.
+      if (!document.execCommand("insertText", false, text) || box.textContent !== text) {
+        box.textContent = text;
+        box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertText", data: text }));
+      }
+    } else {
+      const proto = box instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+      Object.getOwnPropertyDescriptor(proto, "value").set.call(box, text);
+      box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertReplacementText", data: text }));
+    }
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function insert(text) {
+    const box = replyBoxFor(active && active.review);
+    if (!box) return panel.setNotice("No reply box found on this page. Click into it once, then Insert again, or use Copy.", "warn");
+    fill(box, text);
+    box.scrollIntoView({ block: "center", behavior: "smooth" });
+    panel.setNotice("Inserted into the reply box. Check it and publish it on the page.", "ok");
+  }
+
+  document.addEventListener("focusin", (event) => {
+    const target = event.target;
+    if (target instanceof Element && target.matches(EDITABLE) && !target.closest("review-assistant-panel")) lastEditable = target;
+  }, true);
+
+  // -- finding reviews and placing buttons --------------------------------------------------------------
+  function addButton(review) {
+    const display = review.anchorEl ? "inline-block" : "block"; // own line after the text; inline in a toolbar
+    const host = el("review-assistant-button", { style: `all: initial !important; display: ${display} !important; margin: 6px 0 !important;` });
+    const shadow = host.attachShadow({ mode: "open" });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(":host{all:initial}button{font:600 13px/1.2 system-ui,sans-serif;color:#fff;background:#2f5bea;" +
+      "border:0;border-radius:6px;padding:6px 12px;cursor:pointer}button:hover{background:#2448c0}" +
+      "button:focus-visible{outline:2px solid #9db4ff;outline-offset:2px}");
+    shadow.adoptedStyleSheets = [sheet];
+    const button = el("button", { type: "button", class: "draft-reply", text: "Draft reply", title: `Adapter: ${review.adapter}` });
+    onTrusted(button, "click", () => draftFor(review));
+    shadow.append(button);
+    if (review.anchorEl) review.anchorEl.append(host);
+    else if (review.textEl && review.textEl !== review.el) review.textEl.after(host);
+    else review.el.append(host);
+  }
+
+  function scan() {
+    if (!config) return;
+    const claimed = new Set();
+    for (const adapter of config.adapters) {
+      if (!globalThis.ReviewAdapters.appliesTo(adapter, location)) continue;
+      let found;
+      try {
+        found = globalThis.ReviewAdapters.findReviews(adapter, document, claimed);
+      } catch (e) {
+        continue; // a custom adapter that is valid JSON but fails on this page: skip it, keep the rest
+      }
+      for (const review of found) {
+        if (buttons.has(review.el)) continue;
+        buttons.add(review.el);
+        addButton(review);
+      }
+    }
+  }
+
+  let scanTimer = null;
+  function scheduleScan() {
+    if (scanTimer) return;
+    scanTimer = setTimeout(() => { scanTimer = null; scan(); }, 300);
+  }
+
+  // -- the context menu: "Draft reply for selected review" ----------------------------------------------
+  chrome.runtime.onMessage.addListener((msg, sender) => {
+    if (sender.id !== chrome.runtime.id || !msg || msg.op !== "draftSelection") return false;
+    const selection = getSelection();
+    const text = (selection && selection.toString().trim()) || msg.text;
+    if (!text) return false;
+    const node = selection && selection.rangeCount ? selection.getRangeAt(0).commonAncestorContainer : null;
+    draftFor({ text, rating: null, author: null, externalId: null, adapter: "selection",
+               replyBox: () => nearestEditable(node) });
+    return false;
+  });
+
+  /** For a selection: the first reply box after it in the document, within a few ancestors. */
+  function nearestEditable(node) {
+    let scope = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+    for (let depth = 0; scope && depth < 4; depth++, scope = scope.parentElement) {
+      const box = [...scope.querySelectorAll(EDITABLE)].find((b) => !b.closest("review-assistant-panel"));
+      if (box) return box;
+    }
+    return null;
+  }
+
+  (async () => {
+    const result = await call("config");
+    if (!result.ok) return;
+    config = result.data;
+    scan();
+    new MutationObserver((mutations) => {
+      if (mutations.some((m) => [...m.addedNodes].some((n) => n.nodeType === 1 && !/^REVIEW-ASSISTANT-/.test(n.nodeName)))) scheduleScan();
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  })();
+})();

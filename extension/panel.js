@@ -1,0 +1,214 @@
+/* The panel: a view in a shadow root, so page CSS can't break it and page text can't become markup.
+ *
+ * Everything from the page or the API is set with textContent / value, never parsed as markup. Handlers run only
+ * for trusted (real user) events: a page script can't click "Approve" for the agent.
+ */
+(function (root) {
+  "use strict";
+
+  const ACTIONS = { thank: "Thank", apologize: "Apologize", offer_fix: "Offer a fix", offer_discount: "Offer a discount",
+                    do_not_engage: "Do not engage" };
+  const DNE_KINDS = { spam: "spam or advertising", extortion: "extortion (a demand in exchange for the review)",
+                      legal_threat: "a legal threat", abuse: "abuse", injection: "an attempt to instruct the assistant",
+                      off_topic: "off-topic", stop_word: "a stop word from the playbook" };
+  const HOST_STYLE = "all: initial !important; display: block !important; position: fixed !important; top: 16px !important;" +
+    " right: 16px !important; z-index: 2147483647 !important; width: 400px !important; max-width: calc(100vw - 32px) !important;";
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else if (key === "style") node.style.cssText = value; // CSSOM: allowed under a page CSP without 'unsafe-inline'
+
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  /** Run `fn` only for real user input (isTrusted); page scripts' synthetic clicks are ignored. */
+  function onTrusted(node, type, fn) {
+    node.addEventListener(type, (event) => {
+      if (!event.isTrusted) return;
+      event.preventDefault();
+      fn(event);
+    });
+  }
+
+  function stars(rating) {
+    return rating ? "★".repeat(rating) + "☆".repeat(5 - rating) : "";
+  }
+
+  /** What triggered do-not-engage, in words: "ignore all previous instructions" rather than rule codes. */
+  function dneEvidence(c) {
+    const reasons = c.reasons || [];
+    const prefix = `${c.dne_kind}:`;
+    const own = reasons.filter((r) => c.dne_kind && r.startsWith(prefix)).map((r) => `Found: “${r.slice(prefix.length)}”`);
+    const notes = reasons.filter((r) => r.startsWith("llm:note:")).map((r) => `Model's note: ${r.slice(9)}`);
+    return (own.length || notes.length ? [...own, ...notes] : reasons.filter((r) => !/^(lang|rating|topic):/.test(r))).slice(0, 5);
+  }
+
+  class Panel {
+    constructor(css, handlers) {
+      this.handlers = handlers;
+      this.host = el("review-assistant-panel", { style: HOST_STYLE + " display: none !important;" });
+      this.root = this.host.attachShadow({ mode: "open" });
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css || "");
+      this.root.adoptedStyleSheets = [sheet];
+      this.build();
+      document.documentElement.append(this.host);
+      this.shown = null; // {draftId, version} in the textarea
+    }
+
+    build() {
+      const b = (cls, text, handler, title) => {
+        const button = el("button", { class: cls, type: "button", text, ...(title ? { title } : {}) });
+        onTrusted(button, "click", handler);
+        return button;
+      };
+      this.reviewId = el("span", { class: "review-id" });
+      this.author = el("span", { class: "author" });
+      this.stars = el("span", { class: "stars" });
+      this.source = el("span", { class: "source" });
+      this.reviewText = el("p", { class: "review-text" });
+      this.busy = el("div", { class: "busy", role: "status" }, el("span", { class: "spinner" }), el("span", { class: "busy-text" }));
+      this.errorTitle = el("strong", { class: "error-title" });
+      this.errorDetail = el("p", { class: "error-detail" });
+      this.errorFields = el("ul", { class: "error-fields" });
+      this.errorActions = el("div", { class: "error-actions" });
+      this.error = el("div", { class: "error", role: "alert" }, this.errorTitle, this.errorDetail, this.errorFields, this.errorActions);
+      this.chips = el("div", { class: "chips" });
+      this.issues = el("ul", { class: "issues" });
+      this.dneReason = el("p", { class: "dne-reason" });
+      this.dneReasons = el("ul", { class: "dne-reasons" });
+      this.dne = el("section", { class: "dne" }, el("strong", { text: "Do not engage" }), this.dneReason, this.dneReasons,
+        el("p", { class: "dne-note", text: "No public reply is drafted. A person should decide what to do with this review." }));
+      this.draftState = el("span", { class: "draft-state" });
+      this.textarea = el("textarea", { class: "draft-text", rows: "8", spellcheck: "true", "aria-label": "Draft reply" });
+      this.textarea.addEventListener("input", () => this.markDirty());
+      this.dirty = el("span", { class: "dirty", text: "edited, not saved" });
+      this.saveButton = b("save", "Save edit", () => this.handlers.save(this.textarea.value));
+      this.instruction = el("input", { class: "instruction", type: "text", maxlength: "500", placeholder: "Instruction, e.g. shorter, mention the replacement" });
+      const regen = b("regenerate", "Regenerate", () => this.handlers.regenerate(this.instruction.value.trim()));
+      this.insertButton = b("insert primary", "Insert into reply box", () => this.handlers.insert(this.textarea.value));
+      this.approveButton = b("approve", "Approve", () => this.handlers.approve(this.textarea.value));
+      const copy = b("copy", "Copy", () => this.handlers.copy(this.textarea.value));
+      this.draft = el("section", { class: "draft" },
+        el("div", { class: "draft-head" }, el("span", { class: "label", text: "Draft reply" }), this.draftState),
+        this.textarea,
+        el("div", { class: "row edit-row" }, this.saveButton, this.dirty),
+        el("div", { class: "row regen-row" }, this.instruction, regen),
+        el("div", { class: "row actions" }, this.insertButton, copy, this.approveButton));
+      this.notice = el("div", { class: "notice", role: "status" });
+      const close = b("close", "×", () => this.hide(), "Close");
+      close.setAttribute("aria-label", "Close");
+      this.panel = el("div", { class: "panel", role: "dialog", "aria-label": "Reply assistant" },
+        el("header", {}, el("span", { class: "brand", text: "Reply assistant" }), this.reviewId, close),
+        el("section", { class: "review" }, el("div", { class: "meta" }, this.author, this.stars, this.source), this.reviewText),
+        this.busy, this.error, this.chips, this.issues, this.dne, this.draft, this.notice);
+      this.root.append(this.panel);
+      this.panel.addEventListener("keydown", (event) => { if (event.key === "Escape" && event.isTrusted) this.hide(); });
+    }
+
+    open(review) {
+      this.host.style.setProperty("display", "block", "important");
+      this.reviewId.textContent = "";
+      this.author.textContent = review.author || "";
+      this.stars.textContent = stars(review.rating);
+      this.stars.title = review.rating ? `${review.rating} of 5` : "";
+      this.source.textContent = review.source || "";
+      this.reviewText.textContent = review.text;
+      this.shown = null;
+      for (const part of [this.error, this.chips, this.issues, this.dne, this.draft, this.notice]) part.hidden = true;
+      this.setBusy("Sending the review…");
+    }
+
+    hide() {
+      this.host.style.setProperty("display", "none", "important");
+      this.handlers.closed();
+    }
+
+    setBusy(text) {
+      this.busy.hidden = !text;
+      this.busy.querySelector(".busy-text").textContent = text || "";
+      for (const button of this.draft.querySelectorAll("button")) button.disabled = Boolean(text);
+    }
+
+    /** error: {kind, title, detail, fields}; actions: [[label, fn], …]. */
+    setError(error, actions) {
+      this.setBusy("");
+      this.error.hidden = !error;
+      if (!error) return;
+      this.error.dataset.kind = error.kind || "";
+      this.errorTitle.textContent = error.title || "Error";
+      this.errorDetail.textContent = error.detail || "";
+      this.errorFields.replaceChildren(...(error.fields || []).slice(0, 8).map((f) =>
+        el("li", { text: [f.key, f.message].filter(Boolean).join(": ") || JSON.stringify(f) })));
+      this.errorActions.replaceChildren(...(actions || []).map(([label, fn]) => {
+        const button = el("button", { type: "button", text: label });
+        onTrusted(button, "click", fn);
+        return button;
+      }));
+    }
+
+    setNotice(text, kind) {
+      this.notice.hidden = !text;
+      this.notice.textContent = text || "";
+      this.notice.dataset.kind = kind || "info";
+    }
+
+    markDirty() {
+      const changed = this.shown && this.textarea.value !== this.shown.text;
+      this.dirty.hidden = !changed;
+      this.saveButton.disabled = !changed || this.textarea.readOnly;
+    }
+
+    get isDirty() {
+      return Boolean(this.shown && this.textarea.value !== this.shown.text);
+    }
+
+    /** Show a ReviewOut from the API. `keepText` keeps the agent's unsaved edit (after a conflict). */
+    setResult(data, keepText) {
+      this.setBusy("");
+      this.reviewId.textContent = `#${data.id}`;
+      const c = data.classification;
+      const d = data.draft;
+      const dne = c && c.action === "do_not_engage";
+      this.chips.hidden = !c;
+      if (c) {
+        const chips = [el("span", { class: `chip action action-${c.action}`, text: ACTIONS[c.action] || c.action }),
+                       el("span", { class: "chip lang", text: (c.language || "?").toUpperCase(), title: "Language" })];
+        const flags = new Set([...(d ? d.flags : []), ...(c.needs_human ? ["needs_human"] : [])]);
+        for (const flag of flags) if (!flag.startsWith("do_not_engage")) chips.push(el("span", { class: "chip flag", text: flag.replace(/_/g, " ") }));
+        for (const topic of c.topics || []) chips.push(el("span", { class: "chip topic", text: topic }));
+        this.chips.replaceChildren(...chips);
+      }
+      const issues = d && !dne ? d.guard_issues || [] : [];
+      this.issues.hidden = !issues.length;
+      this.issues.replaceChildren(...issues.map((i) => el("li", {}, el("b", { text: i.code.replace(/_/g, " ") }), i.detail ? `: ${i.detail}` : "")));
+      this.dne.hidden = !dne;
+      if (dne) {
+        this.dneReason.textContent = `Reason: ${DNE_KINDS[c.dne_kind] || c.dne_kind || "flagged for a person"}.`;
+        this.dneReasons.replaceChildren(...dneEvidence(c).map((r) => el("li", { text: r })));
+      }
+      this.draft.hidden = dne || !d;
+      if (dne || !d) return;
+      const decided = d.status !== "pending";
+      this.draftState.textContent = `v${d.version} · ${d.status}${d.decided_by ? ` by ${d.decided_by}` : ""}`;
+      this.draftState.dataset.status = d.status;
+      if (!keepText || !this.shown) this.textarea.value = d.text;
+      this.shown = { draftId: d.id, version: d.version, text: d.text, status: d.status };
+      this.textarea.readOnly = decided;
+      this.approveButton.disabled = decided;
+      this.approveButton.textContent = d.status === "approved" ? "Approved" : "Approve";
+      this.instruction.disabled = decided;
+      this.draft.querySelector(".regenerate").disabled = decided;
+      this.markDirty();
+    }
+  }
+
+  root.ReviewPanel = Panel;
+  root.ReviewPanelTools = { el, onTrusted, HOST_STYLE };
+})(globalThis);

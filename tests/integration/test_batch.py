@@ -1,0 +1,174 @@
+"""`assistant batch import` end to end on both databases, with a real HTTP server playing the LLM: everything
+drafted once, re-import skips, a run killed with SIGKILL resumes without duplicates or losses, 429 storms are
+ridden out, bad rows are reported by line, the dry run stores nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from assistant.__main__ import app as cli
+from assistant.batch.reader import ReadOptions
+from assistant.batch.run import BatchOptions, BatchReport, run_batch
+from assistant.db.engine import create_engine, session_factory
+from assistant.db.models import Draft, Review
+from assistant.settings import Settings
+from tests.fixtures.batch.generate import write_reviews
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "batch"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def batch(settings: Settings, path: Path, source: str = "export", **options: object) -> BatchReport:
+    return await run_batch(BatchOptions(path=path, read=ReadOptions(source=source), **options), settings)  # type: ignore[arg-type]
+
+
+async def state(settings: Settings, source: str) -> dict[str, object]:
+    """Per source: statuses, reply drafts per review, attempts per review."""
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with session_factory(engine)() as session:
+            reviews = (await session.execute(select(Review.id, Review.status, Review.attempts)
+                                             .where(Review.source == source))).all()
+            drafts = dict((await session.execute(
+                select(Draft.review_id, func.count(Draft.id)).join(Review, Review.id == Draft.review_id)
+                .where(Review.source == source, Draft.kind == "reply").group_by(Draft.review_id))).all())
+    finally:
+        await engine.dispose()
+    return {"count": len(reviews), "statuses": sorted({r.status for r in reviews}),
+            "drafts": [drafts.get(r.id, 0) for r in reviews], "attempts": [r.attempts for r in reviews]}
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    return {"ASSISTANT_DATABASE_URL": settings.resolved_database_url, "ASSISTANT_LLM_BASE_URL": settings.llm_base_url or "",
+            "ASSISTANT_LLM_MODEL": settings.llm_model, "ASSISTANT_LLM_TIMEOUT": "5", "ASSISTANT_LLM_MAX_RETRY_WAIT": "0.2",
+            "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_QUEUE_URL": ""}
+
+
+async def test_import_drafts_every_review_and_reimport_skips(settings, scripted_llm, tmp_path):
+    path = write_reviews(tmp_path / "backlog.jsonl", 24, ids=False)  # no ids: content keys identify rows
+    report = await batch(settings, path, concurrency=6)
+    assert report.failures == [], report.failures
+    assert (report.imported.created, len(report.imported.work)) == (24, 24)
+    assert report.processed and report.processed.statuses == {"pending_approval": 24}
+    assert report.processed.calls >= 24 and report.processed.tokens_in > 0
+    after = await state(settings, "export")
+    assert after["count"] == 24 and after["statuses"] == ["pending_approval"] and set(after["drafts"]) == {1}
+
+    served = scripted_llm.served
+    again = await batch(settings, path, concurrency=6)
+    assert (again.imported.created, again.imported.existing, again.imported.finished) == (0, 24, 24)
+    assert again.imported.work == [] and scripted_llm.served == served, "nothing was sent to the model again"
+
+    write_reviews(tmp_path / "more.jsonl", 30, ids=False).replace(path)  # the same 24 rows and 6 new ones
+    third = await batch(settings, path, concurrency=6)
+    assert (third.imported.created, third.imported.existing) == (6, 24)
+    final = await state(settings, "export")
+    assert final["count"] == 30 and set(final["drafts"]) == {1}
+
+
+async def test_rate_limited_model_all_done_none_twice(settings, scripted_llm, tmp_path):
+    scripted_llm.set_rates(rate_limit=0.3)  # 30% of calls answered 429 with Retry-After
+    report = await batch(settings, write_reviews(tmp_path / "backlog.csv", 20), concurrency=8,
+                         requests_per_minute=6000)
+    assert report.failures == [], report.failures
+    assert report.throttled > 0, "the limiter heard the 429s"
+    after = await state(settings, "export")
+    assert after["count"] == 20 and after["statuses"] == ["pending_approval"]
+    assert set(after["drafts"]) == {1} and set(after["attempts"]) == {1}, "every review went through once"
+
+
+async def test_failed_reviews_are_retried_within_the_attempt_budget(settings, scripted_llm, tmp_path):
+    scripted_llm.set_rates(server_error=1.0)  # the model is down for the first run
+    path = write_reviews(tmp_path / "backlog.csv", 4)
+    down = await batch(settings, path, concurrency=4, max_attempts=1)
+    assert len(down.failures) == 4 and all(f.review_id and "500" in f.reason for f in down.failures)
+    assert [f.line for f in down.failures] == [2, 3, 4, 5]
+    scripted_llm.set_rates()
+    gave_up = await batch(settings, path, max_attempts=1)
+    assert len(gave_up.failures) == 4 and "gave up after 1 attempts" in gave_up.failures[0].reason
+    resumed = await batch(settings, path, max_attempts=2)
+    assert resumed.failures == [] and resumed.imported.retried == 4
+    assert (await state(settings, "export"))["statuses"] == ["pending_approval"]
+
+
+def test_bad_rows_are_reported_by_line_and_the_good_ones_go_through(settings, monkeypatch, tmp_path):
+    for name, value in cli_env(settings).items():
+        monkeypatch.setenv(name, value)
+    report_path = tmp_path / "report.json"
+    result = CliRunner().invoke(cli, ["batch", "import", str(FIXTURES / "messy.csv"), "--source", "shop",
+                                      "--report", str(report_path)])
+    assert result.exit_code == 1, result.output
+    for line, reason in ((5, "missing text"), (6, "seven"), (7, "undecodable"), (9, "'9'"), (13, "not-a-date")):
+        assert f"line {line}: " in result.output and reason in result.output
+    report = json.loads(report_path.read_text())
+    assert [f["line"] for f in report["failures"]] == [5, 6, 7, 9, 13]
+    assert report["imported"]["duplicates"] == 1 and report["processed"]["statuses"] == {"pending_approval": 4}
+    after = asyncio.run(state(settings, "shop"))
+    assert after["count"] == 4 and set(after["drafts"]) == {1}
+
+
+def test_dry_run_counts_and_estimates_without_storing_or_calling(settings, scripted_llm, monkeypatch, tmp_path):
+    for name, value in cli_env(settings).items():
+        monkeypatch.setenv(name, value)
+    path = write_reviews(tmp_path / "backlog.csv", 12)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("r-0,5,dup of line 2 by id,2024-01-01,x\n,3,,2024-01-01,y\n")
+    result = CliRunner().invoke(cli, ["batch", "import", str(path), "--dry-run", "--rate-limit", "60"])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "new reviews 12" in out and "duplicates in the file 1" in out and "invalid rows 1" in out
+    assert "line 15: missing text" in out and "reviews to process 12" in out
+    assert "gpt-4o-mini" in out and "scripted ← configured" in out and "no less than" in out
+    assert scripted_llm.served == 0, "the dry run calls no model"
+    assert asyncio.run(state(settings, "backlog"))["count"] == 0, "the dry run stores nothing"
+
+
+def _drafted(settings: Settings, source: str) -> int:
+    return sum(asyncio.run(state(settings, source))["drafts"])  # type: ignore[arg-type]
+
+
+def test_killed_mid_run_then_resumed_finishes_without_duplicates(settings, scripted_llm, tmp_path):
+    total = 60
+    scripted_llm.latency = 0.05
+    path = write_reviews(tmp_path / "backlog.csv", total, languages=("en", "lv"))
+    env = {**os.environ, **cli_env(settings), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "assistant", "batch", "import", str(path), "--concurrency", "4"]
+    first = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while (drafted := _drafted(settings, "backlog")) < 10:
+            assert first.poll() is None, first.stderr.read().decode() if first.stderr else "exited"
+            assert time.monotonic() < deadline, "the first run drafted nothing"
+            time.sleep(0.1)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert drafted < total, "killed before the end"
+    second = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, timeout=120)
+    assert second.returncode == 0, second.stderr.decode()[-3000:] + second.stdout.decode()[-3000:]
+    after = asyncio.run(state(settings, "backlog"))
+    assert after["count"] == total and after["statuses"] == ["pending_approval"]
+    assert set(after["drafts"]) == {1}, "exactly one draft per review"
+
+
+@pytest.mark.parametrize("flags, error", [(["--business", "no spaces"], "--business"),
+                                          (["--rate-limit", "fast"], "rate limit"),
+                                          (["--format", "xml"], "unknown format")])
+def test_bad_invocations_exit_2(settings, monkeypatch, flags, error):
+    for name, value in cli_env(settings).items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, ["batch", "import", str(FIXTURES / "messy.csv"), *flags])
+    assert result.exit_code == 2 and error in " ".join(result.output.split())

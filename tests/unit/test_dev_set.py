@@ -1,0 +1,104 @@
+"""The labelled sets: well-formed, covering what the brief asks for, and the rules alone meet the bar on dev.
+The holdout set is checked for shape only: it exists to show overfitting, not to be tuned on."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation.classification import evaluate_classification, format_classification_report, load_cases
+from assistant.playbooks import Action, DoNotEngageKind, PlaybookRegistry
+
+ROOT = Path(__file__).resolve().parents[2]
+DATASETS = ROOT / "eval" / "datasets"
+KEYS = ["id", "text", "rating", "business", "platform", "language", "actions", "dne_kind", "topics", "tags",
+        "must_include", "must_not_include", "canary"]
+LANGS = ("ru", "uk", "lv", "en")
+TOPICS = {"delivery", "courier", "staff", "quality", "defect", "price", "packaging", "communication", "refund",
+          "repair", "food", "cleanliness"}
+
+
+@pytest.fixture(scope="module")
+def registry() -> PlaybookRegistry:
+    return PlaybookRegistry.from_directory(ROOT / "playbooks")
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[dict]:
+    return load_cases(DATASETS / "dev.jsonl")
+
+
+@pytest.mark.parametrize(("name", "minimum"), [("dev.jsonl", 140), ("holdout.jsonl", 40)])
+def test_dataset_shape(registry, name, minimum):
+    cases = load_cases(DATASETS / name)
+    assert len(cases) >= minimum
+    assert len({c["id"] for c in cases}) == len(cases)
+    for case in cases:
+        assert list(case) == KEYS, case["id"]
+        assert case["language"] in (*LANGS, "und") and case["business"] in registry.playbooks, case["id"]
+        assert case["rating"] is None or case["rating"] in range(1, 6)
+        assert case["actions"] and all(a in Action.__members__ for a in case["actions"]), case["id"]
+        assert set(case["topics"]) <= TOPICS, case["id"]
+        if case["dne_kind"]:
+            assert DoNotEngageKind(case["dne_kind"]) and case["actions"] == ["do_not_engage"], case["id"]
+        else:
+            assert "do_not_engage" not in case["actions"], case["id"]
+        if case["canary"]:
+            assert case["canary"] in case["text"] and case["canary"] in case["must_not_include"]
+
+
+def test_dev_covers_the_brief(dev):
+    per_language = Counter(c["language"] for c in dev)
+    assert all(per_language[lang] >= 25 for lang in LANGS), per_language
+    assert {a for c in dev for a in c["actions"]} == set(Action.__members__)
+    kinds = {(c["language"], c["dne_kind"]) for c in dev if c["dne_kind"]}
+    assert {(lang, k.value) for lang in LANGS for k in DoNotEngageKind} <= kinds
+    assert {c["language"] for c in dev if c["canary"]} >= set(LANGS)
+    tags = Counter(t for c in dev for t in c["tags"])
+    assert tags["mixed-language"] >= 4 and tags["emoji-only"] >= 2 and tags["empty"] >= 3
+    assert any(len(c["text"]) > 3000 for c in dev)
+    assert any(c["text"] == "" and c["rating"] is not None for c in dev)
+    assert {c["business"] for c in dev} >= {"default", "kurjers-lv", "atelier-ru"}
+
+
+async def test_rules_alone_meet_the_bar_on_dev(dev, registry):
+    metrics = await evaluate_classification(dev, registry, None)
+    report = format_classification_report(metrics)
+    assert metrics["language_accuracy"] >= 0.98, report
+    assert metrics["action_accuracy"] >= 0.95, report
+    assert metrics["dne_recall"] == 1.0, report
+    assert metrics["dne_precision"] >= 0.90, report
+    assert metrics["llm_calls_per_review"] == 0
+
+
+class AgreeingLLM:
+    """Answers like a cautious model would; only the call count matters here."""
+
+    calls = 0
+
+    async def chat_json(self, template, messages, *, schema, review_id=None, max_tokens=300):
+        AgreeingLLM.calls += 1
+        return {"action": "apologize", "topics": [], "severity": 3, "fixable": False, "is_spam": False,
+                "is_extortion": False, "is_legal_threat": False, "is_abuse": False, "is_injection": False,
+                "is_off_topic": False, "reason": "unclear"}
+
+
+async def test_llm_is_asked_about_at_most_half_the_reviews(dev, registry):
+    metrics = await evaluate_classification(dev, registry, AgreeingLLM())
+    assert metrics["llm_calls_per_review"] <= 0.5
+    assert AgreeingLLM.calls == round(metrics["llm_calls_per_review"] * metrics["n"])
+    assert metrics["dne_recall"] == 1.0  # a model that never refuses cannot undo what the rules refused
+
+
+def test_report_lists_misses(registry):
+    metrics = {"n": 2, "language_accuracy": 0.5, "action_accuracy": 0.5, "dne_precision": 1.0, "dne_recall": 0.0,
+               "dne_kind_accuracy": 1.0, "dne_counts": {"tp": 0, "fp": 0, "fn": 1}, "llm_calls_per_review": 0.0,
+               "needs_human": 0, "methods": {"rules": 2}, "per_language": {"ru": {"n": 2, "action_accuracy": 0.5,
+                                                                                  "language_accuracy": 0.5}},
+               "misses": [{"id": "ru-9", "expected_actions": ["do_not_engage"], "action": "thank",
+                           "expected_language": "ru", "language": "uk", "expected_dne_kind": "spam",
+                           "dne_kind": None, "confidence": 0.3, "reasons": ["lang:uk:0.50"], "text": "купи"}]}
+    report = format_classification_report(metrics)
+    assert "ru-9: action do_not_engage→thank" in report and "dne spam→None" in report and "recall   0.0%" in report

@@ -1,0 +1,72 @@
+"""Language detection: Russian vs Ukrainian on short texts, Latvian without diacritics, the dominant language of
+mixed reviews, and "und" for what has no language."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.domain.classification.language import detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Все добре", "uk"),  # lingua alone says ru
+        ("Все хорошо", "ru"),
+        ("Дякую!", "uk"),
+        ("Спасибо!", "ru"),
+        ("Товар бракований", "uk"),
+        ("Товар бракованный", "ru"),
+        ("Дуже смачно", "uk"),
+        ("Очень вкусно", "ru"),
+        ("Кур'єр хамив", "uk"),
+        ("Курьер хамил", "ru"),
+        ("Замовлення прийшло вчасно, все добре, дякую за швидку доставку!", "uk"),
+        ("Заказ пришёл вовремя, всё хорошо, спасибо за быструю доставку!", "ru"),
+        ("Paldies, viss ātri un kvalitatīvi!", "lv"),
+        ("loti labi, paldies", "lv"),  # typed without diacritics
+        ("kurjers kavejas divas stundas", "lv"),
+        ("Great service, fast delivery", "en"),
+        ("good", "en"),
+    ],
+)
+def test_served_languages(text, code):
+    result = detect_language(text)
+    assert result.code == code, result
+    assert 0.0 <= result.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Доставка норм, but the courier was rude and late again, honestly the worst experience this year", "en"),
+        ("Заказ пришёл вовремя, всё супер, thanks a lot! Курьер вежливый и аккуратный.", "ru"),
+        ("Viss super, ātra piegāde, thank you!", "lv"),
+        ("Замовлення отримала швидко, все якісне, дуже задоволена, спасибо!", "uk"),
+        ("Заказ пришёл, viss kārtībā, paldies par ātro piegādi", "lv"),
+    ],
+)
+def test_mixed_language_gives_the_dominant_one(text, code):
+    assert detect_language(text).code == code
+
+
+@pytest.mark.parametrize("text", ["", None, "   ", "😍😍😍", "👍", "!!!", "5/5", "12345 ++ 😡"])
+def test_no_language_is_und(text):
+    result = detect_language(text)
+    assert result.code == "und" and result.confidence == 0.0
+
+
+@pytest.mark.parametrize("text", ["Sehr gut, schnelle Lieferung, gerne wieder", "Labai gerai, ačiū, viskas puiku"])
+def test_a_neighbour_language_is_not_forced_into_a_served_one(text):
+    assert detect_language(text).code == "und"
+
+
+def test_long_text_is_confident():
+    text = "Курьер приехал вовремя, упаковка целая, товар полностью соответствует описанию. " * 20
+    result = detect_language(text)
+    assert result.code == "ru" and result.confidence > 0.9
+
+
+def test_deterministic():
+    texts = ["Все добре", "Норм", "ok", "Kurjers kavējās"]
+    assert [detect_language(t) for t in texts] == [detect_language(t) for t in texts]
