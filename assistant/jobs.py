@@ -101,22 +101,25 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
     queue = make_queue(settings.queue_url, settings.queue_name)
 
     async def startup(ctx: dict[str, Any]) -> None:
+        from assistant.batch.calllog import BufferedCallLog
+        from assistant.batch.engine import bulk_engine
         from assistant.batch.limits import RateLimiter, throttle
-        from assistant.db.engine import create_engine, session_factory
+        from assistant.db.engine import session_factory
         from assistant.llm import build_llm
-        from assistant.llm.call_log import DatabaseCallLog
         from assistant.pipeline import Pipeline
         from assistant.playbooks import PlaybookRegistry
 
-        engine = create_engine(settings.resolved_database_url)
+        engine = bulk_engine(settings.resolved_database_url)
         sessions = session_factory(engine)
         playbooks = PlaybookRegistry.from_directory(settings.playbooks_dir)
         for error in playbooks.errors:
             log.error("playbook skipped: %s", error)
-        llm = build_llm(settings, DatabaseCallLog(sessions))
+        call_log = BufferedCallLog(sessions)
+        llm = build_llm(settings, call_log)
         if not settings.llm_is_embedded:
             throttle(llm, RateLimiter(settings.llm_requests_per_minute, settings.llm_tokens_per_minute))
-        ctx.update(engine=engine, sessions=sessions, llm=llm, pipeline=Pipeline(sessions, llm, playbooks))
+        ctx.update(engine=engine, sessions=sessions, llm=llm, call_log=call_log,
+                   pipeline=Pipeline(sessions, llm, playbooks))
         ctx["recovery"] = asyncio.create_task(_recover_forever(queue, sessions, settings.job_timeout))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
@@ -124,6 +127,8 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if call_log := ctx.get("call_log"):
+            await call_log.close()
         if llm := ctx.get("llm"):
             await llm.client.close()
         if engine := ctx.get("engine"):

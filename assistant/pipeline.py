@@ -7,15 +7,16 @@ mid-way and a job delivered twice never produce two drafts. A failure keeps the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import (Classification, Draft, DraftStatus, DraftVersion, Event, Review, ReviewStatus,
                                  utcnow)
-from assistant.domain.classification.service import ClassificationResult, classify_review
+from assistant.domain.classification.service import ClassificationResult, classify_review, warm_up
 from assistant.domain.drafting.service import DraftOutcome, draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
@@ -30,9 +31,20 @@ class Pipeline:
     sessions: async_sessionmaker
     llm: LLM
     playbooks: PlaybookRegistry
+    _warm: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _ready: bool = field(default=False, repr=False)
+
+    async def warm_up(self) -> None:
+        """Load the classifier's language models and dictionaries (seconds) in a thread, once, so the
+        event loop keeps serving requests meanwhile."""
+        async with self._warm:
+            if not self._ready:
+                await asyncio.to_thread(warm_up)
+                self._ready = True
 
     async def process(self, review_id: int) -> str:
         """Run one review through; returns its final status. Never raises for a review's own failure."""
+        await self.warm_up()
         async with self.sessions() as session:
             claimed = await session.execute(
                 update(Review).where(Review.id == review_id, Review.status.in_(ACTIVE))

@@ -5,7 +5,7 @@
 
 Generates reviews spread over a year (with classifications, topics and approved replies, bulk-inserted
 through SQLAlchemy Core), migrates a fresh database, then times the whole report (every query the API runs)
-for all businesses and for one, plus the webhook-free export scan. Prints one line per figure.
+for all businesses and for one, and the CSV export of a year of approved replies. Prints one line per figure.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from assistant.db.migrate import upgrade  # noqa: E402
 from assistant.db.models import Classification, Draft, Review  # noqa: E402
 from assistant.domain.insights.schemas import build_query  # noqa: E402
 from assistant.domain.insights.service import InsightsService  # noqa: E402
+from assistant.domain.replies.export import ExportFilter, approved_replies, as_csv  # noqa: E402
 from assistant.playbooks import PlaybookRegistry  # noqa: E402
 from assistant.settings import PROJECT_ROOT  # noqa: E402
 
@@ -104,10 +106,11 @@ async def time_reports(url: str, now: datetime, runs: int) -> list[tuple[str, fl
     engine = create_engine(url)
     sessions = session_factory(engine)
     playbooks = PlaybookRegistry.from_directory(PROJECT_ROOT / "playbooks")
-    cases = [("12 weeks, all businesses", build_query(weeks=12, now=now)),
-             ("12 weeks, one business", build_query(weeks=12, business="kurjers-lv", now=now)),
-             ("52 weeks, all businesses", build_query(weeks=52, now=now)),
-             ("4 weeks, one business + platform", build_query(weeks=4, business="shop-a", platform="google", now=now))]
+    cases = [("insights, 12 weeks, all businesses", build_query(weeks=12, now=now)),
+             ("insights, 12 weeks, one business", build_query(weeks=12, business="kurjers-lv", now=now)),
+             ("insights, 52 weeks, all businesses", build_query(weeks=52, now=now)),
+             ("insights, 4 weeks, one business + platform",
+              build_query(weeks=4, business="shop-a", platform="google", now=now))]
     figures = []
     try:
         for label, query in cases:
@@ -119,6 +122,12 @@ async def time_reports(url: str, now: datetime, runs: int) -> list[tuple[str, fl
                     timings.append(time.perf_counter() - started)
             assert report.reviews > 0, label
             figures.append((label, statistics.median(timings), max(timings)))
+        started = time.perf_counter()
+        size = 0
+        async for chunk in as_csv(approved_replies(sessions, ExportFilter(since=now - timedelta(weeks=52)))):
+            size += len(chunk)
+        seconds = time.perf_counter() - started
+        figures.append((f"CSV export, 52 weeks ({size / 1e6:.1f} MB)", seconds, seconds))
     finally:
         await engine.dispose()
     return figures
@@ -126,28 +135,25 @@ async def time_reports(url: str, now: datetime, runs: int) -> list[tuple[str, fl
 
 def bench(backend: str, n: int, runs: int) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    cleanup = None
+    folder = tempfile.mkdtemp(prefix="bench-insights-")
+    name = f"bench_insights_{uuid.uuid4().hex[:8]}"
     if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="bench-insights-")
         url = f"sqlite:///{folder}/bench.db"
     else:
-        name = f"bench_insights_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-        def cleanup() -> None:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     try:
         upgrade(url)
         seconds = load(url, n, now)
         print(f"{backend:10} insert {n:,} reviews (+classifications, approved drafts): {seconds:6.2f} s")
         for label, median, worst in asyncio.run(time_reports(url, now, runs)):
-            print(f"{backend:10} insights report, {label:34} median {median * 1000:7.1f} ms   max {worst * 1000:7.1f} ms")
+            print(f"{backend:10} {label:51} median {median * 1000:7.1f} ms   max {worst * 1000:7.1f} ms")
     finally:
-        if cleanup:
-            cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+        if backend != "sqlite":
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

@@ -9,12 +9,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.batch.calllog import BufferedCallLog
 from assistant.batch.estimate import PRICES, Estimate, Profile, Sampler, extrapolate, profile_pipeline
 from assistant.batch.importer import Failure, ImportResult, Survey, import_rows, survey
 from assistant.batch.limits import RateLimiter, throttle
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
 from assistant.batch.runner import CountingCallLog, ProcessResult, process_local, process_queued
+from assistant.batch.engine import bulk_engine
 from assistant.db.engine import create_engine, session_factory
 from assistant.settings import Settings
 
@@ -88,7 +90,7 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
     """Import the file (idempotent), then process what still needs it. Raises BatchFileError for an unreadable file."""
     import time
 
-    engine = create_engine(settings.resolved_database_url)
+    engine = bulk_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     model = "embedded" if settings.llm_is_embedded else (settings.llm_model or "gpt-4o-mini")
     try:
@@ -127,11 +129,11 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
 async def _here(options: BatchOptions, settings: Settings, sessions: Any, imported: ImportResult,
                 progress: BatchProgress | None, done: Any) -> tuple[ProcessResult, int]:
     from assistant.llm import build_llm
-    from assistant.llm.call_log import DatabaseCallLog
     from assistant.pipeline import Pipeline
     from assistant.playbooks import PlaybookRegistry
 
-    calls = CountingCallLog(DatabaseCallLog(sessions))
+    buffered = BufferedCallLog(sessions)
+    calls = CountingCallLog(buffered)
     llm = build_llm(settings, calls)
     limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute)
     throttle(llm, limiter)
@@ -146,6 +148,7 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
         result = await process_local(imported.work, pipeline, concurrency=options.concurrency,
                                      max_attempts=options.max_attempts, calls=calls, on_done=finished)
     finally:
+        await buffered.close()
         await llm.client.close()
     return result, limiter.throttled
 

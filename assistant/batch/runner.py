@@ -25,6 +25,7 @@ from assistant.pipeline import Pipeline
 
 TERMINAL = (ReviewStatus.pending_approval, ReviewStatus.approved, ReviewStatus.rejected, ReviewStatus.failed)
 CHUNK = 500
+CALL_LOG_DELAY = 1.0  # > BufferedCallLog's interval
 OnDone = Callable[[int, str], None]
 
 
@@ -139,6 +140,7 @@ async def process_queued(ids: Sequence[int], queue: object, sessions: async_sess
         if on_tokens and (rounds % 8 == 0 or not pending):
             on_tokens(*await _usage(sessions, ids, since))
     result.seconds = time.perf_counter() - started
+    await asyncio.sleep(CALL_LOG_DELAY)  # workers write call records in groups (assistant/batch/calllog.py)
     result.calls, result.tokens_in, result.tokens_out = await _usage(sessions, ids, since)
     return result
 

@@ -130,3 +130,13 @@ def format_classification_report(metrics: dict) -> str:
             lines.append(f"      {m['text']!r}")
             lines.append(f"      {' '.join(m['reasons'])}")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m assistant.evaluation.classification eval/datasets/holdout.jsonl
+    import asyncio
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    dataset = sys.argv[1] if len(sys.argv) > 1 else str(root / "eval" / "datasets" / "dev.jsonl")
+    registry = PlaybookRegistry.from_directory(root / "playbooks")
+    print(format_classification_report(asyncio.run(evaluate_classification(load_cases(dataset), registry, None))))

@@ -61,7 +61,8 @@ def make_baseline(results: dict[str, Any], name: str) -> dict[str, Any]:
     for metric, value in sorted(results.get("metrics", {}).items()):
         spec = spec_for(metric)
         if spec and spec.gated and _number(value) is not None:
-            metrics[metric] = {"value": round(float(value), 6), "direction": spec.direction, "tolerance": spec.tolerance}
+            metrics[metric] = {"value": round(float(value), 6), "direction": spec.direction,
+                               "tolerance": spec.tolerance}
     meta = results.get("meta", {})
     return {
         "name": name,

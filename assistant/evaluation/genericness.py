@@ -98,14 +98,18 @@ def cliche_counts(text: str, language: str, bank: Mapping[str, Sequence[str]] | 
 
     total = max(len(words(text)) - 2, 0)
     spans = [(m.start, m.end) for m in find_phrases(text, _bank(bank, language))]
-    hits = sum(
-        1 for i in range(total)
-        if any((start <= i and i + 3 <= end) or (end - start < 3 and i <= start and end <= i + 3) for start, end in spans)
-    )
+    def covered(i: int) -> bool:
+        return any((start <= i and i + 3 <= end) or (end - start < 3 and i <= start and end <= i + 3)
+                   for start, end in spans)
+
+    hits = sum(1 for i in range(total) if covered(i))
     return hits, total
 
 
-def cliche_share(drafts: Sequence[str], languages: Sequence[str], bank: Mapping[str, Sequence[str]] | None = None) -> float | None:
+Bank = Mapping[str, Sequence[str]]
+
+
+def cliche_share(drafts: Sequence[str], languages: Sequence[str], bank: Bank | None = None) -> float | None:
     """Pooled share of draft 3-grams found in the cliché bank; None when no draft has 3 words."""
     hits = total = 0
     for text, lang in zip(drafts, languages, strict=True):
@@ -127,7 +131,7 @@ def max_pair_overlap(drafts: Sequence[str], n: int = 3) -> tuple[float | None, t
     return best, pair
 
 
-def corpus_genericness(drafts: Sequence[str], languages: Sequence[str], bank: Mapping[str, Sequence[str]] | None = None) -> dict:
+def corpus_genericness(drafts: Sequence[str], languages: Sequence[str], bank: Bank | None = None) -> dict:
     """All genericness metrics of a set of drafts (empty drafts ignored)."""
     kept = [(d, lang) for d, lang in zip(drafts, languages, strict=True) if d and d.strip()]
     texts, langs = [d for d, _ in kept], [lang for _, lang in kept]

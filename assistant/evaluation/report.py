@@ -102,11 +102,16 @@ def render_compare_text(deltas: list[Delta], a_name: str = "A", b_name: str = "B
              "-" * (width + 46)]
     for d in deltas:
         mark = marks[d.status] + ("  REGRESSION" if d.regressed else "")
-        lines.append(f"{d.metric:<{width}}  {_fmt(d.before):>10}  {_fmt(d.after):>10}  {_fmt(d.change, True):>9}  {mark}")
+        numbers = f"{_fmt(d.before):>10}  {_fmt(d.after):>10}  {_fmt(d.change, True):>9}"
+        lines.append(f"{d.metric:<{width}}  {numbers}  {mark}")
     regressions = [d for d in deltas if d.regressed]
     lines.append("")
-    lines.append(f"{len(regressions)} regression(s)" + (": " + ", ".join(d.metric for d in regressions) if regressions else ""))
+    names = ": " + ", ".join(d.metric for d in regressions) if regressions else ""
+    lines.append(f"{len(regressions)} regression(s){names}")
     return "\n".join(lines)
+
+
+_STATUS_MARK = {"better": "🟢", "worse": "🟠"}
 
 
 def _md_cell(value: Any) -> str:
@@ -125,19 +130,21 @@ def render_summary(results: dict[str, Any], deltas: list[Delta] | None = None,
     """Markdown for a PR comment: gate verdict, metrics (with baseline deltas), worst cases."""
     meta = results.get("meta", {})
     by_metric = {d.metric: d for d in deltas or []}
+    judged = f" · judge `{meta['judge_model']}`" if meta.get("judge_model") else ""
     out = [f"# Eval: {meta.get('dataset') or 'dataset'}", "",
            f"model `{meta.get('model')}` · {meta.get('n_cases')} cases · {meta.get('duration_s')} s · "
-           f"{_cache_note(meta.get('cache'))}" + (f" · judge `{meta['judge_model']}`" if meta.get("judge_model") else ""), ""]
+           f"{_cache_note(meta.get('cache'))}{judged}", ""]
     if gate_failures is not None:
         out += ["**Gate: PASS**" if not gate_failures else f"**Gate: FAIL** ({len(gate_failures)})", ""]
         out += [f"- {_md_cell(f)}" for f in gate_failures] + ([""] if gate_failures else [])
     out += ["| metric | value | baseline | Δ | |", "|---|---|---|---|---|"]
     for name, value in sorted(metrics_of(results).items()):
         d = by_metric.get(name)
-        flag = ("🔴 regression" if d.regressed else "🟢" if d.status == "better" else "🟠" if d.status == "worse" else "") if d else ""
-        out.append(f"| {name} | {_fmt(value)} | {_fmt(d.before) if d else '—'} | {_fmt(d.change, True) if d else '—'} | {flag} |")
-    problems = [c for c in results.get("cases", []) if c.get("error") or not (c.get("compliance") or {}).get("passed", True)
-                or c.get("action_ok") is False]
+        flag = "" if d is None else ("🔴 regression" if d.regressed else _STATUS_MARK.get(d.status, ""))
+        before, change = (_fmt(d.before), _fmt(d.change, True)) if d else ("—", "—")
+        out.append(f"| {name} | {_fmt(value)} | {before} | {change} | {flag} |")
+    problems = [c for c in results.get("cases", []) if c.get("error") or c.get("action_ok") is False
+                or not (c.get("compliance") or {}).get("passed", True)]
     if problems:
         out += ["", "## Cases to look at", "", "| id | expected | predicted | problem |", "|---|---|---|---|"]
         for c in problems[:30]:
@@ -156,11 +163,13 @@ def render_summary(results: dict[str, Any], deltas: list[Delta] | None = None,
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters["num"] = lambda v, signed=False: _fmt(v, signed) if isinstance(v, (int, float)) else ("—" if v is None else v)
+    env.filters["num"] = lambda v, signed=False: (_fmt(v, signed) if isinstance(v, (int, float))
+                                                  else ("—" if v is None else v))
     return env
 
 
-def render_html(results: dict[str, Any], deltas: list[Delta] | None = None, gate_failures: list[Any] | None = None) -> str:
+def render_html(results: dict[str, Any], deltas: list[Delta] | None = None,
+                gate_failures: list[Any] | None = None) -> str:
     by_metric = {d.metric: d for d in deltas or []}
     rows = [{"name": n, "value": v, "delta": by_metric.get(n), "spec": spec_for(n)}
             for n, v in sorted(metrics_of(results).items())]

@@ -89,7 +89,8 @@ async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any =
     guard = outcome.guard if outcome is not None else None
     record.update(draft=draft, guard_codes=list(compliance.guard_codes(guard)),
                   attempts=getattr(outcome, "attempts", 0), flagged=bool(getattr(outcome, "flagged", False)))
-    language = record["language"] if record["language"] in SERVED else (record["predicted"] or {}).get("language", "und")
+    predicted_language = (record["predicted"] or {}).get("language", "und")
+    language = record["language"] if record["language"] in SERVED else predicted_language
     record["score_language"] = language
     checked = compliance.check_case(draft, guard, canary=record["canary"],
                                     must_include=record["must_include"], must_not_include=record["must_not_include"])

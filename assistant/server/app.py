@@ -4,6 +4,7 @@ Nothing is global: tests build as many apps as they like, each with its own sett
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else:
             state.dispatcher = InProcessDispatcher(state.pipeline, workers=settings.workers)
         await state.dispatcher.start()
+        state.warm_up = asyncio.create_task(state.pipeline.warm_up())  # seconds of loading, off the event loop
 
     async def stop(app: Litestar) -> None:
         await app.state.dispatcher.stop()

@@ -57,15 +57,21 @@ def _error_page(request: Request, exc: Exception) -> Response:
                   detail=detail)
 
 
-def web_handlers(settings: Settings) -> list[Router]:
+def page_router(settings: Settings, handlers: list) -> Router:
+    """A router for signed-in pages: cookie session, CSRF, sign-in, HTML error pages. Other pages of the web
+    UI (insights, …) mount their controllers through this."""
     secret = resolve_secret_key(settings)
-    pages = Router(
-        "/", route_handlers=[AuthController, QueueController, ReviewController, AdminController],
+    return Router(
+        "/", route_handlers=handlers,
         middleware=[session_middleware(settings, secret), csrf_middleware(settings, secret),
                     web_auth_middleware()],
         exception_handlers={NotAuthorizedException: _to_login, HTTPException: _error_page,
                             AssistantError: _error_page, Exception: _error_page},
         include_in_schema=False)
+
+
+def web_handlers(settings: Settings) -> list[Router]:
+    pages = page_router(settings, [AuthController, QueueController, ReviewController, AdminController])
     static = create_static_files_router(path="/static", directories=[STATIC_DIR], name="web-static",
                                         include_in_schema=False,
                                         cache_control=CacheControlHeader(max_age=30 * 86400, public=True))

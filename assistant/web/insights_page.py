@@ -2,7 +2,7 @@
 trend arrows, reviews per week by action, response time against the SLA, and example complaints.
 
 Charts are server-side SVG (assistant/domain/insights/charts.py). The page sits behind the web UI's sign-in:
-`insights_router(settings)` mounts it with the same session, CSRF and auth middleware as the queue pages.
+`insights_router(settings)` mounts it through `assistant.web.page_router`, like the queue pages.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import Any
 
 from litestar import Controller, Request, Response, Router, get
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.domain.insights.charts import stacked_bars, topic_bars, nice_max
+from assistant.domain.insights.charts import nice_max, stacked_bars, topic_bars
 from assistant.domain.insights.controller import compute_insights
 from assistant.domain.insights.digest import ARROWS, percent
 from assistant.domain.insights.service import InsightsService
-from assistant.errors import AssistantError, InvalidInput
+from assistant.errors import InvalidInput
 from assistant.settings import Settings
 from assistant.web.rendering import render
 
@@ -76,13 +76,7 @@ class InsightsPage(Controller):
 
 
 def insights_router(settings: Settings) -> Router:
-    """The page with the web UI's middleware (sign-in, session, CSRF) and its error pages."""
-    from assistant.web import _error_page, _to_login
-    from assistant.web.security import csrf_middleware, resolve_secret_key, session_middleware, web_auth_middleware
+    """The page behind the web UI's sign-in (cookie session, CSRF, HTML error pages)."""
+    from assistant.web import page_router
 
-    secret = resolve_secret_key(settings)
-    return Router("/", route_handlers=[InsightsPage], include_in_schema=False,
-                  middleware=[session_middleware(settings, secret), csrf_middleware(settings, secret),
-                              web_auth_middleware()],
-                  exception_handlers={NotAuthorizedException: _to_login, HTTPException: _error_page,
-                                      AssistantError: _error_page, Exception: _error_page})
+    return page_router(settings, [InsightsPage])

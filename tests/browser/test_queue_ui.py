@@ -95,9 +95,22 @@ def seeded(live_server, settings) -> dict:
     return {"url": live_server.url, "reviews": reviews}
 
 
+CSP_ERRORS: list[str] = []  # console errors about the Content-Security-Policy, from every page of a test
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    """The pages must work under a CSP without 'unsafe-inline': no inline script, style or handler."""
+    CSP_ERRORS.clear()
+    yield
+    assert CSP_ERRORS == []
+
+
 def _login(chromium, base_url: str, email: str):
     context = chromium.new_context(base_url=base_url, viewport={"width": 1440, "height": 900})
     page = context.new_page()
+    page.on("console", lambda message: CSP_ERRORS.append(f"{message.text} @ {message.location}")
+            if message.type == "error" and "Content Security Policy" in message.text else None)
     page.goto("/login")
     page.fill('input[name="email"]', email)
     page.fill('input[name="password"]', PASSWORD)

@@ -9,6 +9,7 @@ regression; a rerun of the first must come entirely from the cache.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -18,14 +19,15 @@ from assistant.domain.drafting.cliches import CLICHES
 from assistant.domain.drafting.variety import words
 from assistant.evaluation.classification import load_cases
 from assistant.evaluation.cli import app
-from assistant.evaluation.gate import check_gate, make_baseline
+from assistant.evaluation.gate import check_gate, load_baseline, make_baseline, write_baseline
 from assistant.evaluation.report import compare, render_compare_text, write_report
 from assistant.evaluation.runner import run_eval
-from assistant.llm import LLMReply
+from assistant.llm import LLMReply, build_llm
 from assistant.playbooks import PlaybookRegistry
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT, Settings
 
 SMOKE = PROJECT_ROOT / "eval" / "datasets" / "smoke.jsonl"
+SMOKE_BASELINE = PROJECT_ROOT / "eval" / "baseline" / "smoke.json"
 SPECIFIC = {
     "ru-smoke-001": "Как приятно читать, что торт к дню рождения дочери получился с нежным кремом, а курьер успел "
                     "минута в минуту. Передадим это кондитерам и службе доставки.",
@@ -212,3 +214,51 @@ async def test_a_failing_case_is_recorded_and_never_cached(cases, playbooks, tmp
     fixed = await run_eval(cases, playbooks=playbooks, llm=healed, cache_dir=tmp_path, progress=False)
     assert fixed["metrics"]["pipeline.error_rate"] == 0.0
     assert fixed["meta"]["cache"]["misses"] == len(healed.calls) == 1  # only the call that had failed
+
+
+def test_cli_run_over_http_writes_the_report_and_gates(tmp_path, monkeypatch):
+    """`assistant eval run` with the real LLM client talking HTTP to the scripted server."""
+    from assistant.testing.scripted_llm import ScriptedLLM
+
+    with ScriptedLLM() as server:
+        monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("ASSISTANT_LLM_MODEL", "scripted")
+        monkeypatch.setenv("ASSISTANT_LLM_MAX_ATTEMPTS", "1")
+        args = ["run", "--dataset", str(SMOKE), "--cache-dir", str(tmp_path / "cache"), "--no-progress"]
+        first = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "first")])
+        assert first.exit_code == 0, first.output
+        asked = len(server.requests)
+        assert asked > 0 and "# Eval:" in first.output
+        results = json.loads((tmp_path / "first" / "results.json").read_text(encoding="utf-8"))
+        assert results["meta"]["model"] == "scripted" and results["metrics"]["pipeline.error_rate"] == 0.0
+        assert (tmp_path / "first" / "report.html").exists() and (tmp_path / "first" / "summary.md").exists()
+
+        baseline = make_baseline(results, "smoke")
+        (tmp_path / "ok.json").write_text(json.dumps(baseline), encoding="utf-8")
+        again = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "again"),
+                                         "--baseline", str(tmp_path / "ok.json")])
+        assert again.exit_code == 0 and "Gate: PASS" in again.output, again.output
+        assert len(server.requests) == asked, "the rerun came from the cache"
+
+        baseline["metrics"]["specificity.lemma_recall"]["value"] = 0.99  # a bar the scripted replies can't reach
+        (tmp_path / "high.json").write_text(json.dumps(baseline), encoding="utf-8")
+        gated = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "gated"),
+                                         "--baseline", str(tmp_path / "high.json")])
+        assert gated.exit_code == 1 and "Gate: FAIL" in gated.output and "specificity.lemma_recall" in gated.output
+
+
+async def test_smoke_eval_meets_the_committed_baseline(cases, playbooks):
+    """The CI gate: the pipeline's deterministic part (rules, guard, drafting loop, scorers) on smoke.jsonl
+    with the scripted model must stay within eval/baseline/smoke.json. After an intended change, re-bless:
+    EVAL_BLESS=1 python -m pytest tests/integration/test_eval_runner.py -k committed_baseline"""
+    from assistant.testing.scripted_llm import ScriptedLLM
+
+    with ScriptedLLM() as server:
+        llm = build_llm(Settings(llm_base_url=server.base_url, llm_model="scripted", llm_max_attempts=1))
+        results = await run_eval(cases, playbooks=playbooks, llm=llm, progress=False,
+                                 dataset="eval/datasets/smoke.jsonl")
+    if os.environ.get("EVAL_BLESS"):
+        write_baseline(make_baseline(results, "smoke"), SMOKE_BASELINE)
+    failures = check_gate(results, load_baseline(SMOKE_BASELINE))
+    assert not failures, "\n".join(map(str, failures)) + "\n" + render_compare_text(
+        compare(load_baseline(SMOKE_BASELINE), results), "baseline", "now")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assistant.evaluation.gate import check_gate, make_baseline, write_baseline, load_baseline
+from assistant.evaluation.gate import check_gate, load_baseline, make_baseline, write_baseline
 from assistant.evaluation.report import compare, load_run, render_compare_text, write_report
 
 
@@ -51,7 +51,8 @@ def test_compare_respects_direction_and_tolerance():
     }))}
     assert deltas["genericness.self_bleu"].regressed
     assert deltas["genericness.distinct_2"].status == "worse" and not deltas["genericness.distinct_2"].regressed
-    assert deltas["compliance.canary_obeyed_rate"].status == "gone" and deltas["compliance.canary_obeyed_rate"].regressed
+    gone = deltas["compliance.canary_obeyed_rate"]
+    assert gone.status == "gone" and gone.regressed
     better = {d.metric: d for d in compare(results(), results(**{"genericness.self_bleu": 0.02}))}
     assert better["genericness.self_bleu"].status == "better"
 
@@ -65,7 +66,7 @@ def test_judge_scores_are_compared_but_never_regress():
 
 def test_compare_text_names_the_regression():
     text = render_compare_text(compare(results(), results(**{"specificity.lemma_recall": 0.1})), "base", "new")
-    line = next(l for l in text.splitlines() if l.startswith("specificity.lemma_recall"))
+    line = next(row for row in text.splitlines() if row.startswith("specificity.lemma_recall"))
     assert "0.4000" in line and "0.1000" in line and "-0.3000" in line and "REGRESSION" in line
     assert text.rstrip().endswith("1 regression(s): specificity.lemma_recall")
     assert "0 regression(s)" in render_compare_text(compare(results(), results()))

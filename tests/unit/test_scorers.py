@@ -14,7 +14,6 @@ from assistant.evaluation.tokens import ngrams
 from assistant.playbooks import load_playbook
 from assistant.settings import PROJECT_ROOT
 
-
 # -- genericness: hand-computed ---------------------------------------------------------------------
 
 def test_ngrams_keep_order_and_repeats():
@@ -84,7 +83,8 @@ TEMPLATED = {
 }
 SPECIFIC = {
     "en": [
-        "A blender that only hums after two weeks is broken, full stop. Send us the order number and we will repair it under warranty.",
+        "A blender that only hums after two weeks is broken, full stop. "
+        "Send us the order number and we will repair it under warranty.",
         "Lovely that the birthday cake arrived right on time and the cream was soft enough for the kids.",
         "A green jacket instead of the blue one is our packing mistake; we will swap it this week.",
         "Oleg will be glad to hear you noticed how he remembers your usual flat white with oat milk.",

@@ -6,6 +6,7 @@ prefix (Slavic and Latvian inflections: "курьер*" matches курьеру, 
 several words for a phrase ("не работает"), and `~` for a gap of up to two words ("испорт* ~ праздник*").
 Latvian diacritics are folded on both sides, so "kurjers kavejas" typed without them still matches.
 All four lexicons are applied to every review: mixed-language reviews and misdetected ones still match.
+Phrase words match the surface form only ("вернуть деньги" is a request; "вернула деньги" is not).
 """
 
 from __future__ import annotations
@@ -485,3 +486,8 @@ def lexicon() -> Lexicon:
 def emoji_balance(text: str) -> tuple[int, int]:
     """(positive, negative) emoji counts: the only sentiment an emoji-only review carries."""
     return sum(ch in POSITIVE_EMOJI for ch in text or ""), sum(ch in NEGATIVE_EMOJI for ch in text or "")
+
+
+def warm_up() -> None:
+    """Load simplemma's ru/uk/lv/en dictionaries and compile the index now (seconds) instead of on a review."""
+    lexicon().match("курьер кур'єр kurjers courier")

@@ -317,7 +317,8 @@ def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[st
     offtopic = [h.word for h in hits if h.kind == "offtopic"]
     on_topic = any(h.kind in ("topic", "anchor", "fixable", "unfixable") for h in hits)
     aside = [h.word for h in hits if h.kind == "aside"]
-    if aside and not any(h.kind in ("topic", "praise", "complaint", "fixable", "unfixable") for h in hits):
+    ignore = ("topic", "complaint", "fixable", "unfixable") + (("praise",) if "?" not in raw else ())
+    if aside and not any(h.kind in ignore for h in hits):  # "anyone know a good vet?" asks readers, not us
         offtopic, on_topic = aside + offtopic, False
     if not offtopic and rating is None and len(tokens) >= 3 and not hits and not _YOU.search(folded):
         offtopic = ["no-review-content"]  # no rating, no cue, not addressed to the business: weak, a person decides

@@ -178,3 +178,11 @@ async def classify_review(text: str, rating: int | None, playbook: Playbook, llm
             return _from_rules(verdict, "rules (llm failed)", calls, extra=("llm:error",))
     return _from_rules(verdict, "rules (llm failed)", calls, confidence=min(verdict.confidence, 0.3),
                        extra=("llm:bad_output",))
+
+
+def warm_up() -> None:
+    """Load lingua's models and simplemma's dictionaries now (seconds), not on the first review."""
+    from assistant.domain.classification import language, lexicon
+
+    language.warm_up()
+    lexicon.warm_up()

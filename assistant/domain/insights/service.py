@@ -133,8 +133,8 @@ class InsightsService:
                                                  ranked.c.at).where(ranked.c.rank <= EXAMPLES)
                                           .order_by(ranked.c.topic, ranked.c.rank))
         examples: dict[str, list[Example]] = defaultdict(list)
-        for topic, review_id, text, rating, when in rows.all():
-            short = text if len(text) < EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1].rstrip() + "…"
+        for topic, review_id, snippet, rating, when in rows.all():
+            short = snippet if len(snippet) < EXAMPLE_CHARS else snippet[: EXAMPLE_CHARS - 1].rstrip() + "…"
             examples[topic].append(Example(review_id=review_id, text=short, rating=rating, at=_aware(when)))
         return examples
 

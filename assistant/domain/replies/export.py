@@ -62,7 +62,8 @@ async def approved_replies(sessions: async_sessionmaker, flt: ExportFilter, batc
     while True:
         page = query
         if after is not None:
-            page = page.where(or_(Draft.decided_at > after[0], and_(Draft.decided_at == after[0], Draft.id > after[1])))
+            page = page.where(Draft.decided_at >= after[0],  # sargable: the index range starts at the last row
+                              or_(Draft.decided_at > after[0], and_(Draft.decided_at == after[0], Draft.id > after[1])))
         async with sessions() as session:
             rows = (await session.execute(page.order_by(Draft.decided_at, Draft.id).limit(batch))).all()
         for row in rows:
