@@ -35,6 +35,7 @@ JOB_FUNCTION = "process_review"
 JOB_RETRIES = 3  # deliveries of one job: a crash, a sweep after a dead worker, a database hiccup
 RECOVER_EVERY = 60.0  # seconds between a worker's database sweeps
 RECEIVED_GRACE = 30.0  # a review `received` this long without a job is re-enqueued
+HEARTBEAT = 30  # seconds a running job may go untouched before a sweep hands it to another worker
 SHUTDOWN_GRACE = 5  # seconds a stopping worker lets running jobs finish; the rest are re-queued (idempotent)
 
 
@@ -49,7 +50,8 @@ def make_queue(url: str, name: str = "assistant") -> Queue:
 async def enqueue_review(queue: Queue, review_id: int, *, timeout: int) -> bool:
     """Queue one review; False when its job is already waiting or running (nothing is queued twice)."""
     job = await queue.enqueue(JOB_FUNCTION, key=job_key(review_id), review_id=review_id, timeout=timeout,
-                              retries=JOB_RETRIES, retry_delay=2.0, retry_backoff=True, ttl=3600)
+                              heartbeat=HEARTBEAT, retries=JOB_RETRIES, retry_delay=2.0, retry_backoff=True,
+                              ttl=3600)
     return job is not None
 
 
@@ -92,7 +94,22 @@ class SaqDispatcher:
 
 async def process_review(ctx: dict[str, Any], *, review_id: int) -> str:
     """The job: one review through the pipeline. A review's own failure is recorded on it, not raised."""
-    return str(await ctx["pipeline"].process(review_id))
+    beat = asyncio.create_task(_heartbeat(ctx["job"])) if ctx.get("job") else None
+    try:
+        return str(await ctx["pipeline"].process(review_id))
+    finally:
+        if beat:
+            beat.cancel()
+
+
+async def _heartbeat(job: Any) -> None:
+    """Touch the running job, so the job of a worker that died is swept after HEARTBEAT s, not the timeout."""
+    while True:
+        await asyncio.sleep(HEARTBEAT / 3)
+        try:
+            await job.update()
+        except Exception:  # noqa: BLE001 - a missed beat only risks an early (idempotent) redelivery
+            log.warning("heartbeat of %s failed", job.key)
 
 
 def build_worker(settings: Settings, *, concurrency: int | None = None, burst: bool = False) -> Worker:
@@ -134,11 +151,25 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
         if engine := ctx.get("engine"):
             await engine.dispose()
 
-    return Worker(queue, functions=[(JOB_FUNCTION, process_review)],
-                  concurrency=concurrency or settings.worker_concurrency, startup=startup, shutdown=shutdown,
-                  timers={"sweep": 30, "abort": 5, "schedule": 5, "worker_info": 30},
-                  burst=burst, dequeue_timeout=1.0 if burst else 0.0,
-                  shutdown_grace_period_s=SHUTDOWN_GRACE)
+    return _Worker(queue, functions=[(JOB_FUNCTION, process_review)],
+                   concurrency=concurrency or settings.worker_concurrency, startup=startup, shutdown=shutdown,
+                   timers={"sweep": 30, "abort": 5, "schedule": 5, "worker_info": 30},
+                   burst=burst, dequeue_timeout=1.0, shutdown_grace_period_s=SHUTDOWN_GRACE)
+
+
+class _Worker(Worker):
+    """SAQ's worker, stopping as soon as its running jobs are done: its upkeep loops (which sleep up to a
+    timer's length) are cancelled first, and idle slots wake every `dequeue_timeout` instead of blocking."""
+
+    async def upkeep(self) -> list[asyncio.Task[None]]:
+        self._upkeep = await super().upkeep()
+        return self._upkeep
+
+    async def stop(self) -> None:
+        self.event.set()  # first: the upkeep loops treat a cancellation as a stop only once this is set
+        for task in getattr(self, "_upkeep", []):
+            task.cancel()
+        await super().stop()
 
 
 async def _recover_forever(queue: Queue, sessions: async_sessionmaker, timeout: int) -> None:

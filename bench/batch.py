@@ -99,6 +99,8 @@ def child(args: argparse.Namespace) -> None:
         await run_batch(BatchOptions(path=warm, read=ReadOptions(source="warmup"), concurrency=args.concurrency,
                                      local=local), settings)
         path = write_reviews(scratch / f"backlog-{n}.csv", n)
+        print("warm", flush=True)  # the parent notes the workers' CPU, then says go
+        sys.stdin.readline()
         before = resource.getrusage(resource.RUSAGE_SELF)
         report = await run_batch(BatchOptions(path=path, read=ReadOptions(source="backlog"),
                                               concurrency=args.concurrency, local=local), settings)
@@ -126,18 +128,23 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
                                          str(concurrency // 2), "--log-level", "warning"], env=env, cwd=ROOT)
                        for _ in range(2)]
             time.sleep(2)
+        run = subprocess.Popen([sys.executable, __file__, "--child", "--mode", mode, "--n", str(n), "--concurrency",
+                                str(concurrency), "--scratch", str(scratch)], env=env, cwd=ROOT, text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert run.stdin is not None and run.stdout is not None
+        if run.stdout.readline().strip() != "warm":
+            raise RuntimeError("the warm-up batch failed")
         llm_cpu = cpu_seconds(llm[0].pid)
         worker_cpu = [cpu_seconds(w.pid) for w in workers]
-        out = subprocess.run([sys.executable, __file__, "--child", "--mode", mode, "--n", str(n), "--concurrency",
-                              str(concurrency), "--scratch", str(scratch)], env=env, cwd=ROOT,
-                             capture_output=True, text=True, timeout=3600)
-        if out.returncode:
-            raise RuntimeError(out.stderr[-3000:])
-        result = json.loads(out.stdout.strip().splitlines()[-1])
+        run.stdin.write("go\n")
+        run.stdin.flush()
+        out, _ = run.communicate(timeout=3600)
+        if run.returncode:
+            raise RuntimeError(f"the measured batch failed ({run.returncode})")
+        result = json.loads(out.strip().splitlines()[-1])
         result["llm_cpu"] = cpu_seconds(llm[0].pid) - llm_cpu
-        if workers:  # the work (and its CPU and memory) happened in the workers; includes the warm-up batch
+        if workers:  # the work (and its CPU and memory) happened in the workers
             result["cpu"] = sum(cpu_seconds(w.pid) - c for w, c in zip(workers, worker_cpu, strict=True))
-            result["cpu"] *= n / (n + WARMUP)
             result["rss"] = max(peak_rss_mb(w.pid) for w in workers)
     finally:
         for worker in workers:

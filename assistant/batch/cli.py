@@ -125,6 +125,13 @@ def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path
     except BatchFileError as exc:
         err.print(f"[red]can't import {options.path}[/]: {exc}", highlight=False)
         return 2
+    except KeyboardInterrupt:
+        err.print("interrupted: run the same command again to finish the rest (nothing is done twice)")
+        return 130
+    except Exception:  # noqa: BLE001 - e.g. the database went away: what was done is kept
+        logging.getLogger("assistant.batch").exception("the batch stopped")
+        err.print("[red]the batch stopped[/]: run the same command again to finish it (nothing is done twice)")
+        return 1
     render_summary(console, result)
     if report_path:
         report_path.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))

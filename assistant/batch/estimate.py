@@ -100,8 +100,9 @@ def extrapolate(profile: Profile, reviews: int, text_tokens: int) -> Estimate:
 class _StandIn(LLM):
     """The LLM seam with the scripted server's answers instead of a network call; records each max_tokens."""
 
-    def __init__(self) -> None:
-        super().__init__(client=None, model="stand-in", call_log=MemoryCallLog(), max_attempts=1)  # type: ignore[arg-type]
+    def __init__(self, context_tokens: int) -> None:
+        super().__init__(client=None, model="stand-in", call_log=MemoryCallLog(), max_attempts=1,  # type: ignore[arg-type]
+                         context_tokens=context_tokens)
         self.max_tokens: list[tuple[int | None, int]] = []
         self.current: int | None = None
 
@@ -122,7 +123,7 @@ async def profile_pipeline(rows: Sequence[Row], settings: Settings) -> Profile:
 
     if not rows:
         return Profile(0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    llm = _StandIn()
+    llm = _StandIn(settings.embedded_context if settings.llm_is_embedded else settings.llm_context_tokens)
     samples: list[tuple[int, int, int, int, int]] = []  # text tokens, calls, tokens in, out, out ceiling
     with tempfile.TemporaryDirectory(prefix="assistant-estimate-") as scratch:
         url = f"sqlite:///{Path(scratch) / 'estimate.db'}"

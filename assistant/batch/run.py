@@ -4,21 +4,25 @@ The CLI is a thin shell over `run_batch` and `dry_run`; tests and the benchmark 
 
 from __future__ import annotations
 
+import logging
 import resource
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assistant.batch.calllog import BufferedCallLog
+from assistant.batch.engine import bulk_engine
 from assistant.batch.estimate import PRICES, Estimate, Profile, Sampler, extrapolate, profile_pipeline
 from assistant.batch.importer import Failure, ImportResult, Survey, import_rows, survey
 from assistant.batch.limits import RateLimiter, throttle
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
 from assistant.batch.runner import CountingCallLog, ProcessResult, process_local, process_queued
-from assistant.batch.engine import bulk_engine
 from assistant.db.engine import create_engine, session_factory
 from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,6 @@ def price_for(model: str, override: tuple[float, float] | None) -> tuple[float, 
 
 async def run_batch(options: BatchOptions, settings: Settings, progress: BatchProgress | None = None) -> BatchReport:
     """Import the file (idempotent), then process what still needs it. Raises BatchFileError for an unreadable file."""
-    import time
-
     engine = bulk_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     model = "embedded" if settings.llm_is_embedded else (settings.llm_model or "gpt-4o-mini")
@@ -160,6 +162,9 @@ async def _on_queue(options: BatchOptions, settings: Settings, sessions: Any, im
     queue = make_queue(settings.queue_url or "", settings.queue_name)
     await queue.connect()
     try:
+        if imported.work and options.wait and not (await queue.info()).get("workers"):
+            log.warning("no `assistant worker` is running on queue %r: the reviews wait there until one starts "
+                        "(stopping this command leaves them queued)", settings.queue_name)
         if not options.wait:
             for review_id in imported.work:
                 await enqueue_review(queue, review_id, timeout=settings.job_timeout)

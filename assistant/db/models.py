@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint, func
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -21,8 +22,27 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator):
+    """A timestamp that is always aware UTC in Python. PostgreSQL's timestamptz does this already; SQLite
+    stores no offset, so values are converted to UTC on the way in and marked UTC on the way out (the API
+    then always answers RFC 3339 date-times, and `+03:00` input is not stored as if it were UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _ts(**kwargs: Any) -> Any:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, **kwargs))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, **kwargs))
 
 
 def _json(default: Any) -> Any:
@@ -62,15 +82,15 @@ class Review(SQLModel, table=True):
     rating: int | None = None
     author: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2000)
-    review_created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    review_created_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     status: str = Field(default=ReviewStatus.received, max_length=32)
     error: str | None = Field(default=None, sa_column=Column(Text))
     attempts: int = 0
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
-    resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     claimed_by: str | None = Field(default=None, max_length=200)
-    claimed_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class Classification(SQLModel, table=True):
@@ -101,7 +121,7 @@ class Draft(SQLModel, table=True):
     flagged: bool = False
     flags: list[str] = _json(list)
     decided_by: str | None = Field(default=None, max_length=200)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     reject_reason: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
@@ -158,7 +178,7 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64, unique=True)
     scopes: list[str] = _json(lambda: ["admin"])
     created_at: datetime = _ts()
-    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class User(SQLModel, table=True):
@@ -171,7 +191,7 @@ class User(SQLModel, table=True):
     role: str = Field(default="agent", max_length=16)  # agent | admin
     active: bool = True
     created_at: datetime = _ts()
-    last_login_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    last_login_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class WebhookDelivery(SQLModel, table=True):
@@ -188,7 +208,7 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     next_attempt_at: datetime = _ts()
     created_at: datetime = _ts()
-    delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 # Insights and export read reviews by when they were written and drafts by approval time (migration 0002).

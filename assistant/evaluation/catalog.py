@@ -30,6 +30,7 @@ CATALOG: dict[str, MetricSpec] = {
     "genericness.compression_ratio": MetricSpec("lower", 0.15, about="raw / gzip size of all drafts"),
     "genericness.cliche_share": MetricSpec("lower", 0.02, about="share of 3-grams inside a cliché"),
     "genericness.max_pair_overlap": MetricSpec("lower", 0.15, about="worst 3-gram Jaccard between two drafts"),
+    "genericness.degenerate_rate": MetricSpec("lower", 0.0, about="drafts looping on themselves (own distinct-2 < .5)"),
     "specificity.lemma_recall": MetricSpec("higher", 0.05, about="review content lemmas repeated in the reply"),
     "tone.empathy_rate": MetricSpec("higher", 0.15, about="complaint replies with an acknowledgement marker"),
     "tone.blame_rate": MetricSpec("lower", 0.0, about="replies with a blame-shifting phrase"),

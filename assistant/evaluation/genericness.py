@@ -10,6 +10,8 @@ only a family of replies can. Higher is more generic for all but distinct-n:
 - compression ratio: raw bytes / gzip bytes of all drafts joined (Shaib et al. 2024): repetition compresses.
 - cliché share: share of word 3-grams inside a cliché-bank phrase of the draft's language (the guard's matcher).
 - max pair overlap: highest Jaccard overlap of word 3-gram sets between any two drafts (copy-paste).
+- degenerate rate: share of drafts that repeat themselves (own distinct-2 < 0.5: "мяссами, мяссами, …"),
+  the failure mode of a tiny model that the corpus metrics above would average away.
 """
 
 from __future__ import annotations
@@ -80,6 +82,15 @@ def compression_ratio(drafts: Sequence[str]) -> float | None:
     return len(raw) / len(gzip.compress(raw, mtime=0)) if raw else None
 
 
+DEGENERATE_BELOW = 0.5
+
+
+def is_degenerate(draft: str) -> bool:
+    """A draft whose word pairs are mostly repeats of each other (needs ≥ 8 words to judge)."""
+    grams = ngrams(words(draft), 2)
+    return len(grams) >= 7 and len(set(grams)) / len(grams) < DEGENERATE_BELOW
+
+
 def _bank(bank: Mapping[str, Sequence[str]] | None, language: str) -> tuple[str, ...]:
     if bank is None:
         from assistant.domain.drafting.cliches import CLICHES as bank  # the guard's bank: one list, not two
@@ -145,4 +156,5 @@ def corpus_genericness(drafts: Sequence[str], languages: Sequence[str], bank: Ba
         "cliche_share": cliche_share(texts, langs, bank),
         "max_pair_overlap": overlap,
         "max_pair": list(pair) if pair else None,
+        "degenerate_rate": sum(map(is_degenerate, texts)) / len(texts) if texts else None,
     }

@@ -85,7 +85,7 @@ async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any =
                 action=result.action, topics=list(result.topics), playbook=playbook, llm=llm, kind="reply"))
     except Exception as exc:  # noqa: BLE001 - a failing case is data for the report, not a crash
         record["error"] = f"{type(exc).__name__}: {exc}"[:500]
-    draft = outcome.text if outcome is not None else None
+    draft = outcome.text if outcome is not None and outcome.text.strip() else None
     guard = outcome.guard if outcome is not None else None
     record.update(draft=draft, guard_codes=list(compliance.guard_codes(guard)),
                   attempts=getattr(outcome, "attempts", 0), flagged=bool(getattr(outcome, "flagged", False)))
@@ -110,10 +110,15 @@ async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any =
             "length_chars": toned.length_chars, "length_ok": toned.length_ok,
         }
         if judge_llm is not None:
-            verdict = await judge.judge_draft(judge_llm, review=text, draft=draft, action=record["predicted"]["action"],
-                                              playbook=playbook, platform=platform, language=language, rating=rating)
-            record["_judge"] = verdict
-            record["judge"] = {"verdicts": verdict.verdicts, "reasons": verdict.reasons, "errors": verdict.errors}
+            try:
+                verdict = await judge.judge_draft(
+                    judge_llm, review=text, draft=draft, action=record["predicted"]["action"], playbook=playbook,
+                    platform=platform, language=language, rating=rating)
+            except Exception as exc:  # noqa: BLE001 - the judge is optional; its failure must not stop the run
+                record["judge"] = {"verdicts": {}, "reasons": {}, "errors": [f"{type(exc).__name__}: {exc}"[:300]]}
+            else:
+                record["_judge"] = verdict
+                record["judge"] = {"verdicts": verdict.verdicts, "reasons": verdict.reasons, "errors": verdict.errors}
     record["seconds"] = round(time.perf_counter() - started, 3)
     return record
 

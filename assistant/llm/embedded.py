@@ -60,6 +60,7 @@ class EmbeddedModel:
             "messages": body["messages"],
             "max_tokens": min(int(body.get("max_tokens") or 400), self.n_ctx // 2),
             "temperature": float(body.get("temperature", 0.7)),
+            "seed": int(body.get("seed", 0)),  # same prompt, same answer: eval baselines stay comparable
         }
         response_format = body.get("response_format") or {}
         if response_format.get("type") == "json_schema":
@@ -91,4 +92,4 @@ def create_embedded_app(model: EmbeddedModel) -> Litestar:
         return {"object": "list", "data": [{"id": MODEL_NAME, "object": "model", "created": int(time.time()),
                                             "owned_by": "local", "root": uuid.uuid5(uuid.NAMESPACE_URL, MODEL_NAME).hex}]}
 
-    return Litestar(route_handlers=[chat_completions, models], openapi_config=None)
+    return Litestar(route_handlers=[chat_completions, models], openapi_config=None, logging_config=None)

@@ -32,7 +32,8 @@ from assistant.llm.call_log import DatabaseCallLog
 from assistant.pipeline import Pipeline
 from assistant.playbooks import PlaybookRegistry
 from assistant.server.auth import ApiKeyMiddleware
-from assistant.server.problems import problem_details_plugin, unexpected_error_handler
+from assistant.server.problems import ProblemResponsesPlugin, problem_details_plugin, unexpected_error_handler
+from assistant.server.security import SecurityHeaders
 from assistant.settings import Settings, get_settings
 from assistant.web import web_handlers
 from assistant.web.insights_page import insights_router
@@ -93,11 +94,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         *web_handlers(settings), insights_router(settings)],
         state=State({"settings": settings}),
         dependencies={"db_session": Provide(provide_db_session)},
-        plugins=[problem_details_plugin()],
+        plugins=[problem_details_plugin(), ProblemResponsesPlugin()],
+        before_send=[SecurityHeaders(https=settings.secure_cookies)],
         exception_handlers={Exception: unexpected_error_handler},
         on_startup=[start, start_deliverer],
         on_shutdown=[stop_deliverer, stop],
         cors_config=cors,
         openapi_config=OpenAPIConfig(title="Review reply assistant", version="0.1.0", path="/schema"),
         request_max_body_size=64 * 1024 * 1024,
+        logging_config=None,  # `assistant serve` configures logging; a library must not touch the root logger
     )

@@ -34,7 +34,11 @@ def requires(scope: str):
     """A route guard: the caller's key must carry `scope` (admin carries all)."""
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        principal: Principal = connection.user
+        if connection.scope.get("method") == "OPTIONS":  # unauthenticated by design (CORS preflight, Allow)
+            return
+        principal = connection.scope.get("user")
+        if not isinstance(principal, Principal):
+            raise NotAuthorizedException("an API key is required (Authorization: Bearer … or X-API-Key)")
         if not principal.can(scope):
             raise PermissionDeniedException(f"this API key lacks the '{scope}' scope")
 

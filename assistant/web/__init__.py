@@ -20,7 +20,7 @@ from assistant.web.controllers.admin import AdminController
 from assistant.web.controllers.auth import AuthController
 from assistant.web.controllers.queue import QueueController
 from assistant.web.controllers.review import ReviewController
-from assistant.web.rendering import STATIC_DIR, is_htmx, render
+from assistant.web.rendering import STATIC_DIR, environment, is_htmx, render
 from assistant.web.security import SESSION_COOKIE, csrf_middleware, resolve_secret_key, session_middleware, web_auth_middleware
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ def page_router(settings: Settings, handlers: list) -> Router:
 
 
 def web_handlers(settings: Settings) -> list[Router]:
+    for name in ("queue.html", "_queue_results.html", "review.html", "_review_live.html", "login.html"):
+        environment().get_template(name)  # compile now, not on the first agent's first page
     pages = page_router(settings, [AuthController, QueueController, ReviewController, AdminController])
     static = create_static_files_router(path="/static", directories=[STATIC_DIR], name="web-static",
                                         include_in_schema=False,

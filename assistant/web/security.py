@@ -76,8 +76,10 @@ def session_middleware(settings: Settings, secret: bytes) -> DefineMiddleware:
 
 def csrf_middleware(settings: Settings, secret: bytes) -> DefineMiddleware:
     """Litestar's double-submit token: a signed cookie, echoed in a form field or the X-CSRFToken header."""
+    # lax, not strict: a link from a mail client must not mint a new cookie and break the forms of open tabs.
+    # HttpOnly: pages read the token from their <meta>, never from the cookie.
     config = CSRFConfig(secret=derive(secret, "csrf").hex(), cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
-                        cookie_secure=settings.secure_cookies, cookie_samesite="strict")
+                        cookie_secure=settings.secure_cookies, cookie_samesite="lax", cookie_httponly=True)
     return DefineMiddleware(CSRFMiddleware, config=config)
 
 

@@ -207,6 +207,10 @@ def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(
     page.goto(f"/reviews/{courier['id']}")
     expect(page.locator(".decided-card")).to_contain_text("needs a manager to call")
     expect(page.locator("#audit tbody tr").first).to_contain_text("rejected")
+    page.goto("/queue?status=approved")
+    expect(rows).to_have_count(1)
+    expect(page.locator("table.queue thead th.col-age")).to_have_attribute("title", re.compile("to the approval"))
+    _shot(page, f"queue-approved-{_backend(database_url)}.png")
 
     with httpx.Client(base_url=seeded["url"], headers=AUTH) as api:
         events = api.get(f"/api/v1/reviews/{jug['id']}/events").json()
@@ -250,6 +254,29 @@ def test_two_agents_editing_one_draft_get_a_conflict_with_the_other_text(chromiu
     expect(anna.locator("#draft-text")).to_have_value(boris_text)
     anna_context.close()
     boris_context.close()
+
+
+def test_unsaved_text_survives_an_ended_session(chromium, seeded):
+    jug = seeded["reviews"][0]
+    context, page = _login(chromium, seeded["url"], "anna@example.com")
+    page.goto(f"/reviews/{jug['id']}")
+    mine = "Half-written reply that must not be lost: we are sorry about the cracked jug. The support team"
+    page.fill("#draft-text", mine)
+    context.clear_cookies(name="rra_session")  # the session ends while she types (expiry, sign-out elsewhere)
+    page.press("#draft-text", "Control+Enter")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.fill('input[name="email"]', "anna@example.com")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url(re.compile(rf"/reviews/{jug['id']}"))
+    expect(page.locator("#draft-text")).to_have_value(mine)  # restored from this browser
+    expect(page.locator("#local-restore")).to_be_visible()
+    page.press("#draft-text", "Control+Enter")
+    expect(page.locator("#live-message")).to_contain_text("Saved version 2")
+    page.reload()
+    expect(page.locator("#draft-text")).to_have_value(mine)
+    expect(page.locator("#local-restore")).to_be_hidden()
+    context.close()
 
 
 def test_hostile_review_text_is_shown_as_text_and_runs_nothing(chromium, seeded, database_url):
@@ -299,7 +326,7 @@ def test_claims_are_visible_and_bulk_approve_takes_only_clean_drafts(chromium, s
     expect(anna.locator("[data-claim-holder]")).to_contain_text("You hold this")
 
     boris_context, boris = _login(chromium, seeded["url"], "boris@example.com")
-    expect(boris.locator(f'tr[data-href^="/reviews/{claimed["id"]}?"]')).to_contain_text("anna@example.com")
+    expect(boris.locator(f'tr[data-href^="/reviews/{claimed["id"]}?"] .claim')).to_have_text("● Anna Agent")
     boris.goto(f"/reviews/{claimed['id']}")
     expect(boris.locator("[data-claim-holder]")).to_contain_text("Anna Agent is on this")
 
@@ -320,6 +347,29 @@ def test_claims_are_visible_and_bulk_approve_takes_only_clean_drafts(chromium, s
             assert status == ("approved" if review["draft"]["id"] in approved else "pending"), review["text"]
     anna_context.close()
     boris_context.close()
+
+
+def test_admin_adds_an_agent_and_a_key(chromium, seeded, database_url):
+    context, page = _login(chromium, seeded["url"], "root@example.com")
+    page.click("text=Admin")
+    page.wait_for_url(re.compile(r"/admin/users"))
+    page.fill('form[action="/admin/users"] input[name="name"]', "Clara Agent")
+    page.fill('form[action="/admin/users"] input[name="email"]', "clara@example.com")
+    page.fill('form[action="/admin/users"] input[name="password"]', PASSWORD)
+    page.click('form[action="/admin/users"] button[type="submit"]')
+    expect(page.locator("#flashes")).to_contain_text("Created agent clara@example.com")
+    expect(page.locator("table.plain")).to_contain_text("Clara Agent")
+    _shot(page, f"admin-users-{_backend(database_url)}.png")
+    page.goto("/admin/keys")
+    page.fill('form[action="/admin/keys"] input[name="name"]', "extension")
+    page.click('form[action="/admin/keys"] button[type="submit"]')
+    key = page.locator("#new-key").inner_text()
+    assert key.startswith("rra_")
+    with httpx.Client(base_url=seeded["url"]) as api:
+        assert api.get(f"/api/v1/reviews/{seeded['reviews'][0]['id']}", headers={"X-API-Key": key}).status_code == 200
+    page.goto("/admin/playbooks")
+    expect(page.locator("main")).to_contain_text("Default playbook")
+    context.close()
 
 
 def _backend(database_url: str) -> str:

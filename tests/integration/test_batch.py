@@ -140,7 +140,7 @@ def _drafted(settings: Settings, source: str) -> int:
 
 def test_killed_mid_run_then_resumed_finishes_without_duplicates(settings, scripted_llm, tmp_path):
     total = 60
-    scripted_llm.latency = 0.05
+    scripted_llm.latency = 0.2  # ~3 s of work at concurrency 4: time to kill it half-way
     path = write_reviews(tmp_path / "backlog.csv", total, languages=("en", "lv"))
     env = {**os.environ, **cli_env(settings), "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "assistant", "batch", "import", str(path), "--concurrency", "4"]

@@ -239,3 +239,13 @@ async def test_secret_key_is_generated_once_and_sessions_survive_a_restart(setti
     async with AsyncTestClient(app=create_app(other)) as third:
         third.cookies.update(cookies)
         assert (await third.get("/queue", follow_redirects=False)).status_code == 303
+
+
+async def test_repeated_failed_sign_ins_are_throttled(settings, database_url):
+    await _create(database_url, "anna@example.com")
+    async with AsyncTestClient(app=create_app(settings)) as web:
+        for _ in range(10):
+            assert (await _login(web, "anna@example.com", "wrong password!!")).status_code == 401
+        blocked = await _login(web, "anna@example.com")  # even the right password waits for the window
+        assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
+        assert (await _login(web, "other@example.com", "wrong password!!")).status_code == 401  # per account

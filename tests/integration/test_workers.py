@@ -114,8 +114,8 @@ async def test_service_enqueues_each_review_once_and_a_worker_drafts_it(settings
         if not settings.resolved_database_url.startswith("postgresql"):
             pytest.skip("the PostgreSQL queue shares the PostgreSQL test database")
         queued = queued.model_copy(update={"queue_url": settings.resolved_database_url})
-    review = {"text": "Курьер опоздал на два часа, коробка помята", "source": "shop", "external_id": "q-1",
-              "rating": 2}
+    review = {"text": "The courier was two hours late and the box was crushed", "source": "shop",
+              "external_id": "q-1", "rating": 2}
     async with AsyncTestClient(app=create_app(queued)) as client:
         client.headers.update(AUTH)
         first = await client.post("/api/v1/reviews", json=review)

@@ -73,6 +73,15 @@ def test_max_pair_overlap_is_trigram_jaccard():
     assert value == pytest.approx(1 / 3) and pair == (0, 1)
 
 
+def test_a_draft_that_loops_is_degenerate():
+    assert genericness.is_degenerate("Ваша " + "мяссами, " * 12)
+    assert not genericness.is_degenerate("Чайник с трещиной на крышке заменим бесплатно, напишите номер заказа.")
+    assert not genericness.is_degenerate("да да да")  # too short to judge
+    result = genericness.corpus_genericness(["Ваша " + "мяссами, " * 12, "Чайник с трещиной заменим сразу же."],
+                                            ["ru", "ru"])
+    assert result["degenerate_rate"] == pytest.approx(1 / 2)
+
+
 # -- genericness: templated vs specific must separate on every metric ----------------------------
 
 TEMPLATED = {
@@ -143,7 +152,7 @@ def test_lemma_recall_is_none_without_content_words():
     ("uk", "Розуміємо, як прикро отримати розбитий чайник."),
     ("lv", "Saprotam, cik nepatīkami saņemt saplīsušu tējkannu."),
     ("en", "That must have been frustrating, we understand."),
-])
+], ids=["ru", "uk", "lv", "en"])
 def test_empathy_markers_per_language(language, text):
     assert tone.score_tone(text, language).empathy
     assert not tone.score_tone("Заказ отправлен.", language).empathy
@@ -154,7 +163,7 @@ def test_empathy_markers_per_language(language, text):
     ("uk", "Це вина кур’єра."),
     ("lv", "Jūs pats izvēlējāties piegādi."),
     ("en", "It's not our fault, the courier was late."),
-])
+], ids=["ru", "uk", "lv", "en"])
 def test_blame_markers_per_language(language, text):
     assert tone.score_tone(text, language).blame
 
@@ -263,7 +272,7 @@ async def test_judge_takes_the_majority_and_keeps_the_review_out_of_the_system_p
 @pytest.mark.parametrize("language,stock", [
     ("ru", "Приносим извинения за доставленные неудобства. Нам очень жаль, что у вас сложилось такое впечатление."),
     ("en", "We apologize for any inconvenience. Thank you for your feedback."),
-])
+], ids=["ru", "en"])
 def test_a_stock_apology_is_not_empathy(language, stock):
     assert not tone.score_tone(stock, language).empathy
     assert tone.score_tone(stock + " Понимаем, как обидно. We understand.", language).empathy

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +23,8 @@ class ReviewController(Controller):
     path = "/reviews"
     tags = ["reviews"]
 
-    @post("/", guards=[requires("ingest")], summary="Ingest a review (idempotent)")
+    @post("/", guards=[requires("ingest")], summary="Ingest a review (idempotent)",
+          responses={200: ResponseSpec(ReviewOut, description="A replay: the review stored earlier")})
     async def create(self, data: ReviewIn, db_session: AsyncSession, state: State,
                      idempotency_key: IdempotencyKey = None) -> Response[ReviewOut]:
         service = ReviewService(db_session)

@@ -1,4 +1,4 @@
-"""Sign in and out. Failed sign-ins are slowed per client address (a small in-process window)."""
+"""Sign in and out. Failed sign-ins are limited per client address and account (a small in-process window)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ MAX_FAILURES = 10
 
 
 class LoginThrottle:
-    """At most MAX_FAILURES failed sign-ins per address in FAILURE_WINDOW seconds."""
+    """At most MAX_FAILURES failed sign-ins per (address, email) in FAILURE_WINDOW seconds."""
 
     def __init__(self) -> None:
         self.failures: dict[str, deque[float]] = {}
@@ -56,7 +56,7 @@ class AuthController(Controller):
         email = text_field(form, "email", limit=320).strip()
         password = text_field(form, "password", limit=1024)
         target = local_path(form.get("next"), "/queue")
-        client = request.client.host if request.client else "unknown"
+        client = f"{request.client.host if request.client else 'unknown'}|{email.lower()}"  # per address and account
         throttle: LoginThrottle = state.setdefault("login_throttle", LoginThrottle())
         if throttle.blocked(client):
             return render(request, "login.html", status_code=429, next=target, email=email,

@@ -8,6 +8,7 @@ from litestar.response import Redirect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.domain.queue.service import DraftService
+from assistant.domain.users.service import UserService
 from assistant.playbooks import Action
 from assistant.web.forms import ids_field, read_form, text_field
 from assistant.web.queue_service import SORTS, STATUSES, QueueFilters, QueueService
@@ -32,7 +33,7 @@ class QueueController(Controller):
         service = queue_service(db_session, state)
         page = await service.page(filters, state.settings.queue_page_size)
         context = dict(filters=filters, page=page, facets=await service.facets(), sorts=SORTS, statuses=STATUSES,
-                       actions=[a.value for a in Action], user_email=request.user.email)
+                       actions=[a.value for a in Action], names=await UserService(db_session).names())
         partial = is_htmx(request) and request.headers.get("hx-target") == "queue-results"
         return render(request, "_queue_results.html" if partial else "queue.html", **context)
 

@@ -97,9 +97,7 @@ class ReviewController(Controller):
             conflict = {"text": exc.extra.get("current_text", ""), "version": exc.extra.get("current_version")}
             return await self._page(request, db_session, state, review_id, draft_id, q, status_code=409,
                                     conflict=conflict, text=(typed["text"] or "").replace("\r\n", "\n"),
-                                    reason=typed["reason"], instruction=typed["instruction"],
-                                    message=("danger", "Someone else changed this draft while you were working. "
-                                             "Their version is shown below; your text is still in the editor."))
+                                    reason=typed["reason"], instruction=typed["instruction"])
         except LLMError as exc:
             return await self._page(request, db_session, state, review_id, draft_id, q, status_code=502,
                                     reason=typed["reason"], instruction=typed["instruction"],

@@ -202,6 +202,7 @@
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-discard-local]")) {
       forget();
+      submitting = true; // leaving on purpose: no "unsaved changes" prompt
       if (event.target.closest("button")) window.location.reload();
     }
   });
