@@ -20,11 +20,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
 from saq import Queue, Worker
-from sqlalchemy import or_, and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Review, ReviewStatus, utcnow
@@ -47,11 +48,12 @@ def make_queue(url: str, name: str = "assistant") -> Queue:
     return Queue.from_url(url, name=name)
 
 
-async def enqueue_review(queue: Queue, review_id: int, *, timeout: int) -> bool:
-    """Queue one review; False when its job is already waiting or running (nothing is queued twice)."""
+async def enqueue_review(queue: Queue, review_id: int, *, timeout: int, delay: float = 0.0) -> bool:
+    """Queue one review; False when its job is already waiting or running (nothing is queued twice).
+    A `delay` also lets the PostgreSQL queue take a finished job's key again within the same second."""
     job = await queue.enqueue(JOB_FUNCTION, key=job_key(review_id), review_id=review_id, timeout=timeout,
                               heartbeat=HEARTBEAT, retries=JOB_RETRIES, retry_delay=2.0, retry_backoff=True,
-                              ttl=3600)
+                              ttl=3600, scheduled=int(time.time() + delay) + 1 if delay else 0)
     return job is not None
 
 

@@ -5,7 +5,9 @@
 
 For each database (SQLite, PostgreSQL) and mode (`local`: in-process with C tasks; `saq`: 2 `assistant worker`
 processes on Redis with C/2 each) it prints the processing wall time, the ideal N × calls/review × L / C,
-efficiency = ideal / wall, LLM calls per review, CPU per review (batch process, or both workers) and peak RSS.
+efficiency = ideal / wall, LLM calls per review, CPU per review (batch process, or both workers), peak RSS,
+the scripted server's CPU share and the mean call latency the client observed (`llm ms`: L plus HTTP, SDK and
+scheduling delays; far above L means the machine, not the batch, is short of CPU).
 Efficiency is bounded by CPU: a process can't finish reviews faster than 1 / (CPU per review), so with
 L = 0.1 s and C = 16 the ideal needs ~90 reviews/s from one process.
 
@@ -91,27 +93,54 @@ def child(args: argparse.Namespace) -> None:
     from tests.fixtures.batch.generate import write_reviews
 
     settings = get_settings()
-    scratch, n = Path(args.scratch), args.n[0]
-    local = args.mode == "local"
+    scratch, n = Path(args.scratch), args.n[0]  # the mode is ASSISTANT_QUEUE_URL, set by the parent
 
     async def run() -> dict:
         warm = write_reviews(scratch / f"warm-{n}.csv", WARMUP, start=10**6)
-        await run_batch(BatchOptions(path=warm, read=ReadOptions(source="warmup"), concurrency=args.concurrency,
-                                     local=local), settings)
+        await run_batch(BatchOptions(path=warm, read=ReadOptions(source="warmup"), concurrency=args.concurrency),
+                        settings)
         path = write_reviews(scratch / f"backlog-{n}.csv", n)
         print("warm", flush=True)  # the parent notes the workers' CPU, then says go
         sys.stdin.readline()
         before = resource.getrusage(resource.RUSAGE_SELF)
         report = await run_batch(BatchOptions(path=path, read=ReadOptions(source="backlog"),
-                                              concurrency=args.concurrency, local=local), settings)
+                                              concurrency=args.concurrency), settings)
         after = resource.getrusage(resource.RUSAGE_SELF)
         assert report.processed and not report.failures, report.failures[:5]
         return {"process_seconds": report.process_seconds, "import_seconds": report.import_seconds,
                 "calls": report.processed.calls, "statuses": dict(report.processed.statuses),
                 "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-                "rss": report.peak_rss_mb}
+                "rss": report.peak_rss_mb, "llm_ms": await observed_latency(settings.resolved_database_url)}
 
     print(json.dumps(asyncio.run(run())))
+
+
+def drop_queue(name: str) -> None:
+    from redis import Redis
+
+    redis = Redis.from_url(REDIS)
+    for pattern in (f"saq:{name}:*", f"saq:job:{name}:*"):
+        keys = list(redis.scan_iter(match=pattern, count=1000))
+        for start in range(0, len(keys), 1000):
+            redis.delete(*keys[start:start + 1000])
+    redis.close()
+
+
+async def observed_latency(url: str) -> float:
+    """Mean model-call latency as the client saw it (the call log), for the measured batch's reviews."""
+    from sqlalchemy import func, select
+
+    from assistant.db.engine import create_engine
+    from assistant.db.models import LLMCall, Review
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            query = select(func.avg(LLMCall.latency_ms)).join(Review, Review.id == LLMCall.review_id).where(
+                Review.source == "backlog")
+            return float((await connection.execute(query)).scalar() or 0.0)
+    finally:
+        await engine.dispose()
 
 
 def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, llm: tuple[subprocess.Popen, str],
@@ -152,6 +181,8 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
         for worker in workers:
             worker.wait(30)
         drop_database(url)
+        if mode == "saq":
+            drop_queue(queue)
         assert llm[0].stdin is not None
         llm[0].stdin.write("clear\n")
         llm[0].stdin.flush()
@@ -160,7 +191,8 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
     return {"backend": backend, "mode": mode, "n": n, "latency": latency, "wall": result["process_seconds"],
             "ideal": ideal, "efficiency": ideal / result["process_seconds"], "calls_per_review": calls,
             "cpu_ms_per_review": 1000 * result["cpu"] / n, "rss_mb": result["rss"],
-            "llm_cpu_pct": 100 * result["llm_cpu"] / result["process_seconds"], "import": result["import_seconds"]}
+            "llm_cpu_pct": 100 * result["llm_cpu"] / result["process_seconds"], "import": result["import_seconds"],
+            "llm_ms": result["llm_ms"]}
 
 
 def main() -> None:
@@ -179,7 +211,7 @@ def main() -> None:
     print(f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; C={args.concurrency}, "
           f"saq = 2 workers × {args.concurrency // 2}")
     header = (f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'calls/rv':>8} "
-              f"{'cpu ms/rv':>9} {'rss MB':>7} {'llm cpu':>7} {'import s':>8}")
+              f"{'cpu ms/rv':>9} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8}")
     print(header)
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         for latency in args.latency:
@@ -192,7 +224,7 @@ def main() -> None:
                             print(f"{r['backend']:<10} {r['mode']:<5} {r['n']:>5} {r['latency']:>4} "
                                   f"{r['wall']:>7.1f} {r['ideal']:>7.1f} {r['efficiency']:>5.2f} "
                                   f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['rss_mb']:>7.0f} "
-                                  f"{r['llm_cpu_pct']:>6.0f}% {r['import']:>8.1f}", flush=True)
+                                  f"{r['llm_cpu_pct']:>6.0f}% {r['llm_ms']:>6.0f} {r['import']:>8.1f}", flush=True)
             finally:
                 llm[0].kill()
                 llm[0].wait()

@@ -54,9 +54,12 @@ def import_file(
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Reviews processed at once (in-process)")] = 8,
     rate_limit: Annotated[str | None, typer.Option(help="Model calls per minute, then tokens per minute: "
                                                         "'500', '500,200k', '200000tpm'", show_default=False)] = None,
-    min_rating: Annotated[int | None, typer.Option(min=1, max=5, help="Only rows rated at least this")] = None,
-    max_rating: Annotated[int | None, typer.Option(min=1, max=5, help="Only rows rated at most this")] = None,
-    since: Annotated[str | None, typer.Option(help="Only rows dated on or after (YYYY-MM-DD)")] = None,
+    min_rating: Annotated[int | None, typer.Option(min=1, max=5, help="Only rows rated at least this "
+                                                                      "(unrated rows are left out)")] = None,
+    max_rating: Annotated[int | None, typer.Option(min=1, max=5, help="Only rows rated at most this "
+                                                                      "(unrated rows are left out)")] = None,
+    since: Annotated[str | None, typer.Option(help="Only rows dated on or after (YYYY-MM-DD; undated rows "
+                                                   "are left out)")] = None,
     text_column: Column = None, rating_column: Column = None, id_column: Column = None,
     date_column: Column = None, author_column: Column = None, url_column: Column = None,
     format: Annotated[str | None, typer.Option("--format", help="csv or jsonl [default: by extension]",
@@ -68,7 +71,6 @@ def import_file(
                                                           "a failed review is left failed")] = 3,
     price: Annotated[str | None, typer.Option(help="USD per 1M input/output tokens for the configured model, "
                                                    "e.g. 0.15/0.60", show_default=False)] = None,
-    local: Annotated[bool, typer.Option("--local", help="Process here even when ASSISTANT_QUEUE_URL is set")] = False,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With a queue: wait for the workers")] = True,
     report: Annotated[Path | None, typer.Option(help="Write the summary and every failure as JSON here",
                                                 show_default=False)] = None,
@@ -104,7 +106,7 @@ def import_file(
                        max_rating=max_rating, since=_since(since), encoding=encoding, format=format,
                        delimiter=delimiter.replace("\\t", "\t") if delimiter else None)
     options = BatchOptions(path=file, read=read, concurrency=concurrency, requests_per_minute=rpm,
-                           tokens_per_minute=tpm, max_attempts=max_attempts, local=local, wait=wait, price=priced)
+                           tokens_per_minute=tpm, max_attempts=max_attempts, wait=wait, price=priced)
     raise typer.Exit(_run(options, get_settings(), dry_run, report))
 
 
@@ -142,13 +144,15 @@ def _print_dry_run(console: Console, dry: DryRun, options: BatchOptions) -> None
     surveyed, estimate, profile = dry.survey, dry.estimate, dry.profile
     counts = Table(title=f"dry run: {options.path.name} (nothing stored, no model called)", show_header=False,
                    box=None)
+    existing = f"{surveyed.existing} ({surveyed.existing_pending} not drafted yet)"
+    tokens_out = f"{human(estimate.tokens_out)} expected, {human(estimate.tokens_out_ceiling)} at most"
     for label, value in (("rows read", surveyed.rows), ("new reviews", surveyed.new),
-                         ("already in the database", f"{surveyed.existing} ({surveyed.existing_pending} not drafted yet)"),
+                         ("already in the database", existing),
                          ("duplicates in the file", surveyed.duplicates), ("filtered out", surveyed.filtered),
                          ("invalid rows", len(surveyed.bad)), ("reviews to process", estimate.reviews),
                          ("LLM calls per review", f"{profile.calls:.2f} (measured on {profile.sample})"),
                          ("LLM calls", estimate.calls), ("tokens in", human(estimate.tokens_in)),
-                         ("tokens out", f"{human(estimate.tokens_out)} expected, {human(estimate.tokens_out_ceiling)} at most")):
+                         ("tokens out", tokens_out)):
         counts.add_row(label, str(value))
     console.print(counts)
     for failure in surveyed.bad[:50]:

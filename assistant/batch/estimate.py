@@ -101,8 +101,8 @@ class _StandIn(LLM):
     """The LLM seam with the scripted server's answers instead of a network call; records each max_tokens."""
 
     def __init__(self, context_tokens: int) -> None:
-        super().__init__(client=None, model="stand-in", call_log=MemoryCallLog(), max_attempts=1,  # type: ignore[arg-type]
-                         context_tokens=context_tokens)
+        super().__init__(client=None, model="stand-in", call_log=MemoryCallLog(),  # type: ignore[arg-type]
+                         max_attempts=1, context_tokens=context_tokens)
         self.max_tokens: list[tuple[int | None, int]] = []
         self.current: int | None = None
 

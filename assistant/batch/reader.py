@@ -206,7 +206,7 @@ def read_rows(path: Path, options: ReadOptions) -> Iterator[Item]:
         codecs.lookup(options.encoding)
     except LookupError as exc:
         raise BatchFileError(f"unknown encoding {options.encoding!r}") from exc
-    if codecs.lookup(options.encoding).name.startswith("utf-16") or codecs.lookup(options.encoding).name.startswith("utf-32"):
+    if codecs.lookup(options.encoding).name.startswith(("utf-16", "utf-32")):
         raise BatchFileError("UTF-16/32 files can't be read line by line: save the export as UTF-8")
     kind = detect_format(path, options)
     with path.open("rb") as handle:

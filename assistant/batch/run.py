@@ -33,7 +33,6 @@ class BatchOptions:
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
     max_attempts: int = 3  # pipeline passes per review, across runs
-    local: bool = False  # process in this process even when a queue is configured
     wait: bool = True  # with a queue: wait for the workers to finish
     price: tuple[float, float] | None = None  # USD per 1M tokens for the configured model
 
@@ -117,7 +116,7 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
         if progress:
             progress.phase("process", len(imported.work))
             progress.set_counts(done=0)
-        if settings.queue_url and not options.local:
+        if settings.queue_url:
             report.processed = await _on_queue(options, settings, sessions, imported, report, progress, done)
         else:
             report.processed, report.throttled = await _here(options, settings, sessions, imported, progress, done)

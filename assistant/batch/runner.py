@@ -26,6 +26,7 @@ from assistant.pipeline import Pipeline
 TERMINAL = (ReviewStatus.pending_approval, ReviewStatus.approved, ReviewStatus.rejected, ReviewStatus.failed)
 CHUNK = 500
 CALL_LOG_DELAY = 1.0  # > BufferedCallLog's interval
+RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
 OnDone = Callable[[int, str], None]
 
 
@@ -112,11 +113,14 @@ async def process_queued(ids: Sequence[int], queue: object, sessions: async_sess
     """Enqueue every id (once: jobs are keyed by review) and wait for the workers, polling the database."""
     from assistant.jobs import enqueue_review
 
+    async def enqueue(review_id: int, delay: float = 0.0) -> None:
+        await enqueue_review(queue, review_id, timeout=job_timeout, delay=delay)  # type: ignore[arg-type]
+
     result = ProcessResult()
     started = time.perf_counter()
     since = utcnow()
     for review_id in ids:
-        await enqueue_review(queue, review_id, timeout=job_timeout)  # type: ignore[arg-type]
+        await enqueue(review_id)
     pending = set(ids)
     rounds = 0
     while pending:
@@ -129,7 +133,7 @@ async def process_queued(ids: Sequence[int], queue: object, sessions: async_sess
                 again, _ = await _retry_if_allowed(sessions, review_id, max_attempts)
                 if again:
                     result.retried += 1
-                    await enqueue_review(queue, review_id, timeout=job_timeout)  # type: ignore[arg-type]
+                    await enqueue(review_id, delay=RETRY_DELAY)
                     continue
             if status == ReviewStatus.failed:
                 result.failed[review_id] = error or "failed"

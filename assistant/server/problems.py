@@ -59,24 +59,33 @@ def _internal() -> ProblemDetailsException:
                                    detail="an unexpected error occurred; it has been logged")
 
 
+# SQLSTATEs of a server that is not there for us: connection exceptions (08…), shutting down or starting up
+# (57P01-57P03: asyncpg's CannotConnectNowError arrives as a plain DBAPIError), too many connections (53300)
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def _causes(exc: BaseException, depth: int = 5) -> list[BaseException]:
+    chain, seen = [], exc
+    while seen is not None and len(chain) < depth:
+        chain.append(seen)
+        seen = getattr(seen, "orig", None) if isinstance(seen, DBAPIError) else (seen.__cause__ or seen.__context__)
+    return chain
+
+
 def is_connection_error(exc: BaseException) -> bool:
     """True when `exc` means the database could not be reached (rather than refused the statement)."""
     if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout, ConnectionError, TimeoutError)):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return any(str(getattr(cause, "sqlstate", "") or "").startswith(UNAVAILABLE_SQLSTATES) for cause in _causes(exc))
 
 
 def _is_bad_value(exc: BaseException) -> bool:
     """A value the driver or the server refused as data (SQLSTATE class 22, asyncpg's "invalid input for
     query argument", sqlite's OverflowError), looked for along the chain of causes."""
-    seen: BaseException | None = exc
-    for _ in range(5):
-        if seen is None:
-            return False
-        if isinstance(seen, (DataError, ValueError, OverflowError)) or type(seen).__name__ == "DataError":
-            return True
-        seen = getattr(seen, "orig", None) if isinstance(seen, DBAPIError) else (seen.__cause__ or seen.__context__)
-    return False
+    return any(isinstance(cause, (DataError, ValueError, OverflowError)) or type(cause).__name__ == "DataError"
+               for cause in _causes(exc))
 
 
 def _from_database(exc: DBAPIError) -> ProblemDetailsException:

@@ -117,10 +117,11 @@ class ScriptedLLM:
     def empty_choices(self, times: int = 1) -> None:
         self.script.extend(Fault("empty_choices") for _ in range(times))
 
-    def set_rates(self, **rates: float) -> None:
-        """Random faults per request, e.g. set_rates(rate_limit=0.3, server_error=0.1, hang=0.05, bad_json=0.05)."""
+    def set_rates(self, *, hang_seconds: float = 30.0, **rates: float) -> None:
+        """Random faults per request, e.g. set_rates(rate_limit=0.3, server_error=0.1, hang=0.05, bad_json=0.05).
+        A hang lasts `hang_seconds`: just past the client's timeout keeps a soak run fast."""
         faults = {"rate_limit": Fault("status", status=429, headers={"Retry-After": "0.05"}),
-                  "server_error": Fault("status", status=500), "hang": Fault("hang", seconds=30),
+                  "server_error": Fault("status", status=500), "hang": Fault("hang", seconds=hang_seconds),
                   "bad_json": Fault("bad_json"), "empty_choices": Fault("empty_choices")}
         self.rates = [(rate, faults[name]) for name, rate in rates.items()]
 

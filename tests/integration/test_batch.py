@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def batch(settings: Settings, path: Path, source: str = "export", **options: object) -> BatchReport:
-    return await run_batch(BatchOptions(path=path, read=ReadOptions(source=source), **options), settings)  # type: ignore[arg-type]
+    options_ = BatchOptions(path=path, read=ReadOptions(source=source), **options)  # type: ignore[arg-type]
+    return await run_batch(options_, settings)
 
 
 async def state(settings: Settings, source: str) -> dict[str, object]:
@@ -50,8 +51,9 @@ async def state(settings: Settings, source: str) -> dict[str, object]:
 
 
 def cli_env(settings: Settings) -> dict[str, str]:
-    return {"ASSISTANT_DATABASE_URL": settings.resolved_database_url, "ASSISTANT_LLM_BASE_URL": settings.llm_base_url or "",
-            "ASSISTANT_LLM_MODEL": settings.llm_model, "ASSISTANT_LLM_TIMEOUT": "5", "ASSISTANT_LLM_MAX_RETRY_WAIT": "0.2",
+    return {"ASSISTANT_DATABASE_URL": settings.resolved_database_url,
+            "ASSISTANT_LLM_BASE_URL": settings.llm_base_url or "", "ASSISTANT_LLM_MODEL": settings.llm_model,
+            "ASSISTANT_LLM_TIMEOUT": "5", "ASSISTANT_LLM_MAX_RETRY_WAIT": "0.2",
             "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_QUEUE_URL": ""}
 
 

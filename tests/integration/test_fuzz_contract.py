@@ -8,6 +8,7 @@ FUZZ_EXAMPLES locally to dig deeper. Every failure is collected and reported wit
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import UTC, datetime
 
@@ -121,3 +122,20 @@ async def test_timestamps_are_rfc3339_with_offset(client) -> None:
         assert body["created_at"].endswith(("Z", "+00:00")) or body["created_at"][-6] in "+-"
         assert datetime.fromisoformat(body["review_created_at"]) == datetime(2025, 3, 1, 9, tzinfo=UTC)
     assert stored["review_created_at"] in ("2025-03-01T09:00:00Z", "2025-03-01T09:00:00+00:00")
+
+
+async def test_empty_idempotency_key_is_no_key(client) -> None:
+    """Found by fuzzing: an empty Idempotency-Key was stored as the key "", and the second one crashed."""
+    for text in ("first", "second"):
+        response = await client.post("/api/v1/reviews", json={"text": text, "source": "fuzz"},
+                                     headers={"Idempotency-Key": ""})
+        assert response.status_code == 201, response.text
+
+
+async def test_export_filename_survives_any_business(client) -> None:
+    """Found by fuzzing: a business filter outside latin-1 (or with control characters) went into the
+    Content-Disposition header and crashed the response."""
+    response = await client.get("/api/v1/replies/export", params={"format": "jsonl", "business": "Ģ\x0c\r\nX-Evil: 1"})
+    assert response.status_code == 200
+    assert "x-evil" not in response.headers
+    assert re.fullmatch(r'attachment; filename="approved-replies-_+X-Evil__1\.jsonl"', response.headers["content-disposition"])

@@ -30,7 +30,7 @@ def dev() -> list[dict]:
     return load_cases(DATASETS / "dev.jsonl")
 
 
-@pytest.mark.parametrize(("name", "minimum"), [("dev.jsonl", 140), ("holdout.jsonl", 40)])
+@pytest.mark.parametrize(("name", "minimum"), [("dev.jsonl", 140), ("holdout.jsonl", 40), ("holdout2.jsonl", 80)])
 def test_dataset_shape(registry, name, minimum):
     cases = load_cases(DATASETS / name)
     assert len(cases) >= minimum
@@ -61,6 +61,25 @@ def test_dev_covers_the_brief(dev):
     assert any(len(c["text"]) > 3000 for c in dev)
     assert any(c["text"] == "" and c["rating"] is not None for c in dev)
     assert {c["business"] for c in dev} >= {"default", "kurjers-lv", "atelier-ru"}
+
+
+def test_holdout2_is_balanced_and_mostly_ordinary():
+    """Built before the rules were generalised, to measure them on reviews nobody tuned on: 20 per language,
+    most of them ordinary so that do-not-engage precision is measured too."""
+    cases = load_cases(DATASETS / "holdout2.jsonl")
+    assert Counter(c["language"] for c in cases) == {lang: 20 for lang in LANGS}
+    ordinary = [c for c in cases if not c["dne_kind"]]
+    assert len(ordinary) >= len(cases) / 2
+    tags = Counter(t for c in cases for t in c["tags"])
+    assert tags["injection"] >= 8 and tags["near-miss"] >= 8 and tags["symptom"] >= 6 and tags["sarcasm"] >= 6
+
+
+@pytest.mark.parametrize("name", ["dev.jsonl", "holdout.jsonl", "holdout2.jsonl", "smoke.jsonl"])
+async def test_no_ordinary_review_is_refused(registry, name):
+    """A support tool that hides real complaints is worse than useless: no labelled ordinary review, in any set,
+    may be classified do_not_engage by the rules."""
+    metrics = await evaluate_classification(load_cases(DATASETS / name), registry, None)
+    assert metrics["dne_counts"]["fp"] == 0, format_classification_report(metrics)
 
 
 async def test_rules_alone_meet_the_bar_on_dev(dev, registry):

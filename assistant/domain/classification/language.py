@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
+from assistant.domain.classification.scripts import unmix
+
 SERVED = ("ru", "uk", "lv", "en")
 UNDETERMINED = "und"
 CONFIDENCE_FLOOR = 0.35
@@ -24,6 +26,7 @@ _NEIGHBOURS = ("de", "pl", "lt", "et", "fi", "fr", "es", "it")
 _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
 _LAT = re.compile(r"[a-zāčēģīķļņšūž]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
+_CODE_TOKEN = re.compile(r"(?<![\w-])[^\W\d_]{2,}[-_]\d+(?![\w-])")
 _UK_LETTERS = re.compile(r"[іїєґ]")
 _RU_LETTERS = re.compile(r"[ыэъё]")
 _LV_LETTERS = re.compile(r"[āčēģīķļņšūž]")
@@ -128,7 +131,7 @@ def _is_neighbour_language(text: str, words: list[str]) -> bool:
 
 def detect_language(text: str | None) -> LanguageResult:
     """Dominant served language of `text`; `und` for emoji-only, empty or unrecognisable text."""
-    text = (text or "").strip()
+    text = _CODE_TOKEN.sub(" ", unmix(text or "")).strip()  # "KIWI-5521" and look-alike letters say nothing
     lowered = text.lower().replace("’", "'").replace("ʼ", "'")
     cyr, lat = len(_CYR.findall(lowered)), len(_LAT.findall(lowered))
     if cyr + lat < 2:

@@ -5,16 +5,46 @@ reviews are plain ("курьер опоздал", "paldies, viss ātri"). Do-not
 languages, on the whole text, so an injected order can only ever make a review *less* engageable); then
 lexicon cues + the playbook's rating bands pick thank / apologize / offer_fix / offer_discount, bent to what
 the playbook allows. `decided` says whether a second (LLM) opinion could still add something.
+Vocabulary lives in data modules: cues.py (words), patterns.py (do-not-engage and fault shapes), injection.py
+(orders aimed at a model). When a review carries such an order, its language is that of the customer's own
+words, so an English order pasted into a Russian review is answered (by a person) in Russian.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from assistant.domain.classification.language import detect_language
+from assistant.domain.classification.injection import Finding, customer_text, find_injection
+from assistant.domain.classification.language import UNDETERMINED, detect_language
 from assistant.domain.classification.lexicon import Hit, emoji_balance, fold, lemmas, lexicon, tokenize
+from assistant.domain.classification.patterns import (
+    ABUSE,
+    EXTORTION_AUDIENCE,
+    EXTORTION_CONDITION,
+    EXTORTION_DEMAND,
+    EXTORTION_REVERSE,
+    EXTORTION_THREAT,
+    FIX_SHAPES,
+    IF_NOT,
+    LEGAL,
+    LEGAL_LV_COURT,
+    LETTERS as _LETTERS,
+    PERKS,
+    QUOTED,
+    SARCASM_CUES,
+    SPAM_CODE,
+    SPAM_HANDLE,
+    SPAM_LINK,
+    SPAM_MESSENGER,
+    SPAM_PHONE,
+    SPAM_PROMO,
+    SYMPTOM_NOT,
+    YOU as _YOU,
+)
+from assistant.domain.classification.scripts import mixed_words
 from assistant.playbooks import Action, DoNotEngageKind, Playbook, RemedyKind
 
 FIX_REMEDIES = frozenset({RemedyKind.replacement, RemedyKind.redo, RemedyKind.repair, RemedyKind.refund,
@@ -23,192 +53,6 @@ DECIDED_AT = 0.6
 _DNE_ORDER = ("injection", "extortion", "legal_threat", "abuse", "spam", "stop_word", "off_topic")
 _DNE_SEVERITY = {"injection": 4, "extortion": 5, "legal_threat": 5, "abuse": 3, "spam": 1, "stop_word": 3,
                  "off_topic": 1}
-
-
-def _rx(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
-
-
-def _w(words: str) -> str:
-    """"дебил*, пошли на" → a whole-word alternation; `*` is any word ending."""
-    items = [w.strip().replace("*", r"\w*") for w in words.split(",") if w.strip()]
-    return r"\b(?:" + "|".join(items) + r")(?!\w)"
-
-
-def _a(words: str) -> str:
-    """Space-separated stems → an alternation group, for use inside larger patterns."""
-    return "(?:" + "|".join(words.split()) + ")"
-
-
-_S = r"[^.!?\n]"  # within one sentence
-
-
-def _near(words: str, gap: int, stems: str) -> str:
-    """A word from `words` followed, within `gap` characters of the same sentence, by one of `stems`."""
-    return _w(words) + _S + "{0,%d}" % gap + _a(stems)
-
-
-# -- do-not-engage patterns (run on folded text: lower case, ё→е, Latvian diacritics removed) ---------------
-_ROLES = ("assistant bot ai model manager owner agent employee representative admin developer mode dan character "
-          "persona lawyer expert ассистент помощник бот ии нейросет модел менеджер владел директор сотрудник "
-          "представител администратор разработчик режим персонаж юрист эксперт продав должен обязан асистент "
-          "помічник ші власник працівник представник адміністратор розробник повинен мусиш зобов asistent palig "
-          "bots mi menedzer vaditaj ipasniek direktor darbiniek parstav administrator izstradataj rezim tel jurist")
-INJECTION_STRONG = _rx(
-    _near("ignore, disregard, forget, override, bypass", 30,
-          "previous prior above earlier all any your the these system")
-    + rf"\b{_S}{{0,20}}\b{_a('instructions? prompts? rules directions guidelines')}\b",
-    r"\bsystem\s*prompt|\bsystem message\b|\bdeveloper mode\b|\bjailbreak|\bdan mode\b"
-    r"|<\|?(im_start|system|endoftext)\|?>|\[/?(system|inst)\]|###\s*(instruction|system)|\bnew instructions?\b",
-    rf"\b(you are now|ты теперь|теперь ты|отныне ты|ти тепер|тепер ти|відтепер ти|tu tagad esi|tagad tu esi|no sis "
-    rf"(dienas|bridis|briza) tu( esi)?)\b[ ,—-]*(\w+ ){{0,3}}{_a(_ROLES)}",
-    r"\bfrom now on,? you (are|must|answer|reply|respond|act|speak|write|only)\b|\bact as (an?|the|my)\b"
-    r"|\bpretend (to be|you are|that you)\b|\brole-?play|\byou must now\b|\bas an ai\b",
-    r"\b(end|finish|start|begin|sign|close)\s+(your|the|this)\s+(reply|answer|response|message)\s+with\b"
-    r"|\bin (your|the) (reply|answer|response),? (say|write|include|promise|confirm|mention|add)\b"
-    r"|\b(include|add|insert|put)\s+(the\s+)?(word|phrase|code|string)\b",
-    _near("игнорир*, проигнорир*, забудь*, отмени*, не обращай*, ігнор*, проігнор*, скасуй*, не зважай*, ignore*, "
-          "aizmirst*, neievero*, atcel*", 30, "инструкц указани правил промпт установк команд інструкц вказівк "
-          "instrukcij noradijum noteikum uzvedn prompt komand"),
-    r"системн\w* (промпт|подсказк|сообщени|инструкц|підказк|повідомлен)|\bпромпт\w*|\bджейлбрейк"
-    r"|\bsistemas (uzvedn|prompt|zinojum|instrukcij)",
-    _w("представь что ты, представь, что ты, притворись, сыграй роль, ролев* игр*, веди себя как, уяви що ти, "
-       "уяви, що ти, прикинься, зіграй роль, рольов* гр*, поводься як, iedomajies ka tu, iedomajies, ka tu, "
-       "izliecies, telo lomu, "
-       "spele lomu, uzvedies ka"),
-    r"\bв (конце|начале) (своего |твоего )?ответа\b|\bзакончи\w* (свой )?ответ|\bдобавь\w* в (свой )?ответ"
-    r"|\bв ответе (напиши|укажи|добавь|пообещай|подтверди)|\bнапиши\w* в ответе\b",
-    r"\bв (кінці|на початку) (своєї |твоєї )?відповіді\b|\bзакінчи\w* (свою )?відповідь|\bдодай\w* (у|в|до) (свою )?"
-    r"відповід|\bу відповіді (напиши|вкажи|додай|пообіцяй|підтверди)|\bнапиши\w* у відповіді\b",
-    r"\batbildes (beigas|sakuma)\b|\bbeidz (savu )?atbildi\b|\bpievieno (savai |tavai )?atbildei\b"
-    r"|\batbilde (uzraksti|noradi|pievieno|apsoli|apstiprini)\b|\buzraksti atbilde\b",
-    r"(слово|словом|слова|word|vardu|vards)\s*[«\"']?[a-z]{3,}[-_]\d{2,}",  # a canary to echo: "word PINEAPPLE-7431"
-)
-_NOT_A_QUESTION = r"(?![^.!\n]*\?)"
-INJECTION_WEAK = _rx(  # "reply that …", "ответь, что …" — an order only when not a question and aimed at a bot
-    r"(?<!to )" + _w("reply, respond, answer, say, write, confirm, promise") + r"\s+(to me\s+)?(that|saying)\b"
-    + _NOT_A_QUESTION,
-    _w("ответь, ответьте, напиши, напишите, скажи, скажите, подтверди, подтвердите, пообещай, пообещайте")
-    + r"\s*,?\s*что\b" + _NOT_A_QUESTION,
-    _w("відповідай, відповідайте, напиши, напишіть, скажи, скажіть, підтверди, пообіцяй, пообіцяйте")
-    + r"\s*,?\s*що\b" + _NOT_A_QUESTION,
-    _w("atbildi, atbildiet, uzraksti, pasaki, apstiprini, apsoli") + r"\s*,?\s*ka\b" + _NOT_A_QUESTION,
-)
-BOT_CUES = _rx(_w("ai, bot, chatbot, gpt, chatgpt, llm, language model, neural network, prompt, ai assistant, "
-                  "virtual assistant, ии, нейросет*, бот, бота, боту, чат-бот*, чатбот*, гпт, ии-ассистент*, "
-                  "искусственн* интеллект*, ші, нейромереж*, штучн* інтелект*, mi, maksliga intelekt*, "
-                  "neironu tikl*"))
-
-_PLACES = ("отзыв везде всем\\b на\\sвсех во\\sвсех соцсет форум отзовик пикабу интернет гугл google яндекс 2гис фейсбук "
-           "инстаграм відгук всюди скрізь на\\sвсіх у\\sвсіх соцмереж atsauksm visur visiem visas social forum interneta "
-           "facebook reviews? everywhere all\\sover social\\smedia every\\ssite every\\splatform tripadvisor yelp "
-           "trustpilot reddit instagram ютуб youtube групп видео сми журналист телебачен відео сайт grup video zurnalist "
-           "news press tiktok")
-EXTORTION_THREAT = _rx(
-    _near("напишу, оставлю, накатаю, напишем, оставим, размещу, опубликую, выложу, разнесу, расскажу, буду писать, "
-          "будем писать, залишу, напишемо, опублікую, викладу, розкажу, буду писати, рознесу, uzrakstisu, rakstisu, "
-          "atstasu, publicesu, izstastisu, ieliksu, write, leave, post, spread, put up, publish, flood, spam, bombard, blast", 50, _PLACES),
-    _near("устрою, испорчу, испортим, уроню, опущу, обрушу, подпорчу, зіпсую, обвалю, sabojasu, sagrausu, nogremdesu, ruin, "
-          "destroy, tank, trash, wreck", 20, "рейтинг репутаци reiting reputacij rating reputation business"),
-    r"\b(ещ[её]|сотню|десятки|кучу|десяток|ще|купу) (\d+ |десяток |кучу |купу |пару |сотню |много |багато |несколько "
-    r"|кілька )?(плохих |негативных |таких же |поганих |негативних |таких )?(отзыв|відгук)",
-    r"\bvel (\d+ |desmit |daudz |vairakas )?(sliktas |negativas )?atsauksm|\b(more|another|dozens of|a hundred|ten|many"
-    r"|\d+) (more )?(bad |negative |1[- ]star |one[- ]star |fake )?reviews\b|\b(one|1)[- ]star (ratings|reviews)\b",
-    _w("весь интернет узна*, все узнают, расскажу всем, всем расскажу, всем знакомым расскажу, весь інтернет дізна*, "
-       "всі дізнаються, розкажу всім, всім розкажу, visi uzzinas, visiem izstastisu, izstastisu visiem, "
-       "everyone will know, make sure everyone, let everyone, tell everyone, all my friends will know"),
-)
-# "…or all my followers will hear about it": common words, so only with an explicit "if not" or a demand
-EXTORTION_AUDIENCE = _rx(_near(
-    "все мои, мои друзья, мои подписчики, подписчики, знакомые, всі мої, мої друзі, підписники, visi mani, "
-    "mani draugi, sekotaji, followers, my friends, everyone", 40,
-    "узна услыш дізна почу uzzin dzird hear know find\\sout learn"))
-EXTORTION_CONDITION = _rx(_w("или, либо, иначе, если не, если вы не, а то, пока не, в противном случае, або, інакше, якщо не, "
-                             "якщо ви не, поки не, в іншому разі, vai ari, citadi, preteja gadijuma, ja ne*, ja man ne*, "
-                             "ja jus ne*, kamer ne*, or, otherwise, unless, if you don't, if you do not, "
-                             "if you won't, until you, or else"))
-IF_NOT = _rx(_w("если не, если вы не, пока не, якщо не, якщо ви не, поки не, ja ne*, ja man ne*, ja jus ne*, "
-                "kamer ne*, unless, "
-                "if you don't, if you do not, if you won't, until you"))
-_GOODS = ("скидк деньг компенсац бесплатн подар возврат купон бонус сертификат знижк грош кошт безкоштовн подарун "
-          "поверненн сертифікат atlaid naud kompensacij bezmaksas davan atmaks kupon bonus sertifikat discount money "
-          "refund compensation free voucher coupon gift credit deposit")
-EXTORTION_DEMAND = _rx(
-    _near("дайте, дадите, дай, гоните, верните, вернете, компенсируйте, выплатите, требую, хочу, жду, предоставьте, "
-          "дасте, поверніть, повернете, компенсуйте, виплатіть, вимагаю, чекаю, надайте, dodiet, iedodiet, "
-          "atmaksajiet, kompensejiet, pieprasu, gribu, gaidu, izmaksajiet, pieskiriet, give, refund, send, "
-          "compensate, want, demand, expect, pay, offer, owe", 40, _GOODS),
-    r"\bne?atmaksas\w* naud|\bpay (me )?back\b|\breturn my (money|deposit)\b",
-)
-# "I'll delete my review if you give me a discount": only for perks, not for the fix itself.
-EXTORTION_REVERSE = _rx(_near(
-    "удалю, уберу, исправлю, изменю, поменяю, подниму, повышу, видалю, приберу, виправлю, зміню, підвищу, izdzesisu, "
-    "nonemsu, labosu, mainisu, paaugstinasu, delete, remove, change, update, edit, take down, raise, improve", 30,
-    "отзыв оценк звезд рейтинг відгук оцінк зірк atsauksm vertejum zvaigzn reiting review rating star"))
-PERKS = _rx(r"скидк|бесплатн|подар|компенсац|бонус|сертификат|купон|промо-?код|promo|знижк|безкоштовн|atlaid|bezmaksas"
-            r"|davan|kompensacij|\bdiscount|\bfree\b|\bgift|\bvoucher|\bcoupon|\bcompensation|\bcredit\b")
-
-LEGAL = _rx(
-    r"\bсуд(а|е|у|ом|ы|ов|ам|і|и|ебн\w*|ов\w*)?\b|\bиск(ом|и|а)?\b",
-    _w("исков*, адвокат*, юрист*, юридическ*, прокурат*, роспотребнадзор*, защит* прав потребител*, зозпп, уголовн*, "
-       "ответите по закону, позов*, юридичн*, держспоживслужб*, захист* прав споживач*, кримінальн*, uz tiesu, "
-       "ar tiesu, caur tiesu, tiesas cel*, tiesas prav*, tiesas sed*, iesudz*, sudzesu, advokat*, jurist*, "
-       "juridisk*, "
-       "prokuratur*, ptac, pateretaju tiesib*, sue, suing, sued, lawsuit*, lawyer*, attorney*, solicitor*, barrister*, "
-       "legal action, legal claim, "
-       "small claims, in court, consumer protection, trading standards, ombudsman, legal team, legal department, "
-       "legal advice, legal proceedings"),
-    _w("заявлени*, заявлю, обращусь, напишу, пожалуюсь, подам заявление, заяв*, звернуся, поскаржуся")
-    + r" (в|во|до) (полици|поліці|органы|мвд)", _near("versisos, zinosu, griezisos, iesniegsu", 25, "policij ptac tiesa"),
-    r"\b(take|taking|see) (you|them|this|it)( all)? to court\b|(?<!food )\bcourt\b|\b(report|reporting) (you|this|"
-    r"them|it) to (the )?(police|authorities|regulator)\b",
-)
-LEGAL_LV_COURT = re.compile(r"\btiesā\b", re.IGNORECASE)  # "in court"; plain "tiesa" also means "true"
-
-ABUSE = _rx(
-    _w("дебил*, идиот*, урод*, мраз*, тварь, твари, сволоч*, ублюд*, козел, козлы, козлин*, скотин*, дураки, дуры, "
-       "тупые, тупой, тупая, тупорыл*, кретин*, дегенерат*, быдл*, чмо, лохи, лохов, мудак*, мудил*, шлюх*, пидор*, "
-       "пидар*, гандон*, придурк*, придурок, уебк*, уебок, ху[йяеюи]*, пизд*, еба*, ебан*, ебл*, бля, блядь, бляди, "
-       "блядск*, блять, сука, суки, пошли на, пошел на, пошли вы на, идите на, идите вы на, дебіл*, ідіот*, покидь*, "
-       "тварюк*, сволот*, виродк*, виродок, козли, дурні, тупі, тупий, тупа, бидл*, підор*, їба*, йоба*, єба*, "
-       "блядi, "
-       "пішли на, пішли ви на, йдіть на, йдіть ви на, debil*, kretin*, mulki, mulkis, stulbenis, stulbeni, dirsa, "
-       "dirsas, pakalas, mauka*, nahuj*, pidar*, lohi, lops, lopi, negelis, negeli, kuce, kuces, mergli, mergelis, "
-       "drankis, dranki, sudabral*, idiot*, ej dirst, ejiet dirst, ej tu dirst, ej elle, jus esat stulb*, morons?, "
-       "moronic, imbeciles?, retard*, scum*, bastards?, assholes?, arseholes?, dickheads?, pricks?, bitch*, cunts?, "
-       "fuck*, motherf*, wankers?, twats?, dumbass*, jackass*, clowns, piece of shit, go to hell, burn in hell"),
-    r"\bх[*.]+[йя]|\bп[*]+зд|\bбл[*]+|\bf[*#@]+k\w*|\bf\*{2,}(?!\w)|\bsh[*]+t",
-    r"\bstulb\w* (kurjer|darbiniek|pardevej|menedzer|viesmil|personal)\w*|\bstupid (people|staff|courier|driver|"
-    r"manager|woman|man|girl|guy|waiter|waitress|employees?)\b|\byou('re| are) (so )?(stupid|dumb)\b",
-)
-
-SPAM_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]{1,62}\.(?:ru|ua|lv|com|net|org|io|me|shop|store|"
-                       r"info|biz|xyz|top|site|online|club|pro|cc|ly|link|click|su|by|kz|eu)\b(?:/\S*)?", re.I)
-SPAM_HANDLE = re.compile(r"(?<![\w.@])@[a-z0-9_]{4,32}\b|\bt\.me/\S+|\bwa\.me/\S+", re.I)
-SPAM_MESSENGER = _rx(_w(r"whats\s?app, вотс?ап, ватс?ап, вацап, viber, вайбер*, telegram*, телеграм*, телег[еуа], в тг, "
-                        "instagram*, инстаграм*, інстаграм*, инсту, tiktok, тикток*"))
-SPAM_PHONE = re.compile(r"\+\d[\d\s().-]{7,}\d|\b8[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b"
-                        r"|\b\d{3}[\s-]\d{2,3}[\s-]\d{2}[\s-]\d{2}\b")
-SPAM_CODE = re.compile(r"промо-?\s?код|промокод|promo-?\s?code|coupon code|код на скидку|akcijas kod|atlaizu kod"
-                       r"|atlaides kod|\bcode:", re.I)
-SPAM_PROMO = _rx(_w(
-    "заработок, заработка, заработком, заработай, заработайте, доход, дохода, доходом, доходы, пассивн*, инвестиц*, "
-    "крипт*, биткоин*, казино, букмекер*, подписывай*, подпиш*, переходи*, жми, кликай, накрутк*, раскрутк*, "
-    "подписчик*, займы, займа, займов, микрозайм*, кредит*, без вложений, в лс, в личку, в директ, продам, "
-    "мой канал, "
-    "на моем канале, заходи* на, розыгрыш*, спешите, только сегодня, ставки на спорт, оптом, пиши* в, скидки до, "
-    "покупайте, заказывайте у нас, заказывайте на, оптов* цен*, заробі*, заробит*, дохід, інвест*, біткоїн*, "
-    "підписуй*, підпиш*, переходь*, тисни, позик*, мій канал, без вкладень, в особист*, заходь* на, розіграш*, "
-    "поспішайте, тільки сьогодні, пиш* в, знижки до, купуйте, замовляйте у нас, замовляйте на, nopelni*, ienakum*, "
-    "kriptovalut*, kazino, likmes, abone*, raksti man, aizdevum*, kredit*, manu kanalu, pardodu, tikai sodien, "
-    "izloze*, steidzies, apmeklejiet musu, apmeklejiet manu, atlaides lidz, perciet, ieej un perc, ieej musu, "
-    "pasutiet tagad, earn*, income, work from home, crypto*, bitcoin, forex, casino, betting, sign up, subscribe, "
-    "follow me, follow us, click, dm me, my channel, for sale, followers, limited offer, loans?, check out my, "
-    "use code, visit my, join my, giveaway, discounts up to, buy now, order now, shop now, check out, today only, "
-    "only today, call now, call us, call me, звоните, звоніть, zvaniet, под ключ, raksti, rakstiet, пишите, пишіть, "
-    "\\d+% off"))
-_LETTERS = re.compile(r"[^\W\d_]")
-_YOU = _rx(_w("вы, вас, вам, вами, ваш*, ви, jus, jums, jusu, you, your, yours"))
 
 
 @dataclass(frozen=True)
@@ -297,12 +141,10 @@ def _same_word(token: str, word: str) -> bool:
 
 
 def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[str], playbook: Playbook,
-                   negative: int, rating: int | None) -> dict[str, list[str]]:
+                   negative: int, rating: int | None, injection: Finding | None) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    strong = _first(INJECTION_STRONG, folded)
-    weak = _first(INJECTION_WEAK, folded)
-    if strong or (weak and BOT_CUES.search(folded)):
-        found["injection"] = [f"injection:{strong or weak}"]
+    if injection:
+        found["injection"] = [injection.reason] + ([f"mixed-script:{mixed}"] if (mixed := mixed_words(raw)) else [])
     if threat := _extortion(folded):
         found["extortion"] = [f"extortion:{threat}"]
     if legal := _first(LEGAL, folded) or _first(LEGAL_LV_COURT, raw.lower()):
@@ -403,13 +245,42 @@ def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Actio
     return (Action.apologize, 0.4, 2, reasons) if band == "neutral" else (Action.thank, 0.3, 1, reasons)
 
 
+_SENTENCES = re.compile(r"[.!?\n]+")
+
+
+def _shape_hits(raw: str, folded: str, hits: tuple[Hit, ...], band: str | None) -> tuple[Hit, ...]:
+    """Cues that are shapes rather than words: a fault told by its symptom ("часы перестали идти", "won't boil")
+    counts as fixable; a praise word in quotes («быстрая» доставка, 'ātro') or "bravo" under a rating that is
+    not positive is sarcasm, so it counts against, not for."""
+    extra: list[Hit] = []
+    sentences = [s for s in _SENTENCES.split(folded) if s.strip()]
+    for number, (name, pattern) in enumerate(FIX_SHAPES):
+        found = next((m for s in sentences if (m := pattern.search(s))), None)
+        if found and not (name == "symptom" and SYMPTOM_NOT.search(folded)):
+            extra.append(Hit("fixable", "fixable", "", name, found.group()[-40:], 10_000 + number, False))
+    quoted = {fold(m.group(1) or m.group(2)) for m in QUOTED.finditer(raw)}
+    if quoted and band != "positive":
+        praised = {h.word for q in quoted for h in lexicon().match(q) if h.kind == "praise" and not h.negated}
+        hits = tuple(replace(h, negated=True, cue="sarcasm") if h.kind == "praise" and h.word in praised else h
+                     for h in hits)
+    if band != "positive" and (cue := SARCASM_CUES.search(folded)):
+        extra.append(Hit("complaint", "complaint", "", "sarcasm", cue.group(), 10_100, False))
+    return hits + tuple(extra)
+
+
 def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVerdict:
     """Classify one review by rules alone; pure and deterministic."""
-    raw = text or ""
+    raw = unicodedata.normalize("NFC", text or "")
     rating = rating if rating is not None and 1 <= rating <= 5 else None
-    language, folded, hits = detect_language(raw), fold(raw), lexicon().match(raw)
-    tokens = [t for t, _ in tokenize(raw)]
+    folded = fold(raw)
+    injection = find_injection(raw if len(raw) == len(folded) else folded, folded)
+    # the customer's own words decide the language, not an English order pasted into a Russian review
+    language = detect_language(customer_text(raw, injection)) if injection else None
+    if language is None or language.code == UNDETERMINED:  # too little of their own to tell ("Товар так себе.")
+        language = detect_language(raw)
     band = _band(rating, playbook)
+    hits = _shape_hits(raw, folded, lexicon().match(raw), band)
+    tokens = [t for t, _ in tokenize(raw)]
     topics: dict[str, str] = {}
     for h in hits:
         if h.kind == "topic":
@@ -427,7 +298,7 @@ def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVe
                             tuple(reasons + extra + notes), DoNotEngageKind(kind) if kind else None,
                             confidence >= DECIDED_AT if decided is None else decided)
 
-    dne = _do_not_engage(raw, folded, hits, tokens, playbook, negative, rating)
+    dne = _do_not_engage(raw, folded, hits, tokens, playbook, negative, rating, injection)
     if band == "positive" and negative == 0 and any(h.kind == "praise" and not h.negated for h in hits):
         # "my lawyer friend recommended it", "fucking amazing": a mention inside praise is no threat
         mentions = [k for k in ("legal_threat", "abuse") if dne.pop(k, None)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
@@ -63,7 +64,8 @@ class ExportController(Controller):
                  request.user.name, format, flt.business, flt.since, flt.until)
         rows = approved_replies(state.sessions, flt)
         body = as_csv(rows) if format == "csv" else as_jsonl(rows)
-        filename = f"approved-replies{'-' + flt.business if flt.business else ''}.{format}"
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", flt.business or "")  # a header is latin-1 and must hold no CR/LF
+        filename = f"approved-replies{'-' + safe if safe else ''}.{format}"
         return Stream(body, media_type=MEDIA[format],
                       headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -39,6 +39,7 @@ class ReviewService:
     async def ingest(self, review: ReviewIn, idempotency_key: str | None = None) -> tuple[Review, bool]:
         """Store a review once. Returns (review, created)."""
         check_text_fields(review)
+        idempotency_key = (idempotency_key or "").strip() or None  # an empty header is no key
         if idempotency_key is not None and ("\x00" in idempotency_key or len(idempotency_key) > 300):
             raise InvalidInput("Idempotency-Key must be at most 300 characters without NUL bytes")
         digest = content_hash(review)
