@@ -14,6 +14,7 @@ from assistant.db.models import Review, ReviewStatus, utcnow
 from assistant.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
+CRASH_RETRY = (1.0, 30.0)  # seconds before a crashed review is tried again: first, and at most (doubling)
 
 
 class Dispatcher(Protocol):
@@ -29,6 +30,7 @@ class InProcessDispatcher:
         self.queue: asyncio.Queue[int] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
         self._queued: set[int] = set()
+        self._crashes: dict[int, int] = {}
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work(), name=f"pipeline-{i}") for i in range(self.workers)]
@@ -46,9 +48,19 @@ class InProcessDispatcher:
             return list(rows.scalars().all())
 
     async def submit(self, review_id: int) -> None:
+        self._enqueue(review_id)
+
+    def _enqueue(self, review_id: int) -> None:
         if review_id not in self._queued:
             self._queued.add(review_id)
             self.queue.put_nowait(review_id)
+
+    def _retry_later(self, review_id: int) -> None:
+        """A crash (the database went away mid-review) leaves the review `received`/`processing`: try it
+        again after a growing pause, so it finishes once the database is back, without a restart."""
+        crashes = self._crashes[review_id] = self._crashes.get(review_id, 0) + 1
+        delay = min(CRASH_RETRY[0] * 2 ** (crashes - 1), CRASH_RETRY[1])
+        asyncio.get_running_loop().call_later(delay, self._enqueue, review_id)
 
     async def _work(self) -> None:
         while True:
@@ -56,8 +68,10 @@ class InProcessDispatcher:
             self._queued.discard(review_id)
             try:
                 await self.pipeline.process(review_id)
+                self._crashes.pop(review_id, None)
             except Exception:  # noqa: BLE001 - e.g. the database is down; the review stays 'received'
                 log.exception("pipeline crashed on review %s; it stays queued in the database", review_id)
+                self._retry_later(review_id)
             finally:
                 self.queue.task_done()
 

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import (Classification, Draft, DraftStatus, DraftVersion, Event, Review, ReviewStatus,
@@ -94,7 +95,10 @@ class Pipeline:
                 severity=result.severity, fixable=result.fixable, confidence=result.confidence,
                 reasons=list(result.reasons), dne_kind=str(result.dne_kind) if result.dne_kind else None,
                 method=result.method, needs_human=result.needs_human))
-            await session.commit()
+            try:
+                await session.commit()
+            except IntegrityError:  # a concurrent processor of the same review stored it first
+                await session.rollback()
 
     async def _store_draft(self, review_id: int, result: ClassificationResult, outcome: DraftOutcome | None) -> None:
         if outcome is None:
@@ -108,13 +112,23 @@ class Pipeline:
             flags.append("needs_human")
         async with self.sessions() as session:
             draft = Draft(review_id=review_id, text=text, flagged=bool(flags), flags=flags)
-            session.add(draft)
-            await session.flush()
+            if not await self._insert_draft_once(session, draft):
+                return
             session.add(DraftVersion(draft_id=draft.id, version=1, text=text, origin="llm", guard_ok=not flags,
                                      guard_issues=issues, overlap=overlap, attempts=attempts))
             session.add(Event(review_id=review_id, draft_id=draft.id, actor="assistant", action="drafted",
                               detail={"action": str(result.action), "flags": flags}))
             await session.commit()
+
+    async def _insert_draft_once(self, session, draft: Draft) -> bool:
+        """Add the review's reply draft; False when another processor already did (unique review_id+kind)."""
+        session.add(draft)
+        try:
+            await session.flush()
+        except IntegrityError:
+            await session.rollback()
+            return False
+        return True
 
     async def _set_status(self, review_id: int, status: str, error: str | None) -> None:
         async with self.sessions() as session:

@@ -110,7 +110,8 @@ class Classification(SQLModel, table=True):
 
 
 class Draft(SQLModel, table=True):
-    __table_args__ = (Index("ix_draft_status_created", "status", "created_at"),)
+    __table_args__ = (Index("ix_draft_status_created", "status", "created_at"),
+                      UniqueConstraint("review_id", "kind", name="uq_draft_review_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", index=True)

@@ -33,7 +33,7 @@ from assistant.pipeline import Pipeline
 from assistant.playbooks import PlaybookRegistry
 from assistant.server.auth import ApiKeyMiddleware
 from assistant.server.problems import ProblemResponsesPlugin, problem_details_plugin, unexpected_error_handler
-from assistant.server.security import SecurityHeaders
+from assistant.server.security import BODY_LIMIT, SecurityHeaders, install_log_redaction
 from assistant.settings import Settings, get_settings
 from assistant.web import web_handlers
 from assistant.web.insights_page import insights_router
@@ -58,6 +58,7 @@ async def health(state: State) -> dict[str, str]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    install_log_redaction()
 
     async def start(app: Litestar) -> None:
         state = app.state
@@ -101,6 +102,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[stop_deliverer, stop],
         cors_config=cors,
         openapi_config=OpenAPIConfig(title="Review reply assistant", version="0.1.0", path="/schema"),
-        request_max_body_size=64 * 1024 * 1024,
+        request_max_body_size=BODY_LIMIT,  # the batch route allows more (server/security.py)
         logging_config=None,  # `assistant serve` configures logging; a library must not touch the root logger
     )

@@ -11,8 +11,18 @@ bootstrap code) get every header but the CSP; `/schema/openapi.json` itself is p
 
 from __future__ import annotations
 
+import logging
+import re
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
+
+# Request bodies. One review is at most 20,000 characters: even \u-escaped (6 bytes a character) it is far
+# below 1 MiB, and so is every web form. A batch holds up to 1,000 of them: 96 MiB fits 1,000 maximal reviews
+# as UTF-8 JSON at 4 bytes a character (every script, emoji included) plus their other fields. A client that
+# \u-escapes non-Latin text (Python's json.dumps default) gets 413 above that: split the batch.
+BODY_LIMIT = 1024 * 1024
+BATCH_BODY_LIMIT = 96 * 1024 * 1024
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -47,3 +57,44 @@ class SecurityHeaders:
                 headers[name] = value
         if "Content-Security-Policy" not in headers and self._csp_applies(scope.get("path", "")):
             headers["Content-Security-Policy"] = CSP
+
+
+# -- logs -------------------------------------------------------------------------------------------------------
+_SECRETS = [
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@", re.I), r"\1***@"),  # user:password@host
+    (re.compile(r"([?&;](?:api[-_]?key|key|token|access_token|secret|password|passwd|sig|signature)=)[^&\s\"'#]+",
+                re.I), r"\1***"),
+    (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.I), r"\1 ***"),
+    (re.compile(r"\b(sk-[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+"), r"\1***"),
+    (re.compile(r"\b(rra_)[A-Za-z0-9_-]{20,}"), r"\1***"),  # our own API keys (domain/keys/service.py PREFIX)
+]
+# The HTTP clients log every request's URL at INFO ("HTTP Request: POST http://user:pass@host/v1/…?api-key=…")
+REDACTED_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2", "openai")
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Masks credentials in URLs, bearer tokens and API keys in a log record's final message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logging's problem, not ours
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def install_log_redaction() -> None:
+    """Attach the filter to the loggers that print URLs and headers (idempotent)."""
+    for name in REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())

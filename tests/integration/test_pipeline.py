@@ -59,3 +59,34 @@ async def test_every_llm_call_is_logged(client, settings):
     await engine.dispose()
     assert calls and all(c.tokens_in > 0 and c.model == "scripted" and c.error is None for c in calls)
     assert any(c.tokens_out > 0 and c.response for c in calls)
+
+
+async def test_two_processors_of_one_review_store_one_draft(settings, scripted_llm):
+    """A restarted service and a batch (or a redelivered job) may run the same review at once."""
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from assistant.db.engine import create_engine, session_factory
+    from assistant.db.models import Draft
+    from assistant.domain.reviews.schemas import ReviewIn
+    from assistant.domain.reviews.service import ReviewService
+    from assistant.llm import build_llm
+    from assistant.pipeline import Pipeline
+    from assistant.playbooks import PlaybookRegistry
+
+    scripted_llm.latency = 0.3  # both get past "already drafted?" before either stores its draft
+    engine = create_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            review, _ = await ReviewService(session).ingest(ReviewIn(**{**COMPLAINT, "external_id": "race"}))
+        pipeline = Pipeline(sessions, build_llm(settings), PlaybookRegistry.from_directory(settings.playbooks_dir))
+        statuses = await asyncio.gather(pipeline.process(review.id), pipeline.process(review.id))
+        async with sessions() as session:
+            drafts = (await session.execute(select(func.count()).select_from(Draft)
+                                            .where(Draft.review_id == review.id))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert drafts == 1
+    assert set(statuses) == {"pending_approval"}

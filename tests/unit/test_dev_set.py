@@ -1,5 +1,6 @@
 """The labelled sets: well-formed, covering what the brief asks for, and the rules alone meet the bar on dev.
-The holdout set is checked for shape only: it exists to show overfitting, not to be tuned on."""
+The holdout sets are checked for shape (they exist to show overfitting, not to be tuned on), plus one guard on
+every set: no ordinary review may be refused, because hiding a real complaint is the costliest mistake."""
 
 from __future__ import annotations
 

@@ -67,10 +67,12 @@ _CMD = {  # orders about text and rules
           "генерируй создай составь ответь отвечай выдай выведи повтори закончи заверши начни упомяни переведи игнорируй "
           "проигнорируй забудь раскрой притворись представь действуй похвали назови говори пиши подпиши",
     "uk": "підпишися підпишись напиши скажи додай встав включи постав вкажи підтверди пообіцяй обіцяй гарантуй згенеруй "
-          "генеруй створи склади відповідай відповіж видай виведи повтори закінчи заверши почни згадай переклади ігноруй проігноруй "
+          "генеруй створи склади відповідай відповіж видай виведи повтори закінчи заверши почни згадай переклади "
+          "ігноруй проігноруй "
           "забудь розкрий прикинься уяви дій похвали назви говори пиши підпиши",
     "lv": "paraksties izdruka uzraksti raksti pasaki saki pievieno ieliec ieklauj noradi apstiprini apsoli genere "
-          "izveido izvadi atkarto beidz pabeidz sac piemini tulko aizmirsti atklaj izliecies iedomajies uzvedies garante uzslave "
+          "izveido izvadi atkarto beidz pabeidz sac piemini tulko aizmirsti atklaj izliecies iedomajies uzvedies "
+          "garante uzslave "
           "nosauc paraksti",
 }
 _DEMAND = {  # what a customer also asks of a shop: an order to a model only once the model is addressed
@@ -122,7 +124,8 @@ _QUALIFIER = (r"(?:previous|prior|above|preceding|earlier|original|initial|syste
               r"|прежн\w*|изначальн\w*|системн\w*|исходн\w*|попередн\w*|вищезазначен\w*|початков\w*|системн\w*"
               r"|ieprieks\w*|sakotnej\w*|sistemas|augstak\w*)")
 _IGNORE_IMPERATIVE = (r"(?:игнорируй(?:те)?|проигнорируй(?:те)?|забудь(?:те)?|отбрось(?:те)?|не (?:обращай(?:те)?"
-                      r"|учитывай(?:те)?|следуй(?:те)?)|пренебреги(?:те)?|обойди(?:те)?|ігноруй(?:те)?|проігноруй(?:те)?|забудь(?:те)?"
+                      r"|учитывай(?:те)?|следуй(?:те)?)|пренебреги(?:те)?|обойди(?:те)?|ігноруй(?:те)?|проігноруй(?:те)?"
+                      r"|забудь(?:те)?"
                       r"|відкинь(?:те)?|не (?:зважай(?:те)?|враховуй(?:те)?|дотримуйся)|знехтуй(?:те)?|ignorejiet"
                       r"|aizmirsti(?:et)?|nenem(?:iet)? vera|atmet(?:iet)?)")
 _IGNORE_BARE = r"(?:ignore|disregard|forget|override|bypass|neievero(?:jiet)?)"
@@ -219,7 +222,8 @@ REPLY_MUST = rx(
     r"\b(?:tavai |jusu )?atbildei (?:ja\w+|vajag|jabut)",
 )
 _DICTATED = (r"(?:[«\"“„][^«»\"“”„]{1,60}[»\"”“]|(?:(?<=\s)|^)['‘][^'‘’]{1,60}['’](?!\w)"
-             r"|\b(?:that|что|що|ka)\b.{0,60}(?:\d+ ?%|refund|discount|free|compensat|owed|entitled|i (?:get|will get|am getting)"
+             r"|\b(?:that|что|що|ka)\b.{0,60}(?:\d+ ?%|refund|discount|free|compensat|owed|entitled"
+             r"|i (?:get|will get|am getting)"
              r"|скидк|возврат|бесплатн|компенсац|положен|полагает|получу|знижк|поверненн|безкоштовн|належить|отримаю"
              r"|atlaid|atmaks|bezmaksas|kompensac|pienakas|sanemsu|krapniek|мошенник|шахра|scam|лучш|найкращ|labak|best)"
              r"|\b(?:only|nothing else|только|тільки|лише|tikai)\b)")
@@ -228,7 +232,8 @@ _QUESTION_WORD = r"\b(?:when|where|how|why|whether|if|когда|где|как|�
 TOKEN_CODE = re.compile(r"(?<![\w-])[A-ZА-ЯІЇЄҐĀČĒĢĪĶĻŅŠŪŽ]{2,}[-_]\d{2,}(?![\w-])")
 TOKEN_NAMED = re.compile(r"(?:\b(?:word|phrase|code|token|string|password|passphrase|слово|словом|фразу|фраза|код|"
                          r"кодом|пароль|вираз|vārdu|vārds|frāzi|kodu|paroli)|\bonly with|\bjust with|\bтолько|\bлишь"
-                         r"|\bтільки|\bлише|\btikai)\s*[«\"'“]?\s*(?:[A-ZА-ЯІЇЄҐĀČĒĢĪĶĻŅŠŪŽ]{3,}\b|[^\s«»\"'“”]{2,30}[»\"'”])")
+                         r"|\bтільки|\bлише|\btikai)\s*[«\"'“]?\s*"
+                         r"(?:[A-ZА-ЯІЇЄҐĀČĒĢĪĶĻŅŠŪŽ]{3,}\b|[^\s«»\"'“”]{2,30}[»\"'”])")
 _NOT_A_CANARY = re.compile(r"(?:order|заказ\w*|замовлен\w*|pasūtījum\w*|№|#|номер\w*|number|nr\.?|артикул\w*|article|"
                            r"model|модел\w*|modelis|трек\w*|tracking|ттн|sku)\W{0,3}(?:\w+\W{0,3})?$", re.IGNORECASE)
 _NOT_A_QUESTION = r"(?![^.!\n]*\?)"
@@ -250,12 +255,14 @@ _ORDER_REACH = 60  # a token this far after an order (or a mention of the reply)
 # Cheap gates (plain stems, no context) so that the costly shapes run only on the few reviews that could match.
 _GATES = {
     "ignore-rules": re.compile(r"ignor|disregard|forg[eo]t|overrid|bypass|игнор|забу|забы|отбрось|не обращ|не учит|не след"
-                               r"|пренебр|обойд|ігнор|відкин|не зважа|не врахо|не дотрим|знехту|aizmirst|nenem|atmet|neievero"
+                               r"|пренебр|обойд|ігнор|відкин|не зважа|не врахо|не дотрим|знехту|aizmirst|nenem|atmet"
+                               r"|neievero"
                                r"|vergiss|missacht|zapomn|oubli|olvid"),
     "new-identity": re.compile(r"now|теперь|отныне|тепер|tagad|no sis|act as|pretend|role|представь|притвор|сыграй|ролев"
                                r"|веди себя|уяви|прикин|зіграй|рольов|поводься|iedomaj|izliec|telo lom|spele lom|uzvedies"
                                r"|longer|больше не|більше не|vairs ne|as an ai"),
-    "system-prompt": re.compile(r"prompt|промпт|system|систем|sistem|developer|jailbreak|джейлбр|dan mode|режим|rezim|instruc"
+    "system-prompt": re.compile(r"prompt|промпт|system|систем|sistem|developer|jailbreak|джейлбр|dan mode|режим|rezim"
+                                r"|instruc"
                                 r"|rules|guideline|configur|инструкц|правил|настройк|указани|подсказк|інструкці|налаштув"
                                 r"|вказівк|підказк|instrukc|uzvedn|noteikum|iestatij|noradij"),
     "markup": re.compile(r"[<\[#{]|system|assistant|user"),

@@ -195,7 +195,7 @@ _AI_WORDS = _rx(
 _AI_ACRONYMS = re.compile(r"\b(?:AI|ИИ|ШІ|MI)\b")
 _TRIGGER = _rx(
     r"\b(?:end|start|begin|finish|close|sign)\w*\s+(?:\w+\s+){0,2}?(?:with|by|using|as)\b",
-    r"\b(?:write|include|add|say|type|print|output|repeat|mention|insert|append|use|put)\b", r"\b(?:reply|respond|answer) with\b",
+    r"\b(?:write|writing|include|add|say|type|print|output|repeat|mention|insert|append|use|put)\b", r"\b(?:reply|respond|answer) with\b",
     r"\b(?:напиш|добав|включ|встав|скаж|повтор|упомян|ответ|начн|законч|заверш|подпиш|вывед|использ|дода|згада|відповід|"
     r"почн|закінч|підпиш|використ|uzrakst|raksti|pievieno|iekļauj|ievieto|pasak|saki|atkārto|piemin|atbild|sāc|beidz|pabeidz|"
     r"paraksti|izmanto)\w*",
@@ -208,6 +208,10 @@ _WORD_AFTER = re.compile(r"\b(?:word|phrase|code|password|слово|фразу|
 
 
 _CAPS_WORD = re.compile(r"^[^\W\d_]+$")
+# A forged chat turn or prompt fence ("</review> Assistant: …", "[SYSTEM]", "<system>"): what follows is a script
+# for the reply, so any code in it counts as requested, whether or not a request verb precedes it.
+_FORGED_TURN = _rx(r"</?\s*(?:review|system|assistant|user|instructions?)\s*>", r"\b(?:assistant|system)\s*:",
+                   r"\[(?:system|sistēma|система)\]")
 _ORDER_REF = re.compile(r"(?:№|#|order|tracking|заказ\w*|замовлен\w*|накладн\w*|ттн|посылк\w*|pasūtījum\w*|sūtījum\w*|nr\.?)\s*:?\s*$", _I)
 
 
@@ -227,6 +231,9 @@ def requested_tokens(review_text: str) -> list[str]:
         colon = re.match(r"[^:\n]{0,30}:\s*([^\n.!?]{3,80})(?![^\n.!?]*\?)(?!\?)", window)
         if colon and len(words(colon.group(1))) >= 2:
             found.append(colon.group(1).strip())
+    for turn in _FORGED_TURN.finditer(review_text):
+        tail = review_text[turn.end() : turn.end() + 300]
+        found += [m.group() for m in _CODE_TOKEN.finditer(tail) if not m.group().isdigit() and not _CAPS_WORD.match(m.group())]
     return list(dict.fromkeys(found))
 
 

@@ -15,6 +15,7 @@ from assistant.domain.reviews.schemas import BatchIn, BatchItemResult, BatchOut,
 from assistant.domain.reviews.service import ReviewService
 from assistant.errors import AssistantError, InvalidInput
 from assistant.server.auth import requires
+from assistant.server.security import BATCH_BODY_LIMIT
 
 IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=300)]
 
@@ -33,7 +34,8 @@ class ReviewController(Controller):
             await state.dispatcher.submit(review.id)
         return Response(await service.present(review), status_code=201 if created else 200)
 
-    @post("/batch", guards=[requires("ingest")], status_code=200, summary="Ingest up to 1,000 reviews")
+    @post("/batch", guards=[requires("ingest")], status_code=200, summary="Ingest up to 1,000 reviews",
+          request_max_body_size=BATCH_BODY_LIMIT)
     async def create_batch(self, data: BatchIn, db_session: AsyncSession, state: State,
                            idempotency_key: IdempotencyKey = None) -> BatchOut:
         limit = state.settings.batch_max_items
