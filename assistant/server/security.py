@@ -1,6 +1,8 @@
-"""Security headers on every response the app sends: API, web pages, static files, errors and 404s.
+"""What every response and every log line must respect: security headers, request size limits, and no
+secrets in logs. See SECURITY.md for what was checked and how to repeat it.
 
-A `before_send` hook rather than a route middleware, because Litestar's middleware only wraps matched
+Headers go on every response the app sends (API, web pages, static files, errors and 404s) from a
+`before_send` hook rather than a route middleware, because Litestar's middleware only wraps matched
 routes; the hook sees every `http.response.start`, including routing 404s and exception responses.
 Headers a handler set itself are kept (the web UI's pages send their own, identical policy).
 

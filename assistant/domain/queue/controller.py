@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.domain.queue.service import DraftService
 from assistant.domain.reviews.schemas import DraftOut
-from assistant.domain.reviews.service import present_draft
+from assistant.domain.reviews.service import present_draft, present_drafts
 from assistant.server.auth import requires
 
 DraftText = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
@@ -83,7 +83,7 @@ class DraftController(Controller):
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> DraftPage:
         drafts, total = await self._service(db_session, state).list(status=status, order=order, limit=limit, offset=offset)
-        return DraftPage(items=[await present_draft(db_session, d) for d in drafts], total=total, limit=limit, offset=offset)
+        return DraftPage(items=await present_drafts(db_session, drafts), total=total, limit=limit, offset=offset)
 
     @get("/{draft_id:int}", summary="A draft with its version history")
     async def read(self, draft_id: int, db_session: AsyncSession, state: State) -> DraftDetail:

@@ -118,6 +118,18 @@ def present_classification(row: Classification) -> ClassificationOut:
 async def present_draft(session: AsyncSession, draft: Draft) -> DraftOut:
     latest = (await session.execute(select(DraftVersion).where(
         DraftVersion.draft_id == draft.id, DraftVersion.version == draft.version))).scalars().first()
+    return _draft_out(draft, latest)
+
+
+async def present_drafts(session: AsyncSession, drafts: Sequence[Draft]) -> list[DraftOut]:
+    """A page of drafts with their latest versions in one query, not one per draft."""
+    rows = (await session.execute(select(DraftVersion).where(
+        DraftVersion.draft_id.in_([d.id for d in drafts])))).scalars().all() if drafts else []
+    latest = {(v.draft_id, v.version): v for v in rows}
+    return [_draft_out(d, latest.get((d.id, d.version))) for d in drafts]
+
+
+def _draft_out(draft: Draft, latest: DraftVersion | None) -> DraftOut:
     issues = [GuardIssueOut(code=i.get("code", ""), detail=i.get("detail", "")) for i in (latest.guard_issues if latest else [])]
     return DraftOut(id=draft.id, review_id=draft.review_id, kind=draft.kind, status=draft.status,
                     version=draft.version, text=draft.text, flagged=draft.flagged, flags=list(draft.flags),
