@@ -108,7 +108,8 @@ async def test_signed_delivery_succeeds_after_two_server_errors(settings, receiv
         events = (await client.get(f"/api/v1/reviews/{draft['review_id']}/events")).json()
     assert len(receiver.requests) == 3
     gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:])]
-    assert gaps[0] >= 0.09 and gaps[1] >= gaps[0] * 1.3, f"backoff does not grow: {gaps}"
+    # lower bounds only (initial 0.1 s doubling, jitter ±0.025 s): a loaded machine can only make gaps longer
+    assert gaps[0] >= 0.075 and gaps[1] >= 0.175, f"backoff does not grow: {gaps}"
     for request in receiver.requests:  # every attempt is signed over its own timestamp and the exact body
         headers = request["headers"]
         assert headers["content-type"] == "application/json"
