@@ -55,11 +55,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def create_engine(url: str) -> AsyncEngine:
     ensure_sqlite_dir(url)
     if is_sqlite(url):
-        engine = create_async_engine(async_url(url), connect_args={"timeout": 30})
+        engine = create_async_engine(async_url(url), connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # JIT costs more than it saves on our short aggregate queries (hundreds of ms on misestimated plans)
-    return create_async_engine(async_url(url), pool_size=10, max_overflow=20, pool_pre_ping=True,
+    # hide_parameters: SQL errors are logged without their values (review text, key hashes)
+    return create_async_engine(async_url(url), pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
                                connect_args={"server_settings": {"jit": "off"}})
 
 

@@ -30,8 +30,8 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth=key)
 
 
-def requires(scope: str):
-    """A route guard: the caller's key must carry `scope` (admin carries all)."""
+def requires(*scopes: str):
+    """A route guard: the caller's key must carry one of `scopes` (admin carries all)."""
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         if connection.scope.get("method") == "OPTIONS":  # unauthenticated by design (CORS preflight, Allow)
@@ -39,7 +39,7 @@ def requires(scope: str):
         principal = connection.scope.get("user")
         if not isinstance(principal, Principal):
             raise NotAuthorizedException("an API key is required (Authorization: Bearer … or X-API-Key)")
-        if not principal.can(scope):
-            raise PermissionDeniedException(f"this API key lacks the '{scope}' scope")
+        if not any(principal.can(scope) for scope in scopes):
+            raise PermissionDeniedException(f"this API key lacks the '{' or '.join(scopes)}' scope")
 
     return guard
