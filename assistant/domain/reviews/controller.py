@@ -64,7 +64,7 @@ class ReviewController(Controller):
             await state.dispatcher.submit(review.id)
         return BatchItemResult(index=index, status=201 if created else 200, id=review.id)
 
-    @get("/{review_id:int}", guards=[requires("ingest", "agent")], summary="A review with its classification and latest draft")
+    @get("/{review_id:int}", guards=[requires("ingest")], summary="A review with its classification and latest draft")
     async def read(self, review_id: int, db_session: AsyncSession) -> ReviewOut:
         service = ReviewService(db_session)
         return await service.present(await service.get(review_id))
