@@ -171,6 +171,7 @@ def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(
     scripted_llm.reply("We are sorry your blender jug arrived cracked. A replacement jug is on its way; reply with "
                        "your order number and we will confirm the delivery date. The support team")
     expect(editor).to_be_focused()  # htmx gives the focus back to the editor after the swap
+    expect(page.locator("#review-live")).not_to_have_class(re.compile(r"\bis-busy\b"))  # keys wait while busy
     page.keyboard.press("Escape")
     page.keyboard.press("g")
     expect(page.locator("#regen-instruction")).to_be_focused()
@@ -187,6 +188,7 @@ def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(
     _shot(page, f"review-{_backend(database_url)}.png")
 
     # approve with the keyboard: a (outside any field) → the next review, with a confirmation
+    expect(page.locator("#review-live")).not_to_have_class(re.compile(r"\bis-busy\b"))
     page.keyboard.press("Escape")
     page.keyboard.press("a")
     page.wait_for_url(lambda url: f"/reviews/{jug['id']}" not in url)
