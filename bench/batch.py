@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_ADMIN = os.environ.get("ASSISTANT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench._databases import drop_database, new_database  # noqa: E402
 REDIS = os.environ.get("ASSISTANT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 WARMUP = 40
 
@@ -59,30 +59,6 @@ def start_llm(latency: float) -> tuple[subprocess.Popen, str]:
                                stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     return process, process.stdout.readline().strip()
-
-
-def new_database(backend: str, scratch: Path) -> str:
-    from assistant.db.migrate import upgrade
-
-    if backend == "sqlite":
-        url = f"sqlite:///{scratch / f'bench-{uuid.uuid4().hex[:6]}.db'}"
-    else:
-        import psycopg
-
-        name = f"bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    return url
-
-
-def drop_database(url: str) -> None:
-    if url.startswith("postgresql"):
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def child(args: argparse.Namespace) -> None:

@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ from assistant.db.engine import create_engine, session_factory  # noqa: E402
 from assistant.db.models import Draft, Review  # noqa: E402
 from assistant.testing.scripted_llm import ScriptedLLM  # noqa: E402
 
-PG_ADMIN = os.environ.get("ASSISTANT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench._databases import drop_database, new_database  # noqa: E402
 KEY = "soak-bootstrap-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 RATES = {"rate_limit": 0.3, "server_error": 0.1, "hang": 0.05, "bad_json": 0.05}
@@ -189,37 +188,13 @@ class ServerThread:
         self.thread.join(timeout=30)
 
 
-def new_database(backend: str, scratch: Path) -> str:
-    from assistant.db.migrate import upgrade
-
-    if backend == "sqlite":
-        url = f"sqlite:///{scratch / f'soak-{uuid.uuid4().hex[:6]}.db'}"
-    else:
-        import psycopg
-
-        name = f"soak_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    return url
-
-
-def drop_database(url: str) -> None:
-    if url.startswith("postgresql"):
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
 def run_backend(backend: str, args: argparse.Namespace, scratch: Path) -> SoakResult:
     import httpx
 
     from assistant.server.app import create_app
     from assistant.settings import Settings
 
-    url = new_database(backend, scratch)
+    url = new_database(backend, scratch, prefix="soak")
     try:
         with ScriptedLLM(seed=7) as llm:
             settings = Settings(database_url=url, data_dir=scratch, llm_base_url=llm.base_url, llm_model="scripted",
