@@ -136,12 +136,13 @@ class LLM:
             raise LLMError(error, attempts=attempts) from exc
         finally:
             latency_ms = int((time.perf_counter() - started) * 1000)
+            tokens_in, tokens_out = count_message_tokens(messages), count_tokens(text or "")
             await self.call_log.record(CallRecord(
                 template=template, model=self.model, messages=messages, response=text,
-                tokens_in=count_message_tokens(messages), tokens_out=count_tokens(text or ""),
+                tokens_in=tokens_in, tokens_out=tokens_out,
                 latency_ms=latency_ms, attempts=attempts, error=error, review_id=review_id))
-        return LLMReply(text=text or "", model=self.model, tokens_in=count_message_tokens(messages),
-                        tokens_out=count_tokens(text or ""), latency_ms=latency_ms, attempts=attempts)
+        return LLMReply(text=text or "", model=self.model, tokens_in=tokens_in, tokens_out=tokens_out,
+                        latency_ms=latency_ms, attempts=attempts)
 
     async def chat_json(self, template: str, messages: list[dict[str, Any]], *, schema: dict[str, Any],
                         review_id: int | None = None, max_tokens: int = 300) -> dict[str, Any]:

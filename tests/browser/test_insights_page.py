@@ -21,10 +21,7 @@ from tests.integration.test_insights import ROWS, plant
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.browser.chromium import ARGS, ARTIFACTS, CHROMIUM  # noqa: E402
 EMAIL, PASSWORD = "olga@example.com", "owner password 123"
 EVIL = "<img src=x onerror=\"document.title='pwned'\"> the courier threw my parcel over the fence"
 

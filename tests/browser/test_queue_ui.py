@@ -24,10 +24,7 @@ from tests.conftest import AUTH
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.browser.chromium import ARGS, ARTIFACTS, CHROMIUM  # noqa: E402
 PASSWORD = "correct horse battery"
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 

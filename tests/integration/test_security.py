@@ -337,9 +337,7 @@ async def _async(text: str):
 
 # -- a real browser under the CSP -------------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+from tests.browser.chromium import ARGS, CHROMIUM  # noqa: E402
 
 
 @pytest.mark.browser
