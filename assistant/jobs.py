@@ -125,7 +125,7 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
         from assistant.batch.limits import RateLimiter, throttle
         from assistant.db.engine import session_factory
         from assistant.llm import build_llm
-        from assistant.pipeline import Pipeline
+        from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
         from assistant.playbooks import PlaybookRegistry
 
         engine = bulk_engine(settings.resolved_database_url)
@@ -138,7 +138,7 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
         if not settings.llm_is_embedded:
             throttle(llm, RateLimiter(settings.llm_requests_per_minute, settings.llm_tokens_per_minute))
         ctx.update(engine=engine, sessions=sessions, llm=llm, call_log=call_log,
-                   pipeline=Pipeline(sessions, llm, playbooks))
+                   pipeline=Pipeline(sessions, llm, playbooks, recent_replies_ttl=BULK_RECENT_REPLIES_TTL))
         ctx["recovery"] = asyncio.create_task(_recover_forever(queue, sessions, settings.job_timeout))
 
     async def shutdown(ctx: dict[str, Any]) -> None:

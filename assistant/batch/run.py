@@ -130,7 +130,7 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
 async def _here(options: BatchOptions, settings: Settings, sessions: Any, imported: ImportResult,
                 progress: BatchProgress | None, done: Any) -> tuple[ProcessResult, int]:
     from assistant.llm import build_llm
-    from assistant.pipeline import Pipeline
+    from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
     from assistant.playbooks import PlaybookRegistry
 
     buffered = BufferedCallLog(sessions)
@@ -138,7 +138,8 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
     llm = build_llm(settings, calls)
     limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute)
     throttle(llm, limiter)
-    pipeline = Pipeline(sessions, llm, PlaybookRegistry.from_directory(settings.playbooks_dir))
+    pipeline = Pipeline(sessions, llm, PlaybookRegistry.from_directory(settings.playbooks_dir),
+                        recent_replies_ttl=BULK_RECENT_REPLIES_TTL)
 
     def finished(review_id: int, status: str) -> None:
         if progress:

@@ -12,6 +12,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import jsonschema
@@ -156,6 +157,15 @@ class LLM:
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)
+def _validator(schema_json: str) -> Any:
+    """A checked validator per schema, built once (checking a schema costs more than validating an answer)."""
+    schema = json.loads(schema_json)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
 def parse_json_answer(text: str, schema: dict[str, Any]) -> dict[str, Any]:
     cleaned = _FENCE.sub("", text.strip())
     start, end = cleaned.find("{"), cleaned.rfind("}")
@@ -163,7 +173,9 @@ def parse_json_answer(text: str, schema: dict[str, Any]) -> dict[str, Any]:
         raise LLMBadOutput("the answer holds no JSON object", answer=text[:500])
     try:
         value = json.loads(cleaned[start : end + 1])
-        jsonschema.validate(value, schema)
+        error = jsonschema.exceptions.best_match(_validator(json.dumps(schema, sort_keys=True)).iter_errors(value))
+        if error is not None:
+            raise error
     except (json.JSONDecodeError, jsonschema.ValidationError) as exc:
         message = exc.msg if isinstance(exc, json.JSONDecodeError) else exc.message
         raise LLMBadOutput(f"invalid JSON answer: {message}", answer=text[:500]) from exc

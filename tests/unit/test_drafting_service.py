@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.domain.drafting.prompting import count_message_tokens
+from assistant.llm.tokens import count_message_tokens
 from assistant.domain.drafting.service import SIMILAR_RETRIES, clean_reply, draft_reply
 from assistant.errors import LLMUnavailable
 from assistant.playbooks import Action, Playbook, load_playbook

@@ -10,14 +10,8 @@ import jinja2
 import pytest
 
 from assistant.domain.drafting.cliches import CLICHES
-from assistant.domain.drafting.prompting import (
-    TRIM_MARKER,
-    build_draft_messages,
-    count_message_tokens,
-    count_tokens,
-    review_fence,
-    trim_to_tokens,
-)
+from assistant.domain.drafting.prompting import build_draft_messages, review_fence
+from assistant.llm.tokens import TRIM_MARKER, count_message_tokens, count_tokens, trim_to_tokens
 from assistant.playbooks import Action, Playbook, Tone, load_playbook
 from assistant.prompts import render
 

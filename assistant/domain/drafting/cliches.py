@@ -9,7 +9,9 @@ words of the phrase ("Спасибо БОЛЬШОЕ за ваш отзыв", "we
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.domain.drafting.variety import words
 
@@ -137,7 +139,7 @@ def _word_matches(pattern: str, word: str) -> bool:
     return word.startswith(stem) and len(word) <= len(pattern) + 3
 
 
-def _match_at(pattern: list[str], text: list[str], start: int) -> int | None:
+def _match_at(pattern: Sequence[str], text: list[str], start: int) -> int | None:
     """End index when `pattern` matches `text` from `start`, allowing small gaps; otherwise None."""
     if not _word_matches(pattern[0], text[start]):
         return None
@@ -152,15 +154,23 @@ def _match_at(pattern: list[str], text: list[str], start: int) -> int | None:
     return position
 
 
+@lru_cache(maxsize=2048)
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    return tuple(words(phrase))
+
+
 def find_phrases(text: str, phrases: tuple[str, ...] | list[str]) -> list[ClicheMatch]:
     """Non-overlapping matches of `phrases` in `text`, longest first where two overlap, in text order."""
     text_words = words(text)
+    starts: dict[str, list[int]] = {}  # a match starts where the first word shares its first 3 letters
+    for index, word in enumerate(text_words):
+        starts.setdefault(word[:3], []).append(index)
     candidates: list[ClicheMatch] = []
     for phrase in phrases:
-        pattern = words(phrase)
+        pattern = _phrase_words(phrase)
         if not pattern:
             continue
-        for start in range(len(text_words)):
+        for start in starts.get(pattern[0][:3], ()):
             end = _match_at(pattern, text_words, start)
             if end is not None:
                 candidates.append(ClicheMatch(phrase, start, end))

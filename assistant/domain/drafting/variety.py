@@ -59,35 +59,44 @@ def ngrams(items: Sequence[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(items[i : i + n]) for i in range(len(items) - n + 1)}
 
 
+@lru_cache(maxsize=4096)
+def _grams(text: str, size: int, language: str | None) -> frozenset[tuple[str, ...]]:
+    """Cached: the texts compared against (recent replies, the cliché bank) recur from draft to draft."""
+    return frozenset(ngrams(tokens(text, language), size))
+
+
 def ngram_overlap(a: str, b: str, n: int = 3, language: str | None = None) -> float:
     """Share of `a`'s distinct word n-grams that also occur in `b` (0.0 when `a` has no words)."""
-    tokens_a = tokens(a, language)
-    if not tokens_a:
-        return 0.0
-    size = min(n, len(tokens_a))
-    grams_a = ngrams(tokens_a, size)
-    grams_b = ngrams(tokens(b, language), size)
-    return len(grams_a & grams_b) / len(grams_a)
+    return max_overlap(a, (b,), n, language)
 
 
 def max_overlap(text: str, others: Iterable[str], n: int = 3, language: str | None = None) -> float:
     """The highest `ngram_overlap(text, other)` over `others` (0.0 when there are none)."""
-    return max((ngram_overlap(text, other, n, language) for other in others if other), default=0.0)
+    tokens_a = tokens(text, language)
+    if not tokens_a:
+        return 0.0
+    size = min(n, len(tokens_a))
+    grams_a = ngrams(tokens_a, size)
+    return max((len(grams_a & _grams(other, size, language)) / len(grams_a) for other in others if other),
+               default=0.0)
 
 
-def longest_common_run(a: str, b: str) -> int:
-    """Length in words of the longest run of consecutive words that `a` and `b` share (verbatim copy)."""
-    wa, wb = words(a), words(b)
-    if not wa or not wb:
-        return 0
-    best = 0
-    previous = [0] * (len(wb) + 1)
-    for x in wa:
-        current = [0] * (len(wb) + 1)
-        for j, y in enumerate(wb, start=1):
-            if x == y:
-                current[j] = previous[j - 1] + 1
-                if current[j] > best:
-                    best = current[j]
+@lru_cache(maxsize=256)
+def word_positions(text: str) -> dict[str, tuple[int, ...]]:
+    """Where each word of `text` occurs; cached because the text searched (a system prompt) recurs."""
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(words(text)):
+        positions.setdefault(word, []).append(index)
+    return {word: tuple(found) for word, found in positions.items()}
+
+
+def longest_run_in(wa: Sequence[str], positions: dict[str, tuple[int, ...]]) -> int:
+    """Longest run of consecutive words of `wa` found consecutively in the text `positions` indexes.
+    Dynamic programming over matching positions only: O(matches), not O(len(a) × len(b))."""
+    best, previous = 0, {}
+    for word in wa:
+        current = {j: previous.get(j - 1, 0) + 1 for j in positions.get(word, ())}
+        if current:
+            best = max(best, max(current.values()))
         previous = current
     return best
