@@ -117,7 +117,10 @@ async def _heartbeat(job: Any) -> None:
 def build_worker(settings: Settings, *, concurrency: int | None = None, burst: bool = False) -> Worker:
     if not settings.queue_url:
         raise ValueError("ASSISTANT_QUEUE_URL is not set: workers need a queue (redis://… or postgresql://…)")
+    from assistant.batch.limits import REVIEWS_PER_MODEL_SLOT
+
     queue = make_queue(settings.queue_url, settings.queue_name)
+    slots = concurrency or settings.worker_concurrency  # model requests at once
 
     async def startup(ctx: dict[str, Any]) -> None:
         from assistant.batch.calllog import BufferedCallLog
@@ -135,8 +138,9 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
             log.error("playbook skipped: %s", error)
         call_log = BufferedCallLog(sessions)
         llm = build_llm(settings, call_log)
-        if not settings.llm_is_embedded:
-            throttle(llm, RateLimiter(settings.llm_requests_per_minute, settings.llm_tokens_per_minute))
+        per_minute = ((None, None) if settings.llm_is_embedded else
+                      (settings.llm_requests_per_minute, settings.llm_tokens_per_minute))
+        throttle(llm, RateLimiter(*per_minute, concurrency=slots))
         ctx.update(engine=engine, sessions=sessions, llm=llm, call_log=call_log,
                    pipeline=Pipeline(sessions, llm, playbooks, recent_replies_ttl=BULK_RECENT_REPLIES_TTL))
         ctx["recovery"] = asyncio.create_task(_recover_forever(queue, sessions, settings.job_timeout))
@@ -154,7 +158,7 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
             await engine.dispose()
 
     return _Worker(queue, functions=[(JOB_FUNCTION, process_review)],
-                   concurrency=concurrency or settings.worker_concurrency, startup=startup, shutdown=shutdown,
+                   concurrency=REVIEWS_PER_MODEL_SLOT * slots, startup=startup, shutdown=shutdown,
                    timers={"sweep": 30, "abort": 5, "schedule": 5, "worker_info": 30},
                    burst=burst, dequeue_timeout=1.0, shutdown_grace_period_s=SHUTDOWN_GRACE)
 

@@ -1,4 +1,4 @@
-"""A shared limit on model calls: requests and tokens per minute, and a common pause after a 429.
+"""A shared limit on model calls: requests and tokens per minute, requests at once, and a common pause after a 429.
 
 Providers limit both requests and tokens per minute. `aiolimiter` (a small, well-kept leaky bucket) meters
 both; every attempt of every call — including the LLM seam's own tenacity retries — passes through it, since
@@ -12,6 +12,7 @@ The limiter is per process: with several `assistant worker` processes, give each
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from typing import Any
@@ -24,6 +25,9 @@ from assistant.llm.client import _retry_after
 from assistant.llm.tokens import count_message_tokens
 
 DEFAULT_BACKOFF = 1.0
+# Reviews in flight per model request allowed at once: while some reviews wait for the model, others are
+# classified, guarded and stored, so the model's slots never wait for this process.
+REVIEWS_PER_MODEL_SLOT = 2
 _PART = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(k|m)?\s*(rpm|tpm)?\s*$", re.IGNORECASE)
 
 
@@ -45,9 +49,15 @@ def parse_rate_limit(spec: str) -> tuple[float | None, float | None]:
 
 
 class RateLimiter:
-    def __init__(self, requests_per_minute: float | None = None, tokens_per_minute: float | None = None):
+    """Requests and tokens per minute, plus `concurrency`: model requests in flight at once (the load a batch
+    puts on the model server; the pipeline keeps more reviews than that in flight so that their classification,
+    guard and database work overlaps the model calls of others)."""
+
+    def __init__(self, requests_per_minute: float | None = None, tokens_per_minute: float | None = None,
+                 concurrency: int | None = None):
         self.requests = AsyncLimiter(requests_per_minute, 60) if requests_per_minute else None
         self.tokens = AsyncLimiter(tokens_per_minute, 60) if tokens_per_minute else None
+        self.slots = asyncio.Semaphore(concurrency) if concurrency else contextlib.nullcontext()
         self._resume_at = 0.0
         self.throttled = 0  # 429 answers seen
         self.paused_seconds = 0.0
@@ -82,7 +92,8 @@ def throttle(llm: LLM, limiter: RateLimiter, *, max_throttled: int = 8) -> LLM:
         for attempt in range(max_throttled + 1):
             await limiter.acquire(cost)
             try:
-                return await complete(messages, **params)
+                async with limiter.slots:
+                    return await complete(messages, **params)
             except openai.RateLimitError as exc:
                 hinted = _retry_after(exc)
                 limiter.back_off(min(hinted if hinted is not None else DEFAULT_BACKOFF * 2 ** attempt,

@@ -15,7 +15,7 @@ from assistant.batch.calllog import BufferedCallLog
 from assistant.batch.engine import bulk_engine
 from assistant.batch.estimate import PRICES, Estimate, Profile, Sampler, extrapolate, profile_pipeline
 from assistant.batch.importer import Failure, ImportResult, Survey, import_rows, survey
-from assistant.batch.limits import RateLimiter, throttle
+from assistant.batch.limits import REVIEWS_PER_MODEL_SLOT, RateLimiter, throttle
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
 from assistant.batch.runner import CountingCallLog, ProcessResult, process_local, process_queued
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class BatchOptions:
     path: Path
     read: ReadOptions
-    concurrency: int = 8
+    concurrency: int = 8  # model requests at once
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
     max_attempts: int = 3  # pipeline passes per review, across runs
@@ -136,7 +136,7 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
     buffered = BufferedCallLog(sessions)
     calls = CountingCallLog(buffered)
     llm = build_llm(settings, calls)
-    limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute)
+    limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
     throttle(llm, limiter)
     pipeline = Pipeline(sessions, llm, PlaybookRegistry.from_directory(settings.playbooks_dir),
                         recent_replies_ttl=BULK_RECENT_REPLIES_TTL)
@@ -147,7 +147,7 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
         done(review_id, status)
 
     try:
-        result = await process_local(imported.work, pipeline, concurrency=options.concurrency,
+        result = await process_local(imported.work, pipeline, concurrency=REVIEWS_PER_MODEL_SLOT * options.concurrency,
                                      max_attempts=options.max_attempts, calls=calls, on_done=finished)
     finally:
         await buffered.close()
