@@ -55,23 +55,20 @@ class Pipeline:
 
     async def process(self, review_id: int) -> str:
         """Run one review through; returns its final status. Never raises for a review's own failure.
-        Two transactions on the way: the claim (which also sees an earlier delivery's draft) and the result."""
+        Two transactions on the way: the claim and the result (a review has a draft only once it is stored
+        whole, so a claimable review has none; a concurrent processor's draft wins in `_finish`)."""
         await self.warm_up()
         async with self.sessions() as session:
-            claimed = await session.execute(
+            review = (await session.execute(
                 update(Review).where(Review.id == review_id, Review.status.in_(ACTIVE))
-                .values(status=ReviewStatus.processing, attempts=Review.attempts + 1, updated_at=utcnow()))
-            review = await session.get(Review, review_id, populate_existing=True)
-            drafted = claimed.rowcount > 0 and (await session.execute(
-                select(Draft.id).where(Draft.review_id == review_id, Draft.kind == "reply"))).first() is not None
+                .values(status=ReviewStatus.processing, attempts=Review.attempts + 1, updated_at=utcnow())
+                .returning(Review))).scalar_one_or_none()
             await session.commit()
-            if review is None or claimed.rowcount == 0:
-                return review.status if review else "missing"
+            if review is None:
+                status = (await session.execute(select(Review.status).where(Review.id == review_id))).scalar()
+                return status or "missing"
         try:
-            if drafted:  # drafted by an earlier delivery of this job
-                await self._set_status(review_id, ReviewStatus.pending_approval, None)
-            else:
-                await self._run(review)
+            await self._run(review)
         except Exception as exc:  # noqa: BLE001 - any failure is recorded on the review, none is lost
             log.warning("review %s failed: %s", review_id, exc)
             await self._set_status(review_id, ReviewStatus.failed, f"{type(exc).__name__}: {exc}"[:4000])

@@ -1,5 +1,6 @@
 """The database engine for bulk work (batch runs, workers): the shared one, with PostgreSQL commits that don't
-wait for the WAL flush.
+wait for the WAL flush and pooled connections used without a ping first (a review that meets a dead
+connection fails and is retried, as after any outage).
 
 A review takes several short transactions; with `synchronous_commit = on` each waits for an fsync, which on
 ordinary disks caps a batch at a few hundred commits per second. `off` keeps every guarantee except the last
@@ -22,7 +23,7 @@ def _asynchronous_commit(dbapi_connection, _record) -> None:  # noqa: ANN001 - S
 
 
 def bulk_engine(url: str) -> AsyncEngine:
-    engine = create_engine(url)
+    engine = create_engine(url, pre_ping=False)
     if not is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _asynchronous_commit)
     return engine

@@ -52,7 +52,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, pre_ping: bool = True) -> AsyncEngine:
+    """`pre_ping` checks a pooled PostgreSQL connection before each use (a round trip), so the service
+    survives a database restart; bulk work skips it, since a failed review is retried anyway."""
     ensure_sqlite_dir(url)
     if is_sqlite(url):
         engine = create_async_engine(async_url(url), connect_args={"timeout": 30}, hide_parameters=True)
@@ -60,7 +62,7 @@ def create_engine(url: str) -> AsyncEngine:
         return engine
     # JIT costs more than it saves on our short aggregate queries (hundreds of ms on misestimated plans)
     # hide_parameters: SQL errors are logged without their values (review text, key hashes)
-    return create_async_engine(async_url(url), pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
+    return create_async_engine(async_url(url), pool_size=10, max_overflow=20, pool_pre_ping=pre_ping, hide_parameters=True,
                                connect_args={"server_settings": {"jit": "off"}})
 
 
