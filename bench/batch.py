@@ -51,6 +51,39 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def host_busy() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+class HostMeter:
+    """A stand-in progress display that notes the machine's CPU when processing starts and ends."""
+
+    def __init__(self) -> None:
+        self.start = self.end = (0.0, 0.0)
+
+    def phase(self, label: str, total: int) -> None:
+        if label == "process":
+            self.start = host_busy()
+
+    def advance(self, **_: object) -> None:
+        pass
+
+    def set_counts(self, **_: object) -> None:
+        pass
+
+    def tokens(self, count: int) -> None:
+        pass
+
+    def busy_share(self) -> float:
+        """Share of all the machine's CPUs busy while the reviews were processed (every process, not just ours)."""
+        self.end = host_busy()
+        busy, total = self.end[0] - self.start[0], self.end[1] - self.start[1]
+        return busy / total if total else 0.0
+
+
 def start_llm(latency: float) -> tuple[subprocess.Popen, str]:
     code = ("import sys, time\nfrom assistant.testing.scripted_llm import ScriptedLLM\n"
             f"s = ScriptedLLM(latency={latency}).start()\nprint(s.base_url, flush=True)\n"
@@ -78,15 +111,15 @@ def child(args: argparse.Namespace) -> None:
         path = write_reviews(scratch / f"backlog-{n}.csv", n)
         print("warm", flush=True)  # the parent notes the workers' CPU, then says go
         sys.stdin.readline()
-        before = resource.getrusage(resource.RUSAGE_SELF)
+        before, meter = resource.getrusage(resource.RUSAGE_SELF), HostMeter()
         report = await run_batch(BatchOptions(path=path, read=ReadOptions(source="backlog"),
-                                              concurrency=args.concurrency), settings)
-        after = resource.getrusage(resource.RUSAGE_SELF)
+                                              concurrency=args.concurrency), settings, meter)  # type: ignore[arg-type]
+        after, host = resource.getrusage(resource.RUSAGE_SELF), meter.busy_share()
         assert report.processed and not report.failures, report.failures[:5]
         return {"process_seconds": report.process_seconds, "import_seconds": report.import_seconds,
                 "calls": report.processed.calls, "statuses": dict(report.processed.statuses),
                 "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-                "rss": report.peak_rss_mb, "llm_ms": await observed_latency(settings.resolved_database_url)}
+                "rss": report.peak_rss_mb, "host": host, "llm_ms": await observed_latency(settings.resolved_database_url)}
 
     print(json.dumps(asyncio.run(run())))
 
@@ -168,6 +201,7 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
             "ideal": ideal, "efficiency": ideal / result["process_seconds"], "calls_per_review": calls,
             "cpu_ms_per_review": 1000 * result["cpu"] / n, "rss_mb": result["rss"],
             "llm_cpu_pct": 100 * result["llm_cpu"] / result["process_seconds"], "import": result["import_seconds"],
+            "host_pct": 100 * result["host"],
             "llm_ms": result["llm_ms"]}
 
 
@@ -187,7 +221,7 @@ def main() -> None:
     print(f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; C={args.concurrency}, "
           f"saq = 2 workers × {args.concurrency // 2}")
     header = (f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'calls/rv':>8} "
-              f"{'cpu ms/rv':>9} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8}")
+              f"{'cpu ms/rv':>9} {'host cpu':>8} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8}")
     print(header)
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         for latency in args.latency:
@@ -199,7 +233,7 @@ def main() -> None:
                             r = scenario(backend, mode, n, latency, args.concurrency, llm, Path(tmp))
                             print(f"{r['backend']:<10} {r['mode']:<5} {r['n']:>5} {r['latency']:>4} "
                                   f"{r['wall']:>7.1f} {r['ideal']:>7.1f} {r['efficiency']:>5.2f} "
-                                  f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['rss_mb']:>7.0f} "
+                                  f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['host_pct']:>7.0f}% {r['rss_mb']:>7.0f} "
                                   f"{r['llm_cpu_pct']:>6.0f}% {r['llm_ms']:>6.0f} {r['import']:>8.1f}", flush=True)
             finally:
                 llm[0].kill()
