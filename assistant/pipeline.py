@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -62,7 +62,7 @@ class Pipeline:
             review = (await session.execute(
                 update(Review).where(Review.id == review_id, Review.status.in_(ACTIVE))
                 .values(status=ReviewStatus.processing, attempts=Review.attempts + 1, updated_at=utcnow())
-                .returning(Review))).scalar_one_or_none()
+                .returning(Review).execution_options(synchronize_session=False))).scalar_one_or_none()
             await session.commit()
             if review is None:
                 status = (await session.execute(select(Review.status).where(Review.id == review_id))).scalar()
@@ -114,31 +114,44 @@ class Pipeline:
             text, overlap, attempts = outcome.text, outcome.guard.overlap, outcome.attempts
         if result.needs_human:
             flags.append("needs_human")
+        try:
+            await self._store(review_id, result, flags, text, issues, overlap, attempts)
+        except IntegrityError:  # a concurrent processor of the same review stored its result first: theirs stands
+            async with self.sessions() as session:
+                theirs = (await session.execute(select(Draft.id).where(
+                    Draft.review_id == review_id, Draft.kind == "reply"))).first()
+            if theirs is None:
+                raise
+            await self._set_status(review_id, ReviewStatus.pending_approval, None)
+
+    async def _store(self, review_id: int, result: ClassificationResult, flags: list[str], text: str,
+                     issues: list[dict[str, str]], overlap: float, attempts: int) -> None:
+        now = utcnow()  # Core statements, not ORM objects: this runs once per review, thousands a minute
         async with self.sessions() as session:
-            await session.execute(delete(Classification).where(Classification.review_id == review_id))
-            session.add(Classification(
+            await session.execute(delete(Classification).where(Classification.review_id == review_id)
+                                  .execution_options(synchronize_session=False))
+            await session.execute(insert(Classification).values(
                 review_id=review_id, action=str(result.action), language=result.language, topics=list(result.topics),
                 severity=result.severity, fixable=result.fixable, confidence=result.confidence,
                 reasons=list(result.reasons), dne_kind=str(result.dne_kind) if result.dne_kind else None,
-                method=result.method, needs_human=result.needs_human))
-            draft = Draft(review_id=review_id, text=text, flagged=bool(flags), flags=flags)
-            session.add(draft)
-            try:
-                await session.flush()
-            except IntegrityError:  # a concurrent processor of the same review stored its result first
-                await session.rollback()
-                await self._set_status(review_id, ReviewStatus.pending_approval, None)
-                return
-            session.add(DraftVersion(draft_id=draft.id, version=1, text=text, origin="llm", guard_ok=not flags,
-                                     guard_issues=issues, overlap=overlap, attempts=attempts))
-            session.add(Event(review_id=review_id, draft_id=draft.id, actor="assistant", action="drafted",
-                              detail={"action": str(result.action), "flags": flags}))
+                method=result.method, needs_human=result.needs_human, created_at=now))
+            draft_id = (await session.execute(insert(Draft).values(
+                review_id=review_id, kind="reply", status=DraftStatus.pending, version=1, text=text,
+                flagged=bool(flags), flags=flags, created_at=now, updated_at=now).returning(Draft.id))).scalar_one()
+            await session.execute(insert(DraftVersion).values(
+                draft_id=draft_id, version=1, text=text, origin="llm", author="assistant", guard_ok=not flags,
+                guard_issues=issues, overlap=overlap, attempts=attempts, created_at=now))
+            await session.execute(insert(Event).values(
+                review_id=review_id, draft_id=draft_id, actor="assistant", action="drafted",
+                detail={"action": str(result.action), "flags": flags}, created_at=now))
             await session.execute(update(Review).where(Review.id == review_id)
-                                  .values(status=ReviewStatus.pending_approval, error=None, updated_at=utcnow()))
+                                  .values(status=ReviewStatus.pending_approval, error=None, updated_at=now)
+                                  .execution_options(synchronize_session=False))
             await session.commit()
 
     async def _set_status(self, review_id: int, status: str, error: str | None) -> None:
         async with self.sessions() as session:
             await session.execute(update(Review).where(Review.id == review_id)
-                                  .values(status=status, error=error, updated_at=utcnow()))
+                                  .values(status=status, error=error, updated_at=utcnow())
+                                  .execution_options(synchronize_session=False))
             await session.commit()
