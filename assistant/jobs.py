@@ -130,6 +130,7 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
         from assistant.llm import build_llm
         from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
         from assistant.playbooks import PlaybookRegistry
+        from assistant.results import GroupWriter
 
         engine = bulk_engine(settings.resolved_database_url)
         sessions = session_factory(engine)
@@ -141,8 +142,10 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
         per_minute = ((None, None) if settings.llm_is_embedded else
                       (settings.llm_requests_per_minute, settings.llm_tokens_per_minute))
         throttle(llm, RateLimiter(*per_minute, concurrency=slots))
-        ctx.update(engine=engine, sessions=sessions, llm=llm, call_log=call_log,
-                   pipeline=Pipeline(sessions, llm, playbooks, recent_replies_ttl=BULK_RECENT_REPLIES_TTL))
+        writer = GroupWriter(sessions)
+        ctx.update(engine=engine, sessions=sessions, llm=llm, call_log=call_log, writer=writer,
+                   pipeline=Pipeline(sessions, llm, playbooks, recent_replies_ttl=BULK_RECENT_REPLIES_TTL,
+                                     writer=writer))
         ctx["recovery"] = asyncio.create_task(_recover_forever(queue, sessions, settings.job_timeout))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
@@ -150,6 +153,8 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if writer := ctx.get("writer"):
+            await writer.close()
         if call_log := ctx.get("call_log"):
             await call_log.close()
         if llm := ctx.get("llm"):

@@ -12,16 +12,15 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.db.models import (Classification, Draft, DraftStatus, DraftVersion, Event, Review, ReviewStatus,
-                                 utcnow)
+from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.service import ClassificationResult, classify_review, warm_up
 from assistant.domain.drafting.service import DraftOutcome, draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
+from assistant.results import GroupWriter, result_of, store_one
 
 log = logging.getLogger(__name__)
 RECENT_REPLIES = 50
@@ -34,9 +33,6 @@ _CLAIM = (update(Review).where(Review.id == bindparam("review_id"), Review.statu
 _SET_STATUS = (update(Review).where(Review.id == bindparam("review_id"))
                .values(status=bindparam("status"), error=bindparam("error"), updated_at=bindparam("now"))
                .execution_options(**_NO_SYNC))
-_DELETE_CLASSIFICATION = (delete(Classification).where(Classification.review_id == bindparam("review_id"))
-                          .execution_options(**_NO_SYNC))
-_INSERT_DRAFT = insert(Draft).returning(Draft.id)
 
 
 @dataclass
@@ -49,6 +45,7 @@ class Pipeline:
     llm: LLM
     playbooks: PlaybookRegistry
     recent_replies_ttl: float = 0.0
+    writer: GroupWriter | None = None  # bulk work stores results in groups; the service one by one
     _warm: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _ready: bool = field(default=False, repr=False)
     _recent: dict[str, tuple[float, list[str]]] = field(default_factory=dict, repr=False)
@@ -110,51 +107,8 @@ class Pipeline:
         return replies
 
     async def _finish(self, review_id: int, result: ClassificationResult, outcome: DraftOutcome | None) -> None:
-        """Classification, draft, its first version, the event and the status, in one transaction. When another
-        processor of the same review stored its draft first (unique review_id + kind), theirs stands."""
-        if outcome is None:
-            flags = [f"do_not_engage:{result.dne_kind or 'unspecified'}"]
-            text, issues, overlap, attempts = "", [{"code": "do_not_engage", "detail": str(result.dne_kind or "")}], 0.0, 0
-        else:
-            issues = [{"code": i.code, "detail": i.detail} for i in outcome.guard.issues]
-            flags = sorted({i["code"] for i in issues})
-            text, overlap, attempts = outcome.text, outcome.guard.overlap, outcome.attempts
-        if result.needs_human:
-            flags.append("needs_human")
-        try:
-            await self._store(review_id, result, flags, text, issues, overlap, attempts)
-        except IntegrityError:  # a concurrent processor of the same review stored its result first: theirs stands
-            async with self.sessions() as session:
-                theirs = (await session.execute(select(Draft.id).where(
-                    Draft.review_id == review_id, Draft.kind == "reply"))).first()
-            if theirs is None:
-                raise
-            await self._set_status(review_id, ReviewStatus.pending_approval, None)
-
-    async def _store(self, review_id: int, result: ClassificationResult, flags: list[str], text: str,
-                     issues: list[dict[str, str]], overlap: float, attempts: int) -> None:
-        now = utcnow()  # fixed Core statements with parameters: compiled once, cheap to run thousands a minute
-        async with self.sessions() as session:
-            await session.execute(_DELETE_CLASSIFICATION, {"review_id": review_id})
-            await session.execute(insert(Classification), {
-                "review_id": review_id, "action": str(result.action), "language": result.language,
-                "topics": list(result.topics), "severity": result.severity, "fixable": result.fixable,
-                "confidence": result.confidence, "reasons": list(result.reasons),
-                "dne_kind": str(result.dne_kind) if result.dne_kind else None, "method": result.method,
-                "needs_human": result.needs_human, "created_at": now})
-            draft_id = (await session.execute(_INSERT_DRAFT, {
-                "review_id": review_id, "kind": "reply", "status": DraftStatus.pending, "version": 1, "text": text,
-                "flagged": bool(flags), "flags": flags, "created_at": now, "updated_at": now})).scalar_one()
-            await session.execute(insert(DraftVersion), {
-                "draft_id": draft_id, "version": 1, "text": text, "origin": "llm", "author": "assistant",
-                "guard_ok": not flags, "guard_issues": issues, "overlap": overlap, "attempts": attempts,
-                "created_at": now})
-            await session.execute(insert(Event), {
-                "review_id": review_id, "draft_id": draft_id, "actor": "assistant", "action": "drafted",
-                "detail": {"action": str(result.action), "flags": flags}, "created_at": now})
-            await session.execute(_SET_STATUS, {"review_id": review_id, "status": ReviewStatus.pending_approval,
-                                                "error": None, "now": now})
-            await session.commit()
+        stored = result_of(review_id, result, outcome)
+        await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
 
     async def _set_status(self, review_id: int, status: str, error: str | None) -> None:
         async with self.sessions() as session:

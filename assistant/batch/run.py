@@ -132,14 +132,16 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
     from assistant.llm import build_llm
     from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
     from assistant.playbooks import PlaybookRegistry
+    from assistant.results import GroupWriter
 
     buffered = BufferedCallLog(sessions)
     calls = CountingCallLog(buffered)
     llm = build_llm(settings, calls)
     limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
     throttle(llm, limiter)
+    writer = GroupWriter(sessions)
     pipeline = Pipeline(sessions, llm, PlaybookRegistry.from_directory(settings.playbooks_dir),
-                        recent_replies_ttl=BULK_RECENT_REPLIES_TTL)
+                        recent_replies_ttl=BULK_RECENT_REPLIES_TTL, writer=writer)
 
     def finished(review_id: int, status: str) -> None:
         if progress:
@@ -150,6 +152,7 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
         result = await process_local(imported.work, pipeline, concurrency=REVIEWS_PER_MODEL_SLOT * options.concurrency,
                                      max_attempts=options.max_attempts, calls=calls, on_done=finished)
     finally:
+        await writer.close()
         await buffered.close()
         await llm.client.close()
     return result, limiter.throttled
