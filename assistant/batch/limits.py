@@ -27,7 +27,7 @@ from assistant.llm.tokens import count_message_tokens
 DEFAULT_BACKOFF = 1.0
 # Reviews in flight per model request allowed at once: while some reviews wait for the model, others are
 # classified, guarded and stored, so the model's slots never wait for this process.
-REVIEWS_PER_MODEL_SLOT = 2
+REVIEWS_PER_MODEL_SLOT = 3
 _PART = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(k|m)?\s*(rpm|tpm)?\s*$", re.IGNORECASE)
 
 
