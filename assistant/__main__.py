@@ -102,8 +102,8 @@ def playbooks_check(directory: Annotated[str | None, typer.Argument(help="Defaul
 
 
 @app.command()
-def worker(concurrency: Annotated[int | None, typer.Option(min=1, help="Model requests at once; twice as many review jobs run "
-                                                               "[default: ASSISTANT_WORKER_CONCURRENCY]",
+def worker(concurrency: Annotated[int | None, typer.Option(min=1, help="Model requests at once; three times as "
+                                                               "many review jobs run [default: ASSISTANT_WORKER_CONCURRENCY]",
                                                           show_default=False)] = None,
            burst: Annotated[bool, typer.Option("--burst", help="Stop once the queue is empty")] = False,
            log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info") -> None:

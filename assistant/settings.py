@@ -44,7 +44,7 @@ class Settings(BaseSettings):
                                   "`assistant worker` processes; none = the pipeline runs in-process")
     queue_name: str = "assistant"
     worker_concurrency: int = Field(default=8, ge=1, description="Model requests one `assistant worker` makes at "
-                                    "once (it runs twice as many review jobs)")
+                                    "once (it runs three times as many review jobs)")
     job_timeout: int = Field(default=600, ge=10, description="Seconds one review job may run before it is retried")
     llm_requests_per_minute: float | None = Field(default=None, ge=0, description="Per-process cap; none = no cap")
     llm_tokens_per_minute: float | None = Field(default=None, ge=0, description="Per-process cap; none = no cap")

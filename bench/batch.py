@@ -3,13 +3,15 @@
     python bench/batch.py                                  # N=500 and 2000, L=0.1 s, C=16, both databases, both modes
     python bench/batch.py --n 2000 --latency 0.1 0.5 --backends sqlite --modes local
 
-For each database (SQLite, PostgreSQL) and mode (`local`: in-process with C tasks; `saq`: 2 `assistant worker`
-processes on Redis with C/2 each) it prints the processing wall time, the ideal N × calls/review × L / C,
-efficiency = ideal / wall, LLM calls per review, CPU per review (batch process, or both workers), peak RSS,
-the scripted server's CPU share and the mean call latency the client observed (`llm ms`: L plus HTTP, SDK and
-scheduling delays; far above L means the machine, not the batch, is short of CPU).
-Efficiency is bounded by CPU: a process can't finish reviews faster than 1 / (CPU per review), so with
-L = 0.1 s and C = 16 the ideal needs ~90 reviews/s from one process.
+For each database (SQLite, PostgreSQL) and mode (`local`: in-process, C model requests at once; `saq`: 2
+`assistant worker` processes on Redis with C/2 each) it prints the processing wall time, the ideal
+N × calls/review × L / C, efficiency = ideal / wall, LLM calls per review, CPU per review (batch process, or both
+workers), how busy the whole machine was meanwhile (`host cpu`: every process, databases and Redis included),
+peak RSS, the scripted server's CPU share and the mean call time the client logged (`llm ms`: L plus HTTP and
+SDK time plus the wait for one of the C request slots, since three reviews are in flight per slot).
+Efficiency is bounded by CPU: one process can't finish reviews faster than 1 / (CPU per review), so with
+L = 0.1 s, C = 16 and ~1.1 calls per review the ideal needs ~145 reviews/s, i.e. under 7 ms of CPU per review
+in a single process; the queue mode spreads that over the workers' cores.
 
 The scripted LLM runs in its own process (a threaded HTTP server that sleeps L per call), so it never competes
 for this process's GIL; its CPU use is printed to show it is not the bottleneck. Every run first sends a small

@@ -52,7 +52,7 @@ def import_file(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, find duplicates and estimate tokens and "
                                                             "cost; store nothing, call no model")] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Model requests at once (in-process; "
-                                                            "twice as many reviews are in flight)")] = 8,
+                                                            "three times as many reviews are in flight)")] = 8,
     rate_limit: Annotated[str | None, typer.Option(help="Model calls per minute, then tokens per minute: "
                                                         "'500', '500,200k', '200000tpm'", show_default=False)] = None,
     min_rating: Annotated[int | None, typer.Option(min=1, max=5, help="Only rows rated at least this "

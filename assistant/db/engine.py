@@ -62,7 +62,8 @@ def create_engine(url: str, *, pre_ping: bool = True) -> AsyncEngine:
         return engine
     # JIT costs more than it saves on our short aggregate queries (hundreds of ms on misestimated plans)
     # hide_parameters: SQL errors are logged without their values (review text, key hashes)
-    return create_async_engine(async_url(url), pool_size=10, max_overflow=20, pool_pre_ping=pre_ping, hide_parameters=True,
+    return create_async_engine(async_url(url), pool_size=10, max_overflow=20, pool_pre_ping=pre_ping,
+                               hide_parameters=True,
                                connect_args={"server_settings": {"jit": "off"}})
 
 

@@ -99,6 +99,8 @@ class ScriptedLLM:
         self.rates: list[tuple[float, Fault]] = []
         self.requests: list[dict[str, Any]] = []
         self.served = 0
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most chat requests it was answering at once
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
@@ -175,6 +177,15 @@ class ScriptedLLM:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 with scripted._lock:
                     scripted.requests.append(body)
+                    scripted.in_flight += 1
+                    scripted.max_in_flight = max(scripted.max_in_flight, scripted.in_flight)
+                try:
+                    self._answer(body)
+                finally:
+                    with scripted._lock:
+                        scripted.in_flight -= 1
+
+            def _answer(self, body: dict[str, Any]) -> None:
                 if scripted.latency:
                     time.sleep(scripted.latency)
                 fault = scripted._next_fault()

@@ -79,6 +79,49 @@ async def test_import_drafts_every_review_and_reimport_skips(settings, scripted_
     assert final["count"] == 30 and set(final["drafts"]) == {1}
 
 
+async def test_concurrency_caps_model_requests_in_flight_and_fills_them(settings, scripted_llm, tmp_path):
+    scripted_llm.latency = 0.1  # long enough for the batch to try more than its share at once
+    report = await batch(settings, write_reviews(tmp_path / "backlog.csv", 30), concurrency=3)
+    assert report.failures == [], report.failures
+    assert scripted_llm.max_in_flight == 3, "never more than --concurrency requests, and all of them used"
+
+
+async def test_group_writer_stores_many_reviews_per_transaction_and_isolates_a_conflict(settings, scripted_llm):
+    """Bulk work stores results in groups; a review someone else already drafted keeps that draft, and the
+    others in its group are stored all the same."""
+    from assistant.domain.reviews.schemas import ReviewIn
+    from assistant.domain.reviews.service import ReviewService
+    from assistant.llm import build_llm
+    from assistant.pipeline import Pipeline
+    from assistant.playbooks import PlaybookRegistry
+    from assistant.results import GroupWriter
+
+    engine = create_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    playbooks = PlaybookRegistry.from_directory(settings.playbooks_dir)
+    try:
+        async with sessions() as session:
+            service = ReviewService(session)
+            ids = [(await service.ingest(ReviewIn(text=f"Курьер опоздал на {n} часа, заказ помят.", rating=2,
+                                                  source="grouped", external_id=f"g-{n}")))[0].id for n in range(12)]
+        writer = GroupWriter(sessions, interval=0.2)
+        pipeline = Pipeline(sessions, build_llm(settings), playbooks, writer=writer)
+        await Pipeline(sessions, build_llm(settings), playbooks).process(ids[0])  # drafted before the batch
+        async with sessions() as session:  # a stale copy of that review: claimable again, as after a crash
+            review = await session.get(Review, ids[0])
+            review.status = "processing"
+            await session.commit()
+        assert (await state(settings, "grouped"))["drafts"].count(1) == 1
+        statuses = await asyncio.gather(*(pipeline.process(i) for i in ids))
+        await writer.close()
+    finally:
+        await engine.dispose()
+    assert set(statuses) == {"pending_approval"}
+    after = await state(settings, "grouped")
+    assert after["count"] == 12 and set(after["drafts"]) == {1}, "one draft each, the earlier one kept"
+    assert writer.groups < 12, f"{writer.groups} groups for 12 reviews"
+
+
 async def test_rate_limited_model_all_done_none_twice(settings, scripted_llm, tmp_path):
     scripted_llm.set_rates(rate_limit=0.3)  # 30% of calls answered 429 with Retry-After
     report = await batch(settings, write_reviews(tmp_path / "backlog.csv", 20), concurrency=8,
