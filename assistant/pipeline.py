@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
-from assistant.domain.classification.service import ClassificationResult, classify_review, warm_up
-from assistant.domain.drafting.service import DraftOutcome, draft_reply
+from assistant.domain.classification.service import classify_review, warm_up
+from assistant.domain.drafting.service import draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
 from assistant.results import GroupWriter, result_of, store_one
@@ -63,7 +63,7 @@ class Pipeline:
     async def process(self, review_id: int) -> str:
         """Run one review through; returns its final status. Never raises for a review's own failure.
         Two transactions on the way: the claim and the result (a review has a draft only once it is stored
-        whole, so a claimable review has none; a concurrent processor's draft wins in `_finish`)."""
+        whole, so a claimable review has none; a concurrent processor's stored draft wins)."""
         await self.warm_up()
         async with self.sessions() as session:
             review = (await session.execute(_CLAIM, {"review_id": review_id, "now": utcnow()})).scalar_one_or_none()
@@ -89,7 +89,8 @@ class Pipeline:
                 review_text=review.text, rating=review.rating, platform=review.source, language=result.language,
                 action=Action(result.action), topics=list(result.topics), playbook=playbook, llm=self.llm,
                 review_id=review.id, recent_replies=await self.recent_replies(review.business))
-        await self._finish(review.id, result, outcome)
+        stored = result_of(review.id, result, outcome)
+        await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
 
     async def recent_replies(self, business: str) -> list[str]:
         now = time.monotonic()
@@ -105,10 +106,6 @@ class Pipeline:
         if self.recent_replies_ttl > 0:
             self._recent[business] = (now, replies)
         return replies
-
-    async def _finish(self, review_id: int, result: ClassificationResult, outcome: DraftOutcome | None) -> None:
-        stored = result_of(review_id, result, outcome)
-        await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
 
     async def _set_status(self, review_id: int, status: str, error: str | None) -> None:
         async with self.sessions() as session:

@@ -113,7 +113,7 @@ class GroupWriter:
         self._pending: list[tuple[ReviewResult, asyncio.Future[None]]] = []
         self._timer: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self.groups = 0  # transactions written (for benchmarks and tests)
+        self.groups = 0  # groups written (for benchmarks and tests)
 
     async def store(self, result: ReviewResult) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -152,6 +152,10 @@ class GroupWriter:
                 if not future.done():
                     future.set_exception(exc)
             return
+        except asyncio.CancelledError:  # shutting down: nobody waits for a result that may not be stored
+            for _, future in group:
+                future.cancel()
+            raise
         for _, future in group:
             if not future.done():
                 future.set_result(None)
