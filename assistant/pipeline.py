@@ -20,19 +20,18 @@ from assistant.domain.classification.service import classify_review, warm_up
 from assistant.domain.drafting.service import draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
-from assistant.results import GroupWriter, result_of, store_one
+from assistant.results import NO_SYNC, GroupWriter, result_of, store_one
 
 log = logging.getLogger(__name__)
 RECENT_REPLIES = 50
 ACTIVE = (ReviewStatus.received, ReviewStatus.processing)
 BULK_RECENT_REPLIES_TTL = 15.0  # seconds; batch runs and queue workers
-_NO_SYNC = {"synchronize_session": False}  # nothing of these rows is loaded in the session
 _CLAIM = (update(Review).where(Review.id == bindparam("review_id"), Review.status.in_(ACTIVE))
           .values(status=ReviewStatus.processing, attempts=Review.attempts + 1, updated_at=bindparam("now"))
-          .returning(Review).execution_options(**_NO_SYNC))
+          .returning(Review).execution_options(**NO_SYNC))
 _SET_STATUS = (update(Review).where(Review.id == bindparam("review_id"))
                .values(status=bindparam("status"), error=bindparam("error"), updated_at=bindparam("now"))
-               .execution_options(**_NO_SYNC))
+               .execution_options(**NO_SYNC))
 
 
 @dataclass

@@ -21,14 +21,14 @@ from assistant.db.models import Classification, Draft, DraftStatus, DraftVersion
 from assistant.domain.classification.service import ClassificationResult
 from assistant.domain.drafting.service import DraftOutcome
 
-_NO_SYNC = {"synchronize_session": False}  # nothing of these rows is loaded in the session
+NO_SYNC = {"synchronize_session": False}  # nothing of these rows is loaded in the session
 _DELETE_CLASSIFICATIONS = (delete(Classification)
                            .where(Classification.review_id.in_(bindparam("ids", expanding=True)))
-                           .execution_options(**_NO_SYNC))
+                           .execution_options(**NO_SYNC))
 _INSERT_DRAFTS = insert(Draft).returning(Draft.id, Draft.review_id, sort_by_parameter_order=True)
 _MARK_DRAFTED = (update(Review).where(Review.id.in_(bindparam("ids", expanding=True)))
                  .values(status=ReviewStatus.pending_approval, error=None, updated_at=bindparam("now"))
-                 .execution_options(**_NO_SYNC))
+                 .execution_options(**NO_SYNC))
 
 
 @dataclass(frozen=True)
