@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
@@ -20,18 +20,29 @@ from assistant.domain.classification.service import classify_review, warm_up
 from assistant.domain.drafting.service import draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
-from assistant.results import NO_SYNC, GroupWriter, result_of, store_one
+from assistant.results import GroupWriter, result_of, store_one
 
 log = logging.getLogger(__name__)
 RECENT_REPLIES = 50
 ACTIVE = (ReviewStatus.received, ReviewStatus.processing)
 BULK_RECENT_REPLIES_TTL = 15.0  # seconds; batch runs and queue workers
-_CLAIM = (update(Review).where(Review.id == bindparam("review_id"), Review.status.in_(ACTIVE))
-          .values(status=ReviewStatus.processing, attempts=Review.attempts + 1, updated_at=bindparam("now"))
-          .returning(Review).execution_options(**NO_SYNC))
-_SET_STATUS = (update(Review).where(Review.id == bindparam("review_id"))
-               .values(status=bindparam("status"), error=bindparam("error"), updated_at=bindparam("now"))
-               .execution_options(**NO_SYNC))
+_REVIEWS = Review.__table__  # Core statements: a claimed review is read, never changed through the ORM
+_CLAIM = (update(_REVIEWS)
+          .where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)), _REVIEWS.c.status.in_(ACTIVE))
+          .values(status=ReviewStatus.processing, attempts=_REVIEWS.c.attempts + 1, updated_at=bindparam("now"))
+          .returning(_REVIEWS.c.id, _REVIEWS.c.text, _REVIEWS.c.rating, _REVIEWS.c.business, _REVIEWS.c.source))
+_STATUSES = select(_REVIEWS.c.id, _REVIEWS.c.status).where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)))
+_SET_STATUS = (update(_REVIEWS).where(_REVIEWS.c.id == bindparam("review_id"))
+               .values(status=bindparam("status"), error=bindparam("error"), updated_at=bindparam("now")))
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a claim returns: the reviews now `processing` by the claimer, and the status of the others
+    (already drafted, decided or failed; "missing" for an unknown id)."""
+
+    reviews: list[Row]
+    others: dict[int, str]
 
 
 @dataclass
@@ -63,22 +74,35 @@ class Pipeline:
         """Run one review through; returns its final status. Never raises for a review's own failure.
         Two transactions on the way: the claim and the result (a review has a draft only once it is stored
         whole, so a claimable review has none; a concurrent processor's stored draft wins)."""
-        await self.warm_up()
+        claimed = await self.claim([review_id])
+        if not claimed.reviews:
+            return claimed.others[review_id]
+        return await self.process_claimed(claimed.reviews[0])
+
+    async def claim(self, review_ids: list[int]) -> Claimed:
+        """Mark the claimable ones of `review_ids` as `processing` (attempts + 1) in one statement: bulk work
+        claims a group at once, as a statement per review costs as much CPU as the rest of its bookkeeping."""
         async with self.sessions() as session:
-            review = (await session.execute(_CLAIM, {"review_id": review_id, "now": utcnow()})).scalar_one_or_none()
+            reviews = list((await session.execute(_CLAIM, {"ids": review_ids, "now": utcnow()})).all())
             await session.commit()
-            if review is None:
-                status = (await session.execute(select(Review.status).where(Review.id == review_id))).scalar()
-                return status or "missing"
+            rest = set(review_ids) - {review.id for review in reviews}
+            others = dict.fromkeys(rest, "missing")
+            if rest:
+                others.update((await session.execute(_STATUSES, {"ids": sorted(rest)})).tuples().all())
+        return Claimed(reviews, others)
+
+    async def process_claimed(self, review: Row) -> str:
+        """Classify and draft a review this process claimed; returns its final status."""
+        await self.warm_up()
         try:
             await self._run(review)
         except Exception as exc:  # noqa: BLE001 - any failure is recorded on the review, none is lost
-            log.warning("review %s failed: %s", review_id, exc)
-            await self._set_status(review_id, ReviewStatus.failed, f"{type(exc).__name__}: {exc}"[:4000])
+            log.warning("review %s failed: %s", review.id, exc)
+            await self._set_status(review.id, ReviewStatus.failed, f"{type(exc).__name__}: {exc}"[:4000])
             return ReviewStatus.failed
         return ReviewStatus.pending_approval
 
-    async def _run(self, review: Review) -> None:
+    async def _run(self, review: Row) -> None:
         playbook = self.playbooks.for_business(review.business)
         result = await classify_review(review.text, review.rating, playbook, self.llm, review_id=review.id)
         if result.action == Action.do_not_engage:

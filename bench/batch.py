@@ -65,10 +65,11 @@ class HostMeter:
 
     def __init__(self) -> None:
         self.start = self.end = (0.0, 0.0)
+        self.started = 0.0  # time.monotonic() when processing began
 
     def phase(self, label: str, total: int) -> None:
         if label == "process":
-            self.start = host_busy()
+            self.start, self.started = host_busy(), time.monotonic()
 
     def advance(self, **_: object) -> None:
         pass
@@ -89,7 +90,9 @@ class HostMeter:
 def start_llm(latency: float) -> tuple[subprocess.Popen, str]:
     code = ("import sys, time\nfrom assistant.testing.scripted_llm import ScriptedLLM\n"
             f"s = ScriptedLLM(latency={latency}).start()\nprint(s.base_url, flush=True)\n"
-            "for line in sys.stdin: s.requests.clear()\n")  # any line on stdin: forget recorded requests
+            "import json\nfor line in sys.stdin:\n"  # "spans": print the calls' (arrived, answered) times; then forget
+            "    if line.strip() == 'spans': print(json.dumps(s.spans), flush=True)\n"
+            "    s.requests.clear(); s.spans.clear()\n")
     process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -104,6 +107,8 @@ def child(args: argparse.Namespace) -> None:
     from tests.fixtures.batch.generate import write_reviews
 
     settings = get_settings()
+    if os.environ.get("SWITCH"):
+        sys.setswitchinterval(float(os.environ["SWITCH"]))
     scratch, n = Path(args.scratch), args.n[0]  # the mode is ASSISTANT_QUEUE_URL, set by the parent
 
     async def run() -> dict:
@@ -113,17 +118,49 @@ def child(args: argparse.Namespace) -> None:
         path = write_reviews(scratch / f"backlog-{n}.csv", n)
         print("warm", flush=True)  # the parent notes the workers' CPU, then says go
         sys.stdin.readline()
+        lags: list[float] = []
+
+        async def probe() -> None:
+            loop = asyncio.get_running_loop()
+            while True:
+                t = loop.time()
+                await asyncio.sleep(0.005)
+                lags.append(loop.time() - t - 0.005)
+        probing = asyncio.create_task(probe()) if os.environ.get("PROBE") else None
         before, meter = resource.getrusage(resource.RUSAGE_SELF), HostMeter()
         report = await run_batch(BatchOptions(path=path, read=ReadOptions(source="backlog"),
                                               concurrency=args.concurrency), settings, meter)  # type: ignore[arg-type]
         after, host = resource.getrusage(resource.RUSAGE_SELF), meter.busy_share()
+        if probing:
+            probing.cancel()
+            lags.sort()
+            print(f"loop lag mean {1000*sum(lags)/len(lags):.2f} ms p50 {1000*lags[len(lags)//2]:.2f} p90 {1000*lags[int(len(lags)*.9)]:.2f} p99 {1000*lags[int(len(lags)*.99)]:.2f}", file=sys.stderr)
         assert report.processed and not report.failures, report.failures[:5]
         return {"process_seconds": report.process_seconds, "import_seconds": report.import_seconds,
                 "calls": report.processed.calls, "statuses": dict(report.processed.statuses),
                 "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-                "rss": report.peak_rss_mb, "host": host, "llm_ms": await observed_latency(settings.resolved_database_url)}
+                "rss": report.peak_rss_mb, "host": host, "started": meter.started, "llm_ms": await observed_latency(settings.resolved_database_url)}
 
     print(json.dumps(asyncio.run(run())))
+
+
+def fetch_spans(llm: subprocess.Popen) -> list[tuple[float, float]]:
+    assert llm.stdin is not None and llm.stdout is not None
+    llm.stdin.write("spans\n")
+    llm.stdin.flush()
+    return [tuple(span) for span in json.loads(llm.stdout.readline())]
+
+
+def slot_use(spans: list[tuple[float, float]], started: float, seconds: float, slots: int) -> dict:
+    """Where the model's C slots were idle, from the server's side: before the first call, after the last one,
+    and between calls in the middle (each answer until the next request reached the server)."""
+    spans.sort()
+    busy = sum(end - start for start, end in spans)
+    first, last = spans[0][0], max(end for _, end in spans)
+    served = sorted(end - start for start, end in spans)
+    return {"busy": busy / (slots * seconds), "ramp": first - started, "tail": started + seconds - last,
+            "served_ms": 1000 * served[len(served) // 2],
+            "gap_ms": 1000 * (slots * (last - first) - busy) / len(spans)}
 
 
 def drop_queue(name: str) -> None:
@@ -174,6 +211,7 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
         assert run.stdin is not None and run.stdout is not None
         if run.stdout.readline().strip() != "warm":
             raise RuntimeError("the warm-up batch failed")
+        fetch_spans(llm[0])  # forget the warm-up's calls
         llm_cpu = cpu_seconds(llm[0].pid)
         worker_cpu = [cpu_seconds(w.pid) for w in workers]
         run.stdin.write("go\n")
@@ -183,6 +221,7 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
             raise RuntimeError(f"the measured batch failed ({run.returncode})")
         result = json.loads(out.strip().splitlines()[-1])
         result["llm_cpu"] = cpu_seconds(llm[0].pid) - llm_cpu
+        result["slots"] = slot_use(fetch_spans(llm[0]), result["started"], result["process_seconds"], concurrency)
         if workers:  # the work (and its CPU and memory) happened in the workers
             result["cpu"] = sum(cpu_seconds(w.pid) - c for w, c in zip(workers, worker_cpu, strict=True))
             result["rss"] = max(peak_rss_mb(w.pid) for w in workers)
@@ -194,9 +233,7 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
         drop_database(url)
         if mode == "saq":
             drop_queue(queue)
-        assert llm[0].stdin is not None
-        llm[0].stdin.write("clear\n")
-        llm[0].stdin.flush()
+        fetch_spans(llm[0])  # and forget them
     calls = result["calls"] / n
     ideal = n * calls * latency / concurrency
     return {"backend": backend, "mode": mode, "n": n, "latency": latency, "wall": result["process_seconds"],
@@ -204,7 +241,7 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
             "cpu_ms_per_review": 1000 * result["cpu"] / n, "rss_mb": result["rss"],
             "llm_cpu_pct": 100 * result["llm_cpu"] / result["process_seconds"], "import": result["import_seconds"],
             "host_pct": 100 * result["host"],
-            "llm_ms": result["llm_ms"]}
+            "llm_ms": result["llm_ms"], **{f"slot_{k}": v for k, v in result["slots"].items()}}
 
 
 def main() -> None:
@@ -223,7 +260,8 @@ def main() -> None:
     print(f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; C={args.concurrency}, "
           f"saq = 2 workers × {args.concurrency // 2}")
     header = (f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'calls/rv':>8} "
-              f"{'cpu ms/rv':>9} {'host cpu':>8} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8}")
+              f"{'cpu ms/rv':>9} {'host cpu':>8} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8} "
+              f"{'served ms':>9} {'gap ms':>6} {'ramp s':>6} {'tail s':>6}")
     print(header)
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         for latency in args.latency:
@@ -236,7 +274,9 @@ def main() -> None:
                             print(f"{r['backend']:<10} {r['mode']:<5} {r['n']:>5} {r['latency']:>4} "
                                   f"{r['wall']:>7.1f} {r['ideal']:>7.1f} {r['efficiency']:>5.2f} "
                                   f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['host_pct']:>7.0f}% {r['rss_mb']:>7.0f} "
-                                  f"{r['llm_cpu_pct']:>6.0f}% {r['llm_ms']:>6.0f} {r['import']:>8.1f}", flush=True)
+                                  f"{r['llm_cpu_pct']:>6.0f}% {r['llm_ms']:>6.0f} {r['import']:>8.1f} "
+                                  f"{r['slot_served_ms']:>9.1f} {r['slot_gap_ms']:>6.1f} {r['slot_ramp']:>6.2f} "
+                                  f"{r['slot_tail']:>6.2f}", flush=True)
             finally:
                 llm[0].kill()
                 llm[0].wait()

@@ -56,7 +56,7 @@ class BufferedCallLog:
                 return
             try:
                 async with self.sessions() as session:
-                    await session.execute(insert(LLMCall), rows)
+                    await session.execute(insert(LLMCall.__table__), rows)
                     await session.commit()
             except BaseException:
                 self._rows[:0] = rows

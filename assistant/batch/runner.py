@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import LLMCall, Review, ReviewStatus, utcnow
@@ -25,6 +25,7 @@ from assistant.pipeline import Pipeline
 
 TERMINAL = (ReviewStatus.pending_approval, ReviewStatus.approved, ReviewStatus.rejected, ReviewStatus.failed)
 CHUNK = 500
+CLAIM_GROUP = 16  # reviews claimed per statement in-process
 CALL_LOG_DELAY = 1.0  # > BufferedCallLog's interval
 RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
 OnDone = Callable[[int, str], None]
@@ -76,29 +77,42 @@ async def _retry_if_allowed(sessions: async_sessionmaker, review_id: int, max_at
 
 async def process_local(ids: Sequence[int], pipeline: Pipeline, *, concurrency: int, max_attempts: int,
                         calls: CountingCallLog | None = None, on_done: OnDone | None = None) -> ProcessResult:
+    """`concurrency` tasks take claimed reviews from a shared buffer; whoever finds it empty claims the next
+    `CLAIM_GROUP` ids in one statement (a claimed review that a killed run never finished stays claimable)."""
     result = ProcessResult()
     started = time.perf_counter()
-    todo: asyncio.Queue[int] = asyncio.Queue()
-    for review_id in ids:
-        todo.put_nowait(review_id)
+    todo, claimed = deque(ids), deque[Row]()
+    refill = asyncio.Lock()
+
+    async def settle(review_id: int, status: str) -> None:
+        if status == ReviewStatus.failed:
+            again, error = await _retry_if_allowed(pipeline.sessions, review_id, max_attempts)
+            if again:
+                result.retried += 1
+                todo.append(review_id)
+                return
+            result.failed[review_id] = error
+        result.statuses[str(status)] += 1
+        if on_done:
+            on_done(review_id, str(status))
+
+    async def next_review() -> Row | None:
+        while not claimed:
+            if not todo:
+                return None
+            async with refill:
+                if claimed or not todo:
+                    continue
+                group = [todo.popleft() for _ in range(min(CLAIM_GROUP, len(todo)))]
+                outcome = await pipeline.claim(group)
+                claimed.extend(outcome.reviews)
+                for review_id, status in outcome.others.items():
+                    await settle(review_id, status)
+        return claimed.popleft()
 
     async def work() -> None:
-        while True:
-            try:
-                review_id = todo.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            status = await pipeline.process(review_id)
-            if status == ReviewStatus.failed:
-                again, error = await _retry_if_allowed(pipeline.sessions, review_id, max_attempts)
-                if again:
-                    result.retried += 1
-                    todo.put_nowait(review_id)
-                    continue
-                result.failed[review_id] = error
-            result.statuses[str(status)] += 1
-            if on_done:
-                on_done(review_id, str(status))
+        while (review := await next_review()) is not None:
+            await settle(review.id, await pipeline.process_claimed(review))
 
     await asyncio.gather(*(work() for _ in range(max(1, min(concurrency, len(ids) or 1)))))
     result.seconds = time.perf_counter() - started

@@ -35,6 +35,16 @@ def _llm(model: str | None) -> tuple[Any, Any]:
     return settings, build_llm(settings)
 
 
+async def _closing(work: Any, *llms: Any) -> Any:
+    """Await `work`, then close the models' HTTP clients inside the same event loop."""
+    try:
+        return await work
+    finally:
+        for llm in llms:
+            if llm is not None:
+                await llm.client.close()
+
+
 def _inputs(dataset: Path, playbooks_dir: Path) -> tuple[list[Any], Any]:
     from assistant.evaluation.classification import load_cases
     from assistant.playbooks import PlaybookRegistry
@@ -58,9 +68,9 @@ def run(
     settings, llm = _llm(model)
     judge_llm = _llm(judge_model)[1] if judge_model else None
     cases, playbooks = _inputs(dataset, settings.playbooks_dir)
-    results = asyncio.run(run_eval(cases, playbooks=playbooks, llm=llm, concurrency=concurrency,
-                                   cache_dir=None if no_cache else cache_dir, judge_llm=judge_llm,
-                                   progress=progress, dataset=str(dataset)))
+    results = asyncio.run(_closing(run_eval(cases, playbooks=playbooks, llm=llm, concurrency=concurrency,
+                                            cache_dir=None if no_cache else cache_dir, judge_llm=judge_llm,
+                                            progress=progress, dataset=str(dataset)), llm, judge_llm))
     reference = load_baseline(baseline) if baseline else None
     failures = check_gate(results, reference) if reference is not None else None
     if failures is not None:
@@ -112,5 +122,5 @@ def classify(
     cases, playbooks = _inputs(dataset, (settings or get_settings()).playbooks_dir)
     report = classification.evaluate_classification(cases, playbooks, llm)
     if asyncio.iscoroutine(report):
-        report = asyncio.run(report)
+        report = asyncio.run(_closing(report, llm))
     typer.echo(classification.format_classification_report(report))

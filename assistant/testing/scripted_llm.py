@@ -101,6 +101,7 @@ class ScriptedLLM:
         self.served = 0
         self.in_flight = 0
         self.max_in_flight = 0  # the most chat requests it was answering at once
+        self.spans: list[tuple[float, float]] = []  # (arrived, answered) of each chat request, time.monotonic()
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
@@ -174,6 +175,7 @@ class ScriptedLLM:
                 self._send(200, json.dumps({"object": "list", "data": [{"id": "scripted", "object": "model"}]}).encode())
 
             def do_POST(self) -> None:
+                arrived = time.monotonic()
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 with scripted._lock:
                     scripted.requests.append(body)
@@ -184,6 +186,7 @@ class ScriptedLLM:
                 finally:
                     with scripted._lock:
                         scripted.in_flight -= 1
+                        scripted.spans.append((arrived, time.monotonic()))
 
             def _answer(self, body: dict[str, Any]) -> None:
                 if scripted.latency:
