@@ -128,6 +128,7 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
         from assistant.batch.limits import RateLimiter, throttle
         from assistant.db.engine import session_factory
         from assistant.llm import build_llm
+        from assistant.llm.own_loop import ModelLoop
         from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
         from assistant.playbooks import PlaybookRegistry
         from assistant.results import GroupWriter
@@ -143,7 +144,7 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
                       (settings.llm_requests_per_minute, settings.llm_tokens_per_minute))
         throttle(llm, RateLimiter(*per_minute, concurrency=slots))
         writer = GroupWriter(sessions)
-        ctx.update(engine=engine, sessions=sessions, llm=llm, call_log=call_log, writer=writer,
+        ctx.update(engine=engine, sessions=sessions, model_loop=ModelLoop(llm), call_log=call_log, writer=writer,
                    pipeline=Pipeline(sessions, llm, playbooks, recent_replies_ttl=BULK_RECENT_REPLIES_TTL,
                                      writer=writer))
         ctx["recovery"] = asyncio.create_task(_recover_forever(queue, sessions, settings.job_timeout))
@@ -157,8 +158,8 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
             await writer.close()
         if call_log := ctx.get("call_log"):
             await call_log.close()
-        if llm := ctx.get("llm"):
-            await llm.client.close()
+        if model_loop := ctx.get("model_loop"):
+            await model_loop.close()
         if engine := ctx.get("engine"):
             await engine.dispose()
 

@@ -9,6 +9,9 @@ N × calls/review × L / C, efficiency = ideal / wall, LLM calls per review, CPU
 workers), how busy the whole machine was meanwhile (`host cpu`: every process, databases and Redis included),
 peak RSS, the scripted server's CPU share and the mean call time the client logged (`llm ms`: L plus HTTP and
 SDK time plus the wait for one of the C request slots, since three reviews are in flight per slot).
+Where the rest of the wall time went, from the model server's side: `served ms` (median time it held a call:
+L plus its own overhead), `gap ms` (mean time a slot sat idle between an answer and the next request, i.e.
+the client's turnaround), `ramp s` (start until the first request) and `tail s` (last answer until done).
 Efficiency is bounded by CPU: one process can't finish reviews faster than 1 / (CPU per review), so with
 L = 0.1 s, C = 16 and ~1.1 calls per review the ideal needs ~145 reviews/s, i.e. under 7 ms of CPU per review
 in a single process; the queue mode spreads that over the workers' cores.
@@ -107,8 +110,6 @@ def child(args: argparse.Namespace) -> None:
     from tests.fixtures.batch.generate import write_reviews
 
     settings = get_settings()
-    if os.environ.get("SWITCH"):
-        sys.setswitchinterval(float(os.environ["SWITCH"]))
     scratch, n = Path(args.scratch), args.n[0]  # the mode is ASSISTANT_QUEUE_URL, set by the parent
 
     async def run() -> dict:
@@ -118,28 +119,16 @@ def child(args: argparse.Namespace) -> None:
         path = write_reviews(scratch / f"backlog-{n}.csv", n)
         print("warm", flush=True)  # the parent notes the workers' CPU, then says go
         sys.stdin.readline()
-        lags: list[float] = []
-
-        async def probe() -> None:
-            loop = asyncio.get_running_loop()
-            while True:
-                t = loop.time()
-                await asyncio.sleep(0.005)
-                lags.append(loop.time() - t - 0.005)
-        probing = asyncio.create_task(probe()) if os.environ.get("PROBE") else None
         before, meter = resource.getrusage(resource.RUSAGE_SELF), HostMeter()
         report = await run_batch(BatchOptions(path=path, read=ReadOptions(source="backlog"),
                                               concurrency=args.concurrency), settings, meter)  # type: ignore[arg-type]
         after, host = resource.getrusage(resource.RUSAGE_SELF), meter.busy_share()
-        if probing:
-            probing.cancel()
-            lags.sort()
-            print(f"loop lag mean {1000*sum(lags)/len(lags):.2f} ms p50 {1000*lags[len(lags)//2]:.2f} p90 {1000*lags[int(len(lags)*.9)]:.2f} p99 {1000*lags[int(len(lags)*.99)]:.2f}", file=sys.stderr)
         assert report.processed and not report.failures, report.failures[:5]
         return {"process_seconds": report.process_seconds, "import_seconds": report.import_seconds,
                 "calls": report.processed.calls, "statuses": dict(report.processed.statuses),
                 "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-                "rss": report.peak_rss_mb, "host": host, "started": meter.started, "llm_ms": await observed_latency(settings.resolved_database_url)}
+                "rss": report.peak_rss_mb, "host": host, "started": meter.started,
+                "llm_ms": await observed_latency(settings.resolved_database_url)}
 
     print(json.dumps(asyncio.run(run())))
 
@@ -154,12 +143,9 @@ def fetch_spans(llm: subprocess.Popen) -> list[tuple[float, float]]:
 def slot_use(spans: list[tuple[float, float]], started: float, seconds: float, slots: int) -> dict:
     """Where the model's C slots were idle, from the server's side: before the first call, after the last one,
     and between calls in the middle (each answer until the next request reached the server)."""
-    spans.sort()
-    busy = sum(end - start for start, end in spans)
-    first, last = spans[0][0], max(end for _, end in spans)
     served = sorted(end - start for start, end in spans)
-    return {"busy": busy / (slots * seconds), "ramp": first - started, "tail": started + seconds - last,
-            "served_ms": 1000 * served[len(served) // 2],
+    busy, first, last = sum(served), min(start for start, _ in spans), max(end for _, end in spans)
+    return {"ramp": first - started, "tail": started + seconds - last, "served_ms": 1000 * served[len(served) // 2],
             "gap_ms": 1000 * (slots * (last - first) - busy) / len(spans)}
 
 

@@ -130,6 +130,7 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
 async def _here(options: BatchOptions, settings: Settings, sessions: Any, imported: ImportResult,
                 progress: BatchProgress | None, done: Any) -> tuple[ProcessResult, int]:
     from assistant.llm import build_llm
+    from assistant.llm.own_loop import ModelLoop
     from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
     from assistant.playbooks import PlaybookRegistry
     from assistant.results import GroupWriter
@@ -139,6 +140,7 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
     llm = build_llm(settings, calls)
     limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
     throttle(llm, limiter)
+    model_loop = ModelLoop(llm)
     writer = GroupWriter(sessions)
     pipeline = Pipeline(sessions, llm, PlaybookRegistry.from_directory(settings.playbooks_dir),
                         recent_replies_ttl=BULK_RECENT_REPLIES_TTL, writer=writer)
@@ -154,7 +156,7 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
     finally:
         await writer.close()
         await buffered.close()
-        await llm.client.close()
+        await model_loop.close()
     return result, limiter.throttled
 
 

@@ -86,6 +86,55 @@ async def test_concurrency_caps_model_requests_in_flight_and_fills_them(settings
     assert scripted_llm.max_in_flight == 3, "never more than --concurrency requests, and all of them used"
 
 
+async def test_in_process_batch_claims_reviews_in_groups(settings, scripted_llm, monkeypatch):
+    """One statement claims up to CLAIM_GROUP reviews, however few tasks ask for them."""
+    from assistant.batch.runner import CLAIM_GROUP
+    from assistant.pipeline import Pipeline
+
+    path = settings.data_dir / "backlog.csv"
+    first = await batch(settings, write_reviews(path, 5))
+    assert first.failures == []
+    groups: list[int] = []
+    claim = Pipeline.claim
+
+    async def counted(self, review_ids):
+        groups.append(len(review_ids))
+        return await claim(self, review_ids)
+
+    monkeypatch.setattr(Pipeline, "claim", counted)
+    report = await batch(settings, write_reviews(path, 40), concurrency=2)  # 5 known, 35 new
+    assert report.failures == [] and report.imported.created == 35
+    assert sum(groups) == 35 and max(groups) == CLAIM_GROUP and len(groups) == 3, groups
+    after = await state(settings, "export")
+    assert after["count"] == 40 and set(after["drafts"]) == {1} and after["statuses"] == ["pending_approval"]
+
+
+async def test_a_claim_takes_the_claimable_of_a_group_and_tells_the_status_of_the_rest(settings, scripted_llm):
+    from assistant.pipeline import Pipeline
+    from assistant.playbooks import PlaybookRegistry
+
+    await batch(settings, write_reviews(settings.data_dir / "backlog.csv", 1))
+    engine = create_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            drafted = (await session.execute(select(Review.id))).scalar_one()
+            for n in range(3):
+                session.add(Review(source="claims", text=f"Курьер опоздал на {n} часа.", rating=2,
+                                   content_hash=f"claim-{n}", external_id=f"claim-{n}"))
+            await session.commit()
+            fresh = list((await session.execute(select(Review.id).where(Review.source == "claims"))).scalars())
+        pipeline = Pipeline(sessions, None, PlaybookRegistry.from_directory(settings.playbooks_dir))  # type: ignore[arg-type]
+        claimed = await pipeline.claim([*fresh, drafted, 10**9])
+    finally:
+        await engine.dispose()
+    assert sorted(r.id for r in claimed.reviews) == sorted(fresh)
+    assert {r.text for r in claimed.reviews} == {f"Курьер опоздал на {n} часа." for n in range(3)}
+    assert claimed.others == {drafted: "pending_approval", 10**9: "missing"}
+    after = await state(settings, "claims")
+    assert after["statuses"] == ["processing"] and after["attempts"] == [1, 1, 1]
+
+
 async def test_group_writer_stores_many_reviews_per_transaction_and_isolates_a_conflict(settings, scripted_llm):
     """Bulk work stores results in groups; a review someone else already drafted keeps that draft, and the
     others in its group are stored all the same."""
