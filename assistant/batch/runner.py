@@ -26,6 +26,7 @@ from assistant.pipeline import Pipeline
 TERMINAL = (ReviewStatus.pending_approval, ReviewStatus.approved, ReviewStatus.rejected, ReviewStatus.failed)
 CHUNK = 500
 CLAIM_GROUP = 16  # reviews claimed per statement in-process
+CLOSING = 64  # pending reviews at which a queued run polls faster
 CALL_LOG_DELAY = 1.0  # > BufferedCallLog's interval
 RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
 OnDone = Callable[[int, str], None]
@@ -103,7 +104,7 @@ async def process_local(ids: Sequence[int], pipeline: Pipeline, *, concurrency: 
             async with refill:
                 if claimed or not todo:
                     continue
-                group = [todo.popleft() for _ in range(min(CLAIM_GROUP, len(todo)))]
+                group = sorted(todo.popleft() for _ in range(min(CLAIM_GROUP, len(todo))))  # one lock order
                 outcome = await pipeline.claim(group)
                 claimed.extend(outcome.reviews)
                 for review_id, status in outcome.others.items():
@@ -124,7 +125,9 @@ async def process_local(ids: Sequence[int], pipeline: Pipeline, *, concurrency: 
 async def process_queued(ids: Sequence[int], queue: object, sessions: async_sessionmaker, *, job_timeout: int,
                          max_attempts: int, poll: float = 0.25, on_done: OnDone | None = None,
                          on_tokens: Callable[[int, int, int], None] | None = None) -> ProcessResult:
-    """Enqueue every id (once: jobs are keyed by review) and wait for the workers, polling the database."""
+    """Enqueue every id (once: jobs are keyed by review) and wait for the workers, polling the database: every
+    `poll` seconds, and four times as often once the last few dozen are pending, when the query is cheap and the
+    end of the run should be noticed at once."""
     from assistant.jobs import enqueue_review
 
     async def enqueue(review_id: int, delay: float = 0.0) -> None:
@@ -138,7 +141,7 @@ async def process_queued(ids: Sequence[int], queue: object, sessions: async_sess
     pending = set(ids)
     rounds = 0
     while pending:
-        await asyncio.sleep(poll)
+        await asyncio.sleep(poll if len(pending) > CLOSING else poll / 4)
         rounds += 1
         for review_id, status, attempts, error in await _states(sessions, sorted(pending)):
             if status not in TERMINAL:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -42,7 +43,9 @@ class EmbeddedModel:
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self._llama: Any = None
-        self._lock = asyncio.Lock()
+        self._lock = asyncio.Lock()  # requests queue here, without a thread each
+        self._running = threading.Lock()  # held by the thread itself: a cancelled request's completion runs
+        # on after its caller gave up, and the next one must not enter the same llama.cpp context meanwhile
 
     def _load(self) -> Any:
         if self._llama is None:
@@ -55,6 +58,10 @@ class EmbeddedModel:
         return self._llama
 
     def _complete(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._running:
+            return self._complete_now(body)
+
+    def _complete_now(self, body: dict[str, Any]) -> dict[str, Any]:
         llama = self._load()
         kwargs: dict[str, Any] = {
             "messages": body["messages"],
@@ -93,3 +100,15 @@ def create_embedded_app(model: EmbeddedModel) -> Litestar:
                                             "owned_by": "local", "root": uuid.uuid5(uuid.NAMESPACE_URL, MODEL_NAME).hex}]}
 
     return Litestar(route_handlers=[chat_completions, models], openapi_config=None, logging_config=None)
+
+
+def check() -> None:
+    """Load the model and decode a short prompt: a llama.cpp build with instructions this CPU refuses dies
+    here (SIGILL or SIGSEGV), not on a customer's review. `python -m assistant.llm.embedded` (scripts/install.sh)."""
+    model = EmbeddedModel(n_ctx=256, n_threads=1)
+    model._complete({"messages": [{"role": "user", "content": "Say hello to a customer."}], "max_tokens": 2})
+
+
+if __name__ == "__main__":
+    check()
+
