@@ -24,10 +24,8 @@ def build_llm(settings: Settings, call_log: CallLog | None = None) -> LLM:
                                     http_client=httpx.AsyncClient(transport=transport, timeout=timeout))
         model_name, context_tokens = MODEL_NAME, settings.embedded_context
     else:
-        # aiohttp under the SDK: a quarter less CPU per call than its default httpx transport, which counts
-        # when a batch keeps a hundred calls a second in flight (bench/batch.py)
         client = openai.AsyncOpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none",
-                                    max_retries=0, timeout=timeout, http_client=openai.DefaultAioHttpClient())
+                                    max_retries=0, timeout=timeout)
         model_name, context_tokens = settings.llm_model or "gpt-4o-mini", settings.llm_context_tokens
     return LLM(client, model_name, call_log=call_log, max_attempts=settings.llm_max_attempts,
                max_retry_wait=settings.llm_max_retry_wait, context_tokens=context_tokens)
