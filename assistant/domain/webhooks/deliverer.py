@@ -14,7 +14,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import httpx
+import httpx2
 from litestar import Litestar
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -35,7 +35,7 @@ def encode_body(delivery_id: int, payload: dict[str, Any]) -> bytes:
 
 
 class WebhookDeliverer:
-    def __init__(self, sessions: async_sessionmaker, settings: Any, client: httpx.AsyncClient | None = None):
+    def __init__(self, sessions: async_sessionmaker, settings: Any, client: httpx2.AsyncClient | None = None):
         self.sessions = sessions
         self.secret: str | None = settings.webhook_secret
         self.max_attempts: int = settings.webhook_max_attempts
@@ -44,7 +44,7 @@ class WebhookDeliverer:
         self.backoff = wait_exponential_jitter(initial=settings.webhook_backoff_initial,
                                                max=settings.webhook_backoff_max,
                                                jitter=settings.webhook_backoff_initial / 4)
-        self.client = client or httpx.AsyncClient(timeout=settings.webhook_timeout, follow_redirects=False,
+        self.client = client or httpx2.AsyncClient(timeout=settings.webhook_timeout, follow_redirects=False,
                                                   headers={"User-Agent": USER_AGENT})
         self._task: asyncio.Task | None = None
 
@@ -119,7 +119,7 @@ class WebhookDeliverer:
             response = await self.client.post(row.url, content=body, headers=headers)
             if not response.is_success:
                 error = f"HTTP {response.status_code}: {response.text[:300]}"
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
         await self._record(row, error)
 
