@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.domain.queue import states
 from assistant.domain.queue.service import DraftService
 from assistant.domain.reviews.schemas import DraftOut
 from assistant.domain.reviews.service import present_draft, present_drafts
@@ -39,6 +40,29 @@ class Regenerate(msgspec.Struct, forbid_unknown_fields=True):
     instruction: Instruction | None = None
 
 
+class Handle(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+class Escalate(msgspec.Struct, forbid_unknown_fields=True):
+    note: Reason
+    role: str = "admin"
+
+
+class Reopen(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class DraftAnyway(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+    text: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    version: Version | None = None
+
+
+class Undo(msgspec.Struct, forbid_unknown_fields=True):
+    window_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = states.UNDO_SECONDS
+
+
 class VersionOut(msgspec.Struct):
     version: int
     text: str
@@ -66,6 +90,11 @@ def _actor(request: Request) -> str:
     return request.user.name
 
 
+def _lead(request: Request) -> bool:
+    """Escalations go to team leads: an admin key."""
+    return request.user.can("admin")
+
+
 class DraftController(Controller):
     path = "/drafts"
     tags = ["drafts"]
@@ -77,7 +106,7 @@ class DraftController(Controller):
     @get("/", summary="The queue, paginated")
     async def list_drafts(
         self, db_session: AsyncSession, state: State,
-        status: Literal["pending", "approved", "rejected"] | None = None,
+        status: Literal["pending", "escalated", "approved", "rejected", "handled"] | None = None,
         order: Literal["newest", "oldest"] = "newest",
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
@@ -104,13 +133,14 @@ class DraftController(Controller):
     async def approve(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
                       data: Approve | None = None) -> DraftOut:
         draft = await self._service(db_session, state).approve(draft_id, actor=_actor(request),
-                                                               version=data.version if data else None)
+                                                               version=data.version if data else None,
+                                                               lead=_lead(request))
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/reject", status_code=200, summary="Reject with a reason")
     async def reject(self, draft_id: int, data: Reject, db_session: AsyncSession, state: State, request: Request) -> DraftOut:
         draft = await self._service(db_session, state).reject(draft_id, actor=_actor(request), reason=data.reason,
-                                                              version=data.version)
+                                                              version=data.version, lead=_lead(request))
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/regenerate", status_code=200, summary="Write a new version, optionally with an instruction")
@@ -118,4 +148,40 @@ class DraftController(Controller):
                          data: Regenerate | None = None) -> DraftOut:
         draft = await self._service(db_session, state).regenerate(
             draft_id, actor=_actor(request), instruction=(data.instruction or None) if data else None)
+        return await present_draft(db_session, draft)
+
+    @post("/{draft_id:int}/handle", status_code=200, summary="Handled without a public reply (do-not-engage), with why")
+    async def handle(self, draft_id: int, data: Handle, db_session: AsyncSession, state: State,
+                     request: Request) -> DraftOut:
+        draft = await self._service(db_session, state).handle(draft_id, actor=_actor(request), reason=data.reason,
+                                                              lead=_lead(request))
+        return await present_draft(db_session, draft)
+
+    @post("/{draft_id:int}/escalate", status_code=200, summary="Escalate to a role (a team lead), with a note")
+    async def escalate(self, draft_id: int, data: Escalate, db_session: AsyncSession, state: State,
+                       request: Request) -> DraftOut:
+        draft = await self._service(db_session, state).escalate(draft_id, actor=_actor(request), role=data.role,
+                                                                note=data.note)
+        return await present_draft(db_session, draft)
+
+    @post("/{draft_id:int}/reopen", status_code=200, summary="A rejected, handled or escalated draft back to pending")
+    async def reopen(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
+                     data: Reopen | None = None) -> DraftOut:
+        draft = await self._service(db_session, state).reopen(draft_id, actor=_actor(request),
+                                                              reason=data.reason if data else None)
+        return await present_draft(db_session, draft)
+
+    @post("/{draft_id:int}/undo", status_code=200, summary="Take back a decision within its undo window")
+    async def undo(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
+                   data: Undo | None = None) -> DraftOut:
+        draft = await self._service(db_session, state).undo(
+            draft_id, actor=_actor(request), window_seconds=data.window_seconds if data else states.UNDO_SECONDS)
+        return await present_draft(db_session, draft)
+
+    @post("/{draft_id:int}/draft-anyway", status_code=200,
+          summary="A public reply for a do-not-engage review after all (typed reason; never clean)")
+    async def draft_anyway(self, draft_id: int, data: DraftAnyway, db_session: AsyncSession, state: State,
+                           request: Request) -> DraftOut:
+        draft = await self._service(db_session, state).draft_anyway(draft_id, actor=_actor(request), reason=data.reason,
+                                                                    text=data.text, version=data.version)
         return await present_draft(db_session, draft)

@@ -1,4 +1,5 @@
-"""The approval queue: list drafts, and the decisions agents take on them.
+"""The approval queue: list drafts, and the decisions agents take on them (the state machine is drawn in
+`assistant/domain/queue/states.py`).
 
 Every change goes through a conditional UPDATE on (id, version, status): two agents acting on the same
 draft can't both win; the loser gets a Conflict carrying the current text and version. Every decision
@@ -9,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import (Classification, Draft, DraftStatus, DraftVersion, Event, Review, ReviewStatus,
-                                 utcnow)
+                                 WebhookDelivery, utcnow)
+from assistant.domain.queue import states
 from assistant.domain.drafting.guard import GuardResult, check_draft
 from assistant.domain.drafting.service import draft_reply
 from assistant.domain.replies.followup import resolve_case
@@ -65,30 +67,40 @@ class DraftService:
         return check_draft(text, review_text=review.text, language=classification.language if classification else "und",
                            action=action, playbook=self.playbooks.for_business(review.business), platform=review.source)
 
-    async def _change(self, draft: Draft, expected_version: int | None, values: dict[str, Any]) -> None:
-        """Apply `values` only if the draft is still pending at the version the agent saw."""
+    async def _change(self, draft: Draft, expected_version: int | None, values: dict[str, Any],
+                      allowed: tuple[str, ...] = (DraftStatus.pending,)) -> None:
+        """Apply `values` only if the draft is still in one of `allowed` states at the version the agent saw."""
         draft_id = draft.id  # read before a rollback expires the object
-        query = update(Draft).where(Draft.id == draft_id, Draft.status == DraftStatus.pending)
+        query = update(Draft).where(Draft.id == draft_id, Draft.status.in_(allowed))
         if expected_version is not None:
             query = query.where(Draft.version == expected_version)
         result = await self.session.execute(query.values(updated_at=utcnow(), **values))
         if result.rowcount == 0:
             await self.session.rollback()
             current = await self._fresh(draft_id)
-            if current.status != DraftStatus.pending:
+            if current.status not in allowed:
                 raise InvalidTransition(f"draft {draft_id} is already {current.status}", status=current.status)
             raise Conflict("the draft was changed by someone else; reload it and reapply your change",
                            current_version=current.version, current_text=current.text)
 
     async def _append_version(self, draft: Draft, text: str, *, origin: str, author: str, guard: GuardResult,
-                              instruction: str | None = None, attempts: int = 0, expected: int | None = None) -> Draft:
+                              instruction: str | None = None, attempts: int = 0, expected: int | None = None,
+                              extra_flags: tuple[str, ...] = ()) -> Draft:
         base = draft.version if expected is None else expected
-        flags = sorted(set(guard.codes))
-        await self._change(draft, base, {"version": base + 1, "text": text, "flagged": bool(flags), "flags": flags})
+        _, classification = await self._context(draft)
+        sticky = states.sticky_flags(draft.flags)
+        if classification is not None and (classification.action == Action.do_not_engage or classification.dne_kind) \
+                and not states.is_dne(sticky):
+            sticky.append(f"{states.DNE_FLAG}:{classification.dne_kind or 'unspecified'}")
+        flags = sorted(set(guard.codes) | set(sticky) | set(extra_flags))
+        await self._change(draft, base, {"version": base + 1, "text": text, "flagged": bool(flags), "flags": flags},
+                           allowed=states.OPEN)
+        issues = [{"code": i.code, "detail": i.detail} for i in guard.issues]
+        issues += [{"code": f, "detail": "do-not-engage review: a public reply needs a person's explicit approval"}
+                   for f in flags if f not in guard.codes]
         self.session.add(DraftVersion(draft_id=draft.id, version=base + 1, text=text, origin=origin, author=author,
-                                      instruction=instruction, guard_ok=guard.ok, overlap=guard.overlap,
-                                      guard_issues=[{"code": i.code, "detail": i.detail} for i in guard.issues],
-                                      attempts=attempts))
+                                      instruction=instruction, guard_ok=not flags, overlap=guard.overlap,
+                                      guard_issues=issues, attempts=attempts))
         self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=author, action=origin,
                                detail={"version": base + 1, "instruction": instruction, "flags": flags}))
         await self.session.commit()
@@ -99,24 +111,36 @@ class DraftService:
         await self.session.refresh(draft)
         return draft
 
+    @staticmethod
+    def _needs_draft_anyway(draft: Draft) -> bool:
+        return states.is_dne(draft.flags) and states.DRAFTED_ANYWAY not in (draft.flags or [])
+
     async def edit(self, draft_id: int, *, text: str, version: int, actor: str) -> Draft:
         if "\x00" in text or not text.strip():
             raise InvalidInput("the draft text must be non-empty and contain no NUL bytes")
         draft = await self.get(draft_id)
+        if self._needs_draft_anyway(draft):
+            raise InvalidTransition("this review is do-not-engage: a public reply takes 'draft anyway' with a reason")
         return await self._append_version(draft, text, origin="edit", author=actor, guard=await self.guard(draft, text),
                                           expected=version)
 
     async def regenerate(self, draft_id: int, *, actor: str, instruction: str | None = None) -> Draft:
+        draft = await self.get(draft_id)
+        if self._needs_draft_anyway(draft):
+            raise InvalidTransition("this review is do-not-engage: a public reply takes 'draft anyway' with a reason")
+        return await self._regenerate(draft, actor=actor, instruction=instruction)
+
+    async def _regenerate(self, draft: Draft, *, actor: str, instruction: str | None,
+                          extra_flags: tuple[str, ...] = ()) -> Draft:
         if self.llm is None:
             raise InvalidTransition("no language model is configured in this process")
-        draft = await self.get(draft_id)
-        if draft.status != DraftStatus.pending:
-            raise InvalidTransition(f"draft {draft_id} is already {draft.status}")
+        if draft.status not in states.OPEN:
+            raise InvalidTransition(f"draft {draft.id} is already {draft.status}")
         review, classification = await self._context(draft)
         seen_version = draft.version
         action = Action(classification.action) if classification else Action.apologize
         if action == Action.do_not_engage:
-            action = Action.apologize  # an agent asked for a reply after all; the guard still checks it
+            action = Action.apologize  # a person asked for a reply after all; the draft stays flagged
         outcome = await draft_reply(
             review_text=review.text, rating=review.rating, platform=review.source,
             language=classification.language if classification else "und", action=action,
@@ -124,33 +148,186 @@ class DraftService:
             playbook=self.playbooks.for_business(review.business), llm=self.llm, review_id=review.id,
             kind=draft.kind, instruction=instruction)
         return await self._append_version(draft, outcome.text, origin="regenerate", author=actor, guard=outcome.guard,
-                                          instruction=instruction, attempts=outcome.attempts, expected=seen_version)
+                                          instruction=instruction, attempts=outcome.attempts, expected=seen_version,
+                                          extra_flags=extra_flags)
 
-    async def approve(self, draft_id: int, *, actor: str, version: int | None = None) -> Draft:
+    async def draft_anyway(self, draft_id: int, *, actor: str, reason: str, text: str | None = None,
+                           version: int | None = None) -> Draft:
+        """A public reply for a do-not-engage review after all: the typed reason is audited and the draft keeps
+        its do-not-engage flag (plus `drafted_anyway`), so it is never clean and never bulk-approved."""
+        reason = _reason(reason, "'draft anyway' needs a reason")
         draft = await self.get(draft_id)
-        if draft.status == DraftStatus.pending and not draft.text.strip():
-            raise InvalidTransition("this draft has no text to publish; write a reply first or reject it")
+        if draft.status not in states.OPEN:
+            raise InvalidTransition(f"draft {draft_id} is already {draft.status}", status=draft.status)
+        self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=actor, action="draft_anyway",
+                               detail={"reason": reason}))
+        await self.session.commit()
+        extra = (states.DRAFTED_ANYWAY,)
+        if text is not None and text.strip():
+            if "\x00" in text:
+                raise InvalidInput("the draft text must contain no NUL bytes")
+            return await self._append_version(draft, text, origin="edit", author=actor,
+                                              guard=await self.guard(draft, text), expected=version, extra_flags=extra)
+        return await self._regenerate(draft, actor=actor, instruction=None, extra_flags=extra)
+
+    async def approve(self, draft_id: int, *, actor: str, version: int | None = None, hold_seconds: float = 0.0,
+                      lead: bool = True) -> Draft:
+        """`hold_seconds`: the webhook waits this long (the web UI's undo window); `lead`: may decide escalations."""
+        draft = await self.get(draft_id)
+        self._check_escalation(draft, lead)
+        if draft.status in states.OPEN and not draft.text.strip():
+            raise InvalidTransition("this draft has no text to publish; write a reply first, reject it or mark it "
+                                    "handled")
         now = utcnow()
-        await self._change(draft, version, {"status": DraftStatus.approved, "decided_by": actor, "decided_at": now})
-        await enqueue_approval(self.session, draft_id)  # the webhook outbox row commits with the approval
-        await self._decide_review(draft, ReviewStatus.approved, actor, "approved", {"version": version or draft.version})
+        await self._change(draft, version, {"status": states.APPROVED, "decided_by": actor, "decided_at": now},
+                           allowed=states.OPEN)
+        delivery = await enqueue_approval(self.session, draft_id)  # the outbox row commits with the approval
+        if delivery is not None and hold_seconds > 0:
+            delivery.next_attempt_at = now + timedelta(seconds=hold_seconds)
+        await self._decide_review(draft, states.APPROVED, actor, "approved",
+                                  {"version": version or draft.version, "undo_seconds": hold_seconds or None})
         return await self._fresh(draft_id)
 
-    async def reject(self, draft_id: int, *, actor: str, reason: str, version: int | None = None) -> Draft:
-        if not reason.strip() or "\x00" in reason:
-            raise InvalidInput("a rejection needs a reason")
+    async def reject(self, draft_id: int, *, actor: str, reason: str, version: int | None = None,
+                     lead: bool = True) -> Draft:
+        reason = _reason(reason, "a rejection needs a reason")
         draft = await self.get(draft_id)
-        await self._change(draft, version, {"status": DraftStatus.rejected, "decided_by": actor,
-                                            "decided_at": utcnow(), "reject_reason": reason})
-        await self._decide_review(draft, ReviewStatus.rejected, actor, "rejected", {"reason": reason})
+        self._check_escalation(draft, lead)
+        await self._change(draft, version, {"status": states.REJECTED, "decided_by": actor,
+                                            "decided_at": utcnow(), "reject_reason": reason}, allowed=states.OPEN)
+        await self._decide_review(draft, states.REJECTED, actor, "rejected", {"reason": reason})
         return await self._fresh(draft_id)
+
+    async def handle(self, draft_id: int, *, actor: str, reason: str, lead: bool = True) -> Draft:
+        """Handled without a public reply (do-not-engage: spam, extortion, …): who and why are kept."""
+        reason = _reason(reason, "say why no public reply is needed")
+        draft = await self.get(draft_id)
+        self._check_escalation(draft, lead)
+        await self._change(draft, None, {"status": states.HANDLED, "decided_by": actor, "decided_at": utcnow(),
+                                         "reject_reason": reason}, allowed=states.OPEN)
+        await self._decide_review(draft, states.HANDLED, actor, "handled", {"reason": reason})
+        return await self._fresh(draft_id)
+
+    async def escalate(self, draft_id: int, *, actor: str, role: str, note: str) -> Draft:
+        if role not in states.ESCALATION_ROLES:
+            raise InvalidInput(f"escalate to one of: {', '.join(states.ESCALATION_ROLES)}", field="role")
+        note = _reason(note, "say what the person you escalate to should look at")
+        draft = await self.get(draft_id)
+        await self._change(draft, None, {"status": states.ESCALATED}, allowed=(states.PENDING,))
+        await self._decide_review(draft, states.ESCALATED, actor, "escalated", {"to": role, "reason": note})
+        return await self._fresh(draft_id)
+
+    async def reopen(self, draft_id: int, *, actor: str, reason: str | None = None) -> Draft:
+        """A rejected, handled or escalated draft back to pending (the same draft, its history kept)."""
+        draft = await self.get(draft_id)
+        allowed, _ = states.TRANSITIONS["reopen"]
+        await self._change(draft, None, {"status": states.PENDING, "decided_by": None, "decided_at": None,
+                                         "reject_reason": None}, allowed=allowed)
+        await self._decide_review(draft, states.PENDING, actor, "reopened",
+                                  {"from": draft.status, "reason": (reason or "").strip() or None})
+        return await self._fresh(draft_id)
+
+    async def undo(self, draft_id: int, *, actor: str, window_seconds: float = states.UNDO_SECONDS) -> Draft:
+        """Take back an approval (or rejection / handling) made in the last `window_seconds`.
+
+        An approval's webhook is held for the window (see `approve(hold_seconds=…)`): undo deletes the held
+        outbox row with one conditional DELETE; a row the deliverer already claimed (its `next_attempt_at`
+        pushed past the hold) is not touched, and the undo is refused: the reply has gone out."""
+        draft = await self._fresh(draft_id)
+        allowed, _ = states.TRANSITIONS["undo"]
+        if draft.status not in allowed:
+            raise InvalidTransition(f"draft {draft_id} is {draft.status}; there is nothing to undo", status=draft.status)
+        now = utcnow()
+        decided_at = _aware(draft.decided_at)
+        if decided_at is None or (now - decided_at).total_seconds() > window_seconds:
+            raise InvalidTransition("too late to undo: the undo window has passed")
+        if draft.status == states.APPROVED:
+            hold_end = decided_at + timedelta(seconds=window_seconds + 1)
+            rows = (await self.session.execute(select(WebhookDelivery.id, WebhookDelivery.status,
+                                                      WebhookDelivery.attempts, WebhookDelivery.next_attempt_at)
+                                               .where(WebhookDelivery.draft_id == draft_id))).all()
+            for delivery_id, status, attempts, due in rows:
+                gone = await self.session.execute(delete(WebhookDelivery).where(
+                    WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
+                    WebhookDelivery.attempts == 0, WebhookDelivery.next_attempt_at > now,
+                    WebhookDelivery.next_attempt_at <= hold_end))
+                if gone.rowcount == 0:
+                    await self.session.rollback()
+                    raise InvalidTransition("too late to undo: the approved reply has already been sent")
+        await self._change(draft, None, {"status": states.PENDING, "decided_by": None, "decided_at": None,
+                                         "reject_reason": None}, allowed=(draft.status,))
+        await self._decide_review(draft, states.PENDING, actor, "undone", {"from": draft.status})
+        return await self._fresh(draft_id)
+
+    async def write_reply(self, review_id: int, *, actor: str, text: str) -> Draft:
+        """"Write the reply yourself" for a review that has no draft (the model failed): a pending draft, guarded."""
+        if "\x00" in text or not text.strip():
+            raise InvalidInput("write a reply first (it must not be empty)")
+        review = await self.session.get(Review, review_id)
+        if review is None:
+            raise NotFound(f"review {review_id} not found")
+        existing = (await self.session.execute(select(Draft.id).where(Draft.review_id == review_id,
+                                                                      Draft.kind == "reply"))).scalar()
+        if existing is not None:
+            raise InvalidTransition(f"review {review_id} already has a draft (#{existing}); edit that one",
+                                    draft_id=existing)
+        if review.status in (ReviewStatus.received, ReviewStatus.processing):
+            raise InvalidTransition(f"review {review_id} is being processed; wait for it or for its failure")
+        draft = Draft(review_id=review_id, kind="reply", text="", flagged=False, flags=[], version=0)
+        self.session.add(draft)
+        await self.session.flush()
+        await self.session.commit()
+        saved = await self._append_version(draft, text, origin="edit", author=actor,
+                                           guard=await self.guard(draft, text), expected=0)
+        await self.session.execute(update(Review).where(Review.id == review_id)
+                                   .values(status=ReviewStatus.pending_approval, error=None, updated_at=utcnow()))
+        await self.session.commit()
+        return saved
+
+    def _check_escalation(self, draft: Draft, lead: bool) -> None:
+        if draft.status == states.ESCALATED and not lead:
+            raise InvalidTransition("this review is escalated to a team lead: only they can decide it now",
+                                    status=draft.status)
 
     async def _decide_review(self, draft: Draft, status: str, actor: str, action: str, detail: dict[str, Any]) -> None:
         if draft.kind == "reply":
             await self.session.execute(update(Review).where(Review.id == draft.review_id)
-                                       .values(status=status, updated_at=utcnow()))
+                                       .values(status=states.REVIEW_STATUS[status], updated_at=utcnow()))
         self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=actor, action=action, detail=detail))
         await self.session.commit()
+
+    async def correct(self, review_id: int, *, actor: str, action: str | None = None, topics: list[str] | None = None,
+                      language: str | None = None) -> Classification:
+        """An agent's correction of the classification; before and after go to the audit (insights and the eval
+        sets read corrections from there). A do-not-engage draft keeps its flag whatever the new action."""
+        classification = (await self.session.execute(
+            select(Classification).where(Classification.review_id == review_id))).scalars().first()
+        if classification is None:
+            raise NotFound(f"review {review_id} has no classification to correct")
+        changes: dict[str, Any] = {}
+        if action is not None and action != classification.action:
+            if action not in {a.value for a in Action}:
+                raise InvalidInput("unknown action", field="action")
+            changes["action"] = action
+        if topics is not None:
+            clean = sorted({t.strip().lower() for t in topics if t.strip()})
+            if any(len(t) > 40 or "\x00" in t for t in clean) or len(clean) > 12:
+                raise InvalidInput("topics: at most 12, each up to 40 characters", field="topics")
+            if clean != sorted(classification.topics or []):
+                changes["topics"] = clean
+        if language is not None and language != classification.language:
+            if not (2 <= len(language) <= 8 and language.replace("-", "").isalpha()):
+                raise InvalidInput("language must be a language code like ru, uk, lv, en", field="language")
+            changes["language"] = language.lower()
+        if not changes:
+            return classification
+        before = {k: getattr(classification, k) for k in changes}
+        await self.session.execute(update(Classification).where(Classification.id == classification.id).values(**changes))
+        self.session.add(Event(review_id=review_id, actor=actor, action="corrected",
+                               detail={"before": before, "after": changes}))
+        await self.session.commit()
+        await self.session.refresh(classification)
+        return classification
 
     async def resolve(self, review_id: int, actor: str) -> Draft:
         """Mark the case resolved and queue a follow-up draft asking to update the rating (seed 002)."""
@@ -198,7 +375,7 @@ class DraftService:
             self.session.add(Event(review_id=review_id, actor=actor, action="released", detail={}))
         await self.session.commit()
 
-    async def bulk_approve(self, ids: Sequence[int], actor: str) -> BulkResult:
+    async def bulk_approve(self, ids: Sequence[int], actor: str, hold_seconds: float = 0.0) -> BulkResult:
         """Approve several drafts at once, but only those the guard passed: flagged drafts, empty ones,
         drafts no longer pending and reviews someone else has claimed are refused, each with a reason.
         Each approval goes through `approve` (same audit, same hooks) at the version seen here."""
@@ -220,7 +397,7 @@ class DraftService:
                 claimed_until = claimed_until.replace(tzinfo=UTC)  # SQLite hands back naive UTC
             if draft.status != DraftStatus.pending:
                 reason = f"already {draft.status}"
-            elif draft.flagged:
+            elif draft.flagged or states.is_dne(draft.flags):
                 reason = "flagged by the guard (" + ", ".join(draft.flags or ["flagged"]) + "); review it on its own"
             elif not draft.text.strip():
                 reason = "no text to publish"
@@ -228,7 +405,7 @@ class DraftService:
                 reason = f"claimed by {claimed_by}"
             else:
                 try:
-                    await self.approve(draft_id, actor=actor, version=draft.version)
+                    await self.approve(draft_id, actor=actor, version=draft.version, hold_seconds=hold_seconds)
                     result.approved.append(draft_id)
                     continue
                 except (Conflict, InvalidTransition) as exc:
@@ -244,3 +421,14 @@ BULK_MAX = 500
 class BulkResult:
     approved: list[int] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _reason(text: str | None, message: str) -> str:
+    text = (text or "").strip()
+    if not text or "\x00" in text or len(text) > 2000:
+        raise InvalidInput(message + " (1 to 2,000 characters)", field="reason")
+    return text
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

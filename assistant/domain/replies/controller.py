@@ -70,6 +70,23 @@ class ExportController(Controller):
                       headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+class WrittenReply(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class Correction(msgspec.Struct, forbid_unknown_fields=True):
+    action: str | None = None
+    topics: Annotated[list[str], msgspec.Meta(max_length=12)] | None = None
+    language: Annotated[str, msgspec.Meta(max_length=8)] | None = None
+
+
+class Corrected(msgspec.Struct):
+    review_id: int
+    action: str
+    topics: list[str]
+    language: str
+
+
 class ResolveController(Controller):
     path = "/reviews"
     tags = ["reviews"]
@@ -83,3 +100,19 @@ class ResolveController(Controller):
         await db_session.refresh(review)
         return Resolved(review_id=review_id, resolved_at=review.resolved_at if review else None,
                         follow_up=await present_draft(db_session, draft))
+
+    @post("/{review_id:int}/reply", status_code=201,
+          summary="Write the reply yourself for a review with no draft (e.g. the model failed)")
+    async def write_reply(self, review_id: int, data: WrittenReply, db_session: AsyncSession, state: State,
+                          request: Request) -> DraftOut:
+        draft = await DraftService(db_session, state.playbooks, state.llm).write_reply(
+            review_id, actor=request.user.name, text=data.text)
+        return await present_draft(db_session, draft)
+
+    @post("/{review_id:int}/classification", status_code=200,
+          summary="Correct the action, topics or language (audited)")
+    async def correct(self, review_id: int, data: Correction, db_session: AsyncSession, state: State,
+                      request: Request) -> Corrected:
+        c = await DraftService(db_session, state.playbooks, state.llm).correct(
+            review_id, actor=request.user.name, action=data.action, topics=data.topics, language=data.language)
+        return Corrected(review_id=review_id, action=c.action, topics=list(c.topics), language=c.language)
