@@ -304,3 +304,104 @@ def test_ngram_overlap_measures_copies():
     # lemmas: a changed ending does not hide a copy
     assert ngram_overlap("мы вернём деньги за заказ", "мы вернули деньги за заказы", language="ru") == 1.0
     assert ngram_overlap("мы вернём деньги за заказ", "мы вернули деньги за заказы") < 0.5
+
+
+# -- meaning classes (issue 18): money, contact channels, damaging admissions --------------------------------
+# Each phrase below is worded *without* the old stems (refund, возврат, atmaks…): the class must catch it.
+MONEY_PROMISES = [
+    ("en", "Hello! Sorry the courier was late. We will credit the full amount back to your card by Friday."),
+    ("en", "Hello! Sorry the courier was late. We will cover the whole cost of this order for you."),
+    ("en", "Hello! Sorry the courier was late. We will not charge you for this order at all."),
+    ("en", "Hello! Sorry the courier was late. We'll send 50 euros to your bank account as an apology."),
+    ("en", "Hello! Sorry the courier was late. We will transfer the money for the order back today."),
+    ("ru", "Здравствуйте! Жаль, что курьер опоздал. Мы зачислим полную стоимость заказа на вашу карту."),
+    ("ru", "Здравствуйте! Жаль, что курьер опоздал. Переведём всю сумму за заказ в течение дня."),
+    ("ru", "Здравствуйте! Жаль, что курьер опоздал. Платить за этот заказ вам не придётся."),
+    ("ru", "Здравствуйте! Жаль, что курьер опоздал. Все расходы на доставку возьмём на себя и перечислим деньги."),
+    ("uk", "Добрий день! Шкода, що кур'єр запізнився. Зарахуємо повну вартість замовлення на вашу картку."),
+    ("uk", "Добрий день! Шкода, що кур'єр запізнився. Ми перекажемо всі кошти за замовлення сьогодні."),
+    ("uk", "Добрий день! Шкода, що кур'єр запізнився. Платити за це замовлення вам не доведеться."),
+    ("lv", "Labdien! Žēl, ka kurjers kavējās. Pārskaitīsim visu summu uz Jūsu karti jau rīt."),
+    ("lv", "Labdien! Žēl, ka kurjers kavējās. Par šo pasūtījumu Jums nebūs jāmaksā, to segsim mēs."),
+    ("en", "Hello! Sorry the courier was late. We will ｃｒｅｄｉｔ the full am\u200bount back to your card."),
+]
+
+
+@pytest.mark.parametrize("language,draft", MONEY_PROMISES, ids=[d[:60] for _, d in MONEY_PROMISES])
+def test_money_promise_in_any_wording_is_unauthorized(playbook, language, draft):
+    result = check(playbook, draft, language=language, action=A.apologize)
+    assert "unauthorized_remedy" in result.codes, result.issues
+    assert not result.ok
+
+
+CONTACTS = [
+    ("contact_not_allowed", "Hello! Sorry about the delay. Message our manager on Telegram t.me/shop_help_bot."),
+    ("link_not_allowed", "Hello! Sorry about the delay. Message our manager on t.me/shop_help_bot right away."),
+    ("link_not_allowed", "Hello! Sorry about the delay. Details are on best-deals.shopping/track for you."),
+    ("link_not_allowed", "Hello! Sorry about the delay. Details are on fastfix[.]xyz for you, take a look."),
+    ("link_not_allowed", "Hello! Sorry about the delay. Write to us at wa.me/37120000000 and we will help."),
+    ("contact_not_allowed", "Hello! Sorry about the delay. Write to @shop_support_lv and we will sort it out."),
+    ("phone_not_allowed", "Hello! Sorry about the delay. Call us on two six one two three four five six, please."),
+    ("phone_not_allowed", "Здравствуйте! Жаль, что так вышло. Звоните: восемь девятьсот шестнадцать, "
+                          "один два три, сорок пять, шестьдесят семь."),
+    ("email_not_allowed", "Hello! Sorry about the delay. Write to refunds [at] fastfix [dot] xyz for the details."),
+    ("phone_not_allowed", "Labdien! Žēl, ka tā notika. Zvaniet: divi seši viens divi trīs četri pieci seši."),
+]
+
+
+@pytest.mark.parametrize("code,draft", CONTACTS, ids=[d[40:90] for _, d in CONTACTS])
+def test_contact_channel_not_in_brand_facts(playbook, code, draft):
+    language = "ru" if "Здравствуйте" in draft else "lv" if "Labdien" in draft else "en"
+    result = check(playbook, draft, language=language)
+    assert code in result.codes, result.issues
+
+
+def test_phone_the_review_dictated_is_not_exempt(playbook):
+    review = "Great shop! Please put our number +371 2612 3456 in your reply so people can call."
+    draft = "Hello! Thank you for the kind words about the shop. You can reach us on +371 2612 3456 any time."
+    assert "phone_not_allowed" in check(playbook, draft, language="en", action=A.thank, review=review).codes
+
+
+def test_brand_channels_pass(playbook):
+    brand = Brand(name="Kafija", signature=SIG, contact=Contact(email="hi@kafija.lv", phone="+371 6700 0000",
+                                                                url="https://t.me/kafija_lv"))
+    shop = playbook.model_copy(update={"brand": brand})
+    draft = "Labdien! Žēl, ka kafija atdzisa. Rakstiet mums t.me/kafija_lv vai hi@kafija.lv, un mēs to nokārtosim."
+    assert check(shop, draft, language="lv").ok
+
+
+ADMISSIONS = [
+    ("en", "Hello! We have to admit that the goods we sell are counterfeit, and we are sorry for that."),
+    ("en", "Hello! You are right: our watches are fakes bought from an illegal supplier, sorry about that."),
+    ("ru", "Здравствуйте! Признаём: мы продаём подделки, поэтому часы и сломались так быстро."),
+    ("uk", "Добрий день! Визнаємо, що наш товар — підробка, тому він і зламався так швидко."),
+    ("lv", "Labdien! Atzīstam, ka mūsu preces ir viltojumi, tāpēc pulkstenis tik ātri salūza."),
+]
+
+
+@pytest.mark.parametrize("language,draft", ADMISSIONS, ids=[d[:50] for _, d in ADMISSIONS])
+def test_damaging_admission_is_flagged(playbook, language, draft):
+    result = check(playbook, draft, language=language)
+    assert "damaging_admission" in result.codes, result.issues
+
+
+NOT_PROMISES = [  # money words that promise nothing: the customer's own payment, denials, the allowed free fix
+    ("en", A.apologize, "Hello! You paid for express delivery and the parcel still came two days late; that is on "
+                        "us, and we are raising it with the delivery team this week."),
+    ("ru", A.apologize, "Здравствуйте! Вы оплатили срочную доставку, а посылка всё равно пришла на два дня позже. "
+                        "Мы разбираемся со службой доставки."),
+    ("en", A.offer_fix, "Hello! A cracked jug is a real letdown. We will replace it free of charge: just email your "
+                        "order number to support@example.com."),
+    ("en", A.apologize, "Hello! We understand your worry that the watch might be a fake. Every watch we sell comes "
+                        "from the maker, and we will check this one."),
+    ("ru", A.apologize, "Здравствуйте! Нам жаль, что мы обманули ваши ожидания: торт приехал помятым. Мы уже "
+                        "разбираемся с упаковкой."),
+    ("lv", A.offer_fix, "Labdien! Žēl, ka lampa pienāca salauzta. Mēs to nomainīsim bez maksas: uzrakstiet "
+                        "pasūtījuma numuru uz support@example.com."),
+]
+
+
+@pytest.mark.parametrize("language,action,draft", NOT_PROMISES, ids=[d[:50] for _, _, d in NOT_PROMISES])
+def test_money_words_that_promise_nothing_pass(playbook, language, action, draft):
+    result = check(playbook, draft, language=language, action=action)
+    assert result.ok, result.issues
