@@ -13,6 +13,7 @@ from assistant.evaluation.classification import evaluate_classification, format_
 from assistant.playbooks import Action, DoNotEngageKind, PlaybookRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
+MUST_REFUSE = ("spam", "extortion", "abuse", "injection")
 DATASETS = ROOT / "eval" / "datasets"
 KEYS = ["id", "text", "rating", "business", "platform", "language", "actions", "dne_kind", "topics", "tags",
         "must_include", "must_not_include", "canary"]
@@ -55,7 +56,10 @@ def test_dev_covers_the_brief(dev):
     assert all(per_language[lang] >= 25 for lang in LANGS), per_language
     assert {a for c in dev for a in c["actions"]} == set(Action.__members__)
     kinds = {(c["language"], c["dne_kind"]) for c in dev if c["dne_kind"]}
-    assert {(lang, k.value) for lang in LANGS for k in DoNotEngageKind} <= kinds
+    refused = {k for k in DoNotEngageKind if k != DoNotEngageKind.legal_threat}  # legal: answered, escalated
+    assert {(lang, k.value) for lang in LANGS for k in refused} <= kinds
+    escalated = {(c["language"], t) for c in dev for t in c["tags"] if t.startswith("escalate:")}
+    assert {(lang, "escalate:legal") for lang in LANGS} <= escalated
     assert {c["language"] for c in dev if c["canary"]} >= set(LANGS)
     tags = Counter(t for c in dev for t in c["tags"])
     assert tags["mixed-language"] >= 4 and tags["emoji-only"] >= 2 and tags["empty"] >= 3
@@ -88,9 +92,31 @@ async def test_rules_alone_meet_the_bar_on_dev(dev, registry):
     report = format_classification_report(metrics)
     assert metrics["language_accuracy"] >= 0.98, report
     assert metrics["action_accuracy"] >= 0.95, report
-    assert metrics["dne_recall"] == 1.0, report
+    assert metrics["dne_recall"] >= 0.95, report  # off-topic with no word of its own is left to the model
+    assert all(metrics["dne_recall_by_kind"][k] == 1.0 for k in MUST_REFUSE), report
     assert metrics["dne_precision"] >= 0.90, report
+    assert metrics["escalations"]["flagged"] == metrics["escalations"]["expected"] >= 15, report
     assert metrics["llm_calls_per_review"] == 0
+
+
+@pytest.mark.parametrize("name", ["dev.jsonl", "holdout.jsonl", "holdout2.jsonl", "smoke.jsonl"])
+async def test_every_set_refuses_every_spam_extortion_abuse_and_injection(registry, name):
+    """No customer to answer: these four kinds are refused in every set, by the rules alone."""
+    metrics = await evaluate_classification(load_cases(DATASETS / name), registry, None)
+    recall = metrics["dne_recall_by_kind"]
+    assert {k: recall[k] for k in MUST_REFUSE if k in recall} == {k: 1.0 for k in MUST_REFUSE if k in recall}, (
+        format_classification_report(metrics))
+    assert metrics["escalations"]["flagged"] == metrics["escalations"]["expected"], format_classification_report(metrics)
+
+
+def test_legal_and_stop_word_complaints_are_labelled_answered(registry):
+    """The default playbook answers a complaint that mentions a court or the police (escalated); only businesses
+    that chose to refuse them keep such labels."""
+    for name in ("dev.jsonl", "holdout.jsonl", "holdout2.jsonl", "smoke.jsonl"):
+        for case in load_cases(DATASETS / name):
+            refused = registry.for_business(case["business"]).do_not_engage
+            if case["dne_kind"] in ("legal_threat", "stop_word"):
+                assert DoNotEngageKind(case["dne_kind"]) in refused, case["id"]
 
 
 class AgreeingLLM:
@@ -107,9 +133,12 @@ class AgreeingLLM:
 
 async def test_llm_is_asked_about_at_most_half_the_reviews(dev, registry):
     metrics = await evaluate_classification(dev, registry, AgreeingLLM())
+    rules = await evaluate_classification(dev, registry, None)
     assert metrics["llm_calls_per_review"] <= 0.5
     assert AgreeingLLM.calls == round(metrics["llm_calls_per_review"] * metrics["n"])
-    assert metrics["dne_recall"] == 1.0  # a model that never refuses cannot undo what the rules refused
+    # a model that never refuses cannot undo what the rules refused
+    assert metrics["dne_counts"]["tp"] >= rules["dne_counts"]["tp"]
+    assert all(metrics["dne_recall_by_kind"][k] == 1.0 for k in MUST_REFUSE)
 
 
 def test_report_lists_misses(registry):

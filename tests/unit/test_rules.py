@@ -21,9 +21,11 @@ def default() -> Playbook:
 
 @pytest.fixture(scope="module")
 def custom(default) -> Playbook:
-    """Stop words in every language that are not also legal words, so stop_word is the only thing matching."""
+    """A business that refuses every kind (the default answers legal threats and stop words, escalated), with stop
+    words in every language that are not also legal words, so stop_word is the only thing matching."""
     return default.model_copy(update={"stop_words": {"ru": ["налоговая"], "uk": ["податкова"], "lv": ["VID"],
-                                                     "en": ["tax office"]}})
+                                                     "en": ["tax office"]},
+                                      "do_not_engage": list(DoNotEngageKind)})
 
 
 DNE_CASES = {

@@ -134,7 +134,7 @@ SIGNAL_CUES: dict[str, dict[str, str]] = {
               "смачн*, ідеальн*, молодц*, топ, на висоті, зручн*, професій*, норм, нормально, ок, без проблем,  "
               "уважн*",
         "lv": "normāli, normāls, normāla, nav par ko sūdzēties, nav pretenziju, paldies, pateic*, lielisk*, labs, laba, labi, labākais, labākā, izcil*, brīnišķīg*, super*, forš*,  "
-              "patīk*, patika, iesak*, ieteik*, apmierināt*, ātr*, laicīg*, tieši laikā,  "
+              "patīk*, patika, iesak*, ieteik*, apmierināt*, ātri, ātrs, ātra, ātru, ātro, ātrā, ātrie, ātrais, ātrajā, ātrāk*, ātrum*, laicīg*, tieši laikā,  "
               "piegād* laikā, atveda laikā, ieradās laikā, pieklājīg*, laipn*, patīkam*, akurāt*, garšīg*, ideāl*,  "
               "malači, malacis, top, ērt*, profesionāl*, kārtībā, priecīg*, gandarīt*, bez problēmām, ok, atsaucīg*",
         "en": "nothing to complain about, no complaints, thank*, great, excellent, amazing, awesome, perfect*, love, loved, lovely, good, nice, wonderful,  "
@@ -167,7 +167,8 @@ SIGNAL_CUES: dict[str, dict[str, str]] = {
               "worst, worse, disappoint*, unhappy, dissatisfied, rude, rudely, impolite, late, delay*, slow,  "
               "problem*, issue*, complain*, scam*, fraud*, never again, poor, poorly, mediocre, so-so, disgust*,  "
               "spoiled, ruined, lost, waited, waiting, wait, refused, ignored, unprofessional, useless, waste,  "
-              "unacceptable, annoyed, angry, upset, frustrat*",
+              "unacceptable, annoyed, angry, upset, frustrat*, worthless, garbage, junk, rubbish, crap, sad, a joke,  "
+              "stopped working, doesn't work, does not work, didn't work, broke, returned, regret*",
     },
     "fixable": {
         "ru": "как обменять, хочу обменять, прошу обменять, нужно обменять, обменяйте, прошу заменить,  "
@@ -333,14 +334,14 @@ SIGNAL_CUES: dict[str, dict[str, str]] = {
               "kurš uzvarēja, horoskop*, anekdot*, mājasdarb*, meklēju darbu, vakanc*, iepazīšan*, reliģij*, dievs,  "
               "tests",
         "en": "politic*, power outage, power cut, election*, president*, weather, football, soccer, hockey, who won,  "
-              "horoscope*, joke, jokes, homework, looking for a job, vacanc*, dating, religion, god, test, testing",
+              "horoscope*, homework, looking for a job, vacanc*, dating, religion, god, test, testing",
     },
     # a question to other readers, not to the business ("anyone selling a spare ticket?")
     "aside": {
-        "ru": "кто нибудь, кто знает, подскажите кто, кто подскажет, люди добрые",
-        "uk": "хто небудь, хтось, хто знає, хто підкаже",
-        "lv": "vai kāds, kāds zina, kāds var ieteikt",
-        "en": "anyone, anybody, does anyone, someone know",
+        "ru": "кто нибудь, кто знает, подскажите кто, кто подскажет, люди добрые, кто еще, кто ещё идет",
+        "uk": "хто небудь, хтось, хто знає, хто підкаже, хто ще, хто йде",
+        "lv": "vai kāds, kāds zina, kāds var ieteikt, kas vēl",
+        "en": "anyone, anybody, does anyone, someone know, who else",
     },
 }
 

@@ -140,12 +140,17 @@ class Lexicon:
             return None
         return self._rest_matches(parts[1:], tokens, i + 1)
 
-    def match(self, text: str) -> tuple[Hit, ...]:
+    def match(self, text: str, languages: tuple[str, ...] | None = None,
+              kinds: tuple[str, ...] | None = None) -> tuple[Hit, ...]:
+        """Cues found in `text`; `languages`/`kinds` narrow the search (off-topic words count in the review's own
+        language only: "test" is English, not Italian)."""
         tokens = tokenize(text)
         hits: dict[tuple[str, str, int], Hit] = {}
         for i, (token, clause) in enumerate(tokens):
             forms = lemmas(token)
             for cue in self._candidates(forms):
+                if (languages and cue.lang not in languages) or (kinds and cue.kind not in kinds):
+                    continue
                 if len(cue.parts) > 1 and not _part_matches(cue.parts[0], frozenset({token})):
                     continue
                 end = self._rest_matches(cue.parts[1:], tokens, i + 1)

@@ -235,3 +235,36 @@ PARTIAL = rx(  # "only two of the three chairs came"
 )
 FIX_SHAPES = (("symptom", SYMPTOM), ("wrong-item", WRONG_ITEM), ("not-as-described", NOT_AS_DESCRIBED),
               ("partial", PARTIAL))
+
+# -- what decides "abuse with no complaint in it" vs. a complaint that swears ----------------------------------
+# Profanity used as an intensifier ("хуй его знает", "fucking slow", "уебанская сеть") is how many people complain;
+# it is abuse only when it is aimed at someone ("пошли вы на…", "f*** you") or when the text is nothing else.
+PROFANITY = rx(
+    r"\bху[йяеюи]\w*|\bпизд\w*|\b[еєї]ба\w*|\bеб[ауол]\w*|\bуеб\w*|\bйоб\w*|\bбл[яь]\w*|\bfuck\w*|\bmotherf\w*"
+    r"|\bsh[i*]+t\w*|\bnahuj\w*|\bnah[uy]i\w*|\bх[*.]+[йя]\w*|\bп[*]+зд\w*|\bбл[*]+\w*|\bf[*#@]+k\w*|\bf\*{2,}(?!\w)\w*"
+)
+AIMED = rx(
+    r"\b(?:fuck|f[*#@]+k|f\*{2,})\w*\s+(?:you|u|off|them|this)\b",
+    words("пошли на, пошел на, пошли вы на, идите на, идите вы на, иди на, пішли на, пішли ви на, йдіть на, "
+          "йдіть ви на, іди на, ej dirst, ejiet dirst, ej tu dirst, ej elle, go to hell, burn in hell"),
+)
+# Insult adjectives ("тупой", "stupid") aim at a person only next to one: "вы все тупые", "курьер — тупой баран".
+INSULT_ADJECTIVE = rx(words("тупые, тупой, тупая, тупі, тупий, тупа, stupid, dumb, stulb*"))
+PERSON = rx(words(
+    "вы, ви, ты, ти, jus, tu, you, u, курьер*, водител*, продав*, менеджер*, официант*, сотрудник*, персонал*, мастер*, "
+    "оператор*, консультант*, кассир*, администратор*, охранник*, кур'єр*, водій, продавець, менеджер*, офіціант*, "
+    "працівник*, майстер*, охоронц*, kurjer*, sofer*, pardevej*, menedzer*, viesmil*, darbiniek*, personal*, "
+    "manager*, staff, employee*, courier*, driver*, waiter*, waitress*, cashier*, seller*, owner*, guy, woman, man, "
+    "girl, people"))
+
+# -- a complaint whatever the stars say: "5★ — never again", "не рекомендую" ------------------------------------
+STRONG_COMPLAINT = rx(words(
+    "никогда больше, больше никогда, больше ни ногой, ноги моей, не рекомендую, не советую, не покупайте, "
+    "не берите, не ведитесь, обходите стороной, деньги на ветер, выброшенные деньги, пустая трата, зря потратил*, "
+    "ніколи більше, більше ніколи, не рекомендую, не раджу, не купуйте, не беріть, обходьте стороною, гроші на вітер, "
+    "марна трата, даремно витрачен*, nekad vairs, vairs nekad, neiesaku, nepērciet, nepirkt, naudas izsviešana, "
+    "never again, never going back, never coming back, never buying, never order*, never return*, will not return, "
+    "won't return, won't be back, will not be back, not coming back, not going back, would not recommend, "
+    "wouldn't recommend, do not recommend, don't recommend, can't recommend, cannot recommend, do not buy, "
+    "don't buy, don't waste, do not waste, waste of money, waste of time, stay away, avoid this, avoid at all costs, "
+    "zero stars, 0 stars, returning it, returned it, sent it back, ноль звезд, 0 звезд, нуль зірок, 0 зірок"))

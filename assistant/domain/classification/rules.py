@@ -41,18 +41,30 @@ from assistant.domain.classification.patterns import (
     SPAM_MESSENGER,
     SPAM_PHONE,
     SPAM_PROMO,
+    STRONG_COMPLAINT,
     SYMPTOM_NOT,
     YOU as _YOU,
+    AIMED,
+    INSULT_ADJECTIVE,
+    PERSON,
+    PROFANITY,
 )
 from assistant.domain.classification.scripts import mixed_words
+from assistant.text.normalize import normalize
 from assistant.playbooks import Action, DoNotEngageKind, Playbook, RemedyKind
 
 FIX_REMEDIES = frozenset({RemedyKind.replacement, RemedyKind.redo, RemedyKind.repair, RemedyKind.refund,
                           RemedyKind.callback})
 DECIDED_AT = 0.6
+_MESSENGER_LINK = re.compile(r"\b(?:t|wa)\.me/\S+", re.IGNORECASE)
+LETTERS_RUN = re.compile(r"[^\W\d_]{2,}")
 _DNE_ORDER = ("injection", "extortion", "legal_threat", "abuse", "spam", "stop_word", "off_topic")
 _DNE_SEVERITY = {"injection": 4, "extortion": 5, "legal_threat": 5, "abuse": 3, "spam": 1, "stop_word": 3,
                  "off_topic": 1}
+# Kinds that name a customer who still gets an answer unless the playbook refuses them: a careful draft that a
+# person with authority approves (reason "escalate:<code>"), never silence (seed 000).
+ESCALATE = {"legal_threat": "legal", "stop_word": "stop_word", "abuse": "abuse"}
+LONG_REVIEW = 40  # tokens: a story this long with a complaint in it is a customer, whatever else it says
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class RulesVerdict:
     reasons: tuple[str, ...]  # machine-readable, e.g. "spam:link", "rating:5", "topic:courier:курьер"
     dne_kind: DoNotEngageKind | None
     decided: bool  # True when the rules are sure: no LLM call needed
+    escalate: str | None = None  # "legal", "stop_word", "safety", "abuse": answered, approved by someone with authority
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str | None:
@@ -91,48 +104,77 @@ def _spam(raw: str, folded: str, negative: int, content: int) -> list[str]:
     channels = [name for name, rx in (("link", SPAM_LINK), ("handle", SPAM_HANDLE), ("phone", SPAM_PHONE),
                                       ("promo_code", SPAM_CODE), ("messenger", SPAM_MESSENGER)) if rx.search(raw)]
     promo = [m.group().strip() for m in SPAM_PROMO.finditer(folded)]
+    # "@bank why is the app down?" addresses someone, it advertises nothing: a handle counts only beside a messenger
+    if "handle" in channels and "messenger" not in channels:
+        channels.remove("handle")
+        if _MESSENGER_LINK.search(raw) and "link" not in channels:  # t.me/…, wa.me/… are links to a chat
+            channels.insert(0, "link")
     hard = [c for c in channels if c != "messenger"]
-    if ((channels and promo and (negative == 0 or len(promo) >= 2)) or (len(promo) >= 2 and negative == 0)
-            or (hard and negative == 0 and content == 0)
+    # a shared link with a caption of one's own is not an ad; a link with (almost) nothing around it is
+    bare = len(LETTERS_RUN.findall(_MESSENGER_LINK.sub(" ", SPAM_LINK.sub(" ", raw)))) < 3
+    if ((channels and promo and (negative == 0 or len(set(promo)) >= 2)) or (len(set(promo)) >= 2 and negative == 0)
+            or (hard and negative == 0 and content == 0 and (bare or hard != ["link"]))
             or (len(channels) >= 2 and negative == 0)):  # "@handle on Telegram": nobody reviews like that
         return [f"spam:{c}" for c in channels] + [f"spam:promo:{p}" for p in promo[:3]]
     return []
 
 
+# Latvian inflections simplemma misses ("policijai", "PTAC-ā"), added to a stem of at least five letters so that a
+# short word never grows into another one. Matched on the text with its diacritics: "tiesā" (in court) ≠ "tiesa".
+_LV_ENDINGS = ("", "a", "as", "ai", "u", "ā", "ām", "ās", "s", "i", "is", "im", "iem", "e", "es", "ei", "ē", "ēm")
+_RAW_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+
+
 @lru_cache(maxsize=256)
-def _stop_index(stop_words: tuple[str, ...]) -> tuple[dict[str, str], tuple[tuple[str, str], ...], tuple]:
-    """Single stop words by lemma form, their stems (for inflections lemmas miss), and multi-word phrases."""
+def _stop_index(language: str, stop_words: tuple[str, ...]) -> tuple[dict[str, str], tuple]:
+    """Whole-word forms of one language's stop words and its multi-word phrases. Never a prefix: "police" is not
+    in "policy"; ru/uk/en inflections come from lemmas at match time, Latvian ones from endings here."""
     forms: dict[str, str] = {}
-    stems, phrases = [], []
+    phrases = []
     for phrase in stop_words:
         parts = [t for t, _ in tokenize(phrase)]
         if len(parts) > 1:
             phrases.append((phrase, tuple(parts)))
-        elif parts:
-            word = parts[0]
-            forms.update({f: phrase for f in lemmas(word) if f not in forms})
-            stem = word[:-1] if len(word) > 4 and word[-1] in "aeiouyаеиоуыяюэіїєь" else word
-            if len(stem) >= 5:  # shorter stems catch other words once diacritics are folded (tiesa ≠ tieši)
-                stems.append((stem, phrase))
-    return forms, tuple(stems), tuple(phrases)
+            continue
+        if not parts:
+            continue
+        word = unicodedata.normalize("NFC", phrase.strip().lower())
+        forms[word] = phrase
+        if language != "lv":  # Latvian is matched with its diacritics: folded, "tiesā" (in court) is "tiesa" (true)
+            forms.setdefault(parts[0], phrase)  # the folded spelling, for ru/uk/en and lemma lookups
+        if language == "lv":
+            ending = max((e for e in _LV_ENDINGS if e and word.endswith(e)), key=len, default="")
+            stem = word[: len(word) - len(ending)]
+            if len(stem) >= 5:
+                for e in _LV_ENDINGS:
+                    forms.setdefault(stem + e, phrase)
+    return forms, tuple(phrases)
 
 
-def _stop_words(tokens: list[str], playbook: Playbook) -> list[str]:
-    """Playbook stop words, matched on lemma or a short inflection (суда, policijai) — not on any prefix."""
-    forms, stems, phrases = _stop_index(tuple(w for words in playbook.stop_words.values() for w in words))
+def _stop_words(raw: str, tokens: list[str], playbook: Playbook, language: str) -> list[str]:
+    """Playbook stop words of the review's own language (all lists when it is undetermined), matched as whole
+    words; each reason names the word of the text that fired ("stop_word:суд=суда")."""
+    lists = (playbook.stop_words if language == UNDETERMINED
+             else {language: playbook.stop_words.get(language, [])})
+    raw_words = _RAW_WORD.findall(unicodedata.normalize("NFC", raw).lower().replace("’", "'"))
     found: dict[str, None] = {}
-    for token in tokens:
-        token_forms = lemmas(token)
-        for form in token_forms & forms.keys():
-            found[forms[form]] = None
-        for stem, phrase in stems:
-            if (token.startswith(stem) and len(token) - len(stem) <= 3
-                    and all(f == token or f.startswith(stem) for f in token_forms)):
-                found[phrase] = None
-    for phrase, parts in phrases:
-        n = len(parts)
-        if any(all(_same_word(tokens[i + k], p) for k, p in enumerate(parts)) for i in range(len(tokens) - n + 1)):
-            found[phrase] = None
+    for lang, words in lists.items():
+        if not words:
+            continue
+        forms, phrases = _stop_index(lang, tuple(words))
+        if lang == "lv":
+            hits = ((w, forms.get(w)) for w in raw_words)
+        else:
+            hits = ((t, next((forms[f] for f in sorted(lemmas(t)) if f in forms), None)) for t in tokens)
+        for token, phrase in hits:
+            if phrase is not None:
+                found[f"{phrase}={token}"] = None
+        for phrase, parts in phrases:
+            n = len(parts)
+            for i in range(len(tokens) - n + 1):
+                if all(_same_word(tokens[i + k], p) for k, p in enumerate(parts)):
+                    found[f"{phrase}={' '.join(tokens[i:i + n])}"] = None
+                    break
     return list(found)
 
 
@@ -140,8 +182,33 @@ def _same_word(token: str, word: str) -> bool:
     return token == word or bool(lemmas(token) & lemmas(word))
 
 
+def _sentence_at(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    right = min((i for i in (text.find(c, end) for c in ".!?\n") if i != -1), default=len(text))
+    return text[left:right]
+
+
+def _abuse(folded: str, tokens: list[str], negative: int) -> str | None:
+    """An insult aimed at people, or swearing with nothing else in it. Swearing inside a complaint ("хуй его знает
+    когда привезут", "дибильная реклама") is a customer talking; an insult adjective needs a person beside it."""
+    if aimed := _first(AIMED, folded):
+        return aimed
+    for match in ABUSE.finditer(folded):
+        word = match.group()
+        sentence = _sentence_at(folded, match.start(), match.end())
+        if INSULT_ADJECTIVE.fullmatch(word.strip()):
+            if PERSON.search(sentence):
+                return word.strip()[:40]
+        elif not PROFANITY.fullmatch(word.strip()):
+            return word.strip()[:40]  # a name for a person ("идиоты", "moron", "kretīns")
+        elif negative == 0 and len(tokens) <= 5:
+            return word.strip()[:40]  # nothing but swearing
+    return None
+
+
 def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[str], playbook: Playbook,
-                   negative: int, rating: int | None, injection: Finding | None) -> dict[str, list[str]]:
+                   negative: int, rating: int | None, injection: Finding | None,
+                   language: str = UNDETERMINED) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     if injection:
         found["injection"] = [injection.reason] + ([f"mixed-script:{mixed}"] if (mixed := mixed_words(raw)) else [])
@@ -149,22 +216,27 @@ def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[st
         found["extortion"] = [f"extortion:{threat}"]
     if legal := _first(LEGAL, folded) or _first(LEGAL_LV_COURT, raw.lower()):
         found["legal_threat"] = [f"legal:{legal}"]
-    if abuse := _first(ABUSE, folded):
+    if abuse := _abuse(folded, tokens, negative):
         found["abuse"] = [f"abuse:{abuse}"]
+    elif swear := _first(PROFANITY, folded):
+        found["profanity"] = [f"profanity:{swear}"]  # explained, not refused
     content = sum(1 for h in hits if h.kind in ("topic", "praise", "complaint", "anchor"))
     if spam := _spam(raw, folded, negative, content):
         found["spam"] = spam
-    if stops := _stop_words(tokens, playbook):
+    if stops := _stop_words(raw, tokens, playbook, language):
         found["stop_word"] = [f"stop_word:{w}" for w in stops]
-    offtopic = [h.word for h in hits if h.kind == "offtopic"]
-    on_topic = any(h.kind in ("topic", "anchor", "fixable", "unfixable") for h in hits)
-    aside = [h.word for h in hits if h.kind == "aside"]
+    # off-topic cues count in the review's own language only ("test" is an English word, not an Italian one)
+    own = hits
+    if language != UNDETERMINED and any(h.kind in ("offtopic", "aside") for h in hits):
+        own = lexicon().match(raw, languages=(language,), kinds=("offtopic", "aside"))
+    offtopic = [h.word for h in own if h.kind == "offtopic"]
+    opinion = any(h.kind in ("topic", "anchor", "fixable", "unfixable", "praise", "complaint", "ruined", "loss")
+                  for h in hits) or any(emoji_balance(raw))
+    aside = [h.word for h in own if h.kind == "aside"]
     ignore = ("topic", "complaint", "fixable", "unfixable") + (("praise",) if "?" not in raw else ())
     if aside and not any(h.kind in ignore for h in hits):  # "anyone know a good vet?" asks readers, not us
-        offtopic, on_topic = aside + offtopic, False
-    if not offtopic and rating is None and len(tokens) >= 3 and not hits and not _YOU.search(folded):
-        offtopic = ["no-review-content"]  # no rating, no cue, not addressed to the business: weak, a person decides
-    if offtopic and not on_topic:
+        offtopic, opinion = aside + offtopic, False
+    if offtopic and not opinion and len(tokens) < LONG_REVIEW:
         found["off_topic"] = [f"off_topic:{w}" for w in offtopic[:3]]
     return found
 
@@ -216,6 +288,9 @@ def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Actio
     reasons = [f"{h.kind}:{h.word}" for h in hits if h.kind in shown and not h.negated][:8]
     if good_emoji or bad_emoji:
         reasons.append(f"emoji:+{good_emoji}:-{bad_emoji}")
+    if strong := _first(STRONG_COMPLAINT, fold(raw)):
+        reasons.append(f"complaint:strong:{strong}")  # "5★, never again": the words outrank the stars
+        neg = max(neg, pos) + 1
     if fix and ruined:  # the fix would come too late for the occasion: make up for it instead
         return Action.offer_discount, 0.6, 4, reasons
     if fix:  # under a high rating with praise a remedy may be moot ("wrong size, but the exchange was quick")
@@ -227,7 +302,11 @@ def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Actio
             return complaint, 0.75, 3, reasons
         if band == "positive":
             return (Action.thank, 0.7, 2, reasons) if pos >= neg else (complaint, 0.6, 3, reasons)
-        return (Action.thank, 0.5, 2, reasons) if pos > neg else (complaint, 0.5 if neg == pos else 0.65, 3, reasons)
+        if band == "neutral":
+            return (Action.thank, 0.5, 2, reasons) if pos > neg else (complaint, 0.5 if neg == pos else 0.65, 3,
+                                                                       reasons)
+        # no stars to say which side: a complaint told among praise is still a complaint, never thanked
+        return complaint, 0.5 if pos > neg else 0.65, 3, reasons + ["mixed-no-rating"]
     if neg:
         confidence = 0.8 if band != "positive" else 0.6
         return complaint, confidence, 4 if band == "negative" and neg >= 3 else 3, reasons
@@ -242,7 +321,10 @@ def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Actio
         return Action.thank, 0.7, 1, reasons
     if band == "negative":
         return Action.apologize, 0.5, 3, reasons
-    return (Action.apologize, 0.4, 2, reasons) if band == "neutral" else (Action.thank, 0.3, 1, reasons)
+    if band == "neutral":
+        return Action.apologize, 0.4, 2, reasons
+    # no stars, no opinion: a thank-you could land on a complaint told in words we lack; a person or the model decides
+    return Action.apologize, 0.3, 2, reasons + ["no-review-content"]
 
 
 _SENTENCES = re.compile(r"[.!?\n]+")
@@ -270,7 +352,7 @@ def _shape_hits(raw: str, folded: str, hits: tuple[Hit, ...], band: str | None) 
 
 def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVerdict:
     """Classify one review by rules alone; pure and deterministic."""
-    raw = unicodedata.normalize("NFC", text or "")
+    raw = normalize(text or "")  # one reading of untrusted text: NFKC, invisibles dropped, look-alikes folded
     rating = rating if rating is not None and 1 <= rating <= 5 else None
     folded = fold(raw)
     injection = find_injection(raw if len(raw) == len(folded) else folded, folded)
@@ -290,25 +372,35 @@ def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVe
                + [f"topic:{t}:{w}" for t, w in topics.items()] + [f"safety:{w}" for w in safety[:2]])
     negative = sum(1 for h in hits if h.kind in ("complaint", "fixable", "unfixable") and not h.negated)
 
+    escalate: str | None = None
+
     def verdict(action: Action, severity: int, confidence: float, extra: list[str], kind: str | None = None,
                 decided: bool | None = None, fixable: bool = False) -> RulesVerdict:
         fitted = fit_action(action, playbook)
         notes = [f"playbook:{action.value}->{fitted.value}"] if fitted != action else []
         return RulesVerdict(fitted, language.code, tuple(topics), severity, fixable, round(confidence, 2),
                             tuple(reasons + extra + notes), DoNotEngageKind(kind) if kind else None,
-                            confidence >= DECIDED_AT if decided is None else decided)
+                            confidence >= DECIDED_AT if decided is None else decided,
+                            None if kind else escalate)
 
-    dne = _do_not_engage(raw, folded, hits, tokens, playbook, negative, rating, injection)
+    dne = _do_not_engage(raw, folded, hits, tokens, playbook, negative, rating, injection, language.code)
     if band == "positive" and negative == 0 and any(h.kind == "praise" and not h.negated for h in hits):
         # "my lawyer friend recommended it", "fucking amazing": a mention inside praise is no threat
         mentions = [k for k in ("legal_threat", "abuse") if dne.pop(k, None)]
         reasons += [f"mention:{k}" for k in mentions]
+    if "abuse" in dne and len(tokens) >= LONG_REVIEW and (negative or band == "negative"):
+        # a long story of what went wrong with one insult in it: a customer, answered with care
+        dne["escalate_abuse"] = dne.pop("abuse")
     allowed = [k for k in _DNE_ORDER if k in dne and DoNotEngageKind(k) in playbook.do_not_engage]
     if allowed and playbook.actions[Action.do_not_engage].enabled:
         kind, extra = allowed[0], [r for k in _DNE_ORDER if k in dne for r in dne[k]]
-        weak = kind == "off_topic" and (len(tokens) < 3 or "off_topic:no-review-content" in dne[kind])
+        weak = kind == "off_topic" and len(tokens) < 3
         return verdict(Action.do_not_engage, _DNE_SEVERITY[kind], 0.55 if weak else 0.95, extra, kind)
-    reasons += [f"dne-ignored:{k}" for k in dne]
+    escalate = next((code for kind, code in (*ESCALATE.items(), ("escalate_abuse", "abuse")) if kind in dne), None)
+    escalate = escalate or ("safety" if safety else None)
+    reasons += [r for k in dne for r in dne[k]]
+    reasons += [f"dne-ignored:{k}" for k in dne if k in _DNE_ORDER]
+    reasons += [f"escalate:{escalate}"] if escalate else []
 
     if not _LETTERS.search(raw) and not any(emoji_balance(raw)):  # no words: the rating is all there is
         if rating is None:
@@ -322,6 +414,8 @@ def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVe
     extra += [f"band:{band}"] if band else []
     if safety:
         severity, confidence = 5, min(confidence, 0.5)
+    if escalate == "legal":
+        severity = 5
     if dne or mentions_of(reasons):  # refused by another business, or a mention in praise: a person should look
         confidence = min(confidence, 0.5)
     if (SPAM_LINK.search(raw) or SPAM_HANDLE.search(raw)) and action == Action.thank:

@@ -4,7 +4,9 @@ Why this shape: the embedded model is weak and any model can be steered by the r
 answer first; the LLM is called only when they are unsure (≤ 0.5 calls per review on the dev set); its JSON is
 validated here (the seam validates too, but a schema cannot say "offer_fix needs a fix remedy"); bad JSON gets
 one repair round, then the rules' answer with low confidence; an unreachable model means the rules' answer.
-When rules and model disagree about do_not_engage, the review goes to a person (`needs_human`), without a draft.
+When rules and model disagree about do_not_engage, the review goes to a person (`needs_human`); it keeps its draft
+when the rules saw a customer in it (a complaint, a low rating, an escalation), since silence is the costlier
+mistake. An escalated review (legal, stop word, safety) is answered and flagged: `needs_human` + "escalate:<code>".
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ SCHEMA: dict[str, Any] = {
 }
 _NEGATIVE_REASONS = ("complaint:", "fixable:", "unfixable:", "loss:", "band:negative", "band:neutral",
                      "no-sentiment-cues", "emoji:+0")
+# a complaint in the words or the stars: somebody to answer
+_CUSTOMER_REASONS = ("complaint:", "fixable:", "unfixable:", "loss:", "ruined:", "band:negative", "escalate:")
 _MARKER = re.compile(r"<{2,}|>{2,}")
 
 
@@ -61,7 +65,12 @@ class ClassificationResult:
     dne_kind: DoNotEngageKind | None
     method: str  # "rules" | "rules+llm" | "rules (llm failed)"
     llm_calls: int
-    needs_human: bool  # rules and LLM disagree on do_not_engage → a person decides
+    needs_human: bool  # rules and LLM disagree on do_not_engage, or an escalation → a person decides
+    escalate_reason: str | None = None  # "legal", "stop_word", "safety", "abuse": answered, approved with authority
+
+    @property
+    def escalate(self) -> bool:
+        return self.escalate_reason is not None
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ def _from_rules(verdict: RulesVerdict, method: str, calls: int, *, confidence: f
                 extra: tuple[str, ...] = ()) -> ClassificationResult:
     return ClassificationResult(verdict.action, verdict.language, verdict.topics, verdict.severity, verdict.fixable,
                                 verdict.confidence if confidence is None else confidence, verdict.reasons + extra,
-                                verdict.dne_kind, method, calls, False)
+                                verdict.dne_kind, method, calls, verdict.escalate is not None, verdict.escalate)
 
 
 def build_messages(text: str, rating: int | None, playbook: Playbook, verdict: RulesVerdict) -> list[dict]:
@@ -131,9 +140,15 @@ def _merge(verdict: RulesVerdict, answer: LLMAnswer, playbook: Playbook, calls: 
     def result(action: Action, kind: DoNotEngageKind | None, confidence: float, needs_human: bool,
                extra: tuple[str, ...] = ()) -> ClassificationResult:
         fixable = action == Action.offer_fix or (answer.fixable and verdict.fixable)
+        escalate = None if action == Action.do_not_engage else verdict.escalate
         return ClassificationResult(action, verdict.language, topics, severity, fixable, round(confidence, 2),
-                                    reasons + extra, kind, "rules+llm", calls, needs_human)
+                                    reasons + extra, kind, "rules+llm", calls, needs_human or escalate is not None,
+                                    escalate)
 
+    if llm_dne and not rules_dne and (verdict.escalate or any(r.startswith(_CUSTOMER_REASONS) for r in reasons)):
+        # The rules saw an unhappy customer; the model alone (readable, steerable by the review) cannot silence one.
+        action = fit_action(answer.action if answer.action != Action.do_not_engage else verdict.action, playbook)
+        return result(action, None, 0.5, True, ("disagree:do_not_engage", "llm:overruled:do_not_engage"))
     if rules_dne or llm_dne:
         kind = verdict.dne_kind if rules_dne else (DoNotEngageKind(refusable[0]) if refusable else None)
         if rules_dne and llm_dne:
