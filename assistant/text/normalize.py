@@ -98,7 +98,11 @@ def _fold_lookalikes(text: str) -> str:
             target = whole
         else:
             target = "cyr" if c > l else "lat" if l > c else whole
-        return word.translate(_TO_CYR if target == "cyr" else _TO_LAT)
+        as_lat, as_cyr = word.translate(_TO_LAT), word.translate(_TO_CYR)
+        lat_ok, cyr_ok = not _CYR.search(as_lat) and not _GREEK.search(as_lat), not _LAT.search(as_cyr) and not _GREEK.search(as_cyr)
+        if lat_ok != cyr_ok:  # "МЕLОN": only Latin can spell it whole, whatever the majority
+            return as_lat if lat_ok else as_cyr
+        return as_cyr if target == "cyr" else as_lat
 
     text = _WORD.sub(fix, text)
     cyr, lat = len(_CYR.findall(text)), len(_LAT.findall(text))
@@ -189,8 +193,21 @@ _TOKENS = re.compile(r"\w+")
 _SEGMENTS = re.compile(r"[^\n.!?]+|[\n.!?]+")
 
 
+# Frequent word endings: read backwards they become word beginnings, so a reversed segment loses them.
+_ENDINGS = frozenset(
+    "ть ся ой ый ий ие ые ая ое ом ем ам ах ов ей ет ит ут ют ат ят ми ого его ому ему ых их ую юю ти ні ні ла ли ло"
+    " ою ої ує ює ти ть ів ам ям ах ях ий ій ed ly ng es er on al ts nt as am ai is us ju os ot ēs ās ām ie ši".split())
+
+
 def _function_hits(segment: str) -> int:
-    return sum(1 for token in _TOKENS.findall(segment.lower()) if token in _FUNCTION_WORDS)
+    """How much a segment reads like ordinary text: frequent short words count 2, frequent endings 1."""
+    score = 0
+    for token in _TOKENS.findall(segment.lower()):
+        if token in _FUNCTION_WORDS:
+            score += 2
+        elif len(token) >= 3 and token[-2:] in _ENDINGS:
+            score += 1
+    return score
 
 
 def _reversed_view(text: str, forced: bool) -> str | None:
@@ -202,7 +219,8 @@ def _reversed_view(text: str, forced: bool) -> str | None:
     for match in _SEGMENTS.finditer(text):
         segment = match.group()
         backwards = segment[::-1]
-        if len(segment) >= 8 and _function_hits(backwards) >= 2 and _function_hits(backwards) > _function_hits(segment):
+        forwards_score, backwards_score = _function_hits(segment), _function_hits(backwards)
+        if len(segment) >= 8 and backwards_score >= 3 and backwards_score > forwards_score + 1:
             parts.append(backwards)
             changed = True
         else:

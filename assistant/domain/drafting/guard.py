@@ -136,6 +136,7 @@ _MONEY_OBJECT = re.compile(
     r"|naud\w*|summ\w*|maksu|maksa|izmaksas|cen(?:u|a|as)|kart(?:e|i|es)|kont(?:u|a|s|am)|eiro|lidzekl\w*|izdevum\w*)\b"
     r"|\d[\d\s]*(?:[.,]\d+)?\s*(?:€|\$|£|₽|₴|eur\b|usd\b|uah\b|грн|руб)|[€$£₽₴]\s*\d")
 _PAST = re.compile(r"(?:л|ла|ли|ло|лся|лась|лись|лось|в|вши|вшись|ed|id)$")  # вы оплатили, ви сплатили, you paid
+_PASSIVE_BEFORE = re.compile(r"\b(?:be|been|being|get|gets|getting)\s+(?:\w+\s+)?$")  # "will be transferred"
 _CUSTOMER_BEFORE = re.compile(r"\b(?:you|вы|ви|jus|tu|клиент\w*|покупател\w*|customer)\s+(?:\w+\s+)?$")
 _WAIVER = re.compile(
     r"\b(?:won'?t|will not|will never|shall not|do not|don'?t|no longer|not)\s+(?:need to |have to |be )?(?:charg|bill|invoic"
@@ -157,6 +158,9 @@ _COMPENSATION = re.compile(
     r"|компенсац\w*|возмещени\w*|к[эе]шб[эе]к\w*|бонус\w* на (?:сч[её]т|карт)\w*|відшкодуван\w*|кешбек\w*"
     r"|kompensacij\w*|atlidzib\w*|naudas atmaks\w*)\b")
 _CLAUSE_END = re.compile(r"[.!?;\n]")
+_FIX_WORDS = re.compile(r"\b(?:replac\w*|exchang\w*|repair\w*|fix\w*|redo\w*|re-do\w*|new one|shipping|delivery"
+                        r"|замен\w*|обмен\w*|ремонт\w*|почин\w*|передела\w*|доставк\w*|замін\w*|обмін\w*|полагод\w*"
+                        r"|перероб\w*|nomain\w*|apmain\w*|remont\w*|salabo\w*|labos\w*|partais\w*|piegad\w*)")
 _MONEY_REACH = 70  # characters between the verb and its money object, inside one clause
 
 
@@ -174,11 +178,14 @@ def money_promises(text: str) -> dict[str, list[str]]:
     in the same clause, or compensation by name) and charges waived. `text` is folded (see `fold_for_checks`)."""
     found: dict[str, list[str]] = {}
     for match in _WAIVER.finditer(text):
-        found.setdefault("waiver", []).append(match.group().strip())
+        a, b = _clause(text, match.start(), match.end())
+        tied = _FIX_WORDS.search(text, a, b)  # "we replace it free of charge": the playbook's fix, not money
+        found.setdefault("waiver" if tied else "money", []).append(match.group().strip())
     text = _WAIVER.sub(lambda w: " " * len(w.group()), text)  # "at our cost" is a waiver, not money moving
     for verb in _MOVE_VERB.finditer(text):
         word = verb.group()
-        if _PAST.search(word) and not word.startswith(("refund", "credit", "reimburs", "compensat")):
+        if (_PAST.search(word) and not word.startswith(("refund", "credit", "reimburs", "compensat"))
+                and not _PASSIVE_BEFORE.search(text[max(0, verb.start() - 30) : verb.start()])):
             continue
         if _CUSTOMER_BEFORE.search(text[max(0, verb.start() - 30) : verb.start()]):
             continue
