@@ -8,26 +8,30 @@ every row of the status; it is a top-N sort over a single index range.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Classification, Draft, DraftStatus, Review
+from assistant.db.models import Classification, Draft, DraftStatus, Review, ReviewStatus
+from assistant.domain.queue import states
 from assistant.errors import InvalidInput
 from assistant.playbooks import Action, PlaybookRegistry
-from assistant.web.rendering import aware
+from assistant.web.rendering import aware, excerpt
 
 SORTS = {"oldest": "Oldest first", "newest": "Newest first", "priority": "Severity × age"}
-STATUSES = tuple(s.value for s in DraftStatus)
+FAILED = "failed"  # not a draft state: reviews the model failed on, waiting for a person (no draft yet)
+STATUSES = (*states.DRAFT_STATUSES, FAILED)
 FACET_TTL = 600.0
-OVERDUE_TTL = 15.0
+EXCERPT = 180
+# the customer's posting time when the platform gave it, else when we received the review: SLAs count from it
+POSTED = func.coalesce(Review.review_created_at, Review.created_at)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class QueueFilters:
     rating: int | None = None
     flagged: str | None = None  # "yes" | "no"
     business: str | None = None
+    search: str | None = None  # text, author, order number (external id)
+    mine: str | None = None  # "yes": claimed by me
     sort: str = "oldest"
     page: int = 1
 
@@ -65,9 +71,12 @@ class QueueFilters:
             raise InvalidInput("rating must be 1 to 5", field="rating")
         if page and (not page.isdigit() or not 1 <= int(page) <= 100_000):
             raise InvalidInput("page must be a positive number", field="page")
+        mine = text("mine")
+        if mine and mine != "yes":
+            raise InvalidInput("mine must be yes", field="mine")
         return cls(status=status, action=action, language=text("language", 8), platform=text("platform"),
                    rating=int(rating) if rating else None, flagged=flagged, business=text("business"),
-                   sort=sort, page=int(page) if page else 1)
+                   search=text("search", 200), mine=mine, sort=sort, page=int(page) if page else 1)
 
     def query(self, **changes: Any) -> str:
         """This view as a query string (defaults left out), with `changes` applied."""
@@ -79,7 +88,7 @@ class QueueFilters:
     @property
     def is_filtered(self) -> bool:
         return any(getattr(self, n) is not None for n in ("action", "language", "platform", "rating", "flagged",
-                                                          "business"))
+                                                          "business", "search", "mine"))
 
 
 @dataclass
@@ -106,13 +115,21 @@ class QueueRow:
     language: str | None
     topics: list[str]
     severity: int | None
+    posted_at: datetime | None = None
+    escalated_to: str | None = None
+    decision_reason: str | None = None
     sla_hours: float = 24.0
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def age_seconds(self) -> float:
+        """From the customer's posting time (when the platform gave it): that is what the customer waits."""
         end = aware(self.decided_at) if self.decided_at else self.now
-        return (end - aware(self.created_at)).total_seconds()
+        return (end - aware(self.posted_at or self.created_at)).total_seconds()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in states.OPEN
 
     @property
     def overdue(self) -> bool:
@@ -139,15 +156,17 @@ def _epoch(column: Any, dialect: str) -> ColumnElement:
 
 
 class QueueService:
-    def __init__(self, session: AsyncSession, playbooks: PlaybookRegistry, facet_cache: dict | None = None):
+    def __init__(self, session: AsyncSession, playbooks: PlaybookRegistry, facet_cache: dict | None = None,
+                 actor: str | None = None):
         self.session = session
+        self.actor = actor
         self.playbooks = playbooks
         self.facet_cache = facet_cache if facet_cache is not None else {}
         self.dialect = session.bind.dialect.name
 
     # -- building blocks ---------------------------------------------------------------------------
-    def _where(self, f: QueueFilters) -> list[ColumnElement]:
-        clauses: list[ColumnElement] = [Draft.status == f.status]
+    def _where(self, f: QueueFilters, status: str | None = None) -> list[ColumnElement]:
+        clauses: list[ColumnElement] = [Draft.status == (status or f.status)]
         if f.action:
             clauses.append(Classification.action == f.action)
         if f.language:
@@ -160,15 +179,30 @@ class QueueService:
             clauses.append(Review.business == f.business.lower())
         if f.flagged:
             clauses.append(Draft.flagged.is_(f.flagged == "yes"))
+        clauses += self._review_where(f)
+        return clauses
+
+    def _review_where(self, f: QueueFilters) -> list[ColumnElement]:
+        """Search and "claimed by me": conditions on the review alone (the Failed tab uses them too)."""
+        clauses: list[ColumnElement] = []
+        if f.search:
+            variants = {f.search, f.search.lower(), f.search.upper(), f.search.capitalize()}  # SQLite folds ASCII only
+            clauses.append(or_(*[column.contains(v, autoescape=True) for v in variants
+                                 for column in (Review.text, Review.author, Review.external_id)],
+                               *[func.lower(column).contains(f.search.lower(), autoescape=True)
+                                 for column in (Review.text, Review.author, Review.external_id)]))
+        if f.mine:
+            clauses.append(and_(Review.claimed_by == (self.actor or ""), Review.claimed_until > datetime.now(UTC)))
         return clauses
 
     def _sort_keys(self, f: QueueFilters, now: datetime) -> list[tuple[ColumnElement, bool]]:
         """(expression, ascending) pairs, ending in the draft id so the order is total."""
         if f.sort == "newest":
             return [(Draft.created_at, False), (Draft.id, False)]
-        if f.sort == "priority":
-            age = literal(now.timestamp()) - _epoch(Draft.created_at, self.dialect)
-            return [(func.coalesce(Classification.severity, 1) * age, False), (Draft.created_at, True),
+        if f.sort == "priority":  # do-not-engage last: nobody answers it, it must not bury the customers
+            age = literal(now.timestamp()) - _epoch(POSTED, self.dialect)
+            dne = case((Classification.action == Action.do_not_engage.value, 1), else_=0)
+            return [(dne, True), (func.coalesce(Classification.severity, 1) * age, False), (Draft.created_at, True),
                     (Draft.id, True)]
         return [(Draft.created_at, True), (Draft.id, True)]
 
@@ -179,21 +213,22 @@ class QueueService:
 
     def _row_query(self) -> Any:
         return self._joined(select(
-            Draft.id, Draft.review_id, Draft.version, Draft.kind, Draft.status, func.substr(Draft.text, 1, 240),
+            Draft.id, Draft.review_id, Draft.version, Draft.kind, Draft.status, func.substr(Draft.text, 1, 400),
             Draft.flagged, Draft.flags, Draft.created_at, Draft.decided_at, Draft.decided_by,
-            func.substr(Review.text, 1, 240), Review.rating, Review.source, Review.business, Review.author,
+            func.substr(Review.text, 1, 400), Review.rating, Review.source, Review.business, Review.author,
             Review.claimed_by, Review.claimed_until, Classification.action, Classification.language,
-            Classification.topics, Classification.severity))
+            Classification.topics, Classification.severity, POSTED, Draft.reject_reason))
 
     def _rows(self, result: Any, now: datetime) -> list[QueueRow]:
         rows = []
         for r in result.all():
             row = QueueRow(
-                draft_id=r[0], review_id=r[1], version=r[2], kind=r[3], status=r[4], draft_excerpt=r[5] or "",
-                flagged=r[6], flags=list(r[7] or []), created_at=r[8], decided_at=r[9], decided_by=r[10],
-                review_excerpt=r[11] or "", rating=r[12], platform=r[13], business=r[14], author=r[15],
-                claimed_by=r[16], claimed_until=r[17], action=r[18], language=r[19], topics=list(r[20] or []),
-                severity=r[21], now=now)
+                draft_id=r[0], review_id=r[1], version=r[2], kind=r[3], status=r[4],
+                draft_excerpt=excerpt(r[5] or "", EXCERPT), flagged=r[6], flags=list(r[7] or []), created_at=r[8],
+                decided_at=r[9], decided_by=r[10], review_excerpt=excerpt(r[11] or "", EXCERPT), rating=r[12],
+                platform=r[13], business=r[14], author=r[15], claimed_by=r[16], claimed_until=r[17], action=r[18],
+                language=r[19], topics=list(r[20] or []), severity=r[21], posted_at=r[22], decision_reason=r[23],
+                now=now)
             row.sla_hours = self.playbooks.for_business(row.business).sla_hours
             rows.append(row)
         return rows
@@ -202,6 +237,8 @@ class QueueService:
     async def page(self, f: QueueFilters, page_size: int) -> QueuePage:
         """A deferred join: pick the page's draft ids through the narrow index-backed query (joining only
         what the filters and the sort need), then load the wide rows (texts, topics) for those ids alone."""
+        if f.status == FAILED:
+            return await self.failed_page(f, page_size)
         now = datetime.now(UTC)
         total = await self.count(f)
         pages = max(1, -(-total // page_size))
@@ -215,13 +252,68 @@ class QueueService:
             loaded = {row.draft_id: row for row in self._rows(
                 await self.session.execute(self._row_query().where(Draft.id.in_(ids))), now)}
             rows = [loaded[i] for i in ids if i in loaded]
-        overdue = await self.overdue_count() if f.status == DraftStatus.pending else 0
+            await self._escalations(rows)
+        overdue = await self.overdue_count(f) if f.status in states.OPEN else 0
         return QueuePage(rows=rows, total=total, page=page, pages=pages, overdue=overdue)
 
-    @staticmethod
-    def _narrow(query: Any, f: QueueFilters) -> Any:
+    async def _escalations(self, rows: list[QueueRow]) -> None:
+        """Who each escalated row waits for (the latest `escalated` event's role)."""
+        from assistant.db.models import Event
+
+        wanted = [r.draft_id for r in rows if r.status == states.ESCALATED]
+        if not wanted:
+            return
+        found = await self.session.execute(select(Event.draft_id, Event.detail).where(
+            Event.draft_id.in_(wanted), Event.action == "escalated").order_by(Event.id))
+        to = {draft_id: (detail or {}).get("to") for draft_id, detail in found.all()}
+        for row in rows:
+            if row.draft_id in to:
+                row.escalated_to = states.ESCALATION_ROLES.get(to[row.draft_id] or "", to[row.draft_id])
+
+    async def failed_page(self, f: QueueFilters, page_size: int) -> QueuePage:
+        """Reviews the model failed on (after the automatic retries): no draft yet, a person retries or writes."""
+        now = datetime.now(UTC)
+        where = [Review.status == ReviewStatus.failed, *self._review_where(f)]
+        if f.platform:
+            where.append(Review.source == f.platform)
+        if f.rating:
+            where.append(Review.rating == f.rating)
+        if f.business:
+            where.append(Review.business == f.business.lower())
+        total = (await self.session.execute(select(func.count()).select_from(Review).where(*where))).scalar_one()
+        pages = max(1, -(-total // page_size))
+        page = min(f.page, pages)
+        order = [Review.created_at.desc(), Review.id.desc()] if f.sort == "newest" else [Review.created_at, Review.id]
+        result = await self.session.execute(
+            select(Review.id, func.substr(Review.text, 1, 400), Review.rating, Review.source, Review.business,
+                   Review.author, Review.claimed_by, Review.claimed_until, Review.created_at, POSTED,
+                   Review.error, Review.attempts).where(*where).order_by(*order)
+            .limit(page_size).offset((page - 1) * page_size))
+        rows = []
+        for r in result.all():
+            row = QueueRow(draft_id=0, review_id=r[0], version=0, kind="reply", status=FAILED, draft_excerpt="",
+                           flagged=False, flags=[], created_at=r[8], decided_at=None, decided_by=None,
+                           review_excerpt=excerpt(r[1] or "", EXCERPT), rating=r[2], platform=r[3], business=r[4],
+                           author=r[5], claimed_by=r[6], claimed_until=r[7], action=None, language=None, topics=[],
+                           severity=None, posted_at=r[9], decision_reason=f"{r[10] or 'unknown error'} "
+                                                                           f"(after {r[11]} attempts)", now=now)
+            row.sla_hours = self.playbooks.for_business(row.business).sla_hours
+            rows.append(row)
+        return QueuePage(rows=rows, total=total, page=page, pages=pages, overdue=0)
+
+    async def counts(self, f: QueueFilters) -> dict[str, int]:
+        """How many in each tab, within the active filters (the tabs show them)."""
+        from dataclasses import replace as with_
+
+        counts = {}
+        for status in states.DRAFT_STATUSES:
+            counts[status] = await self.count(with_(f, status=status))
+        counts[FAILED] = (await self.failed_page(with_(f, page=1), 1)).total
+        return counts
+
+    def _narrow(self, query: Any, f: QueueFilters) -> Any:
         query = query.select_from(Draft)
-        if f.platform or f.rating or f.business:
+        if f.platform or f.rating or f.business or f.search or f.mine or f.sort == "priority":
             query = query.join(Review, Review.id == Draft.review_id)
         if f.action or f.language:
             query = query.join(Classification, Classification.review_id == Draft.review_id)
@@ -235,33 +327,23 @@ class QueueService:
         return (await self.session.execute(self._narrow(select(func.count()), plain)
                                            .where(*self._where(f)))).scalar_one()
 
-    async def overdue_count(self) -> int:
-        """Pending drafts past their business's SLA (one index range per distinct SLA), cached briefly: it is
-        a headline figure, not something an agent acts on row by row."""
-        cached = self.facet_cache.get("overdue")
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
-        count = await self._overdue_count()
-        self.facet_cache["overdue"] = (time.monotonic() + OVERDUE_TTL, count)
-        return count
-
-    async def _overdue_count(self) -> int:
+    async def overdue_count(self, f: QueueFilters | None = None) -> int:
+        """Open drafts past their business's SLA, counted from the customer's posting time, within the active
+        filters (one count per distinct SLA)."""
+        f = f or QueueFilters()
         now = datetime.now(UTC)
         default_sla = self.playbooks.for_business("default").sla_hours
         custom = {name: p.sla_hours for name, p in self.playbooks.playbooks.items()
                   if name != "default" and p.sla_hours != default_sla}
+        base = self._joined(select(func.count())).where(*self._where(f))
         total = 0
-        base = select(func.count()).select_from(Draft).join(Review, Review.id == Draft.review_id) \
-            .where(Draft.status == DraftStatus.pending)
         for business, hours in custom.items():
-            cutoff = now.timestamp() - hours * 3600
-            total += (await self.session.execute(base.where(
-                Review.business == business, Draft.created_at < datetime.fromtimestamp(cutoff, UTC)))).scalar_one()
+            cutoff = datetime.fromtimestamp(now.timestamp() - hours * 3600, UTC)
+            total += (await self.session.execute(base.where(Review.business == business, POSTED < cutoff))).scalar_one()
         cutoff = datetime.fromtimestamp(now.timestamp() - default_sla * 3600, UTC)
-        query = select(func.count()).select_from(Draft).where(Draft.status == DraftStatus.pending,
-                                                               Draft.created_at < cutoff)
+        query = base.where(POSTED < cutoff)
         if custom:
-            query = base.where(Draft.created_at < cutoff, Review.business.not_in(list(custom)))
+            query = query.where(Review.business.not_in(list(custom)))
         return total + (await self.session.execute(query)).scalar_one()
 
     async def neighbours(self, f: QueueFilters, draft_id: int) -> tuple[int | None, int | None]:

@@ -54,6 +54,20 @@ def timestamp(value: datetime | None) -> str:
     return aware(value).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
+def excerpt(text: str, limit: int = 180) -> str:
+    """At most `limit` characters, cut at a word boundary (never mid-word), with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.6:
+        cut = cut[:space]
+    else:
+        cut = cut[:limit]
+    return cut.rstrip(" ,.;:—-") + "…"
+
+
 def stars(rating: int | None) -> str:
     return "★" * rating + "☆" * (5 - rating) if rating else "no rating"
 
@@ -73,7 +87,10 @@ def static_url(path: str) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
-    env.filters.update(ago=ago, duration=duration, timestamp=timestamp, stars=stars, aware=aware)
+    from assistant.web.reasons import reason_text
+
+    env.filters.update(ago=ago, duration=duration, timestamp=timestamp, stars=stars, aware=aware, excerpt=excerpt,
+                       reason=reason_text)
     env.globals.update(static=static_url, urlencode=urlencode)
     return env
 
@@ -95,6 +112,23 @@ def pop_flash(request: Request) -> list[dict[str, str]]:
     return messages
 
 
+def pop_undo(request: Request) -> dict[str, Any] | None:
+    """The last decision that can still be taken back (shown once, as the undo bar)."""
+    session = request.scope.get("session")
+    if not isinstance(session, dict) or not session.get("undo"):
+        return None
+    undo = session.pop("undo")
+    request.set_session(session)
+    return undo if isinstance(undo, dict) and undo.get("until", 0) > datetime.now(UTC).timestamp() else None
+
+
+def offer_undo(request: Request, ids: list[int], label: str, seconds: float) -> None:
+    session = dict(request.scope.get("session") or {})
+    session["undo"] = {"ids": ids, "label": label, "until": datetime.now(UTC).timestamp() + seconds,
+                       "seconds": int(seconds)}
+    request.set_session(session)
+
+
 def flash(request: Request, message: str, kind: str = "info") -> None:
     session = dict(request.scope.get("session") or {})
     session["flash"] = [*session.get("flash", []), {"kind": kind, "text": message}][-5:]
@@ -107,6 +141,6 @@ def render(request: Request, template: str, *, status_code: int = 200, headers: 
     partial = template.rsplit("/", 1)[-1].startswith("_")  # partials leave flash messages for the next page
     body = environment().get_template(template).render(
         request=request, user=user, csrf_token=csrf_token(request), flashes=[] if partial else pop_flash(request),
-        **context)
+        undo=None if partial else pop_undo(request), **context)
     return Response(body, status_code=status_code, media_type="text/html; charset=utf-8",
                     headers={**SECURITY_HEADERS, "Cache-Control": "no-store", **(headers or {})})

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Classification, Draft, DraftStatus, DraftVersion, Event, LLMCall, Review
+from assistant.db.models import Classification, Draft, DraftVersion, Event, LLMCall, Review
+from assistant.domain.queue.states import OPEN
 from assistant.domain.users.service import UserService
 from assistant.errors import NotFound
 from assistant.playbooks import Playbook, PlaybookRegistry
@@ -54,12 +55,13 @@ class ReviewPage:
         if self.draft is None:
             return None
         end = aware(self.draft.decided_at) if self.draft.decided_at else self.now
-        return (end - aware(self.draft.created_at)).total_seconds()
+        start = self.review.review_created_at or self.review.created_at  # the customer waits from posting
+        return (end - aware(start)).total_seconds()
 
     @property
     def overdue(self) -> bool:
         age = self.age_seconds
-        return age is not None and self.draft.status == DraftStatus.pending and age > self.playbook.sla_hours * 3600
+        return age is not None and self.draft.status in OPEN and age > self.playbook.sla_hours * 3600
 
     def who(self, actor: str | None) -> str:
         return self.names.get(actor or "", actor or "—")
@@ -104,5 +106,5 @@ def _choose(drafts: list[Draft], draft_id: int | None) -> Draft | None:
             if draft.id == draft_id:
                 return draft
         raise NotFound(f"draft {draft_id} does not belong to this review")
-    pending = [d for d in drafts if d.status == DraftStatus.pending]
+    pending = [d for d in drafts if d.status in OPEN]
     return (pending or drafts or [None])[-1]

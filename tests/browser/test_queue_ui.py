@@ -84,8 +84,33 @@ def _ingest(base_url: str, reviews: list[dict]) -> list[dict]:
         return bodies
 
 
+FITTING = [  # (words in the review, the reply an agent would approve): drafts that fit their review pass the guard
+    (("blender", "jug"), "We are sorry your blender jug arrived cracked. We will send you a new jug this week, so it is "
+                         "there before the weekend; reply with your order number. The support team"),
+    (("courier was very polite",), "Thank you for the kind words about our polite courier and the fast delivery, and "
+                                   "we are glad the kettle works perfectly! The support team"),
+    (("Курьер нагрубил",), "Нам очень жаль, что курьер был груб и опоздал на два часа. Мы разберём это с курьерской "
+                           "службой. Команда поддержки"),
+    (("Paldies",), "Paldies par labajiem vārdiem par ātro piegādi un laipno kurjeru! Atbalsta komanda"),
+]
+
+
+def fitting_responder(body: dict) -> str:
+    """Scripted drafts that answer the review they are for (the default scripted text fits none of them)."""
+    from assistant.testing.scripted_llm import default_responder
+
+    if (body.get("response_format") or {}).get("type") == "json_schema":
+        return default_responder(body)
+    prompt = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
+    for words, reply in FITTING:
+        if any(w in prompt for w in words):
+            return reply
+    return default_responder(body)
+
+
 @pytest.fixture
-def seeded(live_server, settings) -> dict:
+def seeded(live_server, settings, scripted_llm) -> dict:
+    scripted_llm.responder = fitting_responder
     _create_users(settings.database_url, ("anna@example.com", "Anna Agent", "agent"),
                   ("boris@example.com", "Boris Agent", "agent"), ("root@example.com", "Rita Admin", "admin"))
     reviews = _ingest(live_server.url, REVIEWS)
@@ -297,7 +322,7 @@ def test_hostile_review_text_is_shown_as_text_and_runs_nothing(chromium, seeded,
 
 
 def test_form_post_without_csrf_token_is_refused(chromium, seeded):
-    jug = seeded["reviews"][0]
+    jug = next(r for r in seeded["reviews"] if not r["draft"]["flagged"])  # a flagged one asks to confirm first
     context, page = _login(chromium, seeded["url"], "anna@example.com")
     page.goto(f"/reviews/{jug['id']}")
     draft_id = jug["draft"]["id"]
@@ -332,12 +357,23 @@ def test_claims_are_visible_and_bulk_approve_takes_only_clean_drafts(chromium, s
     boris.goto("/queue")
     for box in boris.locator('input[name="ids"]').all():
         box.check()
-    boris.keyboard.press("a")  # approves the selection; flagged and claimed drafts are refused with a reason
+    boris.keyboard.press("a")  # shows what will be sent first; flagged and claimed drafts are left out, with why
+    boris.wait_for_url(re.compile(r"/queue/bulk-approve"))
+    expect(boris.locator("[data-preview-draft]")).to_have_count(len(clean) - 1)
+    expect(boris.locator(f'[data-refused-draft="{claimed["draft"]["id"]}"]')).to_contain_text(
+        "claimed by anna@example.com")
+    for draft_id in flagged:
+        expect(boris.locator(f'[data-refused-draft="{draft_id}"]')).to_contain_text("flagged by the guard")
+    for review in clean[1:]:
+        expect(boris.locator(f'[data-preview-draft="{review["draft"]["id"]}"] .reply-text')).to_have_text(
+            review["draft"]["text"])
+    with httpx.Client(base_url=seeded["url"], headers=AUTH) as api:  # nothing sent by the preview
+        assert all(api.get(f"/api/v1/drafts/{r['draft']['id']}").json()["draft"]["status"] == "pending"
+                   for r in reviews)
+    boris.click("[data-bulk-send]")
+    boris.wait_for_url(re.compile(r"/queue"))
     flashes = boris.locator("#flashes")
     expect(flashes).to_contain_text(f"Approved {len(clean) - 1} draft(s)")
-    expect(flashes).to_contain_text(f"#{claimed['draft']['id']}: claimed by anna@example.com")
-    for draft_id in flagged:
-        expect(flashes).to_contain_text(f"#{draft_id}: flagged by the guard")
     _shot(boris, f"bulk-{_backend(database_url)}.png")
     approved = {r["draft"]["id"] for r in clean[1:]}
     with httpx.Client(base_url=seeded["url"], headers=AUTH) as api:

@@ -375,26 +375,54 @@ class DraftService:
             self.session.add(Event(review_id=review_id, actor=actor, action="released", detail={}))
         await self.session.commit()
 
-    async def bulk_approve(self, ids: Sequence[int], actor: str, hold_seconds: float = 0.0) -> BulkResult:
+    async def bulk_approve(self, ids: Sequence[int], actor: str, hold_seconds: float = 0.0,
+                           seen: dict[int, int] | None = None) -> BulkResult:
         """Approve several drafts at once, but only those the guard passed: flagged drafts, empty ones,
         drafts no longer pending and reviews someone else has claimed are refused, each with a reason.
-        Each approval goes through `approve` (same audit, same hooks) at the version seen here."""
+        Each approval goes through `approve` (same audit, same hooks) at the version seen here, or at the version
+        the agent saw in the preview (`seen`: draft id → version): a draft changed since is refused."""
         ids = list(dict.fromkeys(ids))
         if not ids or len(ids) > BULK_MAX:
             raise InvalidInput(f"bulk approval takes 1 to {BULK_MAX} draft ids")
+        result = BulkResult()
+        for draft_id, draft, reason in await self._bulk_check(ids, actor):
+            if reason is None:
+                try:
+                    await self.approve(draft_id, actor=actor, version=(seen or {}).get(draft_id, draft.version),
+                                       hold_seconds=hold_seconds)
+                    result.approved.append(draft_id)
+                    continue
+                except Conflict:
+                    reason = "changed since you saw it; review it again"
+                except InvalidTransition as exc:
+                    reason = exc.detail
+            result.refused.append((draft_id, reason))
+        return result
+
+    async def bulk_preview(self, ids: Sequence[int], actor: str) -> list[tuple[Draft, Review | None, str | None]]:
+        """What a bulk approval of `ids` would do, before it does it: (draft, review, refusal reason or None)."""
+        ids = list(dict.fromkeys(ids))[:BULK_MAX]
+        out = []
+        for draft_id, draft, reason in await self._bulk_check(ids, actor):
+            review = await self.session.get(Review, draft.review_id) if draft is not None else None
+            out.append((draft, review, reason))
+        return [row for row in out if row[0] is not None]
+
+    async def _bulk_check(self, ids: list[int], actor: str) -> list[tuple[int, Draft | None, str | None]]:
         now = utcnow()
         rows = (await self.session.execute(
             select(Draft, Review.claimed_by, Review.claimed_until).join(Review, Review.id == Draft.review_id)
             .where(Draft.id.in_(ids)))).all()
         found = {draft.id: (draft, by, until) for draft, by, until in rows}
-        result = BulkResult()
+        checked: list[tuple[int, Draft | None, str | None]] = []
         for draft_id in ids:
             if draft_id not in found:
-                result.refused.append((draft_id, "not found"))
+                checked.append((draft_id, None, "not found"))
                 continue
             draft, claimed_by, claimed_until = found[draft_id]
             if claimed_until is not None and claimed_until.tzinfo is None:
                 claimed_until = claimed_until.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+            reason = None
             if draft.status != DraftStatus.pending:
                 reason = f"already {draft.status}"
             elif draft.flagged or states.is_dne(draft.flags):
@@ -403,15 +431,8 @@ class DraftService:
                 reason = "no text to publish"
             elif claimed_by and claimed_by != actor and claimed_until and claimed_until > now:
                 reason = f"claimed by {claimed_by}"
-            else:
-                try:
-                    await self.approve(draft_id, actor=actor, version=draft.version, hold_seconds=hold_seconds)
-                    result.approved.append(draft_id)
-                    continue
-                except (Conflict, InvalidTransition) as exc:
-                    reason = exc.detail
-            result.refused.append((draft_id, reason))
-        return result
+            checked.append((draft_id, draft, reason))
+        return checked
 
 
 BULK_MAX = 500

@@ -7,16 +7,23 @@ from litestar.datastructures import State
 from litestar.response import Redirect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.domain.queue import states
 from assistant.domain.queue.service import DraftService
 from assistant.domain.users.service import UserService
+from assistant.errors import AssistantError
 from assistant.playbooks import Action
-from assistant.web.forms import ids_field, read_form, text_field
+from assistant.web.forms import ids_field, int_field, local_path, read_form, text_field
 from assistant.web.queue_service import SORTS, STATUSES, QueueFilters, QueueService
-from assistant.web.rendering import flash, is_htmx, render
+from assistant.web.rendering import flash, is_htmx, offer_undo, render
 
 
-def queue_service(db_session: AsyncSession, state: State) -> QueueService:
-    return QueueService(db_session, state.playbooks, state.setdefault("queue_facets", {}))
+def queue_service(db_session: AsyncSession, state: State, actor: str | None = None) -> QueueService:
+    return QueueService(db_session, state.playbooks, state.setdefault("queue_facets", {}), actor=actor)
+
+
+def _back(form) -> str:  # noqa: ANN001
+    q = text_field(form, "q", limit=2000)
+    return "/queue" + ("?" + q if q and "\n" not in q else "")
 
 
 class QueueController(Controller):
@@ -30,26 +37,56 @@ class QueueController(Controller):
     @get("/queue")
     async def queue(self, request: Request, db_session: AsyncSession, state: State) -> Response:
         filters = QueueFilters.parse(request.query_params)
-        service = queue_service(db_session, state)
+        service = queue_service(db_session, state, request.user.actor)
         page = await service.page(filters, state.settings.queue_page_size)
         context = dict(filters=filters, page=page, facets=await service.facets(), sorts=SORTS, statuses=STATUSES,
-                       actions=[a.value for a in Action], names=await UserService(db_session).names())
+                       actions=[a.value for a in Action], names=await UserService(db_session).names(),
+                       counts=await service.counts(filters), open_states=states.OPEN)
         partial = is_htmx(request) and request.headers.get("hx-target") == "queue-results"
         return render(request, "_queue_results.html" if partial else "queue.html", **context)
 
     @post("/queue/bulk-approve", status_code=200)
-    async def bulk_approve(self, request: Request, db_session: AsyncSession, state: State) -> Redirect:
+    async def bulk_approve(self, request: Request, db_session: AsyncSession, state: State) -> Response:
+        """First a preview of exactly what will be sent (and what will be refused, why); sending takes a second
+        press, and then the replies wait out the undo window before their webhooks fire."""
         form = await read_form(request)
         ids = ids_field(form, "ids")
-        back = "/queue" + ("?" + q if (q := text_field(form, "q", limit=2000)) and "\n" not in q else "")
+        back = _back(form)
         if not ids:
             flash(request, "Select drafts first (x, or the checkboxes).", "warning")
             return Redirect(back, status_code=303)
-        result = await DraftService(db_session, state.playbooks, state.llm).bulk_approve(ids, request.user.actor)
+        service = DraftService(db_session, state.playbooks, state.llm)
+        if form.get("confirm") != "send":
+            preview = await service.bulk_preview(ids, request.user.actor)
+            return render(request, "bulk_preview.html", preview=preview, back=back, undo_seconds=int(states.UNDO_SECONDS),
+                          q=text_field(form, "q", limit=2000), names=await UserService(db_session).names())
+        seen = {draft_id: version for draft_id in ids if (version := int_field(form, f"version_{draft_id}"))}
+        result = await service.bulk_approve(ids, request.user.actor, hold_seconds=states.UNDO_SECONDS, seen=seen)
         if result.approved:
             flash(request, f"Approved {len(result.approved)} draft(s).", "success")
+            offer_undo(request, result.approved, f"Approved {len(result.approved)} draft(s)", states.UNDO_SECONDS)
         if result.refused:
             shown = "; ".join(f"#{draft_id}: {reason}" for draft_id, reason in result.refused[:8])
             more = f"; and {len(result.refused) - 8} more" if len(result.refused) > 8 else ""
             flash(request, f"Not approved ({len(result.refused)}): {shown}{more}.", "warning")
+        return Redirect(back, status_code=303)
+
+    @post("/queue/undo", status_code=200)
+    async def undo(self, request: Request, db_session: AsyncSession, state: State) -> Redirect:
+        """Take back the last approval / rejection / handling (one or a bulk) while its window is open."""
+        form = await read_form(request)
+        ids = ids_field(form, "ids")
+        back = local_path(form.get("next"), "/queue")
+        service = DraftService(db_session, state.playbooks, state.llm)
+        undone, refused = [], []
+        for draft_id in ids:
+            try:
+                await service.undo(draft_id, actor=request.user.actor)
+                undone.append(draft_id)
+            except AssistantError as exc:
+                refused.append(f"#{draft_id}: {exc.detail}")
+        if undone:
+            flash(request, f"Undone: {len(undone)} draft(s) back in the queue, nothing was sent.", "success")
+        if refused:
+            flash(request, "Could not undo " + "; ".join(refused[:8]), "danger")
         return Redirect(back, status_code=303)

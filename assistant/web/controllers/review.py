@@ -18,12 +18,15 @@ from litestar.response import Redirect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Draft
+from assistant.domain.queue import states
 from assistant.domain.queue.service import DraftService
+from assistant.domain.reviews.service import ReviewService
 from assistant.errors import AssistantError, Conflict, InvalidInput, LLMError
+from assistant.playbooks import Action
 from assistant.web.controllers.queue import queue_service
 from assistant.web.forms import int_field, local_path, read_form, text_field
 from assistant.web.queue_service import QueueFilters
-from assistant.web.rendering import flash, is_htmx, render
+from assistant.web.rendering import flash, is_htmx, offer_undo, render
 from assistant.web.review_page import load_review_page
 
 MAX_REPLY = 5000
@@ -32,6 +35,11 @@ MAX_REPLY = 5000
 def can_resolve() -> bool:
     """"Mark resolved → follow-up draft" exists only once DraftService grows `resolve`."""
     return hasattr(DraftService, "resolve")
+
+
+def confirm_key(flags: list[str] | None) -> str:
+    """What the "approve despite …" button sends: the exact issues the agent was shown."""
+    return ",".join(sorted(flags or []))
 
 
 def review_url(review_id: int, q: str, draft_id: int | None = None) -> str:
@@ -68,7 +76,10 @@ class ReviewController(Controller):
                        claim_minutes=state.settings.claim_minutes,
                        prev_url=review_url(prev_id, q) if prev_id else None,
                        next_url=review_url(next_id, q) if next_id else None,
-                       message=None, conflict=None, text=None, reason="", instruction="")
+                       message=None, conflict=None, text=None, reason="", instruction="", confirm_flags=None,
+                       escalation_roles=states.ESCALATION_ROLES, open_states=states.OPEN,
+                       needs_draft_anyway=bool(page.draft and DraftService._needs_draft_anyway(page.draft)),
+                       actions=[a.value for a in Action], undo_seconds=int(states.UNDO_SECONDS))
         context.update(extra)
         use_partial = is_htmx(request) if partial is None else partial
         return render(request, "_review_live.html" if use_partial else "review.html", status_code=status_code,
@@ -138,8 +149,8 @@ class ReviewController(Controller):
 
     async def _after_change(self, request, db_session, state, saved: Draft, q: str, done: str) -> Response:  # noqa: ANN001
         if saved.flagged:
-            message = ("warning", f"{done} The guard has warnings (below): fix them, or approve anyway if the "
-                                  "reply is right.")
+            message = ("warning", f"{done} The guard has warnings (below): fix them; approving it will ask you to "
+                                  "confirm the issues by name.")
         else:
             message = ("success", f"{done} The guard passed it.")
         if not is_htmx(request):
@@ -148,19 +159,72 @@ class ReviewController(Controller):
         return await self._page(request, db_session, state, saved.review_id, saved.id, q, message=message)
 
     async def _approve(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        """A flagged draft (or an edit that brought new guard issues) is approved only by a second, explicit
+        press of a button that names the issues: the form's `confirm` must equal those exact flags."""
         draft, saved, version = await self._save_if_changed(service, draft, form, request.user.actor,
                                                             allow_empty=False)
-        if saved and draft.flagged:
-            return await self._after_change(request, db_session, state, draft, q,
-                                            f"Saved your edit as version {draft.version}, not approved yet.")
-        await service.approve(draft.id, actor=request.user.actor, version=version)
+        if draft.flagged and form.get("confirm") != confirm_key(draft.flags):
+            done = f"Saved your edit as version {draft.version}, not approved yet. " if saved else ""
+            message = ("warning", f"{done}The guard flagged this reply: approve only if it is right despite the "
+                                  "issues named below.")
+            return await self._page(request, db_session, state, draft.review_id, draft.id, q, message=message,
+                                    confirm_flags=list(draft.flags))
+        await service.approve(draft.id, actor=request.user.actor, version=version, hold_seconds=states.UNDO_SECONDS,
+                              lead=request.user.is_admin)
+        offer_undo(request, [draft.id], f"Approved the reply to review #{draft.review_id}", states.UNDO_SECONDS)
         return await self._done(request, form, q, f"Approved the reply to review #{draft.review_id}.")
 
     async def _reject(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
         reason = text_field(form, "reason", limit=2000, required=True, label="A reason for rejecting")
         draft, _, version = await self._save_if_changed(service, draft, form, request.user.actor, allow_empty=True)
-        await service.reject(draft.id, actor=request.user.actor, reason=reason.strip(), version=version)
+        await service.reject(draft.id, actor=request.user.actor, reason=reason.strip(), version=version,
+                             lead=request.user.is_admin)
+        offer_undo(request, [draft.id], f"Rejected the draft for review #{draft.review_id}", states.UNDO_SECONDS)
         return await self._done(request, form, q, f"Rejected the draft for review #{draft.review_id}.")
+
+    async def _handle(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        reason = text_field(form, "handled_reason", limit=2000, required=True, label="Why no public reply")
+        await service.handle(draft.id, actor=request.user.actor, reason=reason, lead=request.user.is_admin)
+        offer_undo(request, [draft.id], f"Marked review #{draft.review_id} handled", states.UNDO_SECONDS)
+        return await self._done(request, form, q, f"Review #{draft.review_id} handled without a public reply.")
+
+    async def _escalate(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        note = text_field(form, "escalate_note", limit=2000, required=True, label="A note for the person you escalate to")
+        role = text_field(form, "role", limit=32) or "admin"
+        await service.escalate(draft.id, actor=request.user.actor, role=role, note=note)
+        return await self._done(request, form, q, f"Escalated review #{draft.review_id} to "
+                                                  f"{states.ESCALATION_ROLES.get(role, role)}.")
+
+    async def _reopen(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        reopened = await service.reopen(draft.id, actor=request.user.actor)
+        return await self._after_change(request, db_session, state, reopened, q, "Reopened: back in the queue.")
+
+    async def _redraft(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        """"Draft again" on a rejected draft: reopen it and write a new version (with an optional instruction)."""
+        instruction = text_field(form, "instruction", limit=500, label="The instruction").strip() or None
+        if draft.status != states.PENDING:
+            draft = await service.reopen(draft.id, actor=request.user.actor, reason="draft again")
+        regenerated = await service.regenerate(draft.id, actor=request.user.actor, instruction=instruction)
+        return await self._after_change(request, db_session, state, regenerated, q,
+                                        f"Drafted again: version {regenerated.version}.")
+
+    async def _rewrite(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        """"Write it yourself" on a rejected draft: reopen it with the agent's text as the new version."""
+        text = text_field(form, "text", limit=MAX_REPLY, required=True, label="Your reply")
+        if draft.status != states.PENDING:
+            draft = await service.reopen(draft.id, actor=request.user.actor, reason="write it yourself")
+        saved = await service.edit(draft.id, text=text, version=draft.version, actor=request.user.actor)
+        return await self._after_change(request, db_session, state, saved, q, f"Saved your reply as version "
+                                                                              f"{saved.version}.")
+
+    async def _anyway(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
+        reason = text_field(form, "anyway_reason", limit=2000, required=True, label="Why reply anyway")
+        text = text_field(form, "text", limit=MAX_REPLY) if "text" in form else None
+        drafted = await service.draft_anyway(draft.id, actor=request.user.actor, reason=reason,
+                                             text=text if text and text.strip() else None)
+        return await self._after_change(request, db_session, state, drafted, q,
+                                        f"Drafted anyway: version {drafted.version}. It stays flagged: it needs "
+                                        "your explicit approval.")
 
     async def _regenerate(self, request, db_session, state, service, draft, form, q) -> Response:  # noqa: ANN001
         instruction = text_field(form, "instruction", limit=500, label="The instruction").strip() or None
@@ -184,6 +248,81 @@ class ReviewController(Controller):
     @post("/drafts/{draft_id:int}/regenerate", status_code=200)
     async def regenerate(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
         return await self._act(request, db_session, state, draft_id, "regenerate")
+
+    @post("/drafts/{draft_id:int}/handle", status_code=200)
+    async def handle(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "handle")
+
+    @post("/drafts/{draft_id:int}/escalate", status_code=200)
+    async def escalate(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "escalate")
+
+    @post("/drafts/{draft_id:int}/reopen", status_code=200)
+    async def reopen(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "reopen")
+
+    @post("/drafts/{draft_id:int}/redraft", status_code=200)
+    async def redraft(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "redraft")
+
+    @post("/drafts/{draft_id:int}/rewrite", status_code=200)
+    async def rewrite(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "rewrite")
+
+    @post("/drafts/{draft_id:int}/draft-anyway", status_code=200)
+    async def draft_anyway(self, draft_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        return await self._act(request, db_session, state, draft_id, "anyway")
+
+    # -- reviews without a draft (the model failed), and corrections ---------------------------------
+    @post("/reviews/{review_id:int}/retry", status_code=200)
+    async def retry(self, review_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        form = await read_form(request)
+        q = text_field(form, "q", limit=2000)
+        try:
+            await ReviewService(db_session).retry(review_id)
+        except AssistantError as exc:
+            flash(request, exc.detail, "danger")
+        else:
+            await state.dispatcher.submit(review_id)
+            flash(request, "Sent to the model again; the draft appears here when it is ready.", "success")
+        return self._to_review(request, review_id, q)
+
+    @post("/reviews/{review_id:int}/write", status_code=200)
+    async def write(self, review_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        form = await read_form(request)
+        q = text_field(form, "q", limit=2000)
+        text = text_field(form, "text", limit=MAX_REPLY, required=True, label="Your reply")
+        try:
+            saved = await self._drafts(db_session, state).write_reply(review_id, actor=request.user.actor, text=text)
+        except AssistantError as exc:
+            return await self._page(request, db_session, state, review_id, None, q, status_code=422, partial=False,
+                                    text=text, message=("danger", exc.detail))
+        kind = "warning" if saved.flagged else "success"
+        flash(request, f"Saved your reply as a draft{' (the guard has warnings)' if saved.flagged else ''}; "
+                       "approve it when it is right.", kind)
+        return self._to_review(request, review_id, q)
+
+    @post("/reviews/{review_id:int}/correct", status_code=200)
+    async def correct(self, review_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
+        form = await read_form(request)
+        q = text_field(form, "q", limit=2000)
+        topics = text_field(form, "topics", limit=600)
+        try:
+            await self._drafts(db_session, state).correct(
+                review_id, actor=request.user.actor, action=text_field(form, "action", limit=32) or None,
+                topics=[t for t in topics.replace(";", ",").split(",")] if "topics" in form else None,
+                language=text_field(form, "language", limit=8).strip().lower() or None)
+        except AssistantError as exc:
+            flash(request, exc.detail, "danger")
+        else:
+            flash(request, "Classification corrected (kept in the audit trail).", "success")
+        return self._to_review(request, review_id, q)
+
+    def _to_review(self, request: Request, review_id: int, q: str) -> Response:
+        target = review_url(review_id, q)
+        if is_htmx(request):
+            return Response("", headers={"HX-Redirect": target})
+        return Redirect(target, status_code=303)
 
     # -- claims and follow-ups ----------------------------------------------------------------------
     @post("/reviews/{review_id:int}/claim", status_code=200)

@@ -1,6 +1,8 @@
 /* The queue's keyboard and safety net. Loaded as a file (CSP: no inline scripts); every page works without it.
  *
- * - Keyboard: j/k move, o/Enter open, x select, a approve, e edit, r reject, g regenerate, c claim, u up, ? help.
+ * - Keyboard: j/k move, o/Enter open, x select, a approve, e edit, r reject, g regenerate, c claim, u up, ? help,
+ *   h handled (no public reply), z undo. Keys act only when the focus is not in a text field, and `a` never
+ *   approves text that is not saved yet (a stray keystroke in the editor must not be published).
  * - Unsaved text is kept in localStorage per draft until the server confirms it, and offered back after a
  *   reload, an expired session or a crash; a restored older text keeps its old version, so saving it turns
  *   into a conflict showing the newer text instead of overwriting it.
@@ -257,10 +259,32 @@
       case "u": leave("[data-key-back]"); return true;
       case "e": {
         const area = editor();
-        if (area) { area.focus(); area.setSelectionRange(area.value.length, area.value.length); }
+        if (area) { area.focus(); area.setSelectionRange(0, 0); area.scrollTop = 0; }
         return true;
       }
-      case "a": click('[data-action="approve"]'); return true;
+      case "a": {
+        if (!$('[data-action="approve"]')) {
+          notify($("#dne") ? "Do not engage: mark it handled (h), escalate, or draft anyway with a reason."
+            : "Nothing to approve here.", "warning");
+          return true;
+        }
+        if (isDirty()) {
+          notify("The reply has unsaved changes: save them (Ctrl+Enter) and read it again, or press the Approve button.",
+            "warning");
+          return true;
+        }
+        click('[data-action="approve"]');
+        return true;
+      }
+      case "h": {
+        const input = $("#handled-reason");
+        if (input) {
+          const more = input.closest("details");
+          if (more) more.open = true;
+          input.focus();
+        }
+        return true;
+      }
       case "r": { const input = $("#reject-reason"); if (input) input.focus(); return true; }
       case "g": { const input = $("#regen-instruction"); if (input) input.focus(); return true; }
       case "c": click("[data-key-claim]"); return true;
@@ -286,6 +310,11 @@
       click('[data-action="edit"]');
       return;
     }
+    if (event.key === "Enter" && !event.isComposing && target.id === "handled-reason") {
+      event.preventDefault();
+      if (target.value.trim()) target.form.requestSubmit();
+      return;
+    }
     if (event.key === "Enter" && !event.isComposing && (target.id === "reject-reason" || target.id === "regen-instruction")) {
       event.preventDefault();
       click(target.id === "reject-reason" ? '[data-action="reject"]' : '[data-action="regenerate"]');
@@ -294,13 +323,43 @@
     if (event.key === "Escape" && typing(target)) { target.blur(); return; }
     if (typing(target) || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "?") { toggleHelp(); event.preventDefault(); return; }
+    if (event.key === "z" && $("[data-undo]")) { event.preventDefault(); $("[data-undo]").click(); return; }
     if ($("#help") && $("#help").open) return;
     if (document.querySelector("#review-live.is-busy")) return;
     const handled = page() === "queue" ? queueKey(event) : page() === "review" ? reviewKey(event) : false;
     if (handled) event.preventDefault();
   });
 
+  // -- undo bar: counts down, then goes (the server refuses a late undo anyway) ----------------------
+  function initUndo() {
+    const bar = $("#undo-bar");
+    if (!bar) return;
+    const until = parseFloat(bar.dataset.undoUntil) * 1000;
+    const left = $("[data-undo-left]", bar);
+    const tick = () => {
+      const seconds = Math.ceil((until - Date.now()) / 1000);
+      if (seconds <= 0) { bar.remove(); return; }
+      if (left) left.textContent = String(seconds);
+      setTimeout(tick, 250);
+    };
+    tick();
+  }
+
+  // -- character counter while editing ----------------------------------------------------------------
+  function updateCounter() {
+    $$("[data-counter-for]").forEach((label) => {
+      const area = document.getElementById(label.dataset.counterFor);
+      if (area) label.textContent = area.value.length + " characters";
+    });
+  }
+  document.addEventListener("input", (event) => {
+    if (event.target.tagName === "TEXTAREA") updateCounter();
+  });
+  document.addEventListener("htmx:afterSwap", updateCounter);
+
   document.addEventListener("DOMContentLoaded", () => {
+    initUndo();
+    updateCounter();
     pruneStore();
     initQueue();
     initReview();
