@@ -24,6 +24,30 @@ FOREIGN_LINK = ("Thank you for the kind words about the kettle! Read more at htt
                 "and call +1 555 0100. The support team")
 
 
+FITTING = {"kettle works": "Thank you for the kind words about our polite courier and the fast delivery; we are glad "
+                           "the kettle works perfectly! The support team",
+           "Great blender": "Thank you for the kind words about the blender's strong motor and how easy it is to "
+                            "clean! The support team",
+           "jug arrived cracked": "We are sorry the jug arrived cracked. We will send you a replacement jug this week; "
+                                  "reply with your order number. The support team"}
+
+
+@pytest.fixture(autouse=True)
+def _fitting_drafts(scripted_llm):
+    """Drafts that answer their review (the scripted default fits none, and the guard flags that)."""
+    from assistant.testing.scripted_llm import default_responder
+
+    def respond(body: dict) -> str:
+        prompt = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
+        if (body.get("response_format") or {}).get("type") != "json_schema":
+            for words, reply in FITTING.items():
+                if words in prompt:
+                    return reply
+        return default_responder(body)
+
+    scripted_llm.responder = respond
+
+
 async def _drafted(client, index: int, review: dict) -> dict:
     created = (await client.post("/api/v1/reviews", json={**review, "source": "shop",
                                                           "external_id": f"bulk-{index}"})).json()
