@@ -62,16 +62,21 @@ class SecurityHeaders:
 
 
 # -- logs -------------------------------------------------------------------------------------------------------
+# Each pattern starts at a literal or a delimiter and has bounded runs, so redaction stays linear on any message.
+_HEADER = re.compile(r"\b((?:proxy-)?authorization|x-api-key|api[-_]key|openai-api-key)(['\"]?\s{0,3}[:=,]\s{0,3}b?['\"]?)"
+                     r"(?:(bearer|basic|token)\s{1,3})?[^\s'\",;}\])]{1,4096}", re.I)
 _SECRETS = [
-    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@", re.I), r"\1***@"),  # user:password@host
+    (re.compile(r"(://[^/\s:@]{0,256}:)[^@\s/]{1,256}@"), r"\1***@"),  # user:password@host
     (re.compile(r"([?&;](?:api[-_]?key|key|token|access_token|secret|password|passwd|sig|signature)=)[^&\s\"'#]+",
                 re.I), r"\1***"),
-    (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.I), r"\1 ***"),
+    (_HEADER, lambda m: f"{m[1]}{m[2]}{m[3] + ' ' if m[3] else ''}***"),  # Authorization: …, api-key: …
+    (re.compile(r"\b(Bearer|Basic)\s{1,16}[A-Za-z0-9._~+/=-]{8,}", re.I), r"\1 ***"),
     (re.compile(r"\b(sk-[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+"), r"\1***"),
     (re.compile(r"\b(rra_)[A-Za-z0-9_-]{20,}"), r"\1***"),  # our own API keys (domain/keys/service.py PREFIX)
 ]
 # The HTTP clients log every request's URL at INFO ("HTTP Request: POST http://user:pass@host/v1/…?api-key=…")
 REDACTED_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2", "openai")
+_FORMATTER = logging.Formatter()
 
 
 def redact(text: str) -> str:
@@ -80,22 +85,54 @@ def redact(text: str) -> str:
     return text
 
 
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Mask secrets in a record's final message, its traceback text and its stack (once per record)."""
+    if getattr(record, "_redacted", False):
+        return record
+    record._redacted = True
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a malformed record is logging's problem, not ours
+        return record
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, ()
+    if record.exc_info and not record.exc_text:  # formatters reuse exc_text instead of formatting again
+        record.exc_text = _FORMATTER.formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    return record
+
+
 class RedactSecrets(logging.Filter):
-    """Masks credentials in URLs, bearer tokens and API keys in a log record's final message."""
+    """Masks credentials in URLs, Authorization/api-key headers, bearer tokens and API keys in a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record is logging's problem, not ours
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
+        redact_record(record)
         return True
 
 
 def install_log_redaction() -> None:
-    """Attach the filter to the loggers that print URLs and headers (idempotent)."""
+    """Redact every record of every logger, child loggers included, whatever handler later receives it.
+
+    A filter on a logger only sees records logged *to that logger*, not its children's (`httpx2._client`,
+    `openai._base_client`), so it is not enough. Records are redacted where they are made (the record
+    factory: any logger, any handler added later, pytest's too), and every handler already configured gets
+    the filter as well (records made elsewhere, e.g. by `logging.makeLogRecord`). Idempotent."""
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "_redacts", False):
+        def redacting_factory(*args, **kwargs) -> logging.LogRecord:
+            return redact_record(factory(*args, **kwargs))
+
+        redacting_factory._redacts = True  # type: ignore[attr-defined]
+        logging.setLogRecordFactory(redacting_factory)
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.root.manager.loggerDict))]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+                handler.addFilter(RedactSecrets())
     for name in REDACTED_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactSecrets) for f in logger.filters):

@@ -242,6 +242,55 @@ async def test_no_secrets_in_logs_or_the_llm_call_log(settings, scripted_llm, ca
     assert not [s for s in secrets if s and s in stored], "a secret reached the database"
 
 
+def test_secrets_are_masked_for_every_logger_and_handler(tmp_path) -> None:
+    """Child loggers (`httpx2._client`, `openai._base_client`), loggers that do not propagate, handlers set up
+    before and after the app, tracebacks: a URL with a password, an api-key query, Authorization and api-key
+    headers are masked in what every handler writes."""
+    import base64
+    import io
+
+    password, query_key, bearer, azure = "urlpass-SECRET-1", "querykey-SECRET-2", "sk-bearer-SECRET-345", "azure-SECRET-6"
+    basic = base64.b64encode(b"modeluser:basic-SECRET-7").decode()
+    url = f"https://modeluser:{password}@llm.example/v1/chat/completions?api-version=1&api-key={query_key}"
+    early, late, isolated = io.StringIO(), io.StringIO(), io.StringIO()
+    handlers = [logging.StreamHandler(early)]
+    logging.getLogger().addHandler(handlers[0])
+    quiet = logging.getLogger("vendor.quiet")  # its own handler, records do not reach the root
+    quiet.propagate = False
+    handlers.append(logging.StreamHandler(isolated))
+    quiet.addHandler(handlers[1])
+    create_app(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'x.db'}"))
+    handlers.append(logging.StreamHandler(late))
+    logging.getLogger().addHandler(handlers[2])
+    names = ("httpx2", "httpx2._client", "httpcore2.http11", "openai", "openai._base_client", "assistant.llm.client",
+             "uvicorn.error", "vendor.quiet", "vendor.quiet.child")
+    levels = {name: logging.getLogger(name).level for name in names}
+    try:
+        for name in names:
+            logger = logging.getLogger(name)
+            logger.setLevel(logging.DEBUG)
+            logger.info("HTTP Request: POST %s", url)
+            logger.debug("Request options: %s", {"headers": {"Authorization": f"Bearer {bearer}", "api-key": azure}})
+            logger.debug("send_request_headers.started headers=%r", [(b"authorization", f"Basic {basic}".encode())])
+            try:
+                raise ConnectionError(f"cannot reach {url}")
+            except ConnectionError:
+                logger.exception("model call failed")
+    finally:
+        for handler in handlers:
+            logging.getLogger().removeHandler(handler)
+            quiet.removeHandler(handler)
+        quiet.propagate = True
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    for output in (early.getvalue(), late.getvalue(), isolated.getvalue()):
+        assert "HTTP Request: POST https://modeluser:***@llm.example" in output and "cannot reach" in output
+        leaked = [s for s in (password, query_key, bearer, azure, basic) if s in output]
+        assert not leaked, leaked
+    assert early.getvalue().count("ConnectionError: cannot reach") == 7, "every propagating logger reached the root"
+    assert isolated.getvalue().count("ConnectionError: cannot reach") == 2
+
+
 # -- request size -----------------------------------------------------------------------------------------------
 
 async def test_request_bodies_are_bounded_and_a_full_batch_fits(client) -> None:
