@@ -142,7 +142,7 @@ def quick_retries(monkeypatch):
 
 
 async def test_failed_review_is_retried_on_its_own_while_the_model_comes_back(settings, scripted_llm, quick_retries):
-    scripted_llm.fail(503, times=settings.llm_max_attempts)  # one whole drafting call fails: the model was down
+    scripted_llm.empty_choices(times=settings.llm_max_attempts)  # one whole drafting call answers nothing usable
     async with AsyncTestClient(app=create_app(settings)) as client:
         client.headers.update({"Authorization": f"Bearer {settings.bootstrap_api_key}"})
         created = (await client.post("/api/v1/reviews", json=JUG)).json()
@@ -151,7 +151,8 @@ async def test_failed_review_is_retried_on_its_own_while_the_model_comes_back(se
 
 
 async def test_model_down_for_good_leaves_it_to_a_person_who_writes_the_reply(settings, scripted_llm, quick_retries):
-    scripted_llm.set_rates(server_error=1.0)
+    # the model answers nothing usable (a model that is down gets a reply composed from the playbook instead)
+    scripted_llm.set_rates(empty_choices=1.0)
     async with AsyncTestClient(app=create_app(settings)) as client:
         client.headers.update({"Authorization": f"Bearer {settings.bootstrap_api_key}"})
         created = (await client.post("/api/v1/reviews", json=JUG)).json()

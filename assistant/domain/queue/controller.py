@@ -10,7 +10,6 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.domain.queue import states
 from assistant.domain.queue.service import DraftService
 from assistant.domain.reviews.schemas import DraftOut
 from assistant.domain.reviews.service import present_draft, present_drafts
@@ -60,7 +59,7 @@ class DraftAnyway(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Undo(msgspec.Struct, forbid_unknown_fields=True):
-    window_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] = states.UNDO_SECONDS
+    window_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] | None = None  # None: states.UNDO_SECONDS
 
 
 class VersionOut(msgspec.Struct):
@@ -175,7 +174,7 @@ class DraftController(Controller):
     async def undo(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
                    data: Undo | None = None) -> DraftOut:
         draft = await self._service(db_session, state).undo(
-            draft_id, actor=_actor(request), window_seconds=data.window_seconds if data else states.UNDO_SECONDS)
+            draft_id, actor=_actor(request), window_seconds=data.window_seconds if data else None)
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/draft-anyway", status_code=200,

@@ -227,12 +227,13 @@ class DraftService:
                                   {"from": draft.status, "reason": (reason or "").strip() or None})
         return await self._fresh(draft_id)
 
-    async def undo(self, draft_id: int, *, actor: str, window_seconds: float = states.UNDO_SECONDS) -> Draft:
+    async def undo(self, draft_id: int, *, actor: str, window_seconds: float | None = None) -> Draft:
         """Take back an approval (or rejection / handling) made in the last `window_seconds`.
 
         An approval's webhook is held for the window (see `approve(hold_seconds=…)`): undo deletes the held
         outbox row with one conditional DELETE; a row the deliverer already claimed (its `next_attempt_at`
         pushed past the hold) is not touched, and the undo is refused: the reply has gone out."""
+        window_seconds = states.UNDO_SECONDS if window_seconds is None else window_seconds
         draft = await self._fresh(draft_id)
         allowed, _ = states.TRANSITIONS["undo"]
         if draft.status not in allowed:
