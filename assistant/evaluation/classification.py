@@ -8,6 +8,7 @@ Why its own module: the product is judged on reviews it never saw, so the same m
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,19 @@ def load_real_reviews(directory: str | Path) -> dict[str, list[dict]]:
     return files
 
 
+# A "Cons:" line with something in it (marketplaces scrape Pros/Cons into the text): the author named a fault.
+_CONS = re.compile(r"^[ \t]*(?:cons|недоліки|недостатки|минусы|mīnusi)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE)
+_NO_CONS = re.compile(r"(?:немає|нема|нет|жодних|відсутні|не виявив|не виявлено|невиявив|не знайшов|не помітив|наразі не "
+                      r"помітив|недоліків нема|недоліків немає|none|no|nothing|n/a|nav|-|—|–)?[ \t.!)]*", re.IGNORECASE)
+
+
+def pure_praise(row: dict) -> bool:
+    """Five stars and no fault named in a Cons line: the reviews a thank-you is unquestionably right for."""
+    if row.get("rating") != 5:
+        return False
+    return all(_NO_CONS.fullmatch(m.group(1).strip()) for m in _CONS.finditer(row.get("text") or ""))
+
+
 def _negative(row: dict) -> bool:
     rating = row.get("rating")
     return (rating is not None and rating <= 2) or row.get("sentiment") == "neg"
@@ -184,15 +198,21 @@ async def evaluate_real_reviews(files: dict[str, list[dict]], playbooks: Playboo
             if dropped:
                 c[f"dropped:{got.dne_kind.value if got.dne_kind else '?'}"] += 1
             c["escalated"] += any(r.startswith("escalate:") for r in got.reasons)
+            c[f"method:{got.method}"] += 1
+            c["llm_calls"] += got.llm_calls
             negative, thanked = _negative(row), got.action.value == "thank"
             c["negative"] += negative
             c["negative_thanked"] += negative and thanked
             five = row.get("rating") == 5
             c["five"] += five
             c["five_thanked"] += five and thanked
+            pure = pure_praise(row)
+            c["pure"] += pure
+            c["pure_thanked"] += pure and thanked
             c["pos"] += row.get("sentiment") == "pos"
             c["pos_thanked"] += row.get("sentiment") == "pos" and thanked
             failure = ("dropped" if dropped else "negative-thanked" if negative and thanked
+                       else "praise-not-thanked" if pure and not thanked
                        else "five-not-thanked" if five and not thanked
                        else "language" if got.language != row.get("language") else None)
             if failure:
@@ -211,10 +231,10 @@ def real_review_targets(total: Counter | dict) -> dict[str, tuple[float, bool]]:
     t = Counter(total)
     dropped = _share(t["dropped"], t["n"])
     negative = _share(t["negative_thanked"], t["negative"])
-    five = _ratio(t["five_thanked"], t["five"])
+    pure = _ratio(t["pure_thanked"], t["pure"])
     return {"dropped": (dropped, dropped <= DROPPED_MAX),
             "negatives_thanked": (negative, negative <= NEGATIVE_THANKED_MAX),
-            "five_star_thanked": (five, five >= PRAISE_THANKED_MIN)}
+            "pure_praise_thanked": (pure, pure >= PRAISE_THANKED_MIN)}
 
 
 def _share(part: int, whole: int) -> float:
@@ -225,7 +245,7 @@ def format_real_reviews_report(metrics: dict, *, show: int = 0) -> str:
     """A table per file/language, the totals against the targets, then up to `show` failures of each class."""
     pct = lambda a, b: f"{100 * a / b:5.1f}%" if b else "    -"  # noqa: E731
     head = (f"  {'file/lang':<10} {'n':>4} {'dropped':>8} {'neg thanked':>14} {'5★ thanked':>13} "
-            f"{'pos thanked':>14} {'lang ok':>8} {'escal.':>6}  dropped kinds / detected languages")
+            f"{'5★ pure praise':>14} {'pos thanked':>14} {'lang ok':>8} {'escal.':>6}  dropped kinds / detected languages")
     lines = ["Real reviews (rules" + ("" if metrics.get("method") in (None, "rules") else " + LLM") + ")", head]
     for name, c in [*metrics["groups"].items(), ("TOTAL", metrics["total"])]:
         kinds = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(c.items()) if k.startswith("dropped:"))
@@ -234,11 +254,15 @@ def format_real_reviews_report(metrics: dict, *, show: int = 0) -> str:
         lines.append(f"  {name:<10} {c.get('n', 0):>4} {pct(c.get('dropped', 0), c.get('n', 0)):>8} "
                      f"{c.get('negative_thanked', 0):>3}/{c.get('negative', 0):<3}{pct(c.get('negative_thanked', 0), c.get('negative', 0)):>7} "
                      f"{c.get('five_thanked', 0):>3}/{c.get('five', 0):<3}{pct(c.get('five_thanked', 0), c.get('five', 0)):>6} "
+                     f"{c.get('pure_thanked', 0):>3}/{c.get('pure', 0):<3}{pct(c.get('pure_thanked', 0), c.get('pure', 0)):>7} "
                      f"{c.get('pos_thanked', 0):>3}/{c.get('pos', 0):<3}{pct(c.get('pos_thanked', 0), c.get('pos', 0)):>7} "
                      f"{pct(c.get('lang_ok', 0), c.get('n', 0)):>8} {c.get('escalated', 0):>6}  {kinds or '-'} / {langs}")
+    total = metrics["total"]
+    methods = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(total.items()) if k.startswith("method:"))
+    lines.append(f"  methods: {methods}; LLM calls {total.get('llm_calls', 0)}")
     labels = {"dropped": ("dropped as do-not-engage", "≤", DROPPED_MAX),
               "negatives_thanked": ("negatives thanked", "≤", NEGATIVE_THANKED_MAX),
-              "five_star_thanked": ("5★ thanked", "≥", PRAISE_THANKED_MIN)}
+              "pure_praise_thanked": ("5★ pure praise thanked", "≥", PRAISE_THANKED_MIN)}
     lines.append("")
     for key, (value, met) in metrics["targets"].items():
         label, sign, bound = labels[key]

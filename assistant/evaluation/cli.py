@@ -124,3 +124,56 @@ def classify(
     if asyncio.iscoroutine(report):
         report = asyncio.run(_closing(report, llm))
     typer.echo(classification.format_classification_report(report))
+
+
+REAL_REVIEWS = PROJECT_ROOT.parent / "shared" / "real-reviews"
+
+
+@app.command("real-reviews")
+def real_reviews(
+    directory: Path = typer.Argument(REAL_REVIEWS, help="Folder of *.jsonl real reviews (read in place, never copied)"),
+    rules_only: bool = typer.Option(False, "--rules-only", help="No model: the deterministic rules alone"),
+    scripted: bool = typer.Option(False, "--scripted", help="Second stage on the scripted LLM server (CI, offline)"),
+    model: str | None = typer.Option(None, "--model", help="Second stage on this model (default: settings)"),
+    show: int = typer.Option(0, "--show", min=0, help="List up to N failures of each class, with their reasons"),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when a target of issue 19 is missed"),
+) -> None:
+    """Per file and language: share dropped as do-not-engage (by kind), negatives thanked, 5-star praise thanked,
+    language accuracy. Stars and sentiment are the authors' labels; these texts are not ours to copy."""
+    from assistant.evaluation import classification
+    from assistant.settings import get_settings
+
+    if not directory.is_dir() or not any(directory.glob("*.jsonl")):
+        typer.echo(f"no *.jsonl real reviews in {directory}", err=True)
+        raise typer.Exit(code=2)
+    files = classification.load_real_reviews(directory)
+    server = None
+    if rules_only:
+        settings, llm = get_settings(), None
+    elif scripted:
+        from assistant.testing.scripted_llm import ScriptedLLM
+
+        server = ScriptedLLM().start()
+        settings = get_settings().model_copy(update={"llm_base_url": server.base_url, "llm_model": "scripted",
+                                                     "llm_timeout": 5.0})
+        from assistant.llm import build_llm
+
+        llm = build_llm(settings)
+    else:
+        settings, llm = _llm(model)
+    playbooks = _inputs_playbooks(settings.playbooks_dir)
+    try:
+        report = asyncio.run(_closing(classification.evaluate_real_reviews(files, playbooks, llm), llm))
+    finally:
+        if server is not None:
+            server.stop()
+    report["method"] = "rules" if llm is None else "rules+llm"
+    typer.echo(classification.format_real_reviews_report(report, show=show))
+    if check and not all(met for _, met in report["targets"].values()):
+        raise typer.Exit(code=1)
+
+
+def _inputs_playbooks(playbooks_dir: Path) -> Any:
+    from assistant.playbooks import PlaybookRegistry
+
+    return PlaybookRegistry.from_directory(playbooks_dir)

@@ -56,9 +56,31 @@ def test_no_language_is_und(text):
     assert result.code == "und" and result.confidence == 0.0
 
 
-@pytest.mark.parametrize("text", ["Sehr gut, schnelle Lieferung, gerne wieder", "Labai gerai, ačiū, viskas puiku"])
-def test_a_neighbour_language_is_not_forced_into_a_served_one(text):
-    assert detect_language(text).code == "und"
+@pytest.mark.parametrize(("text", "code"), [
+    ("Sehr gut, schnelle Lieferung, gerne wieder", "de"),
+    ("Labai gerai, ačiū, viskas puiku", "lt"),
+    # Italian shares "a", "in", "no", "me" with English: a few shared words must not make it English
+    ("Ho comprato questo prodotto per mio figlio e lo uso ogni giorno: il test della batteria è andato bene, "
+     "la qualità è ottima e il prezzo è giusto. Non è perfetto, ma lo consiglio a tutti.", "it"),
+    ("Il prodotto non funziona, pessimo servizio", "it"),
+    ("Très bien, livraison rapide, je recommande", "fr"),
+    ("Вельмі добры магазін, дзякуй за хуткую дастаўку", "be"),
+    ("Много хубав продукт, благодаря за бързата доставка", "bg"),
+])
+def test_another_language_is_what_it_is_not_a_served_one(text, code):
+    result = detect_language(text)
+    assert result.code == code and not result.supported
+
+
+@pytest.mark.parametrize("text", ["@sberbank спасибо", "@Raiffeisen_Ru спасибо)))))", "Спасибо https://t.co/AbCdEf12"])
+def test_handles_and_links_say_nothing_about_the_language(text):
+    assert detect_language(text).code == "ru"
+
+
+@pytest.mark.parametrize("text", ["Love it!!", "Highly recommended", "Terrible customer service", "Superb", "Dope",
+                                  "Объявление: подъезд закрыт", "Все добре, дякую", "Ātra piegāde", "Normāli"])
+def test_short_served_texts_stay_served(text):
+    assert detect_language(text).supported
 
 
 def test_long_text_is_confident():

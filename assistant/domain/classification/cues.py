@@ -13,6 +13,7 @@ TOPICS = ("delivery", "courier", "staff", "quality", "defect", "price", "packagi
 SIGNALS = ("praise", "complaint", "fixable", "unfixable", "ruined", "loss", "safety", "intact", "anchor",
            "offtopic", "aside")
 NEGATORS = frozenset("не ни нет ні нема немає без not no without nothing never nav ne bez nebija neviens".split()
+                     + "никогда ніколи никак ніяк nekad nekādi neko nevienam".split()
                      + "don't didn't doesn't isn't wasn't weren't won't haven't hasn't can't couldn't".split())
 
 # topic → language → comma-separated cues
@@ -133,7 +134,7 @@ SIGNAL_CUES: dict[str, dict[str, str]] = {
               "подобає*, люблю, улюблен*, найкращ*, швидко, швидк*, вчасно, оперативн*, ввічлив*, приємн*, акуратн*,  "
               "смачн*, ідеальн*, молодц*, топ, на висоті, зручн*, професій*, норм, нормально, ок, без проблем,  "
               "уважн*",
-        "lv": "normāli, normāls, normāla, nav par ko sūdzēties, nav pretenziju, paldies, pateic*, lielisk*, labs, laba, labi, labākais, labākā, izcil*, brīnišķīg*, super*, forš*,  "
+        "lv": "normāli, normāls, normāla, nav par ko sūdzēties, nav pretenziju, paldies, pateicos, pateicamies, pateicīb*, pateicīg*, lielisk*, labs, laba, labi, labākais, labākā, izcil*, brīnišķīg*, super*, forš*,  "
               "patīk*, patika, iesak*, ieteik*, apmierināt*, ātri, ātrs, ātra, ātru, ātro, ātrā, ātrie, ātrais, ātrajā, ātrāk*, ātrum*, laicīg*, tieši laikā,  "
               "piegād* laikā, atveda laikā, ieradās laikā, pieklājīg*, laipn*, patīkam*, akurāt*, garšīg*, ideāl*,  "
               "malači, malacis, top, ērt*, profesionāl*, kārtībā, priecīg*, gandarīt*, bez problēmām, ok, atsaucīg*",
@@ -157,7 +158,7 @@ SIGNAL_CUES: dict[str, dict[str, str]] = {
               "відмов*, ігнор*, непрофесій*",
         "lv": "nevar sazvanīt, nevarēju sazvanīt, dārgi, par dārgu, par augstu, pārāk dārg*, cenas augstas, atcēl*,  "
               "uzkar*, kļūd*, aizņēma ~ nedēļ*, gāja ~ nedēļ*, varēja būt labāk, slikt*, šausmīg*, briesmīg*,  "
-              "riebīg*, vilšan*, vīlies, vīlusies, neapmierināt*, rupj*, nepieklājīg*, kavēj*, nokavē*, aizkavē*,  "
+              "riebīg*, riebj*, negaršo, nepatika, kaitin*, šķebin*, vilšan*, vīlies, vīlusies, neapmierināt*, rupj*, nepieklājīg*, kavēj*, nokavē*, aizkavē*,  "
               "ilgi, žēl, problēm*, sūdzīb*, neiesak*, krāp*, nekad vairs, vairs ne*, nepatik*, nepatīk*, ne pārāk,  "
               "ne visai, kauns, negaršīg*, sabojā*, pazaudē*, pazud*, gaidīj*, gaidīt, gaidu, sliktāk*, negatīv*,  "
               "pretenzij*, atteic*, atteica, ignorē*, murgs, haoss, neprofesionāl*",

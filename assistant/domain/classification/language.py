@@ -5,7 +5,9 @@ English from Latvian ("ok" → lv), and replying in the wrong one of a close pai
 So the text is split by script (Cyrillic vs Latin letters, the larger part is the dominant language of a
 mixed review), and inside a script the letters only one language uses (і ї є ґ / ы э ъ ё / ā č ē …) and
 frequent words only one language uses vote together with lingua's confidence.
-A Latin text that lingua confidently places in a neighbour language (German, Lithuanian…) is "und".
+A text that lingua confidently places in another language (Italian, German, Lithuanian, Belarusian…) and that
+carries few of our languages' marker words gets that language's code: it is not ours (`supported` is False), and
+it must never be mislabelled English. @handles and links say nothing about the language and are left out.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from assistant.domain.classification.scripts import unmix
 SERVED = ("ru", "uk", "lv", "en")
 UNDETERMINED = "und"
 CONFIDENCE_FLOOR = 0.35
-_NEIGHBOURS = ("de", "pl", "lt", "et", "fi", "fr", "es", "it")
+_NEIGHBOURS = ("de", "pl", "lt", "et", "fi", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "cs", "sk", "ro", "hu",
+               "tr", "hr", "sl")
+_OTHER_CYRILLIC = re.compile(r"[ўәғқңөұүһјљњћђѓќѕџ]", re.IGNORECASE)
+_BG_HARD_SIGN = re.compile(r"\wъ\w", re.IGNORECASE)
+_RU_UK_ONLY = re.compile(r"[ыэёіїєґ]", re.IGNORECASE)
+_HASHTAG = re.compile(r"#\w+")
+_SHARED_LATIN = frozenset("a i in no me so on an at is be are to it un par ne ta ka es tu".split())  # Romance words too
+_CYRILLIC_NEIGHBOURS = ("be", "bg", "sr", "mk", "kk")
+_NOT_WORDS = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.])@\w+|\b(?:t|wa)\.me/\S+", re.IGNORECASE)
 
 _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
 _LAT = re.compile(r"[a-zāčēģīķļņšūž]", re.IGNORECASE)
@@ -71,11 +81,17 @@ class LanguageResult:
     code: str  # ISO 639-1, or "und" when unknowable
     confidence: float
 
+    @property
+    def supported(self) -> bool:
+        return self.code in SERVED
 
-def _lingua(languages: tuple[str, ...], preload: bool = True):
+
+def _lingua(languages: tuple[str, ...], preload: bool = True, low_accuracy: bool = False):
+    """low_accuracy: trigrams only, a fraction of the load time; enough to tell a whole foreign text."""
     built = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in languages]
     builder = LanguageDetectorBuilder.from_languages(*built)
-    return (builder.with_preloaded_language_models() if preload else builder).build()
+    builder = builder.with_preloaded_language_models() if preload else builder
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +101,12 @@ def _detector():
 
 @lru_cache(maxsize=1)
 def _neighbour_detector():
-    return _lingua(("en", "lv", *_NEIGHBOURS), preload=False)
+    return _lingua(("en", "lv", *_NEIGHBOURS), preload=False, low_accuracy=True)
+
+
+@lru_cache(maxsize=1)
+def _cyrillic_detector():
+    return _lingua(("ru", "uk", *_CYRILLIC_NEIGHBOURS), preload=False, low_accuracy=True)
 
 
 def _pair_confidence(text: str, a: str, b: str) -> float:
@@ -121,17 +142,35 @@ def _vote(words: list[str], text: str, a: str, b: str) -> tuple[str, float]:
     return winner, round(confidence, 3)
 
 
-def _is_neighbour_language(text: str, words: list[str]) -> bool:
-    """A Latin text without a single Latvian or English marker that lingua places elsewhere with certainty."""
-    if len(words) < 2 or any(w in _LV_WORDS or w in _EN_WORDS for w in words) or _LV_ONLY_LETTERS.search(text):
-        return False
-    best = _neighbour_detector().compute_language_confidence_values(text)[0]
-    return best.language.iso_code_639_1.name.lower() in _NEIGHBOURS and best.value >= 0.9
+def _other_language(text: str, words: list[str], cyrillic: bool) -> LanguageResult | None:
+    """A language we do not serve, when lingua is sure of it and our marker words are rare ("a", "no", "in" occur in
+    Italian too, so a few of them prove nothing; a quarter of the words do)."""
+    if len(words) < 2:
+        return None
+    if cyrillic:
+        # only letters Russian and Ukrainian lack open the question (ў, қ, ј…; a Bulgarian ъ inside a word)
+        if not _OTHER_CYRILLIC.search(text) and not (_BG_HARD_SIGN.search(text) and not _RU_UK_ONLY.search(text)):
+            return None
+        markers = sum(1 for w in words if w in _RU_WORDS or w in _UK_WORDS)
+        detector, others = _cyrillic_detector(), _CYRILLIC_NEIGHBOURS
+    else:
+        if _LV_ONLY_LETTERS.search(text):
+            return None
+        markers = sum(1 for w in words if (w in _LV_WORDS or w in _EN_WORDS) and w not in _SHARED_LATIN)
+        detector, others = _neighbour_detector(), _NEIGHBOURS
+    if markers * 4 >= len(words):
+        return None
+    best = detector.compute_language_confidence_values(text)[0]
+    code = best.language.iso_code_639_1.name.lower()
+    floor = 0.9 if len(words) < 8 else 0.75
+    return LanguageResult(code, round(best.value, 3)) if code in others and best.value >= floor else None
 
 
 def detect_language(text: str | None) -> LanguageResult:
     """Dominant served language of `text`; `und` for emoji-only, empty or unrecognisable text."""
-    text = _CODE_TOKEN.sub(" ", unmix(text or "")).strip()  # "KIWI-5521" and look-alike letters say nothing
+    text = _CODE_TOKEN.sub(" ", unmix(_NOT_WORDS.sub(" ", text or ""))).strip()  # "KIWI-5521", "@bank" say nothing
+    untagged = _HASHTAG.sub(" ", text)  # "#cafe #kaffee #kava": labels in every language, not the author's words
+    text = untagged if len(_CYR.findall(untagged)) + len(_LAT.findall(untagged)) >= 2 else text
     lowered = text.lower().replace("’", "'").replace("ʼ", "'")
     cyr, lat = len(_CYR.findall(lowered)), len(_LAT.findall(lowered))
     if cyr + lat < 2:
@@ -140,14 +179,16 @@ def detect_language(text: str | None) -> LanguageResult:
     if cyr >= lat:
         part = " ".join(w for w in words if _CYR.search(w))
         part_words = [w for w in words if _CYR.search(w)]
+        if other := _other_language(part, part_words, cyrillic=True):
+            return other
         code, confidence = _vote(part_words, part, "uk", "ru")
     else:
         part_words = [w for w in words if _LAT.search(w) and not _CYR.search(w)]
         part = " ".join(part_words)
         if all(w in _NEUTRAL for w in part_words):
             return LanguageResult("en", 0.4)
-        if _is_neighbour_language(part, part_words):
-            return LanguageResult(UNDETERMINED, 0.2)
+        if other := _other_language(part, part_words, cyrillic=False):
+            return other
         code, confidence = _vote(part_words, part, "lv", "en")
     if confidence < CONFIDENCE_FLOOR:
         return LanguageResult(UNDETERMINED, confidence)

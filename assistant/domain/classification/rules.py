@@ -182,6 +182,9 @@ def _same_word(token: str, word: str) -> bool:
     return token == word or bool(lemmas(token) & lemmas(word))
 
 
+_ABSTRACT = re.compile(r"(?:изаци|izacij|ization|изм\w*$|ism$)")
+
+
 def _sentence_at(text: str, start: int, end: int) -> str:
     left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
     right = min((i for i in (text.find(c, end) for c in ".!?\n") if i != -1), default=len(text))
@@ -195,6 +198,8 @@ def _abuse(folded: str, tokens: list[str], negative: int) -> str | None:
         return aimed
     for match in ABUSE.finditer(folded):
         word = match.group()
+        if _ABSTRACT.search(word):  # "дебилизация", "debilizācija": a word about things, not a name for a person
+            continue
         sentence = _sentence_at(folded, match.start(), match.end())
         if INSULT_ADJECTIVE.fullmatch(word.strip()):
             if PERSON.search(sentence):
@@ -236,7 +241,8 @@ def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[st
     ignore = ("topic", "complaint", "fixable", "unfixable") + (("praise",) if "?" not in raw else ())
     if aside and not any(h.kind in ignore for h in hits):  # "anyone know a good vet?" asks readers, not us
         offtopic, opinion = aside + offtopic, False
-    if offtopic and not opinion and len(tokens) < LONG_REVIEW:
+    safety = any(h.kind == "safety" for h in hits)  # someone hurt is never dropped: a person looks (escalate)
+    if offtopic and not opinion and not safety and len(tokens) < LONG_REVIEW:
         found["off_topic"] = [f"off_topic:{w}" for w in offtopic[:3]]
     return found
 
@@ -271,8 +277,9 @@ def _band(rating: int | None, playbook: Playbook) -> str | None:
 def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Action, float, int, list[str]]:
     """(preferred action, confidence, severity, reasons) from cues, emoji and the rating band."""
     good_emoji, bad_emoji = emoji_balance(raw)
+    # "not bad" is praise; "nothing got lost" / "не пропал" only takes a complaint away
     praise = {h.position for h in hits if (h.kind == "praise" and not h.negated) or
-              (h.kind == "complaint" and h.negated)}
+              (h.kind == "complaint" and h.negated and _NOT_BAD.match(h.word))}
     negative = {h.position for h in hits if (h.kind in ("complaint", "fixable", "unfixable") and not h.negated)
                 or (h.kind == "praise" and h.negated)}
     pos, neg = len(praise) + min(good_emoji, 3), len(negative) + min(bad_emoji, 3)
@@ -311,6 +318,9 @@ def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Actio
         confidence = 0.8 if band != "positive" else 0.6
         return complaint, confidence, 4 if band == "negative" and neg >= 3 else 3, reasons
     if pos:
+        if band is None and pos == 1 and len(hits) and _long_enough(raw):
+            # no stars and one good word in a long text ("будет нормально", "labi"): not clearly positive
+            return Action.apologize, 0.35, 2, reasons + ["weak-praise-no-rating"]
         if band == "negative":  # praise words under a 1-2 star rating: sarcasm more often than a slip
             return Action.apologize, 0.4, 2, reasons + ["praise-vs-rating"]
         return Action.thank, {"positive": 0.9, None: 0.8, "neutral": 0.65}[band], 1, reasons
@@ -327,6 +337,12 @@ def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Actio
     return Action.apologize, 0.3, 2, reasons + ["no-review-content"]
 
 
+def _long_enough(raw: str) -> bool:
+    return len(LETTERS_RUN.findall(raw)) >= 15
+
+
+_NOT_BAD = re.compile(r"(?:плох|ужас|поган|жах|кошмар|slikt|briesm|sausm|bad|terrible|awful|horrible|poor|дорог|dārg"
+                      r"|darg|expensive|долг|довг|ilgi|slow)")
 _SENTENCES = re.compile(r"[.!?\n]+")
 
 
@@ -368,7 +384,8 @@ def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVe
         if h.kind == "topic":
             topics.setdefault(h.label, h.word)
     safety = [h.word for h in hits if h.kind == "safety"]
-    reasons = ([f"lang:{language.code}:{language.confidence:.2f}"] + ([f"rating:{rating}"] if rating else [])
+    unsupported = [f"lang-unsupported:{language.code}"] if language.code != UNDETERMINED and not language.supported else []
+    reasons = ([f"lang:{language.code}:{language.confidence:.2f}"] + unsupported + ([f"rating:{rating}"] if rating else [])
                + [f"topic:{t}:{w}" for t, w in topics.items()] + [f"safety:{w}" for w in safety[:2]])
     negative = sum(1 for h in hits if h.kind in ("complaint", "fixable", "unfixable") and not h.negated)
 

@@ -45,6 +45,8 @@ _NEGATIVE_REASONS = ("complaint:", "fixable:", "unfixable:", "loss:", "band:nega
                      "no-sentiment-cues", "emoji:+0")
 # a complaint in the words or the stars: somebody to answer
 _CUSTOMER_REASONS = ("complaint:", "fixable:", "unfixable:", "loss:", "ruined:", "band:negative", "escalate:")
+_POSITIVE_REASONS = ("praise:", "band:positive", "rating:5", "rating:4")
+_UNSURE_REASONS = ("mixed-no-rating", "weak-praise-no-rating", "praise-vs-rating", "complaint:strong:")
 _MARKER = re.compile(r"<{2,}|>{2,}")
 
 
@@ -160,15 +162,22 @@ def _merge(verdict: RulesVerdict, answer: LLMAnswer, playbook: Playbook, calls: 
     if escalates and not any(r.startswith(_NEGATIVE_REASONS) for r in verdict.reasons):
         # Nothing in the text or rating is negative: a remedy here would come from the text steering the model.
         return result(verdict.action, None, verdict.confidence, False, (f"llm:overruled:{action.value}",))
+    thanks = action == Action.thank and verdict.action != Action.thank
+    if thanks and (any(r.startswith(_CUSTOMER_REASONS + _UNSURE_REASONS) for r in verdict.reasons)
+                   or not any(r.startswith(_POSITIVE_REASONS) for r in verdict.reasons)):
+        # A complaint is never thanked: the model may say "thank" only where the words or stars show praise and
+        # nothing in them complains (no stars and no cue is not praise; it may be a complaint in words we lack).
+        return result(verdict.action, None, verdict.confidence, False, ("llm:overruled:thank",))
     agree = action == verdict.action
     confidence = min(0.95, max(verdict.confidence, 0.75)) if agree else 0.6
     return result(action, None, confidence, False)
 
 
 async def classify_review(text: str, rating: int | None, playbook: Playbook, llm: ChatJSON | None, *,
-                          review_id: int | None = None) -> ClassificationResult:
-    """Rules first; the LLM only for undecided reviews; any LLM failure falls back to the rules' answer."""
-    verdict = classify_rules(text, rating, playbook)
+                          review_id: int | None = None, verdict: RulesVerdict | None = None) -> ClassificationResult:
+    """Rules first; the LLM only for undecided reviews; any LLM failure falls back to the rules' answer.
+    `verdict`: the rules' answer computed already (the pipeline runs them off the event loop)."""
+    verdict = verdict or classify_rules(text, rating, playbook)
     if verdict.decided or llm is None:
         return _from_rules(verdict, "rules", 0)
     messages = build_messages(text, rating, playbook, verdict)
