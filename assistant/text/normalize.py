@@ -76,6 +76,10 @@ _CYR = re.compile(r"[\u0400-\u052f]")
 _LAT = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _GREEK = re.compile(r"[\u0370-\u03ff]")
 _WORD = re.compile(r"[^\W\d_]+")
+_CYR_ONLY = re.compile("[" + "".join(ch for ch in "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ" if ch not in _CYR_LAT[0]) + "]",
+                       re.IGNORECASE)
+_LAT_ONLY = re.compile("[" + "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in _LAT_CYR[0]) + "āčēģīķļņšūž]",
+                       re.IGNORECASE)
 _ODD_LETTERS = re.compile("[ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢıİɡſɑɩꞵ]")
 
 
@@ -86,7 +90,9 @@ def _fold_lookalikes(text: str) -> str:
     greek = bool(_GREEK.search(text))
     if not greek and not (cyr and lat):
         return text
-    whole = "cyr" if cyr > lat else "lat"
+    # the text's script, told by letters that have no look-alike in the other script (б щ л vs g n r)
+    cyr_only, lat_only = len(_CYR_ONLY.findall(text)), len(_LAT_ONLY.findall(text))
+    whole = "cyr" if (cyr_only, cyr) > (lat_only, lat) else "lat"
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()
@@ -102,6 +108,8 @@ def _fold_lookalikes(text: str) -> str:
         lat_ok, cyr_ok = not _CYR.search(as_lat) and not _GREEK.search(as_lat), not _LAT.search(as_cyr) and not _GREEK.search(as_cyr)
         if lat_ok != cyr_ok:  # "МЕLОN": only Latin can spell it whole, whatever the majority
             return as_lat if lat_ok else as_cyr
+        if lat_ok:  # "Kaк" spells both ways: the text's script decides
+            target = whole
         return as_cyr if target == "cyr" else as_lat
 
     text = _WORD.sub(fix, text)
@@ -160,7 +168,8 @@ def _decode_b64(run: str) -> str | None:
         except (binascii.Error, ValueError):
             continue
         letters = sum(ch.isalpha() or ch.isspace() for ch in decoded)
-        if len(decoded) >= 6 and letters / len(decoded) >= _B64_MIN_LETTERS and decoded.isprintable():
+        visible = decoded.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+        if len(decoded) >= 6 and letters / len(decoded) >= _B64_MIN_LETTERS and visible.isprintable():
             return decoded
     return None
 
@@ -195,8 +204,8 @@ _SEGMENTS = re.compile(r"[^\n.!?]+|[\n.!?]+")
 
 # Frequent word endings: read backwards they become word beginnings, so a reversed segment loses them.
 _ENDINGS = frozenset(
-    "ть ся ой ый ий ие ые ая ое ом ем ам ах ов ей ет ит ут ют ат ят ми ого его ому ему ых их ую юю ти ні ні ла ли ло"
-    " ою ої ує ює ти ть ів ам ям ах ях ий ій ed ly ng es er on al ts nt as am ai is us ju os ot ēs ās ām ie ši".split())
+    "ть ся ой ый ий ие ые ая ое ом ем ам ах ов ей ет ит ут ют ат ят ми ого его ому ему ых их ую юю ти ні ла ли ло"
+    " ою ої ує ює ів ям ях ій ing ed ly ion ies ous ām ās ēs iem īt ēt".split())
 
 
 def _function_hits(segment: str) -> int:
@@ -205,7 +214,7 @@ def _function_hits(segment: str) -> int:
     for token in _TOKENS.findall(segment.lower()):
         if token in _FUNCTION_WORDS:
             score += 2
-        elif len(token) >= 3 and token[-2:] in _ENDINGS:
+        elif len(token) >= 4 and (token[-2:] in _ENDINGS or token[-3:] in _ENDINGS):
             score += 1
     return score
 
@@ -220,7 +229,7 @@ def _reversed_view(text: str, forced: bool) -> str | None:
         segment = match.group()
         backwards = segment[::-1]
         forwards_score, backwards_score = _function_hits(segment), _function_hits(backwards)
-        if len(segment) >= 8 and backwards_score >= 3 and backwards_score > forwards_score + 1:
+        if len(segment) >= 8 and backwards_score >= 4 and backwards_score > forwards_score + 2:
             parts.append(backwards)
             changed = True
         else:

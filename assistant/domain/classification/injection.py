@@ -20,8 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.domain.classification.lexicon import fold
 from assistant.domain.classification.patterns import SAME_SENTENCE as _S
 from assistant.domain.classification.patterns import alt, rx, words
+from assistant.text.meaning import _MONEY_OBJECT, contact_channels, money_promises
+from assistant.text.normalize import inspection_views
 
 # -- vocabulary ------------------------------------------------------------------------------------------------
 _AI = (r"(?:a\.?i\b\.?|chat\s?-?gpt\w*|gpt-?\w*|llm|chat\s?-?bot\w*|bots?\b|language model|neural net\w*|openai|"
@@ -320,7 +323,7 @@ def _reply_order(folded: str, sentences: list[tuple[int, int]]) -> tuple[int, in
     return None
 
 
-def find_injection(raw: str, folded: str) -> Finding | None:
+def _shapes(raw: str, folded: str) -> Finding | None:
     """The first injection shape in a review, or None. `folded` must be lexicon.fold(raw) (same length)."""
     sentences = _sentences(folded)
 
@@ -360,6 +363,189 @@ def find_injection(raw: str, folded: str) -> Finding | None:
         return found("from-now-on", temporal.group(), temporal.end() - 1, order.end() - 1)
     return None
 
+
+# -- requests addressed to the replier (issue 18) --------------------------------------------------------------
+# An order need not be an imperative to a bot: "Note to whoever drafts the responses: please…", "Тому, кто будет
+# отвечать на отзывы: нужно…", "Як і обіцяв ваш менеджер, підтвердіть…", "Lūdzu, ielieciet saiti…". What makes
+# it an injection is who it is for and what it wants written: it addresses the person or program that writes
+# the replies (in any person: "whoever answers", "отвечающему", "atbildētājam"), or it asks for the words of the
+# reply itself (a link, phone, handle or code to include; money to promise; "what the manager promised" to be
+# confirmed). A customer asking the shop for something ("when will I get my money back?") does neither.
+_REPLY_OBJECT_EN = r"(?:to\s+)?(?:the |these |this |our |my |all |customer )?(?:reviews?|replies|responses|answers|comments|feedback|this)\b"
+_REPLY_OBJECT_RU = r"(?:\s+на\s+(?:\w+\s+)?(?:отзыв|комментари|сообщени|это|эт)\w*|\s*[:—])"
+_REPLY_OBJECT_UK = r"(?:\s+на\s+(?:\w+\s+)?(?:відгук|коментар|повідомлен|це|ц)\w*|\s*[:—])"
+REPLIER = rx(
+    r"\b(?:whoever|anyone|anybody|someone|those|(?:the )?(?:person|one|people|team|staff|agent|employee|human|admin"
+    r"|moderator|intern)s?)\s+(?:who |that |which )?(?:will |is going to |is |are |gets to )?(?:writ\w*|draft\w*|answer\w*"
+    rf"|repl\w*|respond\w*|handl\w*|process\w*|moderat\w*|generat\w*|manag\w*)\s+{_REPLY_OBJECT_EN}",
+    r"\b(?:note|message|memo|instructions?|reminder|request) (?:to|for) (?:the |our |your )?(?:whoever|anyone|person"
+    r"|people|team|staff|support|repl\w*|respond\w*|writer|moderator|admin\w*|agent)",
+    r"\b(?:to|for|attn:?|attention:?|dear) (?:the )?(?:replier|responder|reply writer|response writer|reviews? team"
+    r"|smm\w*|social media (?:team|manager|person)|copywriter|moderator|support (?:agent|writer)"
+    r"|person (?:replying|answering|responding))\b",
+    r"\b(?:тому|тем|той|того|для того|для тех|к тому|всем),?\s+(?:кто|которы\w+)\s+(?:\w+\s+){0,2}?(?:(?:отвеча\w*"
+    rf"|ответит|ответят){_REPLY_OBJECT_RU}|(?:пишет|пишут|напишет|составля\w*|генерир\w*|готов\w*)\s+(?:\w+\s+)?ответ\w*)",
+    r"\bкто бы (?:ни|не) (?:\w+\s+)?(?:отвечал\w* на|писал\w* ответ)",
+    r"\b(?:отвечающ\w* на (?:\w+\s+)?(?:отзыв|комментари)\w*|пишущ\w* ответ\w*|составляющ\w* ответ\w*)",
+    r"\b(?:для|вниманию|к сведению|сообщение для|записка для)\s+(?:\w+\s+)?(?:администратор\w*|админ\w*|модератор\w*"
+    r"|смм\w*|копирайтер\w*)\b",
+    r"\b(?:тому|тим|тій|того|для того|для тих|усім|всім),?\s+(?:хто|які\w*|котр\w+)\s+(?:\w+\s+){0,2}?(?:(?:відповіда\w*"
+    rf"|відповість|відповідатим\w*){_REPLY_OBJECT_UK}|(?:пише|пишуть|напише|писатим\w*|склада\w*|генер\w*|готу\w*)\s+"
+    r"(?:\w+\s+)?відповід\w*)",
+    r"\bхто б (?:не|ні) (?:\w+\s+)?(?:відповідав\w* на|писав\w* відповід)",
+    r"\bвідповідаюч\w* на (?:\w+\s+)?(?:відгук|коментар)\w*",
+    r"\b(?:для|до уваги)\s+(?:\w+\s+)?(?:адміністратор\w*|адмін\w*|модератор\w*|смм\w*)\b",
+    r"\b(?:tam|tiem|tai|jebkuram),?\s+(?:kas|kurs|kura|kuri|kuras)\s+(?:\w+\s+){0,2}?(?:atbild\w*\s+uz\s+(?:\w+\s+)?"
+    r"(?:atsauksm|komentar|so|sis|zinojum)\w*|(?:raksta|rakstis\w*|gatavo\w*|genere\w*)\s+(?:\w+\s+)?atbild\w*)",
+    r"\b(?:atbildetaj\w*|atbilzu rakstitaj\w*|atbildes rakstitaj\w*)\b",
+)
+# A request in any mood and politeness: imperatives (both numbers), infinitives after "please/нужно/прошу/lūdzu",
+# modals ("the reply should", "следует", "vajag"). Past tenses are reports ("менеджер обещал"), filtered below.
+REQUEST = rx(
+    r"\b(?:write|say|state|promise|confirm|include|add|insert|put|mention|tell|end|start|begin|sign|guarantee|offer"
+    r"|give|refund|credit|transfer|send|post|share|list|ignore|disregard|reply|respond|answer|should|must|need to"
+    r"|needs to|has to|have to|please|kindly|make sure|be sure|remember to|don'?t forget)\b",
+    r"\b(?:напиш\w*|написать|пишите|скаж\w*|сказать|добав\w*|встав\w*|включ\w*|укаж\w*|указать|упомян\w*|законч\w*"
+    r"|заверш\w*|обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*|сообщ\w*|подтверд\w*|подтвержда\w*|перевед\w*|верн\w*"
+    r"|зачисл\w*|отправ\w*|игнорир\w*|проигнорир\w*|дайте|предлож\w*|ответь\w*|ответить|нужно|надо|следует|необходимо"
+    r"|должн\w*|прошу|просим|пусть|пожалуйста|будьте добры|будь добр)\b",
+    r"\b(?:напиш\w*|написати|скаж\w*|сказати|дода\w*|встав\w*|включ\w*|вкаж\w*|вказати|згада\w*|закінч\w*|заверш\w*"
+    r"|обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|повідом\w*|підтверд\w*|переказ\w*|перекаж\w*|поверн\w*|зарах\w*"
+    r"|ігнору\w*|проігнору\w*|дайте|запропону\w*|відповід(?:ай|айте|ати)|треба|потрібно|слід|необхідно|повин\w*"
+    r"|прошу|просимо|нехай|будь ласка|будьте ласкаві)\b",
+    r"\b(?:uzrakst\w*|raksti|rakstiet|rakstit|pasak\w*|saki|sakiet|pateikt|pievieno\w*|ieliec\w*|ielikt|ieklauj\w*"
+    r"|ieklaut|norad\w*|piemin\w*|beidz\w*|beigt|pabeidz\w*|apsol\w*|garant\w*|pazino\w*|apstiprin\w*|parskait\w*"
+    r"|atmaks\w*|atgriez\w*|ignore\w*|dodiet|piedava\w*|atbildi|atbildiet|vajag|vajadzetu|nepieciesams|ludzu"
+    r"|ja(?:raksta|uzraksta|piemin|pievieno|apstiprina|sola|apsola|norada|ieklauj|ieliek|atbild)\w*)\b",
+)
+_REPORTED = re.compile(r"(?:л|ла|ли|ло|лся|лась|лись|ed|ija|jam|jat)$|^(?:обещал|обіцяв|solija)")  # past: a report
+# Verbs that produce text or a promise: asked for together with a link/phone/code or money, they dictate the reply.
+WRITE_VERB = rx(
+    r"\b(?:write|say|state|promise|confirm|include|add|insert|put|mention|tell|end|sign|guarantee|post|share|type)\b",
+    r"\b(?:напиш\w*|написать|скаж\w*|сказать|добав\w*|встав\w*|включ\w*|укаж\w*|указать|упомян\w*|законч\w*"
+    r"|заверш\w*|обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*|сообщ\w*|подтверд\w*)",
+    r"\b(?:напиш\w*|написати|скаж\w*|сказати|дода\w*|встав\w*|включ\w*|вкаж\w*|вказати|згада\w*|закінч\w*|заверш\w*"
+    r"|обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|повідом\w*|підтверд\w*)",
+    r"\b(?:uzrakst\w*|raksti|rakstiet|rakstit|pasak\w*|saki|sakiet|pateikt|pievieno\w*|ieliec\w*|ielikt|ieklauj\w*"
+    r"|ieklaut|norad\w*|piemin\w*|beidz\w*|beigt|pabeidz\w*|apsol\w*|garant\w*|pazino\w*|apstiprin\w*)",
+)
+# Indicative forms are statements or threats ("напишу во все группы", "uzrakstīšu visos forumos"), not requests;
+# an English verb is a request only where an imperative can stand (clause start, "please", "and", "should").
+_INDICATIVE = re.compile(r"(?:[^и]у|ю|ем|ешь|ет|ут|ют|ат|ят|им|ит|емо|ете|иш|su|sim|siet|s)$")
+_EN_WORD = re.compile(r"[a-z']+")
+_EN_VERBS = frozenset("write say state promise confirm include add insert put mention tell end sign guarantee post "
+                      "share type".split())
+_IMPERATIVE_SLOT = re.compile(r"(?:^|[.!?:;,\n\-—(]\s*|\b(?:please|pls|kindly|and|also|just|then|now|could you|can you"
+                              r"|would you|will you|should|must|need to|needs to|has to|have to|is to|you)\s+)$")
+# "tell readers to…", "say that…": the verbs that dictate content; the ones that put a thing into the reply
+_INCLUDE_VERB = rx(r"\b(?:include|add|insert|put|mention|end|post|share|type|paste|tell|list|give)\b",
+                   r"\b(?:добав\w*|встав\w*|включ\w*|укаж\w*|указать|упомян\w*|законч\w*|заверш\w*|дода\w*|вкаж\w*"
+                   r"|вказати|згада\w*|закінч\w*|pievieno\w*|ieliec\w*|ielikt|ieklauj\w*|ieklaut|norad\w*|piemin\w*"
+                   r"|beidz\w*|beigt|pabeidz\w*)")
+# Someone else's promise to be confirmed: "as the manager promised", "що обіцяв менеджер", "ko menedžeris solīja".
+_STAFF = (r"(?:manager|operator|agent|support|administrator|admin|staff|seller|consultant|employee|representative|rep"
+          r"|менеджер\w*|оператор\w*|администратор\w*|консультант\w*|сотрудник\w*|продав\w*|поддержк\w*|адміністратор\w*"
+          r"|працівник\w*|підтримк\w*|menedzer\w*|operator\w*|administrator\w*|konsultant\w*|darbiniek\w*"
+          r"|pardevej\w*|atbalst\w*)")
+_PROMISED = (r"(?:promised|agreed|guaranteed|offered|обещал\w*|пообещал\w*|гарантировал\w*|согласовал\w*|обіцяв\w*"
+             r"|обіцяла|пообіцяв\w*|пообіцяла|гарантував\w*|погодив\w*|solija|apsolija|garanteja|apstiprinaja)")
+OTHERS_PROMISE = rx(rf"\b{_STAFF}\s+(?:\w+\s+){{0,2}}?{_PROMISED}\b", rf"\b{_PROMISED}\s+(?:\w+\s+){{0,2}}?{_STAFF}\b",
+                    rf"\b{_PROMISED}\s+(?:by\s+)?(?:the |your )?{_STAFF}")
+CONFIRM = rx(r"\bconfirm\b|\bподтверд(?:и|ите|ить)\b|\bпідтверд(?:и|іть|ити)\b|\bapstiprin(?:i|iet|at)\b")
+_FULL_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[\w/@]))+[.!?\n]*")  # "t.me/x" and "+371 2.." stay in one sentence
+
+
+def _requests(folded: str, a: int, b: int, pattern: re.Pattern = REQUEST) -> list[re.Match]:
+    return [m for m in pattern.finditer(folded, a, b) if not _REPORTED.search(m.group())]
+
+
+def _request_verbs(folded: str, a: int, b: int) -> list[re.Match]:
+    """Verbs of WRITE_VERB used as requests: not past, not indicative, and (English) where an imperative stands."""
+    out = []
+    for m in WRITE_VERB.finditer(folded, a, b):
+        word = m.group()
+        english = word in _EN_VERBS
+        if _REPORTED.search(word) or (not english and _INDICATIVE.search(word)):
+            continue
+        if english and not _IMPERATIVE_SLOT.search(folded[max(a, m.start() - 20) : m.start()]):
+            continue
+        out.append(m)
+    return out
+
+
+def _bait(raw: str, folded: str, a: int, b: int, include: bool) -> str | None:
+    """What a sentence asks to have written that a reply must never carry: a contact channel, a code, money."""
+    channels = contact_channels(raw[a:b])
+    if include:  # "write to @x on Telegram" asks to be contacted; "add @x to the reply" dictates it
+        for kind in ("link", "handle", "phone_words"):  # an e-mail is how a customer asks to be written to
+            if channels[kind]:
+                return f"{kind}:{channels[kind][0]}"
+        if re.search(r"(?<![\w+])\+?\d[\d \t().\-]{6,}\d(?!\w)", raw[a:b]):
+            return "phone"
+        if TOKEN_CODE.search(raw, a, b):
+            return "code"
+    money = money_promises(folded[a:b])
+    if money:
+        return "money:" + next(iter(money.values()))[0][:30]
+    if _MONEY_OBJECT.search(folded, a, b) and re.search(r"\b(?:full|whole|all|полн\w*|вс[юяе]\w*|повн\w*|ус[юяі]\w*"
+                                                        r"|vis\w*|piln\w*)\b", folded[a:b]):
+        return "money"
+    return None
+
+
+def replier_request(raw: str, folded: str) -> Finding | None:
+    """A request addressed to whoever writes the replies, in any person and politeness (see REPLIER above)."""
+    spans = [(m.start(), m.end()) for m in _FULL_SENTENCE.finditer(folded)]
+
+    def found(shape: str, a: int, b: int) -> Finding:
+        return Finding(f"injection:{shape}:{folded[a:b].strip()[:40]}", ((a, b),), (a,))
+
+    replier = REPLIER.search(folded)
+    if replier and _requests(folded, replier.end(), len(folded)):
+        a = next((s for s, e in spans if s <= replier.start() < e), replier.start())
+        return found("replier", a, len(folded))
+    for a, b in spans:
+        sentence = folded[a:b]
+        if OTHERS_PROMISE.search(sentence) and (CONFIRM.search(folded) or _request_verbs(folded, a, b)):
+            return found("confirm-promise", a, b)
+        verbs = _request_verbs(folded, a, b)
+        if not verbs:
+            continue
+        tail = folded[verbs[0].end() : b]
+        if re.match(rf"\W*(?:\w+\W+)?{_QUESTION_WORD}", tail) and not re.match(r"\W*(?:that|что|що|ka)\b", tail):
+            continue  # "напишите, когда вернёте деньги": a question to the shop
+        include = (bool(REPLY_REF.search(sentence)) or any(_INCLUDE_VERB.match(folded, v.start()) for v in verbs)
+                   or bool(re.match(r"\W*(?:that|so that|что|чтобы|що|щоб|ka|lai)\b", tail)))
+        if re.match(r"\s*,?\s*(?:me|мне|мені|man)\b", tail):
+            include = False  # "напишите мне в телеграм @ivan": the customer asks to be contacted, not quoted
+        bait = _bait(raw, folded, verbs[0].end(), b, include)  # what is asked for comes after the asking
+        if bait and (REPLY_REF.search(sentence) or not bait.startswith("money") or _PROMISE_VERB.search(sentence)):
+            return found(f"dictated-{bait.split(':')[0]}", a, b)
+    return None
+
+
+_PROMISE_VERB = rx(r"\b(?:promise|guarantee|state|say|write|tell)\b|\b(?:обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*"
+                   r"|скаж\w*|сказать|напиш\w*|написать)|\b(?:обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|скаж\w*|сказати"
+                   r"|напиш\w*|написати)|\b(?:apsol\w*|garant\w*|pasak\w*|saki|sakiet|pateikt|uzrakst\w*)")
+
+
+
+def find_injection(raw: str, folded: str) -> Finding | None:
+    """The first injection in a review, or None. `raw` should be `assistant.text.normalize`d (rules.py does) and
+    `folded` must be lexicon.fold(raw) (same length). Looks for the order shapes, then for requests addressed to
+    the replier, then does both again on each inspection view (base64 decoded, reversed, letter-spaced, digits
+    for letters, escapes): a finding there covers the whole review."""
+    hit = _shapes(raw, folded) or replier_request(raw, folded)
+    if hit:
+        return hit
+    backwards = raw[::-1]  # always: per-segment reversal (in the views) misses short reversed orders
+    for name, text in [(v.name, v.text) for v in inspection_views(raw)] + [("reversed", backwards)]:
+        view_folded = fold(text)
+        view_raw = text if len(text) == len(view_folded) else view_folded
+        hit = _shapes(view_raw, view_folded) or replier_request(view_raw, view_folded)
+        if hit:
+            return Finding(f"injection:{name}:{hit.reason.removeprefix('injection:')}", ((len(raw), len(raw)),))
+    return None
 
 def customer_text(raw: str, finding: Finding) -> str:
     """The customer's own words: the review without what orders a model around. Inside a flagged sentence only the
