@@ -118,7 +118,13 @@ def events(base_url: str, review_id: int) -> list[dict]:
 
 def no_sideways_scroll(page) -> None:
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"the page is {width}px wide on a {page.viewport_size['width']}px screen"
+    wide = page.evaluate("""(limit) => Array.from(document.querySelectorAll('body *'))
+        .filter((el) => el.getBoundingClientRect().right > limit + 1)
+        .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= limit + 1)
+        .slice(0, 5).map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))""",
+                         page.viewport_size["width"])
+    assert width <= page.viewport_size["width"], (f"the page is {width}px wide on a {page.viewport_size['width']}px "
+                                                  f"screen: {wide}")
 
 
 # -- 1. do-not-engage has a workflow, and a spam review never becomes a clean draft ---------------------------
