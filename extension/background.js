@@ -91,15 +91,29 @@ async function sha256Hex(text) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The adapter's id, else the page URL (no fragment) + a hash of the text: pressing twice finds the same review. */
+/** The page's id for the review, else the page URL (no fragment) + a hash of author, date and text (the content
+ * script's hashId), else of the text alone (a selection): pressing twice finds the same review. */
 async function externalId(review) {
   if (review.externalId) return String(review.externalId).slice(0, 300);
   const url = new URL(review.url);
   url.hash = "";
   let page = url.href;
   if (page.length > 250) page = "sha256:" + (await sha256Hex(page)).slice(0, 32);
+  if (typeof review.hashId === "string" && /^[0-9a-f]{16}$/.test(review.hashId)) return `${page}#${review.hashId}`;
   const squashed = review.text.replace(/\s+/g, " ").trim();
   return `${page}#${(await sha256Hex(squashed)).slice(0, 16)}`;
+}
+
+/** A page date the API can take as created_at: ISO dates only (2024-03-03, 2024-03-03T10:00:00Z), sane years. */
+function createdAt(date) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(String(date || "").trim());
+  if (!m) return null;
+  const year = Number(m[1]);
+  if (year < 2000 || year > new Date().getUTCFullYear() + 1) return null;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4] || "00"}:${m[5] || "00"}:${m[6] || "00"}${m[7] ? (m[7] === "Z" ? "Z" : m[7].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")) : "Z"}`;
+  const parsed = new Date(iso);
+  if (Number.isNaN(parsed.getTime()) || parsed.getTime() > Date.now() + 86400000) return null;
+  return iso;
 }
 
 async function ingest(review) {
@@ -108,6 +122,8 @@ async function ingest(review) {
                  external_id: await externalId({ ...review, text }), url: String(review.url).slice(0, 2000) };
   if (Number.isInteger(review.rating) && review.rating >= 1 && review.rating <= 5) body.rating = review.rating;
   if (review.author) body.author = String(review.author).slice(0, 300);
+  const created = createdAt(review.date);
+  if (created) body.created_at = created;
   const result = await callApi("POST", "/api/v1/reviews", body);
   // The same id with other content (the customer edited the review): show the stored one.
   if (!result.ok && result.error.kind === "conflict" && result.error.reviewId) {
@@ -147,6 +163,7 @@ const OPERATIONS = {
     const cfg = await settings();
     const custom = ReviewAdapters.parseAdapters(cfg.adaptersJson);
     return { ok: true, data: { configured: Boolean(cfg.apiUrl && cfg.apiKey), adapters: [...(custom.adapters || []), ...ReviewAdapters.SHIPPED],
+                               customCount: (custom.adapters || []).length,
                                draftTimeoutSec: Number(cfg.draftTimeoutSec) || DEFAULTS.draftTimeoutSec } };
   },
   css: async () => ({ ok: true, data: await (await fetch(chrome.runtime.getURL("panel.css"))).text() }),
@@ -187,7 +204,7 @@ async function onContextMenuClicked(info, tab) {
     await chrome.tabs.sendMessage(tab.id, message, target);
   } catch (e) {
     // A tab opened before the extension was installed has no content script yet: add it, then ask again.
-    await chrome.scripting.executeScript({ target: { tabId: tab.id, frameIds: [target.frameId] }, files: ["adapters.js", "panel.js", "content.js"] });
+    await chrome.scripting.executeScript({ target: { tabId: tab.id, frameIds: [target.frameId] }, files: ["adapters.js", "detect.js", "panel.js", "content.js"] });
     await chrome.tabs.sendMessage(tab.id, message, target);
   }
 }

@@ -1,6 +1,9 @@
-/* The content script: finds reviews with the site adapters, puts a "Draft reply" button beside each, and runs
- * the flow ingest → poll → panel → edit / regenerate / approve / copy / insert. It never holds the API key:
- * every call is a named operation answered by the background worker.
+/* The content script: finds reviews (site adapters, then the generic detector in detect.js), puts a "Draft reply"
+ * button beside each, and runs the flow ingest → poll → panel → edit / regenerate / approve / copy / insert. It
+ * never holds the API key: every call is a named operation answered by the background worker.
+ *
+ * Insert only fills a box inside or next to the review's card, or one the agent clicked after opening the panel,
+ * never a search field or a form elsewhere; the notice names the box it filled.
  */
 (function () {
   "use strict";
@@ -8,6 +11,7 @@
   globalThis.__reviewAssistantLoaded = true;
 
   const { el, onTrusted } = globalThis.ReviewPanelTools;
+  const Detect = globalThis.ReviewDetect;
   const POLL_FIRST_MS = 400;
   const POLL_MAX_MS = 2000;
   const DONE = ["pending_approval", "failed"];
@@ -16,8 +20,13 @@
   let config = null;
   let panel = null;
   let active = null; // {review, data, run}
-  let lastEditable = null;
+  let clickedBox = null; // a box the agent clicked or typed in after the panel opened
   const buttons = new WeakSet();
+  const found = []; // every review given a button (kept in this isolated world only; tests read it)
+  const seenIds = new Set();
+  let hint = null;
+  // Visible only in the content script's isolated world: page scripts can't reach it.
+  globalThis.__reviewAssistant = { found, scanned: 0, get panel() { return panel; }, get hint() { return hint; } };
 
   const call = (op, args) => chrome.runtime.sendMessage({ op, ...(args || {}) })
     .catch((e) => ({ ok: false, error: { kind: "extension_error", title: "Extension reloaded",
@@ -30,7 +39,7 @@
     panel = new globalThis.ReviewPanel(css.ok ? css.data : "", {
       save: (text) => save(text),
       regenerate: (instruction) => regenerate(instruction),
-      approve: (text) => approve(text),
+      approve: (text, confirmKey) => approve(text, confirmKey),
       copy: (text) => copy(text),
       insert: (text) => insert(text),
       closed: () => { if (active) active.run += 1; },
@@ -62,9 +71,11 @@
     await ensurePanel();
     const run = active && active.review === review ? active.run + 1 : 1;
     active = { review, data: null, run };
+    clickedBox = null;
     panel.open({ ...review, source: location.hostname });
     const result = await call("ingest", { review: { text: review.text, rating: review.rating, author: review.author,
-                                                    externalId: review.externalId, url: location.href } });
+                                                    externalId: review.externalId, hashId: review.hashId || null,
+                                                    date: review.date || null, url: location.href } });
     if (!current(run)) return;
     if (!result.ok) return showError(result.error, [["Try again", () => draftFor(review)]]);
     if (result.notice) panel.setNotice(result.notice, "warn");
@@ -168,10 +179,22 @@
     panel.setNotice(`New version ${result.data.version}.`, "ok");
   }
 
-  async function approve(text) {
+  const confirmKeyOf = (draft) => `${draft.id}:${draft.version}`;
+
+  /** Approve the draft shown. Unsaved edits are saved first; a draft with guard issues needs the agent's explicit
+   * confirmation of exactly this version (the panel asks, naming the issues). */
+  async function approve(text, confirmKey) {
     if (!panel.shown) return;
     const run = active.run;
     if (panel.isDirty && !(await save(text))) return;
+    const draft = active.data && active.data.draft;
+    if (!draft || draft.id !== panel.shown.draftId) return;
+    const issues = panel.issueNames(draft);
+    if (issues.length && confirmKey !== confirmKeyOf(draft)) {
+      panel.setNotice("");
+      panel.askConfirm(issues, confirmKeyOf(draft));
+      return;
+    }
     panel.setBusy("Approving…");
     const result = await call("approve", { draftId: panel.shown.draftId, version: panel.shown.version });
     if (!current(run)) return;
@@ -200,10 +223,12 @@
   }
 
   // -- inserting into the page's reply box --------------------------------------------------------------
+  /** The review's own box (inside or next to its card), else one the agent clicked after the panel opened. */
   function replyBoxFor(review) {
     const own = review && review.replyBox ? review.replyBox() : null;
-    if (own) return own;
-    return lastEditable && lastEditable.isConnected ? lastEditable : null;
+    if (own) return { box: own, where: "next to this review" };
+    if (clickedBox && clickedBox.isConnected && Detect.isReplyBox(clickedBox)) return { box: clickedBox, where: "you clicked" };
+    return null;
   }
 
   /** Set the value the way a user would, so React/Vue/Angular state notices (input + change events). */
@@ -229,59 +254,138 @@
   }
 
   function insert(text) {
-    const box = replyBoxFor(active && active.review);
-    if (!box) return panel.setNotice("No reply box found on this page. Click into it once, then Insert again, or use Copy.", "warn");
+    const found = replyBoxFor(active && active.review);
+    if (!found) {
+      return panel.setNotice("No reply box next to this review. Click into the platform's reply box, then Insert again, or use Copy.", "warn");
+    }
+    const { box, where } = found;
     fill(box, text);
     box.scrollIntoView({ block: "center", behavior: "smooth" });
-    panel.setNotice("Inserted into the reply box. Check it and publish it on the page.", "ok");
+    const name = Detect.boxName(box);
+    panel.setNotice(`Inserted into the box ${where}${name ? `: “${name}”` : ""}. Check it and publish it on the page.`, "ok");
   }
 
-  document.addEventListener("focusin", (event) => {
-    const target = event.target;
-    if (target instanceof Element && target.matches(EDITABLE) && !target.closest("review-assistant-panel")) lastEditable = target;
-  }, true);
+  // Only real presses and typing count (a page can focus() a field but can't fake a trusted pointer or key event).
+  const noteBox = (event) => {
+    if (!event.isTrusted || !panel || !active) return;
+    const target = event.composedPath ? event.composedPath()[0] : event.target;
+    if (!(target instanceof Element) || target.closest("review-assistant-panel")) return;
+    const box = target.closest(EDITABLE);
+    if (box && Detect.isReplyBox(box)) clickedBox = box;
+  };
+  document.addEventListener("pointerdown", noteBox, true);
+  document.addEventListener("keydown", noteBox, true);
 
   // -- finding reviews and placing buttons --------------------------------------------------------------
+  const BUTTON_CSS = ":host{all:initial}button{font:600 13px/1.2 system-ui,sans-serif;color:#fff;background:#2f5bea;" +
+    "border:0;border-radius:6px;padding:6px 12px;cursor:pointer}button:hover{background:#2448c0}" +
+    "button:focus-visible{outline:2px solid #9db4ff;outline-offset:2px}";
+
   function addButton(review) {
     const display = review.anchorEl ? "inline-block" : "block"; // own line after the text; inline in a toolbar
-    const host = el("review-assistant-button", { style: `all: initial !important; display: ${display} !important; margin: 6px 0 !important;` });
-    const shadow = host.attachShadow({ mode: "open" });
+    const host = el("review-assistant-button", { style: `all: initial !important; display: ${display} !important; width: max-content !important; margin: 6px 0 !important;` });
+    const shadow = host.attachShadow({ mode: "closed" });
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync(":host{all:initial}button{font:600 13px/1.2 system-ui,sans-serif;color:#fff;background:#2f5bea;" +
-      "border:0;border-radius:6px;padding:6px 12px;cursor:pointer}button:hover{background:#2448c0}" +
-      "button:focus-visible{outline:2px solid #9db4ff;outline-offset:2px}");
+    sheet.replaceSync(BUTTON_CSS);
     shadow.adoptedStyleSheets = [sheet];
-    const button = el("button", { type: "button", class: "draft-reply", text: "Draft reply", title: `Adapter: ${review.adapter}` });
+    const button = el("button", { type: "button", class: "draft-reply", text: "Draft reply", title: `Found by: ${review.adapter}` });
     onTrusted(button, "click", () => draftFor(review));
     shadow.append(button);
     if (review.anchorEl) review.anchorEl.append(host);
-    else if (review.textEl && review.textEl !== review.el) review.textEl.after(host);
+    else if (review.textEl && review.textEl !== review.el && review.el.contains(review.textEl)) review.textEl.after(host);
     else review.el.append(host);
+  }
+
+  const claimedBy = (claimed, el) => claimed.has(el) || [...claimed].some((c) => c.contains(el) || el.contains(c));
+
+  /** All reviews on the page: custom and site adapters, JSON-LD, microdata, shape adapters, rating blocks. */
+  function detect() {
+    const claimed = new Set();
+    const reviews = [];
+    const take = (list) => {
+      for (const review of list) {
+        if (claimedBy(claimed, review.el)) continue;
+        claimed.add(review.el);
+        reviews.push(review);
+      }
+    };
+    const adapters = config.adapters.filter((a) => globalThis.ReviewAdapters.appliesTo(a, location));
+    const first = adapters.filter((a, i) => i < config.customCount || a.match);
+    const later = adapters.filter((a, i) => !(i < config.customCount || a.match));
+    const run = (adapter) => {
+      try {
+        take(globalThis.ReviewAdapters.findReviews(adapter, document, new Set(claimed)));
+      } catch (e) {
+        // a custom adapter that is valid JSON but fails on this page: skip it, keep the rest
+      }
+    };
+    first.forEach(run);
+    const stats = { declared: 0, signals: 0 };
+    try {
+      const ld = Detect.fromJsonLd(document);
+      stats.declared = ld.declared;
+      take(ld.reviews);
+      take(Detect.fromMicrodata(document));
+    } catch (e) { /* a page the detector can't read: adapters and the menu still work */ }
+    later.forEach(run);
+    try {
+      const blocks = Detect.fromRatingBlocks(document, claimed);
+      stats.signals = blocks.signals;
+      take(blocks.reviews);
+    } catch (e) { /* as above */ }
+    return { reviews, stats };
   }
 
   function scan() {
     if (!config) return;
-    const claimed = new Set();
-    for (const adapter of config.adapters) {
-      if (!globalThis.ReviewAdapters.appliesTo(adapter, location)) continue;
-      let found;
-      try {
-        found = globalThis.ReviewAdapters.findReviews(adapter, document, claimed);
-      } catch (e) {
-        continue; // a custom adapter that is valid JSON but fails on this page: skip it, keep the rest
+    const { reviews, stats } = detect();
+    for (const review of reviews) {
+      if (buttons.has(review.el)) continue;
+      // The same review found twice (a voting widget or a second list reusing its id): one button.
+      const key = review.externalId ? `id:${review.externalId}` : `hash:${review.hashId || review.text}`;
+      if (seenIds.has(key)) continue;
+      seenIds.add(key);
+      buttons.add(review.el);
+      if (!review.replyBox) {
+        const card = review.el;
+        review.replyBox = () => Detect.replyBoxNear(card, null, (s) => buttons.has(s));
       }
-      for (const review of found) {
-        if (buttons.has(review.el)) continue;
-        buttons.add(review.el);
-        addButton(review);
-      }
+      addButton(review);
+      found.push(review);
     }
+    if (found.length) hideHint();
+    else if (Detect.looksLikeReviewPage(document, stats)) showHint();
+    globalThis.__reviewAssistant.scanned += 1;
+  }
+
+  /** A page that looks like a review page where nothing matched: say how to go on. */
+  function showHint() {
+    if (hint || sessionStorage.getItem("review-assistant-hint-closed") === location.pathname) return;
+    hint = el("review-assistant-hint", { style: "all: initial !important; display: block !important; position: fixed !important; bottom: 16px !important; right: 16px !important; z-index: 2147483646 !important; max-width: 360px !important;" });
+    const shadow = hint.attachShadow({ mode: "closed" });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(":host{all:initial}div{font:13px/1.4 system-ui,sans-serif;color:#1f2328;background:#fff8c5;border:1px solid #d4a72c;" +
+      "border-radius:8px;padding:10px 32px 10px 12px;box-shadow:0 2px 8px rgba(0,0,0,.15);position:relative}" +
+      "button{position:absolute;top:4px;right:6px;border:0;background:none;font-size:16px;cursor:pointer}");
+    shadow.adoptedStyleSheets = [sheet];
+    const text = "Reply assistant: no reviews recognized on this page. Select the review's text, right-click and choose “Draft reply for selected review”.";
+    const close = el("button", { type: "button", text: "×", title: "Close", "aria-label": "Close" });
+    onTrusted(close, "click", () => { sessionStorage.setItem("review-assistant-hint-closed", location.pathname); hideHint(); });
+    shadow.append(el("div", { role: "status", class: "hint", text }, close));
+    hint.dataset.text = "";
+    globalThis.__reviewAssistant.hintText = text;
+    document.documentElement.append(hint);
+  }
+
+  function hideHint() {
+    if (hint) hint.remove();
+    hint = null;
   }
 
   let scanTimer = null;
   function scheduleScan() {
     if (scanTimer) return;
-    scanTimer = setTimeout(() => { scanTimer = null; scan(); }, 300);
+    scanTimer = setTimeout(() => { scanTimer = null; try { scan(); } catch (e) { /* never break the page */ } }, 300);
   }
 
   // -- the context menu: "Draft reply for selected review" ----------------------------------------------
@@ -296,11 +400,11 @@
     return false;
   });
 
-  /** For a selection: the first reply box after it in the document, within a few ancestors. */
+  /** For a selection: a reply box close to it (a few ancestors up), never a search, question or contact form. */
   function nearestEditable(node) {
     let scope = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
-    for (let depth = 0; scope && depth < 4; depth++, scope = scope.parentElement) {
-      const box = [...scope.querySelectorAll(EDITABLE)].find((b) => !b.closest("review-assistant-panel"));
+    for (let depth = 0; scope && scope !== document.body && depth < 3; depth++, scope = scope.parentElement) {
+      const box = Detect.replyBoxNear(scope, null, null);
       if (box) return box;
     }
     return null;
@@ -310,7 +414,7 @@
     const result = await call("config");
     if (!result.ok) return;
     config = result.data;
-    scan();
+    try { scan(); } catch (e) { /* never break the page */ }
     new MutationObserver((mutations) => {
       if (mutations.some((m) => [...m.addedNodes].some((n) => n.nodeType === 1 && !/^REVIEW-ASSISTANT-/.test(n.nodeName)))) scheduleScan();
     }).observe(document.documentElement, { childList: true, subtree: true });

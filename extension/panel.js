@@ -1,7 +1,11 @@
-/* The panel: a view in a shadow root, so page CSS can't break it and page text can't become markup.
+/* The panel: a view in a closed shadow root, so page CSS can't break it, page text can't become markup and page
+ * scripts can't read or change it (element.shadowRoot is null for them).
  *
  * Everything from the page or the API is set with textContent / value, never parsed as markup. Handlers run only
- * for trusted (real user) events: a page script can't click "Approve" for the agent.
+ * for trusted (real user) events: a page script can't click "Approve" for the agent. A page can still type into
+ * the focused draft (document.execCommand works on whatever has focus), so Approve refuses a text that changed
+ * during the agent's own press, or that changed without the agent's input (no trusted beforeinput), and a draft
+ * carrying guard issues needs a second, explicit confirmation that names them.
  */
 (function (root) {
   "use strict";
@@ -53,7 +57,7 @@
     constructor(css, handlers) {
       this.handlers = handlers;
       this.host = el("review-assistant-panel", { style: HOST_STYLE + " display: none !important;" });
-      this.root = this.host.attachShadow({ mode: "open" });
+      this.root = this.host.attachShadow({ mode: "closed" });
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(css || "");
       this.root.adoptedStyleSheets = [sheet];
@@ -73,6 +77,7 @@
       this.stars = el("span", { class: "stars" });
       this.source = el("span", { class: "source" });
       this.reviewText = el("p", { class: "review-text" });
+      this.reviewTitle = el("strong", { class: "review-title" });
       this.busy = el("div", { class: "busy", role: "status" }, el("span", { class: "spinner" }), el("span", { class: "busy-text" }));
       this.errorTitle = el("strong", { class: "error-title" });
       this.errorDetail = el("p", { class: "error-detail" });
@@ -87,29 +92,120 @@
         el("p", { class: "dne-note", text: "No public reply is drafted. A person should decide what to do with this review." }));
       this.draftState = el("span", { class: "draft-state" });
       this.textarea = el("textarea", { class: "draft-text", rows: "8", spellcheck: "true", "aria-label": "Draft reply" });
-      this.textarea.addEventListener("input", () => this.markDirty());
+      this.foreign = false; // the text changed without the agent's input since it was last shown or restored
+      this.userInput = false;
+      this.textarea.addEventListener("beforeinput", (event) => { if (event.isTrusted) this.userInput = true; });
+      this.textarea.addEventListener("input", (event) => {
+        // Typing, pasting, dictation and spell-check fire a trusted beforeinput first; execCommand from a page does not.
+        if (!event.isTrusted || !this.userInput) this.markForeign();
+        this.userInput = false;
+        this.markDirty();
+      });
       this.dirty = el("span", { class: "dirty", text: "edited, not saved" });
       this.saveButton = b("save", "Save edit", () => this.handlers.save(this.textarea.value));
       this.instruction = el("input", { class: "instruction", type: "text", maxlength: "500", placeholder: "Instruction, e.g. shorter, mention the replacement" });
       const regen = b("regenerate", "Regenerate", () => this.handlers.regenerate(this.instruction.value.trim()));
       this.insertButton = b("insert primary", "Insert into reply box", () => this.handlers.insert(this.textarea.value));
-      this.approveButton = b("approve", "Approve", () => this.handlers.approve(this.textarea.value));
+      this.approveButton = b("approve", "Approve", () => this.requestApprove(this.approveButton, null));
+      this.watchGesture(this.approveButton);
+      this.confirmText = el("p", { class: "confirm-text" });
+      this.confirmButton = b("confirm-approve", "Approve anyway", () => this.requestApprove(this.confirmButton, this.confirmKey));
+      this.watchGesture(this.confirmButton);
+      const cancel = b("confirm-cancel", "Cancel", () => this.hideConfirm());
+      this.confirm = el("div", { class: "confirm", role: "alertdialog" }, this.confirmText, el("div", { class: "row" }, this.confirmButton, cancel));
+      this.confirm.hidden = true;
+      this.restoreButton = b("restore", "Restore the saved text", () => this.restore());
       const copy = b("copy", "Copy", () => this.handlers.copy(this.textarea.value));
       this.draft = el("section", { class: "draft" },
         el("div", { class: "draft-head" }, el("span", { class: "label", text: "Draft reply" }), this.draftState),
         this.textarea,
         el("div", { class: "row edit-row" }, this.saveButton, this.dirty),
         el("div", { class: "row regen-row" }, this.instruction, regen),
-        el("div", { class: "row actions" }, this.insertButton, copy, this.approveButton));
+        el("div", { class: "row actions" }, this.insertButton, copy, this.approveButton),
+        this.confirm);
+      this.tamper = el("div", { class: "tamper", role: "alert" },
+        el("p", { text: "The draft text changed without your typing (a script on this page?). Approve is off until you restore the saved text or the draft is reloaded." }),
+        this.restoreButton);
+      this.tamper.hidden = true;
+      this.draft.insertBefore(this.tamper, this.textarea);
       this.notice = el("div", { class: "notice", role: "status" });
       const close = b("close", "×", () => this.hide(), "Close");
       close.setAttribute("aria-label", "Close");
       this.panel = el("div", { class: "panel", role: "dialog", "aria-label": "Reply assistant" },
         el("header", {}, el("span", { class: "brand", text: "Reply assistant" }), this.reviewId, close),
-        el("section", { class: "review" }, el("div", { class: "meta" }, this.author, this.stars, this.source), this.reviewText),
+        el("section", { class: "review" }, el("div", { class: "meta" }, this.author, this.stars, this.source), this.reviewTitle, this.reviewText),
         this.busy, this.error, this.chips, this.issues, this.dne, this.draft, this.notice);
       this.root.append(this.panel);
       this.panel.addEventListener("keydown", (event) => { if (event.key === "Escape" && event.isTrusted) this.hide(); });
+    }
+
+    /** Remember the text when a press on `button` starts (pointer or key): the click must approve that text. */
+    watchGesture(button) {
+      const start = (event) => {
+        if (!event.isTrusted) return;
+        if (event.type === "keydown" && event.key !== "Enter" && event.key !== " ") return;
+        this.gesture = { button, text: this.textarea.value, foreign: this.foreign, at: Date.now() };
+      };
+      button.addEventListener("pointerdown", start, true);
+      button.addEventListener("keydown", start, true);
+    }
+
+    markForeign() {
+      this.foreign = true;
+      this.tamper.hidden = false;
+      this.hideConfirm();
+    }
+
+    restore() {
+      if (!this.shown) return;
+      this.textarea.value = this.shown.text;
+      this.foreign = false;
+      this.tamper.hidden = true;
+      this.markDirty();
+      this.setNotice("The saved text is back. Read it, then approve.", "info");
+    }
+
+    /** Issues the agent must confirm before approving the draft shown: guard issues and flags. */
+    issueNames(draft) {
+      if (!draft) return [];
+      const names = (draft.guard_issues || []).map((i) => i.code.replace(/_/g, " ") + (i.detail ? ` (${i.detail})` : ""));
+      for (const flag of draft.flags || []) {
+        const name = flag.replace(/_/g, " ");
+        if (!names.some((n) => n.startsWith(name))) names.push(name);
+      }
+      if (!names.length && draft.flagged) names.push("flagged by the guard");
+      return names;
+    }
+
+    askConfirm(names, key) {
+      this.confirmKey = key;
+      this.confirmText.textContent = `This draft has guard issues: ${names.join("; ")}. Approve it with these issues?`;
+      this.confirmButton.textContent = `Approve with ${names.length === 1 ? "this issue" : `these ${names.length} issues`}`;
+      this.confirm.hidden = false;
+    }
+
+    hideConfirm() {
+      this.confirm.hidden = true;
+      this.confirmKey = null;
+    }
+
+    /** Approve only what the agent saw when the press began, and only text nothing but the agent changed. */
+    requestApprove(button, confirmKey) {
+      const gesture = this.gesture;
+      this.gesture = null;
+      const text = this.textarea.value;
+      if (this.foreign) {
+        this.setNotice("Not approved: the draft text changed without your typing. Restore the saved text first.", "warn");
+        return;
+      }
+      if (!gesture || gesture.button !== button || gesture.text !== text || gesture.foreign || Date.now() - gesture.at > 10000) {
+        this.markForeign();
+        this.setNotice("Not approved: the draft changed while you pressed Approve. Read it again before approving.", "warn");
+        return;
+      }
+      if (confirmKey !== null && confirmKey !== this.confirmKey) return;
+      this.hideConfirm();
+      this.handlers.approve(text, confirmKey);
     }
 
     open(review) {
@@ -120,7 +216,12 @@
       this.stars.title = review.rating ? `${review.rating} of 5` : "";
       this.source.textContent = review.source || "";
       this.reviewText.textContent = review.text;
+      this.reviewTitle.textContent = review.title || "";
+      this.reviewTitle.hidden = !review.title;
       this.shown = null;
+      this.foreign = false;
+      this.tamper.hidden = true;
+      this.hideConfirm();
       for (const part of [this.error, this.chips, this.issues, this.dne, this.draft, this.notice]) part.hidden = true;
       this.setBusy("Sending the review…");
     }
@@ -133,7 +234,7 @@
     setBusy(text) {
       this.busy.hidden = !text;
       this.busy.querySelector(".busy-text").textContent = text || "";
-      for (const button of this.draft.querySelectorAll("button")) button.disabled = Boolean(text);
+      for (const button of this.draft.querySelectorAll("button")) if (button !== this.restoreButton) button.disabled = Boolean(text);
     }
 
     /** error: {kind, title, detail, fields}; actions: [[label, fn], …]. */
@@ -198,7 +299,12 @@
       const decided = d.status !== "pending";
       this.draftState.textContent = `v${d.version} · ${d.status}${d.decided_by ? ` by ${d.decided_by}` : ""}`;
       this.draftState.dataset.status = d.status;
-      if (!keepText || !this.shown) this.textarea.value = d.text;
+      if (!keepText || !this.shown) {
+        this.textarea.value = d.text;
+        this.foreign = false;
+        this.tamper.hidden = true;
+      }
+      this.hideConfirm();
       this.shown = { draftId: d.id, version: d.version, text: d.text, status: d.status };
       this.textarea.readOnly = decided;
       this.approveButton.disabled = decided;

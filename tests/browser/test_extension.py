@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,7 +25,7 @@ from tests.conftest import API_KEY
 pytestmark = pytest.mark.browser
 
 PANEL = "review-assistant-panel"
-BUTTON = "review-assistant-button button"
+BUTTON = "review-assistant-button"
 SELLER = ("seller-cabinet-ru.html", "seller.market.test")
 MAPS = ("maps-lv.html", "maps.test")
 YELP = ("reviews-en.html", "reviews.test")
@@ -44,8 +45,183 @@ def api(live_server: Any, method: str, path: str, body: Any = None) -> tuple[int
         return error.code, json.loads(error.read() or b"null")
 
 
+class ContentWorld:
+    """The extension's content-script world in one page, reached over CDP.
+
+    The panel and buttons live in closed shadow roots: page scripts (and Playwright's selectors) can't see inside.
+    Tests read them the way only the extension can, from its isolated world, and act with real mouse and keyboard
+    input at the element's position, so every click is a trusted one."""
+
+    def __init__(self, page: Page, extension_id: str):
+        self.page = page
+        self.origin = f"chrome-extension://{extension_id}"
+        self.contexts: list[int] = []
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.on("Runtime.executionContextCreated", self._created)
+        self.cdp.on("Runtime.executionContextDestroyed", lambda e: self._forget(e["executionContextId"]))
+        self.cdp.on("Runtime.executionContextsCleared", lambda e: self.contexts.clear())
+        self.cdp.send("Runtime.enable")
+
+    def _created(self, event: dict) -> None:
+        if event["context"]["origin"] == self.origin:
+            self.contexts.append(event["context"]["id"])
+
+    def _forget(self, context_id: int) -> None:
+        if context_id in self.contexts:
+            self.contexts.remove(context_id)
+
+    def eval(self, expression: str, arg: Any = None, timeout: float = 10.0) -> Any:
+        """Evaluate in the content script's world: an expression, or a function source called with `arg`."""
+        if re.match(r"^\s*(async\s*)?\(?[\w\s,]*\)?\s*=>", expression):
+            expression = f"({expression})({json.dumps(arg)})"
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.contexts:
+                answer = self.cdp.send("Runtime.evaluate", {"contextId": self.contexts[-1], "expression": expression,
+                                                            "returnByValue": True, "awaitPromise": True})
+                if "exceptionDetails" not in answer:
+                    return answer["result"].get("value")
+                if time.monotonic() > deadline:
+                    raise AssertionError(answer["exceptionDetails"])
+            elif time.monotonic() > deadline:
+                raise AssertionError("no content script in this page")
+            self.page.wait_for_timeout(50)
+
+    def wait(self, expression: str, timeout: float = 10.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.eval(f"(() => {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()", timeout=timeout)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {expression}")
+            self.page.wait_for_timeout(100)
+
+
+_WORLDS: dict[int, ContentWorld] = {}
+
+
+def world_of(page: Page, extension_id: str | None = None) -> ContentWorld:
+    key = id(page)
+    if key not in _WORLDS or _WORLDS[key].page is not page:
+        _WORLDS[key] = ContentWorld(page, extension_id or _EXTENSION_ID[0])
+    return _WORLDS[key]
+
+
+_EXTENSION_ID: list[str] = [""]
+
+_PART_JS = """(args) => {
+    const app = globalThis.__reviewAssistant;
+    const panel = app && app.panel;
+    if (!panel) return null;
+    let nodes = [...panel.root.querySelectorAll(args.selector)];
+    if (args.text) nodes = nodes.filter((n) => n.textContent.trim() === args.text);
+    const node = nodes[0];
+    const shown = (n) => panel.host.style.getPropertyValue('display') !== 'none' && Boolean(n && n.checkVisibility() && !n.closest('[hidden]'));
+    if (args.op === 'count') return nodes.length;
+    if (!node) return { exists: false };
+    if (args.op === 'rect') { node.scrollIntoView({ block: 'center' }); const r = node.getBoundingClientRect();
+                              return { x: r.left + r.width / 2, y: r.top + r.height / 2, shown: shown(node), disabled: node.disabled }; }
+    return { exists: true, text: node.textContent, value: node.value, shown: shown(node), disabled: Boolean(node.disabled) };
+}"""
+
+
+class PanelPart:
+    """One element of the panel (by selector inside its closed shadow root), read and used like a locator."""
+
+    def __init__(self, page: Page, selector: str, text: str | None = None):
+        self.page, self.selector, self.text = page, selector, text
+        self.world = world_of(page)
+
+    def state(self, op: str = "state") -> Any:
+        return self.world.eval(_PART_JS, {"selector": self.selector, "text": self.text, "op": op})
+
+    def click(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            rect = self.state("rect")
+            if rect and rect.get("shown") and not rect.get("disabled"):
+                self.page.mouse.click(rect["x"], rect["y"])  # a real, trusted click at the element
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.selector} not clickable: {rect}")
+            self.page.wait_for_timeout(100)
+
+    def fill(self, text: str) -> None:
+        self.click()
+        self.page.keyboard.press("Control+A")
+        if text:
+            self.page.keyboard.insert_text(text)  # trusted input, like typing or pasting
+        else:
+            self.page.keyboard.press("Delete")
+
+    def input_value(self) -> str:
+        return (self.state() or {}).get("value") or ""
+
+    def count(self) -> int:
+        return self.state("count") or 0
+
+
+class see:  # noqa: N801 - reads like Playwright's expect()
+    """expect()-style waiting assertions on a PanelPart."""
+
+    def __init__(self, part: PanelPart):
+        self.part = part
+
+    def _until(self, check, what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.part.state() or {}
+            if check(state):
+                return
+            if time.monotonic() > deadline:
+                context = {sel: (PanelPart(self.part.page, sel).state() or {}).get("text") for sel in (".notice", ".error", ".confirm")}
+                raise AssertionError(f"{self.part.selector}: expected {what}, got {state}; panel: {context}")
+            self.part.page.wait_for_timeout(100)
+
+    @staticmethod
+    def _match(value: str, expected: Any, contains: bool) -> bool:
+        if isinstance(expected, re.Pattern):
+            return bool(expected.search(value))
+        return expected in value if contains else re.sub(r"\s+", " ", value).strip() == expected
+
+    def to_be_visible(self, timeout: float = 10.0) -> None:
+        self._until(lambda s: s.get("shown"), "visible", timeout)
+
+    def to_be_hidden(self, timeout: float = 10.0) -> None:
+        self._until(lambda s: not s.get("shown"), "hidden", timeout)
+
+    def to_be_disabled(self, timeout: float = 10.0) -> None:
+        self._until(lambda s: s.get("disabled"), "disabled", timeout)
+
+    def to_have_text(self, expected: Any, timeout: float = 10.0) -> None:
+        self._until(lambda s: s.get("exists") and self._match(s.get("text") or "", expected, False), f"text {expected!r}", timeout)
+
+    def not_to_have_text(self, expected: Any, timeout: float = 10.0) -> None:
+        self._until(lambda s: s.get("exists") and not self._match(s.get("text") or "", expected, False), f"text other than {expected!r}", timeout)
+
+    def to_contain_text(self, expected: Any, timeout: float = 10.0) -> None:
+        self._until(lambda s: s.get("exists") and self._match(s.get("text") or "", expected, True), f"text containing {expected!r}", timeout)
+
+    def to_have_value(self, expected: Any, timeout: float = 10.0) -> None:
+        self._until(lambda s: s.get("exists") and (expected.search(s.get("value") or "") if isinstance(expected, re.Pattern)
+                                                   else s.get("value") == expected), f"value {expected!r}", timeout)
+
+    def not_to_have_value(self, expected: str, timeout: float = 10.0) -> None:
+        self._until(lambda s: s.get("exists") and s.get("value") != expected, f"value other than {expected!r}", timeout)
+
+    def to_have_count(self, expected: int, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.part.count() != expected:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.part.selector}: expected {expected} elements, got {self.part.count()}")
+            self.part.page.wait_for_timeout(100)
+
+
 def open_page(ext: Browser, review_site: Site, which: tuple[str, str], buttons: int | None = None) -> Page:
+    _EXTENSION_ID[0] = ext.extension_id
     page = ext.context.new_page()
+    world_of(page, ext.extension_id)
     page.goto(review_site.url(*which))
     if buttons is not None:
         expect(page.locator(BUTTON)).to_have_count(buttons, timeout=10000)
@@ -55,12 +231,25 @@ def open_page(ext: Browser, review_site: Site, which: tuple[str, str], buttons: 
 def draft(page: Page, index: int = 0) -> None:
     """Press "Draft reply" on review `index` and wait until the panel shows a draft."""
     page.locator(BUTTON).nth(index).click()
-    expect(page.locator(f"{PANEL} .draft-text")).to_be_visible(timeout=20000)
-    expect(page.locator(f"{PANEL} .draft-text")).not_to_have_value("")
+    see(panel(page, ".draft-text")).to_be_visible(timeout=20)
+    see(panel(page, ".draft-text")).not_to_have_value("", timeout=20)
 
 
-def panel(page: Page, part: str = ".panel"):
-    return page.locator(f"{PANEL} {part}")
+def panel(page: Page, part: str = ".panel", text: str | None = None) -> PanelPart:
+    return PanelPart(page, part, text)
+
+
+def approve_in_panel(page: Page) -> None:
+    """Approve, confirming the guard's issues when the panel asks (a flagged draft needs that second click)."""
+    panel(page, ".approve").click()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if (panel(page, ".confirm-approve").state() or {}).get("shown"):
+            panel(page, ".confirm-approve").click()
+            return
+        if "approved" in ((panel(page, ".draft-state").state() or {}).get("text") or ""):
+            return
+        page.wait_for_timeout(100)
 
 
 def drafts_total(live_server: Any) -> int:
@@ -117,11 +306,11 @@ def test_draft_shows_and_insert_fills_the_textarea(extension: Browser, review_si
     draft(page)
     text = panel(page, ".draft-text").input_value()
     assert text == api(live_server, "GET", "/api/v1/reviews/1")[1]["draft"]["text"]  # exactly the service's draft
-    expect(panel(page, ".chip.lang")).to_have_text("RU")
-    expect(panel(page, ".chip.action")).to_be_visible()
-    expect(panel(page, ".review-text")).to_contain_text("Курьер опоздал на два часа")
-    expect(panel(page, ".author")).to_have_text("Ирина")
-    expect(panel(page, ".stars")).to_have_text("★★☆☆☆")
+    see(panel(page, ".chip.lang")).to_have_text("RU")
+    see(panel(page, ".chip.action")).to_be_visible()
+    see(panel(page, ".review-text")).to_contain_text("Курьер опоздал на два часа")
+    see(panel(page, ".author")).to_have_text("Ирина")
+    see(panel(page, ".stars")).to_have_text("★★☆☆☆")
     shot(page, "draft-seller-cabinet")
 
     panel(page, ".insert").click()
@@ -133,7 +322,7 @@ def test_draft_shows_and_insert_fills_the_textarea(extension: Browser, review_si
     expect(page.locator("[data-submit-for='fb-90211']")).to_be_enabled()
     assert page.evaluate("() => window.__changeEvents") == 1
     expect(page.locator("textarea[data-reply-for='fb-90187']")).to_have_value("")  # the other review's box untouched
-    expect(panel(page, ".notice")).to_contain_text("Inserted")
+    see(panel(page, ".notice")).to_contain_text("Inserted")
 
     status, review = api(live_server, "GET", "/api/v1/reviews/1")
     assert status == 200
@@ -146,7 +335,7 @@ def test_copy_puts_the_draft_on_the_clipboard(extension: Browser, review_site: S
     page = open_page(extension, review_site, YELP, buttons=3)
     draft(page)
     panel(page, ".copy").click()
-    expect(panel(page, ".notice")).to_have_text("Copied to the clipboard.")
+    see(panel(page, ".notice")).to_have_text("Copied to the clipboard.")
     origin = f"http://127.0.0.1:{review_site.port}"  # loopback is a secure context: it may read the clipboard
     extension.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
     reader = extension.context.new_page()
@@ -158,7 +347,7 @@ def test_insert_into_a_contenteditable_reply_box(extension: Browser, review_site
     page = open_page(extension, review_site, MAPS, buttons=2)
     draft(page)
     text = panel(page, ".draft-text").input_value()
-    expect(panel(page, ".chip.lang")).to_have_text("LV")
+    see(panel(page, ".chip.lang")).to_have_text("LV")
     panel(page, ".insert").click()
     box = page.locator("[data-reply-for='ChdDSUhNMG9nS0VJQ0FnSUNsM2RMN2dRRRAB']")
     expect(box).to_have_text(text)
@@ -172,19 +361,19 @@ def test_a_real_ingest_and_agent_key_works_end_to_end(extension: Browser, review
     extension.configure(apiKey=make_key(live_server, "ingest", "agent"))
     page = open_page(extension, review_site, YELP, buttons=3)
     draft(page, 1)
-    panel(page, ".approve").click()
-    expect(panel(page, ".draft-state")).to_contain_text("approved by key:extension")
+    approve_in_panel(page)
+    see(panel(page, ".draft-state")).to_contain_text("approved by key:extension")
 
 
 def test_pressing_twice_reuses_the_same_review(extension: Browser, review_site: Site, live_server: Any) -> None:
     page = open_page(extension, review_site, YELP, buttons=3)
     draft(page)
-    expect(panel(page, ".review-id")).to_have_text("#1")
+    see(panel(page, ".review-id")).to_have_text("#1")
     first_text = panel(page, ".draft-text").input_value()
     page.reload()
     expect(page.locator(BUTTON)).to_have_count(3)
     draft(page)
-    expect(panel(page, ".review-id")).to_have_text("#1")
+    see(panel(page, ".review-id")).to_have_text("#1")
     assert panel(page, ".draft-text").input_value() == first_text
     assert drafts_total(live_server) == 1
     assert api(live_server, "GET", "/api/v1/reviews/2")[0] == 404
@@ -192,7 +381,7 @@ def test_pressing_twice_reuses_the_same_review(extension: Browser, review_site: 
     assert (review["source"], review["external_id"], review["rating"], review["author"]) == \
         ("reviews.test", "review-8812", 2, "Dana P.")
     draft(page, 1)  # another review is another row
-    expect(panel(page, ".review-id")).to_have_text("#2")
+    see(panel(page, ".review-id")).to_have_text("#2")
     assert drafts_total(live_server) == 2
 
 
@@ -208,16 +397,16 @@ def test_selected_text_and_the_context_menu(extension: Browser, review_site: Sit
             const [tab] = await chrome.tabs.query({ url });
             await onContextMenuClicked({ menuItemId: 'draft-selected-review', selectionText: 'unused', frameId: 0 }, tab);
         }""", page.url)
-        expect(panel(page, ".draft-text")).not_to_have_value("", timeout=20000)
+        see(panel(page, ".draft-text")).not_to_have_value("", timeout=20)
 
     choose_menu_item()
-    expect(panel(page, ".review-text")).to_contain_text("Pasūtīju dīvānu")
-    expect(panel(page, ".chip.lang")).to_have_text("LV")
+    see(panel(page, ".review-text")).to_contain_text("Pasūtīju dīvānu")
+    see(panel(page, ".chip.lang")).to_have_text("LV")
     panel(page, ".insert").click()
     expect(page.locator("textarea[name='answer']")).to_have_value(panel(page, ".draft-text").input_value())
     shot(page, "selection-forum")
     choose_menu_item()  # no adapter id: the page URL + a hash of the text keep it one review
-    expect(panel(page, ".review-id")).to_have_text("#1")
+    see(panel(page, ".review-id")).to_have_text("#1")
     assert drafts_total(live_server) == 1
     review = api(live_server, "GET", "/api/v1/reviews/1")[1]
     assert review["source"] == "forum.test"
@@ -229,24 +418,24 @@ def test_edit_conflict_then_approve_through_the_api(extension: Browser, review_s
     draft(page)
     area = panel(page, ".draft-text")
     area.fill("Dana, you waited six days longer than we promised and the brake still rubbed. That is on us.")
-    expect(panel(page, ".dirty")).to_be_visible()
+    see(panel(page, ".dirty")).to_be_visible()
     panel(page, ".save").click()
-    expect(panel(page, ".draft-state")).to_contain_text("v2 · pending")
+    see(panel(page, ".draft-state")).to_contain_text("v2 · pending")
     draft_id = api(live_server, "GET", "/api/v1/reviews/1")[1]["draft"]["id"]
     # A colleague edits the same draft in the queue meanwhile.
     status, _ = api(live_server, "PATCH", f"/api/v1/drafts/{draft_id}", {"text": "Colleague's version.", "version": 2})
     assert status == 200
     area.fill("Dana, sorry: six days late and still rubbing. Bring it back and we redo the brake today.")
     panel(page, ".save").click()
-    expect(panel(page, ".error")).to_contain_text("Conflict")
-    expect(panel(page, ".error")).to_contain_text("now version 3")
+    see(panel(page, ".error")).to_contain_text("Conflict")
+    see(panel(page, ".error")).to_contain_text("now version 3")
     assert "redo the brake today" in area.input_value()  # the agent's text is kept
     shot(page, "conflict")
-    panel(page, ".error-actions button:has-text('Save mine over it')").click()
-    expect(panel(page, ".draft-state")).to_contain_text("v4 · pending")
-    panel(page, ".approve").click()
-    expect(panel(page, ".draft-state")).to_contain_text("v4 · approved")
-    expect(panel(page, ".approve")).to_be_disabled()
+    panel(page, ".error-actions button", text="Save mine over it").click()
+    see(panel(page, ".draft-state")).to_contain_text("v4 · pending")
+    approve_in_panel(page)
+    see(panel(page, ".draft-state")).to_contain_text("v4 · approved")
+    see(panel(page, ".approve")).to_be_disabled()
     detail = api(live_server, "GET", f"/api/v1/drafts/{draft_id}")[1]
     assert detail["draft"]["status"] == "approved" and "redo the brake today" in detail["draft"]["text"]
     events = [e["action"] for e in api(live_server, "GET", "/api/v1/reviews/1/events")[1]]
@@ -260,10 +449,10 @@ def test_regenerate_with_an_instruction(extension: Browser, review_site: Site, l
     before = len(scripted_llm.requests)
     panel(page, ".instruction").fill("короче, упомяните быструю доставку")
     panel(page, ".regenerate").click()
-    expect(panel(page, ".draft-state")).to_contain_text("v2")
+    see(panel(page, ".draft-state")).to_contain_text("v2")
     later = json.dumps(scripted_llm.requests[before:], ensure_ascii=False)
     assert "упомяните быструю доставку" in later  # the instruction reached the model
-    expect(panel(page, ".instruction")).to_have_value("")
+    see(panel(page, ".instruction")).to_have_value("")
 
 
 # -- errors ---------------------------------------------------------------------------------------------
@@ -272,9 +461,9 @@ def test_a_wrong_key_shows_unauthorized(extension: Browser, review_site: Site, l
     extension.configure(apiKey="not-a-key")
     page = open_page(extension, review_site, SELLER, buttons=2)
     page.locator(BUTTON).first.click()
-    expect(panel(page, ".error")).to_contain_text("Unauthorized")
-    expect(panel(page, ".error")).to_contain_text("options")
-    expect(panel(page, ".draft")).to_be_hidden()
+    see(panel(page, ".error")).to_contain_text("Unauthorized")
+    see(panel(page, ".error")).to_contain_text("options")
+    see(panel(page, ".draft")).to_be_hidden()
     assert drafts_total(live_server) == 0
     shot(page, "wrong-key")
 
@@ -283,7 +472,7 @@ def test_a_service_that_is_down_is_said_plainly(extension: Browser, review_site:
     extension.configure(apiUrl=f"http://127.0.0.1:{free_port()}")
     page = open_page(extension, review_site, SELLER, buttons=2)
     page.locator(BUTTON).first.click()
-    expect(panel(page, ".error")).to_contain_text("Service unreachable")
+    see(panel(page, ".error")).to_contain_text("Service unreachable")
 
 
 def test_a_draft_that_takes_too_long_times_out(extension: Browser, review_site: Site, scripted_llm: Any) -> None:
@@ -291,8 +480,8 @@ def test_a_draft_that_takes_too_long_times_out(extension: Browser, review_site: 
     scripted_llm.latency = 3.0  # every model call outlives the poll budget
     page = open_page(extension, review_site, SELLER, buttons=2)
     page.locator(BUTTON).first.click()
-    expect(panel(page, ".error")).to_contain_text("Timed out", timeout=10000)
-    expect(panel(page, ".error-actions button")).to_have_text("Keep waiting")
+    see(panel(page, ".error")).to_contain_text("Timed out", timeout=10)
+    see(panel(page, ".error-actions button")).to_have_text("Keep waiting")
     scripted_llm.latency = 0.0
 
 
@@ -301,9 +490,9 @@ def test_validation_errors_show_title_and_detail(extension: Browser, review_site
     draft(page)
     panel(page, ".draft-text").fill("x" * 5001)  # the API caps a draft at 5,000 characters
     panel(page, ".save").click()
-    expect(panel(page, ".error")).to_be_visible()
-    expect(panel(page, ".error-title")).not_to_have_text("")
-    expect(panel(page, ".error")).to_contain_text("5000")
+    see(panel(page, ".error")).to_be_visible()
+    see(panel(page, ".error-title")).not_to_have_text("")
+    see(panel(page, ".error")).to_contain_text("5000")
 
 
 # -- untrusted page text --------------------------------------------------------------------------------
@@ -320,21 +509,22 @@ def test_review_text_that_looks_like_markup_stays_inert(extension: Browser, revi
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.locator(BUTTON).first.click()
     review_text = panel(page, ".review-text")
-    expect(review_text).to_contain_text("<img src=x onerror=alert(1)>")
-    expect(review_text).to_contain_text("<script>alert(2)</script>")
-    expect(panel(page, ".author")).to_have_text("<b>Mallory</b>")
-    expect(panel(page, "img")).to_have_count(0)
-    expect(panel(page, "script")).to_have_count(0)
-    expect(panel(page, ".review-id")).to_have_text("#1", timeout=20000)  # the result is in
+    see(review_text).to_contain_text("<img src=x onerror=alert(1)>")
+    see(review_text).to_contain_text("<script>alert(2)</script>")
+    see(panel(page, ".author")).to_have_text("<b>Mallory</b>")
+    see(panel(page, "img")).to_have_count(0)
+    see(panel(page, "script")).to_have_count(0)
+    see(panel(page, ".review-id")).to_have_text("#1", timeout=20)  # the result is in
     stored = api(live_server, "GET", "/api/v1/reviews/1")[1]
     assert "<img src=x onerror=alert(1)>" in stored["text"]  # sent as text, exactly
     if stored["classification"]["action"] != "do_not_engage":
-        literal = re.compile(re.escape(MARKUP_REPLY))  # the service may add a signature after it
-        expect(panel(page, ".draft-text")).to_have_value(literal, timeout=20000)
+        see(panel(page, ".draft-text")).not_to_have_value("", timeout=20)
+        shown = panel(page, ".draft-text").input_value()
+        assert shown == stored["draft"]["text"]  # exactly the service's draft, as text (the guard may replace markup)
         panel(page, ".insert").click()
-        expect(page.locator("textarea[data-reply-for='g-501']")).to_have_value(literal)
+        expect(page.locator("textarea[data-reply-for='g-501']")).to_have_value(shown)
     else:
-        expect(panel(page, ".dne")).to_be_visible(timeout=20000)
+        see(panel(page, ".dne")).to_be_visible(timeout=20)
     # The page's CSS tries to hide extension elements; the panel stays visible and readable.
     expect(page.locator(PANEL)).to_be_visible()
     assert page.locator("article img, body > img").count() == 0
@@ -346,11 +536,11 @@ def test_review_text_that_looks_like_markup_stays_inert(extension: Browser, revi
 def test_do_not_engage_shows_the_reason_and_no_draft(extension: Browser, review_site: Site, live_server: Any, shot) -> None:
     page = open_page(extension, review_site, HOSTILE, buttons=2)
     page.locator(BUTTON).nth(1).click()
-    expect(panel(page, ".dne")).to_be_visible(timeout=20000)
-    expect(panel(page, ".dne")).to_contain_text("Do not engage")
-    expect(panel(page, ".dne-reason")).to_contain_text("instruct the assistant")
-    expect(panel(page, ".chip.action")).to_have_text("Do not engage")
-    expect(panel(page, ".draft")).to_be_hidden()
+    see(panel(page, ".dne")).to_be_visible(timeout=20)
+    see(panel(page, ".dne")).to_contain_text("Do not engage")
+    see(panel(page, ".dne-reason")).to_contain_text("instruct the assistant")
+    see(panel(page, ".chip.action")).to_have_text("Do not engage")
+    see(panel(page, ".draft")).to_be_hidden()
     shot(page, "do-not-engage")
 
 
@@ -375,12 +565,16 @@ def test_the_key_never_reaches_the_page(extension: Browser, review_site: Site, l
 
 def test_page_scripts_cannot_press_the_buttons(extension: Browser, review_site: Site, live_server: Any) -> None:
     page = open_page(extension, review_site, YELP, buttons=3)
-    page.evaluate("() => document.querySelector('review-assistant-button').shadowRoot.querySelector('button').click()")
+    # Closed shadow roots: the page can't even reach the button or the panel's controls.
+    assert page.evaluate("() => document.querySelector('review-assistant-button').shadowRoot") is None
+    page.evaluate("() => document.querySelector('review-assistant-button').click()")
+    page.evaluate("() => document.querySelector('review-assistant-button').dispatchEvent(new MouseEvent('click', {bubbles: true, composed: true}))")
     page.wait_for_timeout(1000)
     assert page.locator(PANEL).count() == 0 or not page.locator(PANEL).is_visible()
     assert drafts_total(live_server) == 0
     draft(page)  # a real click works
-    page.evaluate("() => document.querySelector('review-assistant-panel').shadowRoot.querySelector('.approve').click()")
+    assert page.evaluate("() => document.querySelector('review-assistant-panel').shadowRoot") is None
+    page.evaluate("() => document.querySelector('review-assistant-panel').click()")
     page.wait_for_timeout(800)
     assert api(live_server, "GET", "/api/v1/reviews/1")[1]["draft"]["status"] == "pending"
 
@@ -440,7 +634,7 @@ def test_a_custom_adapter_from_options_finds_reviews(extension: Browser, review_
     expect(page.locator("#result")).to_contain_text("Saved")
     forum = open_page(extension, review_site, FORUM, buttons=1)
     draft(forum)
-    expect(panel(forum, ".author")).to_have_text("kristaps_l")
+    see(panel(forum, ".author")).to_have_text("kristaps_l")
     panel(forum, ".insert").click()
     expect(forum.locator("textarea[name='answer']")).to_have_value(panel(forum, ".draft-text").input_value())
     other = open_page(extension, review_site, ("plain.html", "elsewhere.test"))
