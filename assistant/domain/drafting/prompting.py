@@ -17,6 +17,7 @@ from assistant.domain.drafting.cliches import CLICHES
 from assistant.llm.tokens import count_message_tokens, trim_to_tokens
 from assistant.playbooks import FIX_KINDS, Action, Playbook, Remedy, RemedyKind
 from assistant.prompts import render
+from assistant.text import normalize
 
 DEFAULT_LANGUAGE = "en"
 KINDS = ("reply", "follow_up")
@@ -116,10 +117,33 @@ def reply_language(language: str | None) -> str:
 
 
 def sanitize_review(text: str) -> str:
-    """Review text as inert data: no control characters, chat-format tokens or fence look-alikes."""
-    text = _CONTROL_CHARS.sub(" ", text or "")
+    """Review text as inert data: normalized (no invisible or bidi characters, look-alikes folded: the model reads
+    what the checks read), no control characters, chat-format tokens or fence look-alikes."""
+    text = normalize(_CONTROL_CHARS.sub(" ", text or ""))
     text = _CONTROL_TOKENS.sub(" ", text)
     return _FENCE_CHARS.sub(lambda m: "‹" * len(m.group()) if m.group()[0] == "<" else "›" * len(m.group()), text)
+
+
+_LABEL_DROP = re.compile(r"[^a-z0-9._-]+")
+MAX_LABEL = 40
+
+
+def platform_label(platform: str | None) -> str | None:
+    """The review's source as a short lower-case slug ("google", "app_store", "shop.example.lv"), or None.
+    Why: `source` comes from the ingest client (the extension sets it from the page's host name), so it is as
+    untrusted as the review, and it appears outside the fence (and in the system prompt's length line); a slug
+    cannot carry an instruction."""
+    lines = normalize(platform or "").lower().split("\n")
+    words = lines[0].split()  # a platform is a name or a host: "google", "app store", "shop.example.lv"
+    text = "_".join(words) if len(words) <= 3 else (words[0] if words else "")
+    label = _LABEL_DROP.sub("_", text).strip("._-")[:MAX_LABEL].strip("._-")
+    return label or None
+
+
+def sanitize_field(text: str | None, limit: int = 300) -> str:
+    """A short untrusted or semi-trusted field (an agent's note, a topic, guard feedback that quotes a draft) on one
+    line, normalized, without chat tokens or fence look-alikes, capped."""
+    return " ".join(sanitize_review(text or "").split())[:limit]
 
 
 def review_fence(review_text: str) -> tuple[str, str]:
@@ -170,7 +194,7 @@ def system_context(*, language: str, action: Action, playbook: Playbook, platfor
         "allow_ai_mention": playbook.brand.allow_ai_mention,
         "style": playbook.tone.style,
         "signature": playbook.signature(lang),
-        "platform": platform or "any platform",
+        "platform": platform_label(platform) or "any platform",
         "min_chars": length.min_chars,
         "max_chars": length.max_chars,
         "cliches": list(CLICHES.get(lang, ()))[::2][:8],  # a spread of the bank, not near-duplicates
@@ -207,10 +231,10 @@ def build_draft_messages(
         "begin": begin,
         "end": end,
         "rating": rating,
-        "platform": platform,
-        "topics": [t for t in topics if t],
-        "instruction": (instruction or "").strip() or None,
-        "guard_feedback": [f for f in (guard_feedback or []) if f],
+        "platform": platform_label(platform),
+        "topics": [label for t in topics if (label := platform_label(t))],
+        "instruction": sanitize_field(instruction, 500) or None,
+        "guard_feedback": [f for f in (sanitize_field(item) for item in guard_feedback or []) if f],
         "variety_nudge": variety_nudge,
         "language_name": ctx["language_name"],
         "address_rule": ctx["address_rule"],
