@@ -249,7 +249,18 @@ AIMED = rx(
           "йдіть ви на, іди на, ej dirst, ejiet dirst, ej tu dirst, ej elle, go to hell, burn in hell"),
 )
 # Insult adjectives ("тупой", "stupid") aim at a person only next to one: "вы все тупые", "курьер — тупой баран".
-INSULT_ADJECTIVE = rx(words("тупые, тупой, тупая, тупі, тупий, тупа, stupid, dumb, stulb*"))
+INSULT_ADJECTIVE = rx(words("тупые, тупой, тупая, тупі, тупий, тупа, дебильн*, дебільн*, идиотск*, ідіотськ*, "
+                            "тупорыл*, stupid, dumb, idiotic, moronic, stulb*, debil*s, debil*a, debil*i"))
+# A call to action: what turns "loan", "income", "crypto" from a topic into an advertisement.
+SPAM_CALL = rx(words(
+    "продам, продаю, пиши мне, пишите мне, в личку, в лс, в директ, в личные, пиши мені, "
+    "в особисті, pardodu, for sale, selling, dm me, "
+    "подписывай*, подпишись, подпишитесь, переходи*, жми, кликай, пиши* в, пишите, звоните, заходи* на, спешите, "
+    "покупайте, заказывайте, оформляй*, получи*те бесплатно, підписуй*, підпишись, переходь*, тисни, пиш* в, "
+    "пишіть, звоніть, заходь* на, поспішайте, купуйте, замовляйте, raksti man, rakstiet, zvaniet, steidzies, "
+    "apmeklejiet, perciet, ieej, pasutiet tagad, abonē*, abone*, subscribe, follow me, follow us, click, dm me, "
+    "sign up, buy now, order now, shop now, call now, call us, call me, use code, visit my, join my, join now, "
+    "join us, check out my, register now, limited offer, today only, only today"))
 PERSON = rx(words(
     "вы, ви, ты, ти, jus, tu, you, u, курьер*, водител*, продав*, менеджер*, официант*, сотрудник*, персонал*, мастер*, "
     "оператор*, консультант*, кассир*, администратор*, охранник*, кур'єр*, водій, продавець, менеджер*, офіціант*, "

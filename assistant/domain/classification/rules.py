@@ -40,6 +40,7 @@ from assistant.domain.classification.patterns import (
     SPAM_LINK,
     SPAM_MESSENGER,
     SPAM_PHONE,
+    SPAM_CALL,
     SPAM_PROMO,
     STRONG_COMPLAINT,
     SYMPTOM_NOT,
@@ -104,6 +105,9 @@ def _spam(raw: str, folded: str, negative: int, content: int) -> list[str]:
     channels = [name for name, rx in (("link", SPAM_LINK), ("handle", SPAM_HANDLE), ("phone", SPAM_PHONE),
                                       ("promo_code", SPAM_CODE), ("messenger", SPAM_MESSENGER)) if rx.search(raw)]
     promo = [m.group().strip() for m in SPAM_PROMO.finditer(folded)]
+    # "кредит", "займы", "income" name a topic of many complaints; an ad also calls to act (or carries a channel)
+    if not SPAM_CALL.search(folded) and not channels:
+        promo = []
     # "@bank why is the app down?" addresses someone, it advertises nothing: a handle counts only beside a messenger
     if "handle" in channels and "messenger" not in channels:
         channels.remove("handle")
@@ -223,8 +227,8 @@ def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[st
         found["legal_threat"] = [f"legal:{legal}"]
     if abuse := _abuse(folded, tokens, negative):
         found["abuse"] = [f"abuse:{abuse}"]
-    elif swear := _first(PROFANITY, folded):
-        found["profanity"] = [f"profanity:{swear}"]  # explained, not refused
+    elif swear := _first(PROFANITY, folded) or _first(ABUSE, folded):
+        found["profanity"] = [f"profanity:{swear}"]  # not aimed at anyone: explained, not refused
     content = sum(1 for h in hits if h.kind in ("topic", "praise", "complaint", "anchor"))
     if spam := _spam(raw, folded, negative, content):
         found["spam"] = spam
