@@ -645,7 +645,7 @@
     const labelled = box.getAttribute("aria-labelledby");
     const byId = labelled && document.getElementById(labelled.split(/\s+/)[0]);
     const label = box.id && document.querySelector(`label[for="${CSS.escape(box.id)}"]`);
-    const wrapping = box.closest("label");
+    const wrapping = box.closest("label") || (box.previousElementSibling && box.previousElementSibling.nodeName === "LABEL" ? box.previousElementSibling : null);
     const name = squash(box.getAttribute("aria-label") || (byId && byId.textContent) || (label && label.textContent) ||
       (wrapping && wrapping.textContent) || box.getAttribute("placeholder") || box.dataset.placeholder || box.getAttribute("title") || box.getAttribute("name") || "");
     return name.slice(0, 80);

@@ -127,7 +127,7 @@
         el("p", { text: "The draft text changed without your typing (a script on this page?). Approve is off until you restore the saved text or the draft is reloaded." }),
         this.restoreButton);
       this.tamper.hidden = true;
-      this.draft.insertBefore(this.tamper, this.textarea);
+      this.draft.append(this.tamper); // below the buttons: nothing moves under the agent's pointer mid-press
       this.notice = el("div", { class: "notice", role: "status" });
       const close = b("close", "×", () => this.hide(), "Close");
       close.setAttribute("aria-label", "Close");
