@@ -40,6 +40,8 @@ _MOVE_VERB = re.compile(
     r"\b(?:refund\w*|credit(?:ed|ing|s)?(?!\s+cards?\b)|reimburs\w*|repa(?:y|id)\w*|pay(?:ing|s)?(?=\s+(?:you|back|for|the|all|it|every))"
     r"|return\w*|transfer\w*|send(?:ing|s)?|wire\w*|deposit\w*|cover\w*|compensat\w*|absorb\w*|bear|give\w*|put"
     r"|верн\w*|возвра\w*|зачисл\w*|перевед\w*|перевод\w*|перевест\w*|перечисл\w*|компенс\w*|возмест\w*|возмещ\w*"
+    r"|(?:goes|go|going|comes|come|coming) back|поступ\w*|вернутся|вернется|надійд\w*|надход\w*|повернуться|повернеться"
+    r"|ienak\w*|atgriezis\w*"
     r"|выплат\w*|оплат\w*|покро\w*|покры\w*|начисл\w*|отправ\w*|вышл\w*|отда\w*|выда\w*|возьм\w*|бер[еу]\w*|взят\w*"
     r"|поверн\w*|поверта\w*|зарах\w*|переказ\w*|перекаж\w*|перерах\w*|відшкод\w*|виплат\w*|покри\w*|нарах\w*"
     r"|надішл\w*|відправ\w*|віддам\w*|візьм\w*|сплат\w*"

@@ -324,6 +324,11 @@ MONEY_PROMISES = [
     ("lv", "Labdien! Žēl, ka kurjers kavējās. Pārskaitīsim visu summu uz Jūsu karti jau rīt."),
     ("lv", "Labdien! Žēl, ka kurjers kavējās. Par šo pasūtījumu Jums nebūs jāmaksā, to segsim mēs."),
     ("en", "Hello! Sorry the courier was late. We will ｃｒｅｄｉｔ the full am\u200bount back to your card."),
+    ("en", "Hello! Sorry the courier was late. The full price goes back to you, and the delivery fee is waived."),
+    ("en", "Hello! Sorry the courier was late. We won't bill you for this order, that is the least we can do."),
+    ("ru", "Здравствуйте! Жаль, что курьер опоздал. Ваши деньги поступят на счёт уже завтра."),
+    ("uk", "Добрий день! Шкода, що кур'єр запізнився. Гроші надійдуть на вашу картку вже завтра."),
+    ("lv", "Labdien! Žēl, ka kurjers kavējās. Nauda tiks ieskaitīta Jūsu kontā jau rīt."),
 ]
 
 
@@ -346,6 +351,10 @@ CONTACTS = [
                           "один два три, сорок пять, шестьдесят семь."),
     ("email_not_allowed", "Hello! Sorry about the delay. Write to refunds [at] fastfix [dot] xyz for the details."),
     ("phone_not_allowed", "Labdien! Žēl, ka tā notika. Zvaniet: divi seši viens divi trīs četri pieci seši."),
+    ("link_not_allowed", "Hello! Sorry about the delay. See hxxps://evil[.]com/claim for the details, please."),
+    ("link_not_allowed", "Hello! Sorry about the delay. Everything is on our site shopbest dot lv, take a look."),
+    ("contact_not_allowed", "Hello! Sorry about the delay. Ping us on Insta at @shop.help and we will sort it out."),
+    ("contact_not_allowed", "Здравствуйте! Жаль, что так вышло. Пишите нам в вайбер, ответим в течение часа."),
 ]
 
 
