@@ -204,6 +204,26 @@ async def classify_review(text: str, rating: int | None, playbook: Playbook, llm
                        extra=("llm:bad_output",))
 
 
+def escalation_of(reasons: list[str] | tuple[str, ...]) -> str | None:
+    """The escalation code a stored classification carries ("escalate:legal" → "legal"); no column of its own."""
+    return next((r.split(":", 1)[1] for r in reasons if r.startswith("escalate:")), None)
+
+
+_ESCALATION_NOTES = {
+    "legal": "The customer mentions a contract, a court, a regulator or the police. Acknowledge the experience "
+             "with care; admit no liability, quote no law, promise nothing beyond the playbook's remedies.",
+    "stop_word": "The review touches a sensitive matter the business wants a person to approve. Acknowledge the "
+                 "experience; admit no fault for the incident and promise nothing beyond the playbook.",
+    "safety": "Someone may have been hurt. Take it seriously, ask them to contact us directly, admit no liability.",
+    "abuse": "The customer is angry and insulting; answer the complaint calmly, ignore the insults.",
+}
+
+
+def escalation_note(result: ClassificationResult) -> str | None:
+    """A note for the drafting prompt (its `instruction`) when the review is escalated, else None."""
+    return _ESCALATION_NOTES.get(result.escalate_reason or "")
+
+
 def warm_up() -> None:
     """Load lingua's models and simplemma's dictionaries now (seconds), not on the first review."""
     from assistant.domain.classification import language, lexicon

@@ -41,6 +41,8 @@ class ClassificationOut(msgspec.Struct):
     dne_kind: str | None
     method: str
     needs_human: bool
+    escalate: bool = False  # a complaint answered with care: legal, stop word, safety; needs_human is set too
+    escalate_reason: str | None = None
 
 
 class GuardIssueOut(msgspec.Struct):

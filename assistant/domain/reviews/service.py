@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Classification, Draft, DraftVersion, Review, ReviewStatus, utcnow
+from assistant.domain.classification.service import escalation_of
 from assistant.domain.reviews.schemas import (ClassificationOut, DraftOut, GuardIssueOut, ReviewIn, ReviewOut)
 from assistant.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 
@@ -112,7 +113,8 @@ def present_classification(row: Classification) -> ClassificationOut:
     return ClassificationOut(action=row.action, language=row.language, topics=list(row.topics),
                              severity=row.severity, fixable=row.fixable, confidence=row.confidence,
                              reasons=list(row.reasons), dne_kind=row.dne_kind, method=row.method,
-                             needs_human=row.needs_human)
+                             needs_human=row.needs_human, escalate=escalation_of(row.reasons) is not None,
+                             escalate_reason=escalation_of(row.reasons))
 
 
 async def present_draft(session: AsyncSession, draft: Draft) -> DraftOut:
