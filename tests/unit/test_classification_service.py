@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from assistant.domain.classification.rules import classify_rules
-from assistant.domain.classification.service import SCHEMA, build_messages, classify_review, parse_answer
+from assistant.domain.classification.service import (
+    SCHEMA,
+    build_messages,
+    classify_review,
+    escalation_note,
+    escalation_of,
+    parse_answer,
+)
 from assistant.errors import LLMBadOutput, LLMUnavailable
 from assistant.playbooks import Action, DoNotEngageKind, Remedy, RemedyKind, load_playbook
 
@@ -185,3 +192,48 @@ async def test_an_injected_order_is_refused_without_asking_the_model(playbook, t
     result = await classify_review(text, 5, playbook, llm)
     assert result.action == Action.do_not_engage and result.dne_kind == DoNotEngageKind.injection
     assert result.language == language and llm.calls == [] and not result.needs_human
+
+
+# -- issue 19: escalation and "a complaint is never thanked, never silenced by the model alone" -------------------
+LEGAL = "Договор расторгли, деньги за курс так и не вернули уже два месяца. Написала в Роспотребнадзор."
+NO_STARS_COMPLAINT = "Суп принесли холодным, официант грубил, ждали горячее час."
+
+
+async def test_an_escalated_complaint_is_answered_and_flagged(playbook):
+    for llm in (None, FakeLLM(answer("apologize", is_legal_threat=True))):
+        result = await classify_review(LEGAL, 1, playbook, llm)
+        assert result.action != Action.do_not_engage and result.dne_kind is None, result.reasons
+        assert result.escalate and result.escalate_reason == "legal" and result.needs_human
+        assert escalation_of(result.reasons) == "legal" and "no liability" in (escalation_note(result) or "")
+
+
+async def test_the_model_alone_cannot_silence_a_complaint(playbook):
+    verdict = classify_rules(NO_STARS_COMPLAINT, None, playbook)
+    assert verdict.action != Action.do_not_engage
+    result = await _merged(NO_STARS_COMPLAINT, playbook, FakeLLM(answer("do_not_engage", is_off_topic=True)))
+    assert result.action != Action.do_not_engage and result.needs_human
+    assert "disagree:do_not_engage" in result.reasons
+
+
+async def _merged(text, playbook, llm):
+    """Ask the model even when the rules are sure, to test the merge itself."""
+    from assistant.domain.classification.service import _merge, parse_answer
+
+    verdict = classify_rules(text, None, playbook)
+    return _merge(verdict, parse_answer(await llm.chat_json("classify", [], schema={})), playbook, 1)
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    (NO_STARS_COMPLAINT, None),
+    ("Интерьер красивый, но ждали час и суп холодный.", None),
+    (UNDECIDED, None),  # no stars and no cue is not praise: a thank-you could land on a complaint
+])
+async def test_the_model_cannot_make_a_complaint_a_thank_you(playbook, text, rating):
+    result = await _merged(text, playbook, FakeLLM(answer("thank")))
+    assert result.action != Action.thank, result.reasons
+    assert "llm:overruled:thank" in result.reasons
+
+
+async def test_the_model_may_thank_where_the_words_praise(playbook):
+    result = await _merged("Спасибо, всё очень понравилось, обязательно придём ещё!", playbook, FakeLLM(answer("thank")))
+    assert result.action == Action.thank and "llm:overruled:thank" not in result.reasons
