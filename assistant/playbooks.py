@@ -10,6 +10,7 @@ A broken file never takes the service down: `PlaybookRegistry` keeps the valid o
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -113,6 +114,59 @@ class Length(_Strict):
     max_chars: int = Field(default=900, ge=20)
 
 
+# Placeholders a building block may use; the composer fills them from the review and the playbook.
+BLOCK_FIELDS = {
+    "greeting": set(), "acknowledge": {"problem", "quote"}, "ownership": set(), "change": {"problem"},
+    "thank": {"praise", "quote"}, "closing": set(), "remedy": {"item", "contact", "percent"},
+}
+_FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
+
+
+class LanguageBlocks(_Strict):
+    """One language's building blocks for replies composed without the model (seed 000: scripts prepared in
+    advance). Each list holds variants; the composer picks different ones so replies in a row differ.
+    `problems`/`praises` name a review's topic in the grammatical form the acknowledge/thank lines expect."""
+
+    greeting: list[str] = Field(default_factory=lambda: [""], description="Openings; \"\" = none.")
+    acknowledge: list[str] = Field(min_length=2, description="Names the customer's problem: {problem}, {quote}.")
+    ownership: list[str] = Field(min_length=2, description="We own it.")
+    change: list[str] = Field(min_length=2, description="What changes, when nothing can be fixed now.")
+    thank: list[str] = Field(min_length=2, description="Thanks for the specific thing praised: {praise}, {quote}.")
+    closing: list[str] = Field(default_factory=lambda: [""], description="Last line before the sign-off.")
+    remedy: dict[RemedyKind, list[str]] = Field(description="Per remedy kind: the offer and how to get it.")
+    problems: dict[str, str] = Field(min_length=1, description="Topic → the problem, as {problem} is used; "
+                                                                 "'other' when no topic is known.")
+    praises: dict[str, str] = Field(min_length=1, description="Topic → what was praised; 'other' as a fallback.")
+    item: str = Field(min_length=1, description="The word for the item when the review names none.")
+    contact: str = Field(min_length=1, description="How to reach us when the brand has no email.")
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> LanguageBlocks:
+        problems: list[str] = []
+        for name, allowed in BLOCK_FIELDS.items():
+            value = getattr(self, name)
+            lines = [x for v in value.values() for x in v] if isinstance(value, dict) else value
+            for line in lines:
+                for field, _ in _FIELD.findall(line):
+                    if field not in allowed:
+                        problems.append(f"{name}: «{line}» uses {{{field}}}; allowed here: "
+                                        f"{', '.join(sorted(allowed)) or 'none'}")
+        for line in self.acknowledge:
+            if "{problem}" not in line and "{quote}" not in line:
+                problems.append(f"acknowledge: «{line}» must name the problem ({{problem}} or {{quote}})")
+        for kind, lines in self.remedy.items():
+            if not lines:
+                problems.append(f"remedy.{kind.value}: needs at least one line")
+            if kind != RemedyKind.discount and any("{percent}" in x for x in lines):
+                problems.append(f"remedy.{kind.value}: {{percent}} belongs to the discount only")
+        for name in ("problems", "praises"):
+            if "other" not in getattr(self, name):
+                problems.append(f"{name}: needs an 'other' entry for reviews with no known topic")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class Playbook(_Strict):
     business: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
     name: str = Field(min_length=1)
@@ -125,6 +179,8 @@ class Playbook(_Strict):
     stop_words: dict[str, list[str]] = Field(default_factory=dict, description="Per language: force human handling.")
     length: dict[str, Length] = Field(default_factory=lambda: {"default": Length()}, description="Per platform.")
     sla_hours: float = Field(default=24, gt=0)
+    blocks: dict[str, LanguageBlocks] = Field(default_factory=dict, description="Per language: building blocks "
+                                              "for replies composed without the model (all four languages).")
 
     @field_validator("actions")
     @classmethod
@@ -145,6 +201,19 @@ class Playbook(_Strict):
             if any(k in FIX_KINDS for k in after_discount):
                 raise ValueError("ladder order: fixes (replacement, redo, repair) come before the discount")
         return value
+
+    @model_validator(mode="after")
+    def _blocks_cover(self) -> Playbook:
+        if not self.blocks:
+            return self
+        problems = [f"blocks: missing language {lang}" for lang in LANGUAGES if lang not in self.blocks]
+        problems += [f"blocks: unknown language {lang} (use {', '.join(LANGUAGES)})" for lang in self.blocks
+                     if lang not in LANGUAGES]
+        # remedy lines need not cover every allowed remedy, nor only those: the composer offers a remedy only
+        # when the playbook allows it and the language has lines for it
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     # -- questions the pipeline asks -------------------------------------------------------------
     def allows(self, kind: RemedyKind | str) -> bool:

@@ -6,8 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncio
+import time
+
 import pytest
 
+from assistant.domain.drafting.composer import COMPOSED
+from assistant.domain.drafting.fluency import is_unusable
 from assistant.llm.tokens import count_message_tokens
 from assistant.domain.drafting.service import SIMILAR_RETRIES, clean_reply, draft_reply
 from assistant.errors import LLMUnavailable
@@ -138,13 +143,65 @@ async def test_follow_up_uses_its_own_template(playbook):
     assert "чайник заменили" in llm.calls[0]["messages"][1]["content"]
 
 
-async def test_llm_errors_propagate(playbook):
-    class Down:
-        async def chat(self, *args, **kwargs):
-            raise LLMUnavailable("model is down")
+class Down:
+    async def chat(self, *args, **kwargs):
+        raise LLMUnavailable("model is down")
 
+
+async def test_model_down_gets_a_reply_composed_from_the_playbook(playbook):
+    outcome = await run(playbook, Down())
+    assert outcome.composed and outcome.flagged and outcome.attempts == 0
+    assert outcome.guard.codes[0] == COMPOSED and "unavailable" in outcome.guard.issues[0].detail
+    assert outcome.text.endswith("Команда поддержки") and not is_unusable(outcome.guard.codes[1:])
+
+
+async def test_follow_up_with_the_model_down_still_raises(playbook):
     with pytest.raises(LLMUnavailable):
-        await run(playbook, Down())
+        await run(playbook, Down(), kind="follow_up", instruction="чайник заменили")
+
+
+SALAD = ("Сложное перевод: Всем мне написанным написанным переводом необхиальной частной система. Вы можите "
+         "написать коммет раздел на магазинах.")
+
+
+async def test_word_salad_twice_is_replaced_by_a_composed_reply(playbook):
+    llm = FakeLLM([SALAD, SALAD])
+    outcome = await run(playbook, llm)
+    assert outcome.composed and outcome.flagged and outcome.attempts == 2
+    marker = outcome.guard.issues[0]
+    assert marker.code == COMPOSED and "invented_words" in marker.detail and "not written by the model" in marker.detail
+    assert "необхиальной" not in outcome.text and not is_unusable(outcome.guard.codes[1:])
+
+
+async def test_a_policy_failure_is_not_composed_away(playbook):
+    outcome = await run(playbook, FakeLLM([REFUND, REFUND]))
+    assert not outcome.composed and outcome.text == REFUND and "unauthorized_remedy" in outcome.guard.codes
+
+
+async def test_a_slow_model_over_its_budget_gets_a_composed_reply_in_time(playbook):
+    class Slow(FakeLLM):
+        draft_seconds = 0.3
+
+        async def chat(self, *args, **kwargs):
+            await asyncio.sleep(5)
+
+    started = time.monotonic()
+    outcome = await run(playbook, Slow([GOOD]))
+    assert time.monotonic() - started < 2 and outcome.composed
+    assert "longer than" in outcome.guard.issues[0].detail
+
+
+async def test_salad_past_half_the_budget_is_not_regenerated(playbook):
+    class Tiny(FakeLLM):
+        draft_seconds = 0.2
+
+        async def chat(self, *args, **kwargs):
+            await asyncio.sleep(0.15)
+            return await super().chat(*args, **kwargs)
+
+    llm = Tiny([SALAD, GOOD])
+    outcome = await run(playbook, llm)
+    assert len(llm.calls) == 1 and outcome.composed
 
 
 async def test_small_context_model_gets_a_prompt_that_fits(playbook):

@@ -3,17 +3,28 @@
 A weak model fails often, so one bad draft is not the end: a draft that only repeats an earlier reply is
 regenerated with a variety nudge (at most twice), any other failure once with the failures named. A draft that
 still fails is returned *flagged*, with the guard's reasons, never dropped: an agent decides. Reviews the
-playbook says not to engage with never reach the model at all. Model errors (`LLMError`) propagate.
+playbook says not to engage with never reach the model at all.
+
+A draft that is not a reply at all (word salad, a loop, another review's reply: `fluency.UNUSABLE`) is worth
+nothing to an agent, so the reply is then composed from the playbook's building blocks instead (issue 20), as it
+is when the model is down (`LLMUnavailable`) or slower than its `draft_seconds` budget (the tiny embedded model).
+A composed draft carries the `composed_from_playbook` issue: the queue shows it was not written by the model, and
+it is never bulk-approved. Other model errors (`LLMError`) propagate; follow-ups are never composed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from assistant.domain.drafting.composer import COMPOSED, COMPOSED_DETAIL, compose_reply
+from assistant.domain.drafting.fluency import UNUSABLE, is_unusable
 from assistant.domain.drafting.guard import GuardIssue, GuardResult, check_draft
+from assistant.errors import LLMUnavailable
 from assistant.domain.drafting.prompting import KINDS, build_draft_messages, reply_language
 from assistant.playbooks import Action, Playbook
 
@@ -60,7 +71,8 @@ class DraftOutcome:
     text: str
     guard: GuardResult
     attempts: int  # LLM calls made
-    flagged: bool  # guard still failing after the regeneration budget
+    flagged: bool  # guard still failing after the regeneration budget (a composed draft is always flagged)
+    composed: bool = False  # built from the playbook's blocks, not written by the model
 
 
 def clean_reply(text: str) -> str:
@@ -129,20 +141,53 @@ async def draft_reply(
     context = getattr(llm, "context_tokens", None)
     context = context if isinstance(context, int) and context > 0 else DEFAULT_CONTEXT_TOKENS
     prompt_budget = max(context - max_tokens - CONTEXT_MARGIN, 1024)
+    budget = getattr(llm, "draft_seconds", None)  # whole-draft time budget (the embedded model), else none
+    budget = float(budget) if isinstance(budget, (int, float)) and budget > 0 else None
+    started = time.monotonic()
     similar_left, feedback_left = SIMILAR_RETRIES, FEEDBACK_RETRIES
     feedback: list[str] | None = None
     nudge: str | None = None
     temperature = 0.7
     attempts = 0
     best: tuple[int, str, GuardResult] | None = None
+
+    def composed(why: str) -> DraftOutcome | None:
+        if kind != "reply":
+            return None
+        text = compose_reply(review_text=review_text, language=language, action=action, topics=topics,
+                             playbook=playbook, recent_replies=recent_replies)
+        if not text:
+            return None
+        result = check_draft(text, review_text=review_text, language=language, action=action, playbook=playbook,
+                             platform=platform, recent_replies=recent_replies, kind=kind)
+        marker = GuardIssue(COMPOSED, f"{COMPOSED_DETAIL}: {why}")
+        return DraftOutcome(text, GuardResult(False, (marker, *result.issues), result.overlap), attempts,
+                            flagged=True, composed=True)
+
     while True:
         messages = build_draft_messages(
             review_text=review_text, rating=rating, platform=platform, language=language, action=action,
             topics=topics, playbook=playbook, kind=kind, instruction=instruction, guard_feedback=feedback,
             variety_nudge=nudge, max_prompt_tokens=prompt_budget,
         )
-        reply = await llm.chat(template, messages, review_id=review_id, max_tokens=max_tokens,
-                               temperature=temperature)
+        call = llm.chat(template, messages, review_id=review_id, max_tokens=max_tokens, temperature=temperature)
+        try:
+            if budget is None:
+                reply = await call
+            else:
+                reply = await asyncio.wait_for(call, max(budget - (time.monotonic() - started), 0.5))
+        except LLMUnavailable as exc:
+            fallback = composed(f"the model is unavailable ({str(exc)[:120]})")
+            if fallback is None:
+                raise
+            return fallback
+        except TimeoutError as exc:
+            if best is not None:
+                break
+            fallback = composed(f"the model took longer than {budget:.0f} s")
+            if fallback is None:
+                raise LLMUnavailable(f"the model took longer than {budget:.0f} s") from exc
+            return fallback
         attempts += 1
         text = with_signature(clean_reply(getattr(reply, "text", "") or ""), signature)
         result = check_draft(
@@ -154,12 +199,15 @@ async def draft_reply(
         if best is None or _score(result) <= best[0]:
             best = (_score(result), text, result)
         codes = set(result.codes)
+        out_of_time = budget is not None and time.monotonic() - started >= budget / 2
+        if is_unusable(codes) and (out_of_time or not feedback_left):
+            break  # a model writing word salad does not mend it on a second try within the budget
         if codes == {"too_similar"}:
             if not similar_left:
                 break
             similar_left -= 1
             feedback, nudge, temperature = None, VARIETY_NUDGE, min(1.0, temperature + 0.15)
-        elif feedback_left:
+        elif feedback_left and not out_of_time:
             feedback_left -= 1
             feedback = feedback_for(result)
             nudge = VARIETY_NUDGE if "too_similar" in codes else None
@@ -167,4 +215,9 @@ async def draft_reply(
         else:
             break
     _, text, result = best
+    if is_unusable(result.codes):
+        unusable = [c for c in result.codes if c in UNUSABLE]
+        fallback = composed("the model's draft was not a usable reply (" + ", ".join(unusable) + ")")
+        if fallback is not None:
+            return fallback
     return DraftOutcome(text, result, attempts, flagged=True)
