@@ -57,7 +57,7 @@ async def evaluate_classification(cases: list[dict], playbooks: PlaybookRegistry
     tp = fp = fn = kind_ok = 0
     per_language: dict[str, Counter] = defaultdict(Counter)
     by_kind: dict[str, Counter] = defaultdict(Counter)
-    escalations = Counter()
+    escalations: Counter = Counter()
     methods: Counter = Counter()
     misses: list[dict] = []
     for case in cases:
@@ -128,8 +128,8 @@ def format_classification_report(metrics: dict) -> str:
         f"  do-not-engage kind     {pct(metrics['dne_kind_accuracy'])}",
         "  do-not-engage recall by kind: " + ", ".join(
             f"{k} {pct(v).strip()}" for k, v in metrics.get("dne_recall_by_kind", {}).items()),
-        f"  escalated (answered, flagged) {metrics.get('escalations', {}).get('flagged', 0)}"
-        f"/{metrics.get('escalations', {}).get('expected', 0)}",
+        (f"  escalated (answered, flagged) {metrics.get('escalations', {}).get('flagged', 0)}"
+         f"/{metrics.get('escalations', {}).get('expected', 0)}"),
         f"  LLM calls per review   {metrics['llm_calls_per_review']:.2f}   needs human: {metrics['needs_human']}"
         f"   methods: {', '.join(f'{k}={v}' for k, v in sorted(metrics['methods'].items()))}",
         "",

@@ -60,8 +60,8 @@ def test_no_language_is_und(text):
     ("Sehr gut, schnelle Lieferung, gerne wieder", "de"),
     ("Labai gerai, ačiū, viskas puiku", "lt"),
     # Italian shares "a", "in", "no", "me" with English: a few shared words must not make it English
-    ("Ho comprato questo prodotto per mio figlio e lo uso ogni giorno: il test della batteria è andato bene, "
-     "la qualità è ottima e il prezzo è giusto. Non è perfetto, ma lo consiglio a tutti.", "it"),
+    (("Ho comprato questo prodotto per mio figlio e lo uso ogni giorno: il test della batteria è andato bene, "
+      "la qualità è ottima e il prezzo è giusto. Non è perfetto, ma lo consiglio a tutti."), "it"),
     ("Il prodotto non funziona, pessimo servizio", "it"),
     ("Très bien, livraison rapide, je recommande", "fr"),
     ("Вельмі добры магазін, дзякуй за хуткую дастаўку", "be"),

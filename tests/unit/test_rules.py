@@ -395,12 +395,12 @@ def test_a_stop_word_that_fires_is_named_and_escalates(default, text, fired):
 
 
 @pytest.mark.parametrize(("text", "language"), [
-    ("Заключила договор на обучение, курс оказался пустым, деньги не вернули. Написала жалобу в Роспотребнадзор, "
-     "если не решится, пойду в суд.", "ru"),
+    (("Заключила договор на обучение, курс оказался пустым, деньги не вернули. Написала жалобу в Роспотребнадзор, "
+      "если не решится, пойду в суд."), "ru"),
     ("Оформив договір, станція не працює, продавець ігнорує. Звернувся до Держспоживслужби.", "uk"),
     ("Līgums noslēgts, prece nestrādā, nauda netiek atgriezta. Vērsīšos PTAC.", "lv"),
-    ("The contract says 30-day returns, they refused. I've filed a complaint with consumer protection and my "
-     "lawyer has the receipts.", "en"),
+    (("The contract says 30-day returns, they refused. I've filed a complaint with consumer protection and my "
+      "lawyer has the receipts."), "en"),
 ])
 def test_a_complaint_that_mentions_court_or_regulator_is_answered_and_escalated(default, text, language):
     verdict = classify_rules(text, 1, default)
