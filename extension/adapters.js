@@ -432,6 +432,7 @@
         textEl: firstElement(adapter.text, el),
         anchorEl: adapter.anchor ? el.querySelector(adapter.anchor) : null,
         replyBox: () => (detect ? detect.replyBoxNear(el, adapter.replyBox, (s) => s.matches(adapter.review)) : null),
+        reread: () => readField(adapter.text, el, selectAll(adapter.exclude, el)),
       });
       claimed.add(el);
     }

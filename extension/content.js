@@ -67,8 +67,20 @@
   }
 
   // -- the flow ------------------------------------------------------------------------------------------
+  /** The text as it will be sent: a text cut with "…" is expanded first ("More"), and its hash follows. */
+  async function resolveText(review) {
+    const full = await Detect.expandText(review);
+    if (full && full !== review.text) {
+      review.text = full;
+      review.hashId = Detect.hash([review.author || "", Detect.absoluteDate(review.date), Detect.squash(full)].join("\u0001"));
+    }
+    return review;
+  }
+  globalThis.__reviewAssistant.resolveText = resolveText;
+
   async function draftFor(review) {
     await ensurePanel();
+    if (review.reread) await resolveText(review);
     const run = active && active.review === review ? active.run + 1 : 1;
     active = { review, data: null, run };
     clickedBox = null;

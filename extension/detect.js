@@ -171,7 +171,7 @@
   const META_HINT = /badge|verified|helpful|vote|report|abuse|flag|share|format-strip|variant|attribute|avatar|photo|image|gallery|stats|count|tag-?list|location|country|recommend|employee|toolbar|actions|footer|sr-only|visually-?hidden|offscreen|a-icon-alt|read-?more|more-?link|expander?-?(?:button|link|header|prompt|toggle)|toggle/i;
   const BODY_HINT = /review-?body|reviewbody|review-?text|reviewtext|review-?content|text-?content|\bcomment|\bbody|\bcontent|\bmessage|\bdescription|\braw|\btext|typography|snippet|full-?text|feedback/i;
   const REPLY_HINT = /reply|repl(?:ies)|respon[sd]|answer|owner-?comment|business-?comment|merchant|seller-?comment|company-?comment|developer-?response|ответ|відповід/i;
-  const REPLY_HEADING = /^(?:response|reply|comment|answer|message)\s+(?:from|by)\b|^(?:owner|business|dealer|seller|developer|store|shop|company)(?:'s)?\s+(?:response|reply|comment|answer)|^(?:ответ|відповідь|atbilde|risposta|respuesta|réponse|antwort|odpowiedź|odpověď)\b|^(?:официальный ответ|офіційна відповідь)/i;
+  const REPLY_HEADING = /^(?:response|reply|comment|answer|message)\s+(?:from|by)\b|^(?:owner|business|dealer|seller|developer|store|shop|company)(?:'s)?\s+(?:response|reply|comment|answer)|^(?:ответ|відповідь|atbilde|risposta|respuesta|réponse|antwort|odpowiedź|odpověď)(?![\p{L}])|^(?:официальный ответ|офіційна відповідь)/iu;
   const COUNT = /^\(?\d[\d\s,.]*\)?\s*(?:reviews?|ratings?|votes?|recensioni|valutazioni|voti|bewertungen|avis|reseñas|отзыв\w*|оцен\w*|відгук\w*|оцін\w*|atsauksm\w*|vērtējum\w*|photos?|фото)?$/i;
   const PRICE = /^[\s(]*(?:(?:[$€£₽₴¥₸]|руб\.?|грн\.?|eur|usd|uah|rub|zł)\s*\d[\d\s.,\u00a0\u202f]*|\d[\d\s.,\u00a0\u202f]*\s*(?:[$€£₽₴¥₸]|руб\.?|грн\.?|eur|usd|uah|rub|zł|kr|₺))[\s)]*$/i;
   const CART = /add[-_ ]?to[-_ ]?(?:cart|basket|bag)|buy[-_ ]?now|в корзину|у кошик|до кошика|grozā|in den warenkorb|aggiungi al carrello|ajouter au panier|price|цена|ціна/i;
@@ -194,6 +194,11 @@
         // Not a wrapper around the whole review ("review-with-response"): a reply is a part of the card.
         if (squash(el.textContent).length < cardLength * 0.8 || !cardLength) {
           parts.add(el);
+          // A reply's header ("Developer Response", "Reply from …" + date): the reply's text follows it.
+          const own = squash(el.textContent);
+          if (own && own.length < 80 && (REPLY_HEADING.test(own) || /head|title|info|meta/i.test(d))) {
+            for (let n = el.nextElementSibling; n; n = n.nextElementSibling) parts.add(n);
+          }
           continue;
         }
       }
@@ -230,7 +235,7 @@
   }
 
   // -- fields of one card --------------------------------------------------------------------------------
-  const DATE_TEXT = /\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|gen|mag|giu|lug|ago|set|ott|dic|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек|січ|лют|бер|кві|тра|чер|лип|сер|вер|жов|лис|гру|janv|févr|avr|juil|sept|déc)[a-zа-яіїєё]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|gen|mag|giu|lug|ago|set|ott|dic|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек|січ|лют|бер|кві|тра|чер|лип|сер|вер|жов|лис|гру)|\b(?:ago|назад|тому|pirms)\b|\b(?:yesterday|today|вчера|сегодня|вчора|сьогодні|vakar|šodien)\b/i;
+  const DATE_TEXT = /\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|gen|mag|giu|lug|ago|set|ott|dic|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек|січ|лют|бер|кві|тра|чер|лип|сер|вер|жов|лис|гру|janv|févr|avr|juil|sept|déc)[a-zа-яіїєё]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|gen|mag|giu|lug|ago|set|ott|dic|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек|січ|лют|бер|кві|тра|чер|лип|сер|вер|жов|лис|гру)|(?<![\p{L}])(?:ago|назад|тому|pirms|yesterday|today|вчера|сегодня|вчора|сьогодні|vakar|šodien)(?![\p{L}])/iu;
 
   function firstMatch(card, selector, test, avoid) {
     for (const el of card.querySelectorAll(selector)) {
@@ -256,13 +261,49 @@
     if (itemprop) return itemprop;
     const named = firstMatch(card, "*", (el) => (!el.children.length || el.children.length <= 2) && AUTHOR_HINT.test(descriptor(el)) && !isReplyish(el, card) ? read(el) : null, avoid);
     if (named) return named;
-    const profile = firstMatch(card, "a[href]", (el) => /user|profile|member|reviewer|people|account|\/u\//i.test(el.getAttribute("href")) ? read(el) : null, avoid);
+    const profile = firstMatch(card, "a[href]", (el) => /user|profile|member|reviewer|people|account|contrib|\/u\//i.test(el.getAttribute("href")) ? read(el) : null, avoid);
     if (profile) return profile;
-    return firstMatch(card, "*", (el) => {
+    const prefixed = firstMatch(card, "*", (el) => {
       if (el.children.length > 1) return null;
       const t = squash(el.textContent);
       return /^(?:by|от|від|[-–—])\s+\S/i.test(t) && t.length < 60 ? ok(t) : null;
     }, avoid);
+    if (prefixed) return prefixed;
+    const userish = firstMatch(card, "*", (el) => !el.children.length && /(?:^|[\s_-])(?:user|name|person|client|customer)(?:$|[\s_-])/i.test(descriptor(el)) && !isReplyish(el, card) ? read(el) : null, avoid);
+    if (userish) return userish;
+    // Maps-style cards are labelled with the author's name; avatars say "Photo of Name".
+    const label = card.getAttribute("aria-label");
+    if (label && !signalOf(card)) {
+      const named = ok(label);
+      if (named && named.split(" ").length <= 4) return named;
+    }
+    const avatar = firstMatch(card, "img[alt], [aria-label]", (el) => {
+      const m = /^(?:photo of|фото|фотография|foto|avatar (?:of|di|von)|аватар)\s+(.+)$/i.exec(squash(el.getAttribute("alt") || el.getAttribute("aria-label")));
+      return m ? ok(m[1]) : null;
+    }, avoid);
+    if (avatar) return avatar;
+    return firstShortText(card, skip, avoid, ok);
+  }
+
+  /** The first short, name-like text in the card before the review text (cards usually start with the author). */
+  function firstShortText(card, skip, avoid, ok) {
+    const body = avoid && avoid[avoid.length - 1];
+    const walker = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const t = squash(node.data);
+      if (!t) continue;
+      const el = node.parentElement;
+      if (body && (body.contains(el) || body.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) return null;
+      if (avoid.some((a) => a && a.contains(el))) continue;
+      let skipped = false;
+      for (let n = el; n && n !== card; n = n.parentElement) {
+        if ((n.nodeName !== "BUTTON" && skip(n)) || /^(H[1-6]|TIME|LABEL)$/.test(n.nodeName) || TITLE_HINT.test(descriptor(n)) || DATE_HINT.test(descriptor(n))) { skipped = true; break; }
+      }
+      if (skipped || t.length < 2 || t.split(" ").length > 4 || COUNT.test(t) || /^[\p{Lu}]{1,3}$/u.test(t) || /[.!?]$/.test(t.replace(/\b[A-ZА-Я]\.$/, ""))) continue;
+      const name = ok(t);
+      if (name) return name;
+    }
+    return null;
   }
 
   function isReplyish(el, card) {
@@ -438,7 +479,32 @@
       rating: rating || null, author: author || null, date: date || null,
       externalId: ownId ? String(ownId).slice(0, 200) : null,
       hashId: hash([author || "", absoluteDate(date), squash(body.text)].join("\u0001")),
+      reread: known.text ? null : () => { const again = textOf(card, [title && title.el]); return again ? again.text : ""; },
     };
+  }
+
+  const MORE = /^(?:read more|more|see more|show more|ещё|еще|читать (?:далее|полностью|ещё)|показать (?:полностью|ещё)|показати (?:повністю|ще)|читати (?:далі|повністю)|більше|ще|vairāk|rādīt vairāk|lasīt vairāk|leggi di più|altro|mehr|mehr anzeigen|plus|voir plus|ver más|mostra di più)$/i;
+
+  /** A text cut with "…" and a "More" control in its card: press it (buttons and script links only, never a link
+   * that navigates) and read the text again. Returns the full text, or the text as it was. */
+  async function expandText(review) {
+    const cut = /(?:…|\.\.\.)$/.test(review.text || "");
+    if (!cut || !review.reread || !review.el.isConnected) return review.text;
+    const replies = replyParts(review.el);
+    const control = [...review.el.querySelectorAll("button, a, [role='button']")].find((b) => {
+      if ([...replies].some((r) => r.contains(b))) return false;
+      const href = b.nodeName === "A" ? (b.getAttribute("href") || "") : "";
+      if (href && !/^(?:#|javascript:)/i.test(href.trim())) return false;
+      return MORE.test(squash(b.textContent)) || MORE.test(squash(b.getAttribute("aria-label")));
+    });
+    if (!control) return review.text;
+    control.click();
+    for (let i = 0; i < 15; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const again = review.reread();
+      if (again && again !== review.text && !/(?:…|\.\.\.)$/.test(again)) return again;
+    }
+    return review.reread() || review.text;
   }
 
   // -- 1. JSON-LD ---------------------------------------------------------------------------------------------
@@ -691,6 +757,6 @@
   root.ReviewDetect = {
     ratingFromPhrase, ratingFromClass, ratingFromClassName, ratingFromGlyphs, signalOf, findSignals, textOf, describeCard, replyParts,
     jsonLdReviews, fromJsonLd, fromMicrodata, fromRatingBlocks, replyBoxNear, isReplyBox, boxName, looksLikeReviewPage,
-    cleanText, isHidden, hash, absoluteDate, squash, BOX,
+    cleanText, isHidden, hash, absoluteDate, squash, BOX, expandText,
   };
 })(globalThis);

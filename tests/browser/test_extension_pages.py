@@ -30,9 +30,14 @@ REVIEW_PAGES = [name for name, page in EXPECTED.items() if page["reviews"]]
 EMPTY_PAGES = [name for name, page in EXPECTED.items() if not page["reviews"]]
 HOST = "reviews.test"  # no site adapter matches it: the generic detector does the work
 
-FOUND_JS = """(() => (globalThis.__reviewAssistant ? globalThis.__reviewAssistant.found.map((r) => ({
-    text: r.text, title: r.title, author: r.author, rating: r.rating, id: r.externalId, how: r.adapter,
-    hash: r.hashId })) : null))()"""
+# What the extension would send for each review: a text cut with "…" is expanded first, as pressing the button does.
+FOUND_JS = """(async () => {
+    const app = globalThis.__reviewAssistant;
+    if (!app) return null;
+    for (const r of app.found) await app.resolveText(r);
+    return app.found.map((r) => ({ text: r.text, title: r.title, author: r.author, rating: r.rating, id: r.externalId,
+                                   how: r.adapter, hash: r.hashId }));
+})()"""
 
 
 def squash(text: str | None) -> str:
@@ -123,10 +128,11 @@ def test_site_adapters_read_their_platform_shapes(browser: Browser, review_site:
         if not page_spec["adapter"]:
             continue
         page, world = open_shape(browser, review_site, name)
-        found = world.eval("""(name) => {
+        found = world.eval("""async (name) => {
             const adapter = ReviewAdapters.SHIPPED.find((a) => a.name === name);
-            return ReviewAdapters.findReviews(adapter, document, new Set()).map((r) => ({
-                text: r.text, title: r.title, author: r.author, rating: r.rating, id: r.externalId }));
+            const found = ReviewAdapters.findReviews(adapter, document, new Set());
+            for (const r of found) await globalThis.__reviewAssistant.resolveText(r);
+            return found.map((r) => ({ text: r.text, title: r.title, author: r.author, rating: r.rating, id: r.externalId }));
         }""", page_spec["adapter"])
         rows.append(score(name, found))
         ids = [e.get("id") for e in page_spec["reviews"]]
