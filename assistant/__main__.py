@@ -31,17 +31,23 @@ app.add_typer(playbooks_app, name="playbooks")
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-          log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info") -> None:
+          log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+          forwarded_allow_ips: Annotated[str | None, typer.Option(
+              help="Proxies whose X-Forwarded-For is believed (comma-separated, or *) [default: "
+                   "ASSISTANT_FORWARDED_ALLOW_IPS, else none]", show_default=False)] = None) -> None:
     """Migrate the database, then serve the API (and the pipeline) with the configured or embedded LLM."""
     import uvicorn
 
     from assistant.db.migrate import upgrade
     from assistant.server.app import create_app
+    from assistant.server.run import uvicorn_config
 
     settings = get_settings()
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     upgrade(settings.resolved_database_url)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    trusted = settings.forwarded_allow_ips if forwarded_allow_ips is None else forwarded_allow_ips
+    uvicorn.Server(uvicorn_config(create_app(settings), host=host, port=port, log_level=log_level,
+                                  forwarded_allow_ips=trusted)).run()
 
 
 @db_app.command("upgrade")

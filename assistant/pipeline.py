@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
-from assistant.domain.classification.service import classify_review, warm_up
+from assistant.domain.classification.rules import classify_rules
+from assistant.domain.classification.service import ClassificationResult, classify_review, warm_up
 from assistant.domain.drafting.service import draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 RECENT_REPLIES = 50
 ACTIVE = (ReviewStatus.received, ReviewStatus.processing)
 BULK_RECENT_REPLIES_TTL = 15.0  # seconds; batch runs and queue workers
+RULES_CPU_BUDGET = 5.0  # seconds of rules per review; a 20,000-character review takes well under one
+_RULES_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules")  # a runaway review holds one at most
 _REVIEWS = Review.__table__  # Core statements: a claimed review is read, never changed through the ORM
 _CLAIM = (update(_REVIEWS)
           .where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)), _REVIEWS.c.status.in_(ACTIVE))
@@ -56,6 +60,7 @@ class Pipeline:
     playbooks: PlaybookRegistry
     recent_replies_ttl: float = 0.0
     writer: GroupWriter | None = None  # bulk work stores results in groups; the service one by one
+    rules_budget: float = RULES_CPU_BUDGET  # seconds; past it the review goes to a person (over_budget)
     _warm: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _ready: bool = field(default=False, repr=False)
     _recent: dict[str, tuple[float, list[str]]] = field(default_factory=dict, repr=False)
@@ -104,7 +109,7 @@ class Pipeline:
 
     async def _run(self, review: Row) -> None:
         playbook = self.playbooks.for_business(review.business)
-        result = await classify_review(review.text, review.rating, playbook, self.llm, review_id=review.id)
+        result = await self._classify(review, playbook)
         if result.action == Action.do_not_engage:
             outcome = None
         else:
@@ -114,6 +119,20 @@ class Pipeline:
                 review_id=review.id, recent_replies=await self.recent_replies(review.business))
         stored = result_of(review.id, result, outcome)
         await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
+
+    async def _classify(self, review: Row, playbook) -> ClassificationResult:
+        """The rules are CPU work on untrusted text: they run in a thread, so the event loop keeps answering
+        (health, the API) meanwhile, and within a time budget. A review that exceeds it is not waited for (its
+        thread finishes on its own) and goes to a person without a draft, with the reason."""
+        loop = asyncio.get_running_loop()
+        rules = loop.run_in_executor(_RULES_THREADS, classify_rules, review.text, review.rating, playbook)
+        try:
+            verdict = await asyncio.wait_for(rules, timeout=self.rules_budget)
+        except TimeoutError:
+            log.warning("review %s: rules over their %g s budget; sent to a person", review.id, self.rules_budget)
+            return over_budget(self.rules_budget)
+        return await classify_review(review.text, review.rating, playbook, self.llm, review_id=review.id,
+                                     verdict=verdict)
 
     async def recent_replies(self, business: str) -> list[str]:
         now = time.monotonic()
@@ -135,3 +154,10 @@ class Pipeline:
             await session.execute(_SET_STATUS, {"review_id": review_id, "status": status, "error": error,
                                                 "now": utcnow()})
             await session.commit()
+
+
+def over_budget(budget: float) -> ClassificationResult:
+    """No automatic answer for a review the rules could not finish in time: no draft, a person decides."""
+    return ClassificationResult(action=Action.do_not_engage, language="und", topics=(), severity=3, fixable=False,
+                                confidence=0.0, reasons=(f"over_budget:rules>{budget:g}s",), dne_kind=None,
+                                method="rules (over budget)", llm_calls=0, needs_human=True)

@@ -32,12 +32,19 @@ class Settings(BaseSettings):
     embedded_model_path: Path | None = None
     embedded_context: int = 4096
     embedded_threads: int = 2
+    llm_model_path: Path | None = Field(default=None, description="A local GGUF model run in-process instead of the "
+                                        "embedded default (chat template from the file); a base URL wins")
 
     bootstrap_api_key: str | None = None
     workers: int = Field(default=2, ge=1, description="Concurrent in-process pipeline workers")
     max_review_chars: int = 20_000
+    rules_budget_seconds: float = Field(default=5.0, gt=0, description="CPU time the rules may spend on one review; "
+                                        "past it the review goes to a person without a draft")
     batch_max_items: int = 1_000
     cors_origins: list[str] = Field(default_factory=list)
+    forwarded_allow_ips: str = Field(default="", description="Comma-separated proxy addresses (or *) whose "
+                                     "X-Forwarded-For/-Proto `assistant serve` believes; empty = none, not even "
+                                     "loopback")
 
     # Scale-out and batch (assistant/jobs.py, assistant/batch)
     queue_url: str | None = Field(default=None, description="redis://… or postgresql://…: SAQ job queue for "

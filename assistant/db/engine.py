@@ -3,6 +3,8 @@ engine; migrations use the matching sync driver."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from sqlalchemy import event
@@ -35,9 +37,38 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def private_dir(path: Path) -> Path:
+    """Create `path` (and missing parents) as 0700 whatever the umask. A directory that already exists is left
+    as it is: it may be shared on purpose (`/tmp`, a mounted volume); only what we create is ours to restrict."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(parents=True, exist_ok=True)
+    for created in missing:
+        os.chmod(created, 0o700)
+    return path
+
+
+def private_file(path: Path) -> None:
+    """Make `path` exist with mode 0600 (owner only) whatever the umask; an existing file of ours that others
+    could read (created before this rule) is tightened too."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def ensure_sqlite_dir(url: str) -> None:
-    if is_sqlite(url) and (database := make_url(url).database) and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    """The SQLite file holds review texts and password and key hashes: its directory is created 0700 and the
+    file itself 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database's mode)."""
+    if is_sqlite(url) and (database := make_url(url).database) and database != ":memory:" \
+            and not database.startswith("file:"):
+        path = Path(database)
+        private_dir(path.parent)
+        private_file(path)
+        for companion in (Path(f"{database}-wal"), Path(f"{database}-shm"), Path(f"{database}-journal")):
+            if companion.exists() and stat.S_IMODE(companion.stat().st_mode) & 0o077:
+                os.chmod(companion, 0o600)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

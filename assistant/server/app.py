@@ -33,7 +33,7 @@ from assistant.pipeline import Pipeline
 from assistant.playbooks import PlaybookRegistry
 from assistant.server.auth import ApiKeyMiddleware
 from assistant.server.problems import ProblemResponsesPlugin, problem_details_plugin, unexpected_error_handler
-from assistant.server.security import BODY_LIMIT, SecurityHeaders, install_log_redaction
+from assistant.server.security import BODY_LIMIT, SecurityHeaders, install_log_redaction, limit_json_depth
 from assistant.settings import Settings, get_settings
 from assistant.web import web_handlers
 from assistant.web.insights_page import insights_router
@@ -53,7 +53,10 @@ async def health(state: State) -> dict[str, str]:
             await session.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
         raise ServiceUnavailable("database unreachable") from exc
-    return {"status": "ok", "database": "ok", "llm": state.llm.model}
+    body = {"status": "ok", "database": "ok", "llm": state.llm.model}
+    if getattr(state.llm, "warning", None):  # the tiny embedded model drafts (issue 20)
+        body["llm_warning"] = state.llm.warning
+    return body
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -68,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         for error in state.playbooks.errors:
             log.error("playbook skipped: %s", error)
         state.llm = build_llm(settings, DatabaseCallLog(state.sessions))
-        state.pipeline = Pipeline(state.sessions, state.llm, state.playbooks)
+        state.pipeline = Pipeline(state.sessions, state.llm, state.playbooks, rules_budget=settings.rules_budget_seconds)
         if settings.queue_url:  # scale-out: `assistant worker` processes take the jobs (assistant/jobs.py)
             from assistant.jobs import SaqDispatcher, make_queue
 
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db_session": Provide(provide_db_session)},
         plugins=[problem_details_plugin(), ProblemResponsesPlugin()],
         before_send=[SecurityHeaders(https=settings.secure_cookies)],
+        before_request=limit_json_depth,  # nesting checked before any decoder recurses into a body
         exception_handlers={Exception: unexpected_error_handler},
         on_startup=[start, start_deliverer],
         on_shutdown=[stop_deliverer, stop],

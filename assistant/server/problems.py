@@ -21,7 +21,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 from litestar.routes import BaseRoute, HTTPRoute
-from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from assistant.errors import AssistantError
@@ -97,6 +97,17 @@ def _from_database(exc: DBAPIError) -> ProblemDetailsException:
     return _internal()
 
 
+def _from_statement(exc: StatementError) -> ProblemDetailsException:
+    """A value that failed on its way into a statement (a column type's bind processor: a date that overflows
+    when converted to UTC) is the client's; anything else is ours."""
+    if isinstance(exc, DBAPIError):
+        return _from_database(exc)
+    if _is_bad_value(exc.orig) if exc.orig is not None else False:
+        return _out_of_range(exc)
+    log.error("statement error", exc_info=exc)
+    return _internal()
+
+
 def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _internal().to_response(request)
@@ -106,7 +117,8 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
     return ProblemDetailsPlugin(ProblemDetailsConfig(
         enable_for_all_http_exceptions=True,
         exception_to_problem_detail_map={
-            AssistantError: _from_domain, DBAPIError: _from_database, OperationalError: _unavailable,
+            AssistantError: _from_domain, StatementError: _from_statement, DBAPIError: _from_database,
+            OperationalError: _unavailable,
             PoolTimeout: _unavailable, ConnectionError: _unavailable, TimeoutError: _unavailable,
             OverflowError: _out_of_range,  # aiosqlite: "Python int too large to convert to SQLite INTEGER"
         },

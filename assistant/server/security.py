@@ -16,8 +16,11 @@ from __future__ import annotations
 import logging
 import re
 
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
+
+from assistant.errors import InvalidInput
 
 # Request bodies. One review is at most 20,000 characters: even \u-escaped (6 bytes a character) it is far
 # below 1 MiB, and so is every web form. A batch holds up to 1,000 of them: 96 MiB fits 1,000 maximal reviews
@@ -59,6 +62,49 @@ class SecurityHeaders:
                 headers[name] = value
         if "Content-Security-Policy" not in headers and self._csp_applies(scope.get("path", "")):
             headers["Content-Security-Policy"] = CSP
+
+
+# -- JSON nesting -----------------------------------------------------------------------------------------------
+# Our bodies nest 3 deep at most ({"reviews": [{…}]}); the decoder recurses per level and a body of 10,000 "["
+# ends in a RecursionError (500). Nesting is measured before anything parses the body.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_OPEN_RUN = b"[" * (MAX_JSON_DEPTH + 1)
+
+
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when arrays/objects in `body` nest deeper than `limit` (brackets inside strings do not count).
+    Linear C-speed passes over the bytes: strings dropped, everything but brackets dropped, then innermost
+    pairs removed level by level; a body with few brackets returns at once."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    brackets = brackets.replace(b"{", b"[").replace(b"}", b"]")
+    if _OPEN_RUN in brackets:
+        return True
+    for _ in range(limit):
+        shorter = brackets.replace(b"[]", b"")
+        if not shorter:
+            return False
+        if _OPEN_RUN in shorter:
+            return True
+        if shorter == brackets:
+            return False  # unbalanced without a deep run: the decoder stops at the first error (its own 400)
+        brackets = shorter
+    return True
+
+
+async def limit_json_depth(request: Request) -> None:
+    """`before_request` hook: a JSON body nested deeper than MAX_JSON_DEPTH is a 400 before it is decoded
+    (reading the body here keeps the route's size limit; the handler reuses the bytes)."""
+    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        return
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if not (media == "application/json" or media.endswith("+json")):
+        return
+    if json_too_deep(await request.body()):
+        raise InvalidInput(f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")
 
 
 # -- logs -------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from litestar.middleware.session import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.types import ASGIApp
 
+from assistant.db.engine import private_dir
 from assistant.db.models import User
 from assistant.domain.users.service import UserService
 from assistant.settings import Settings
@@ -43,13 +45,15 @@ def resolve_secret_key(settings: Settings) -> bytes:
     """`ASSISTANT_SECRET_KEY`, else the key in `data_dir/secret.key`, created (0600) on first use."""
     if settings.secret_key:
         return settings.secret_key.encode()
-    path = Path(settings.data_dir) / "secret.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_dir(Path(settings.data_dir)) / "secret.key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:  # made readable by hand or by an older version
+            os.chmod(path, 0o600)
         return path.read_text(encoding="utf-8").strip().encode()
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
         handle.write(secrets.token_urlsafe(48) + "\n")
     return path.read_text(encoding="utf-8").strip().encode()
 

@@ -249,3 +249,88 @@ async def test_repeated_failed_sign_ins_are_throttled(settings, database_url):
         blocked = await _login(web, "anna@example.com")  # even the right password waits for the window
         assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
         assert (await _login(web, "other@example.com", "wrong password!!")).status_code == 401  # per account
+
+
+class _Served:
+    """The app under uvicorn configured as `assistant serve` configures it (assistant/server/run.py)."""
+
+    def __init__(self, settings: Settings, forwarded_allow_ips: str | None = None) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        from assistant.server.run import uvicorn_config
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(uvicorn_config(create_app(settings), host="127.0.0.1", port=port,
+                                                    log_level="warning", forwarded_allow_ips=forwarded_allow_ips))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline and self.thread.is_alive(), "the server did not start"
+            time.sleep(0.05)
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def _guess(web, email: str, password: str, forwarded_for: str | None = None) -> int:
+    token = _token(web.get("/login").text)
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    return web.post("/login", data={"email": email, "password": password, "_csrf_token": token}, headers=headers,
+                    follow_redirects=False).status_code
+
+
+@pytest.mark.parametrize("trusted", [None, "127.0.0.1"])
+def test_rotating_x_forwarded_for_gives_no_more_guesses(settings, database_url, trusted):
+    """Per account whatever the address (even when the proxy header is believed), and per address across
+    accounts while it is not: a new X-Forwarded-For on every guess changes nothing."""
+    import httpx
+
+    from assistant.web.controllers.auth import MAX_ADDRESS_FAILURES, MAX_FAILURES
+
+    asyncio.run(_create(database_url, "anna@example.com"))
+    with _Served(settings, trusted) as url, httpx.Client(base_url=url) as web:
+        for i in range(MAX_FAILURES):
+            assert _guess(web, "anna@example.com", "wrong password!!", f"198.51.100.{i}") == 401
+        assert _guess(web, "anna@example.com", PASSWORD, "203.0.113.99") == 429, "the account's window holds"
+        assert _guess(web, "ANNA@example.com ", PASSWORD, "203.0.113.98") == 429, "the same account, spelt otherwise"
+        if trusted:
+            return
+        sprayed = [_guess(web, f"user{i}@example.com", "wrong password!!", f"192.0.2.{i % 250}")
+                   for i in range(MAX_ADDRESS_FAILURES)]
+        assert sprayed.count(401) == MAX_ADDRESS_FAILURES - MAX_FAILURES, sprayed  # anna's ten count too
+        assert _guess(web, "fresh@example.com", "wrong password!!", "192.0.2.251") == 429, "the address's window"
+
+
+def test_uvicorn_trusts_no_proxy_headers_unless_configured():
+    from assistant.server.run import proxy_options
+
+    assert proxy_options(None) == proxy_options("") == {"proxy_headers": False, "forwarded_allow_ips": ""}
+    assert proxy_options(" 10.0.0.5 ") == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}
+    assert Settings().forwarded_allow_ips == ""
+
+
+def test_the_failure_table_never_forgets_an_account_under_a_flood():
+    """Junk addresses used to clear the whole table past 10,000 keys, and with it the account's failures."""
+    from assistant.web.controllers import auth
+
+    window = auth.FailureWindow(auth.MAX_FAILURES)
+    for _ in range(auth.MAX_FAILURES):
+        window.fail("anna@example.com")
+    for i in range(auth.MAX_KEYS + 50):
+        window.fail(f"junk{i}@example.com")
+        if i % 1000 == 0:
+            window.fail("anna@example.com")  # the attacked account keeps failing meanwhile
+    assert window.blocked("anna@example.com") and len(window.failures) <= auth.MAX_KEYS
