@@ -45,6 +45,10 @@ SPECIFIC = {
                     "uzrakstiet atbalstam pasūtījuma numuru, un nosūtīsim zilo.",
     "en-smoke-001": "A blender whose motor only hums after two weeks is faulty, and we are sorry it let you down. We "
                     "will repair it under warranty: write to support@example.com with your order number.",
+    # a complaint that mentions a court and a regulator is answered (issue 19), carefully: no refund promised
+    "lv-smoke-003": "Saprotam, ka gaidāt savu naudu līdz piektdienai, un kavēšanās jūs pamatoti satrauc. Lūdzu, "
+                    "uzrakstiet uz support@example.com ar pasūtījuma numuru: vadītājs jums piezvanīs vienas darba "
+                    "dienas laikā un izskatīs jūsu gadījumu.",
 }
 STOCK = {lang: f"{phrases[0]}. {phrases[7]}. {phrases[10]}." for lang, phrases in CLICHES.items()}
 
@@ -208,7 +212,7 @@ async def test_a_failing_case_is_recorded_and_never_cached(cases, playbooks, tmp
     failed = [c for c in broken["cases"] if c["error"]]
     assert [c["id"] for c in failed] == ["en-smoke-001"] and "LLMUnavailable" in failed[0]["error"]
     assert broken["metrics"]["pipeline.error_rate"] == pytest.approx(1 / 12)
-    assert broken["metrics"]["pipeline.draft_rate"] == pytest.approx(7 / 8)
+    assert broken["metrics"]["pipeline.draft_rate"] == pytest.approx(8 / 9)
 
     healed = FakeLLM(cases, model="fake-specific")
     fixed = await run_eval(cases, playbooks=playbooks, llm=healed, cache_dir=tmp_path, progress=False)
