@@ -9,7 +9,16 @@ from assistant.errors import InvalidInput
 
 
 async def read_form(request: Request) -> FormMultiDict:
-    return await request.form()
+    """The page forms take text only: a field sent as a file (where `next` or `ids` is expected) is a 400."""
+    form = await request.form()
+    if any(not isinstance(value, str) for _, value in form.multi_items()):
+        raise InvalidInput("this form takes text fields only, not files")
+    return form
+
+
+def whole_number(value: object, max_digits: int = 12) -> bool:
+    """ASCII digits only: `"²".isdigit()` is true, but `int("²")` raises (and `int("٣")` is 3)."""
+    return isinstance(value, str) and 0 < len(value) <= max_digits and value.isascii() and value.isdigit()
 
 
 def text_field(form: FormMultiDict, name: str, *, limit: int, required: bool = False, label: str | None = None) -> str:
@@ -29,7 +38,7 @@ def int_field(form: FormMultiDict, name: str) -> int | None:
     value = form.get(name)
     if value in (None, ""):
         return None
-    if not isinstance(value, str) or not value.isdigit() or len(value) > 12:
+    if not whole_number(value):
         raise InvalidInput(f"{name} must be a whole number", field=name)
     return int(value)
 
@@ -38,14 +47,14 @@ def ids_field(form: FormMultiDict, name: str, limit: int = 500) -> list[int]:
     values = form.getall(name) if name in form else []
     if len(values) > limit:
         raise InvalidInput(f"select at most {limit} items at once", field=name)
-    if any(not isinstance(v, str) or not v.isdigit() or len(v) > 12 for v in values):
+    if not all(whole_number(v) for v in values):
         raise InvalidInput("invalid selection", field=name)
     return [int(v) for v in values]
 
 
 def local_path(target: str | None, default: str) -> str:
     """Only same-site paths: no scheme, no host, no protocol-relative `//` (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or len(target) > 2000:
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith(("//", "/\\")) or len(target) > 2000:
         return default
     if any(ch in target for ch in "\r\n\x00"):
         return default

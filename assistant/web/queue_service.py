@@ -69,7 +69,7 @@ class QueueFilters:
             raise InvalidInput("flagged must be yes or no", field="flagged")
         if rating and rating not in {"1", "2", "3", "4", "5"}:
             raise InvalidInput("rating must be 1 to 5", field="rating")
-        if page and (not page.isdigit() or not 1 <= int(page) <= 100_000):
+        if page and (not (page.isascii() and page.isdigit() and len(page) <= 6) or not 1 <= int(page) <= 100_000):
             raise InvalidInput("page must be a positive number", field="page")
         mine = text("mine")
         if mine and mine != "yes":

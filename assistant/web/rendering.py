@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
@@ -68,6 +69,15 @@ def excerpt(text: str, limit: int = 180) -> str:
     return cut.rstrip(" ,.;:—-") + "…"
 
 
+def local_time(value: datetime | None) -> Markup:
+    """A UTC timestamp the browser rewrites into the agent's own time zone (app.js); UTC without JavaScript."""
+    if value is None:
+        return Markup("—")
+    value = aware(value)
+    return Markup('<time datetime="{}" data-local>{}</time>').format(value.isoformat(timespec="seconds"),
+                                                                  timestamp(value))
+
+
 def stars(rating: int | None) -> str:
     return "★" * rating + "☆" * (5 - rating) if rating else "no rating"
 
@@ -89,7 +99,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     from assistant.web.reasons import reason_text
 
-    env.filters.update(ago=ago, duration=duration, timestamp=timestamp, stars=stars, aware=aware, excerpt=excerpt,
+    env.filters.update(ago=ago, duration=duration, timestamp=timestamp, stars=stars, aware=aware, excerpt=excerpt, local=local_time,
                        reason=reason_text)
     env.globals.update(static=static_url, urlencode=urlencode)
     return env

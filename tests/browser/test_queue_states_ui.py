@@ -53,6 +53,15 @@ def chromium() -> Iterator:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _patient_expect() -> Iterator[None]:
+    """A decision runs the guard and renders the page: on a machine shared with other test runs that can take
+    longer than Playwright's 5 s default."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with Receiver() as server:
@@ -88,8 +97,8 @@ def viewport(request) -> str:
     return request.param
 
 
-def login(chromium, base_url: str, email: str, viewport: str = "desktop"):
-    context = chromium.new_context(base_url=base_url, viewport=VIEWPORTS[viewport])
+def login(chromium, base_url: str, email: str, viewport: str = "desktop", timezone: str = "UTC"):
+    context = chromium.new_context(base_url=base_url, viewport=VIEWPORTS[viewport], timezone_id=timezone)
     page = context.new_page()
     page.on("console", lambda message: CSP_ERRORS.append(f"{message.text} @ {message.location}")
             if message.type == "error" and "Content Security Policy" in message.text else None)
@@ -421,8 +430,11 @@ def test_sla_counts_from_posting_within_the_filter_and_the_badge_clears_the_star
 
 def test_reasons_read_as_sentences_and_agents_correct_the_classification(chromium, seeded, viewport):
     jug = seeded["by_id"]["b-1"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = login(chromium, seeded["url"], "anna@example.com", viewport, timezone="Europe/Riga")
     page.goto(f"/reviews/{jug['id']}")
+    when = page.locator("#audit time").first  # times in the agent's zone, UTC on hover
+    expect(when).to_have_attribute("title", re.compile("UTC"))
+    assert "UTC" not in when.inner_text() and re.search(r"\d\d:\d\d", when.inner_text())
     reasons = page.locator(".reasons li")
     expect(reasons.first).to_be_visible()
     for i in range(reasons.count()):
@@ -444,6 +456,9 @@ def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewpor
     context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
     rows = page.locator("table.queue tbody tr")
     expect(page.locator('[data-tab="pending"] [data-count]')).to_have_text(str(len(seeded["reviews"])))
+    page.select_option('select[name="rating"]', "5")  # htmx swaps the rows, and the counts follow the filter
+    expect(page.locator('[data-tab="pending"] [data-count]')).to_have_text("3")
+    expect(rows).to_have_count(3)
     for query in ("48213", "ilze", "КУРЬЕР", "old-1"):  # order number, author, text in any case, external id
         page.goto("/queue?search=" + query)
         expect(rows.first).to_be_visible()
@@ -453,6 +468,12 @@ def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewpor
     expect(page.locator("[data-claim-holder]")).to_contain_text("You hold this")
     page.goto("/queue?mine=yes")
     expect(rows).to_have_count(1)
+    boris_context, boris = login(chromium, seeded["url"], "boris@example.com", viewport)
+    boris.goto(f"/reviews/{old['id']}")  # her claim locks it for him until it expires
+    boris.keyboard.press("a")
+    expect(boris.locator("#live-message")).to_contain_text("claimed by anna@example.com")
+    assert api_draft(seeded["url"], old["draft"]["id"])["status"] == "pending"
+    boris_context.close()
     page.goto("/queue?sort=priority")  # do-not-engage is not on top of severity × age
     assert rows.last.get_attribute("data-draft-id") == str(spam["draft"]["id"])
     page.goto("/queue")  # a long review is cut at a word boundary, never mid-word

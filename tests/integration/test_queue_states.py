@@ -175,3 +175,39 @@ async def test_model_down_for_good_leaves_it_to_a_person_who_writes_the_reply(se
         assert (await client.get(f"/api/v1/reviews/{created['id']}")).json()["status"] == "pending_approval"
         approved = await client.post(f"/api/v1/drafts/{written.json()['id']}/approve", json={})
         assert approved.status_code == 200
+
+
+async def test_a_claim_locks_the_review_for_others_until_it_expires(client, settings):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from assistant.db.engine import create_engine, session_factory
+    from assistant.db.models import Review, utcnow
+    from assistant.domain.queue.service import DraftService
+    from assistant.errors import Conflict
+    from assistant.playbooks import PlaybookRegistry
+
+    body = await _drafted(client, JUG)
+    draft_id = body["draft"]["id"]
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            service = DraftService(session, PlaybookRegistry.from_directory(settings.playbooks_dir))
+            await service.claim(body["id"], actor="anna@example.com", minutes=15)
+            for attempt in (lambda: service.approve(draft_id, actor="boris@example.com"),
+                            lambda: service.reject(draft_id, actor="boris@example.com", reason="no"),
+                            lambda: service.edit(draft_id, text=REPLY, version=1, actor="boris@example.com"),
+                            lambda: service.handle(draft_id, actor="boris@example.com", reason="spam")):
+                with pytest.raises(Conflict) as held:
+                    await attempt()
+                assert held.value.extra["claimed_by"] == "anna@example.com"
+            edited = await service.edit(draft_id, text=REPLY, version=1, actor="anna@example.com")  # hers: fine
+            assert edited.version == 2
+            await session.execute(update(Review).where(Review.id == body["id"])
+                                  .values(claimed_until=utcnow() - timedelta(seconds=1)))
+            await session.commit()
+            approved = await service.approve(draft_id, actor="boris@example.com")  # expired: anyone
+            assert approved.status == "approved"
+    finally:
+        await engine.dispose()

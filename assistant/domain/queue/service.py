@@ -119,6 +119,7 @@ class DraftService:
         if "\x00" in text or not text.strip():
             raise InvalidInput("the draft text must be non-empty and contain no NUL bytes")
         draft = await self.get(draft_id)
+        await self._check_claim(draft, actor)
         if self._needs_draft_anyway(draft):
             raise InvalidTransition("this review is do-not-engage: a public reply takes 'draft anyway' with a reason")
         return await self._append_version(draft, text, origin="edit", author=actor, guard=await self.guard(draft, text),
@@ -126,6 +127,7 @@ class DraftService:
 
     async def regenerate(self, draft_id: int, *, actor: str, instruction: str | None = None) -> Draft:
         draft = await self.get(draft_id)
+        await self._check_claim(draft, actor)
         if self._needs_draft_anyway(draft):
             raise InvalidTransition("this review is do-not-engage: a public reply takes 'draft anyway' with a reason")
         return await self._regenerate(draft, actor=actor, instruction=instruction)
@@ -157,6 +159,7 @@ class DraftService:
         its do-not-engage flag (plus `drafted_anyway`), so it is never clean and never bulk-approved."""
         reason = _reason(reason, "'draft anyway' needs a reason")
         draft = await self.get(draft_id)
+        await self._check_claim(draft, actor)
         if draft.status not in states.OPEN:
             raise InvalidTransition(f"draft {draft_id} is already {draft.status}", status=draft.status)
         self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=actor, action="draft_anyway",
@@ -174,6 +177,7 @@ class DraftService:
                       lead: bool = True) -> Draft:
         """`hold_seconds`: the webhook waits this long (the web UI's undo window); `lead`: may decide escalations."""
         draft = await self.get(draft_id)
+        await self._check_claim(draft, actor)
         self._check_escalation(draft, lead)
         if draft.status in states.OPEN and not draft.text.strip():
             raise InvalidTransition("this draft has no text to publish; write a reply first, reject it or mark it "
@@ -192,6 +196,7 @@ class DraftService:
                      lead: bool = True) -> Draft:
         reason = _reason(reason, "a rejection needs a reason")
         draft = await self.get(draft_id)
+        await self._check_claim(draft, actor)
         self._check_escalation(draft, lead)
         await self._change(draft, version, {"status": states.REJECTED, "decided_by": actor,
                                             "decided_at": utcnow(), "reject_reason": reason}, allowed=states.OPEN)
@@ -202,6 +207,7 @@ class DraftService:
         """Handled without a public reply (do-not-engage: spam, extortion, …): who and why are kept."""
         reason = _reason(reason, "say why no public reply is needed")
         draft = await self.get(draft_id)
+        await self._check_claim(draft, actor)
         self._check_escalation(draft, lead)
         await self._change(draft, None, {"status": states.HANDLED, "decided_by": actor, "decided_at": utcnow(),
                                          "reject_reason": reason}, allowed=states.OPEN)
@@ -213,6 +219,7 @@ class DraftService:
             raise InvalidInput(f"escalate to one of: {', '.join(states.ESCALATION_ROLES)}", field="role")
         note = _reason(note, "say what the person you escalate to should look at")
         draft = await self.get(draft_id)
+        await self._check_claim(draft, actor)
         await self._change(draft, None, {"status": states.ESCALATED}, allowed=(states.PENDING,))
         await self._decide_review(draft, states.ESCALATED, actor, "escalated", {"to": role, "reason": note})
         return await self._fresh(draft_id)
@@ -285,6 +292,16 @@ class DraftService:
         await self.session.commit()
         return saved
 
+    async def _check_claim(self, draft: Draft, actor: str) -> None:
+        """A review someone else holds (an unexpired claim) is theirs until it expires or they release it: others
+        can read it but not change or decide it."""
+        holder, until = (await self.session.execute(select(Review.claimed_by, Review.claimed_until)
+                                                    .where(Review.id == draft.review_id))).one()
+        until = _aware(until)
+        if holder and holder != actor and until is not None and until > utcnow():
+            raise Conflict(f"review {draft.review_id} is claimed by {holder} until {until:%H:%M} UTC; it is theirs "
+                           "until then or until they release it", claimed_by=holder, claimed_until=until.isoformat())
+
     def _check_escalation(self, draft: Draft, lead: bool) -> None:
         if draft.status == states.ESCALATED and not lead:
             raise InvalidTransition("this review is escalated to a team lead: only they can decide it now",
@@ -343,8 +360,8 @@ class DraftService:
     async def claim(self, review_id: int, *, actor: str, minutes: int) -> Review:
         """Hold a review for `minutes` so others see who works on it; renewing your own claim is fine.
 
-        Claims are advisory (decisions stay guarded by the draft version), but a claim held by someone else
-        is a Conflict naming the holder, and bulk approval skips claimed reviews."""
+        A claim locks the review for others until it expires or is released: their edits and decisions are a
+        Conflict naming the holder (`_check_claim`), a second claim too, and bulk approval skips it."""
         now = utcnow()
         until = now + timedelta(minutes=minutes)
         free = or_(Review.claimed_by.is_(None), Review.claimed_until.is_(None), Review.claimed_until < now,

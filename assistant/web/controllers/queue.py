@@ -43,7 +43,8 @@ class QueueController(Controller):
                        actions=[a.value for a in Action], names=await UserService(db_session).names(),
                        counts=await service.counts(filters), open_states=states.OPEN)
         partial = is_htmx(request) and request.headers.get("hx-target") == "queue-results"
-        return render(request, "_queue_results.html" if partial else "queue.html", **context)
+        return render(request, "_queue_results.html" if partial else "queue.html", partial=partial, oob=False,
+                      **context)
 
     @post("/queue/bulk-approve", status_code=200)
     async def bulk_approve(self, request: Request, db_session: AsyncSession, state: State) -> Response:

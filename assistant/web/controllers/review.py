@@ -70,7 +70,8 @@ class ReviewController(Controller):
         page = await load_review_page(db_session, state.playbooks, review_id, draft_id)
         prev_id = next_id = None
         if page.draft is not None:
-            prev_id, next_id = await queue_service(db_session, state).neighbours(_filters(q), page.draft.id)
+            prev_id, next_id = await queue_service(db_session, state, request.user.actor).neighbours(
+                _filters(q), page.draft.id)
         queue_url = "/queue" + (f"?{q}" if q else "")
         context = dict(page=page, q=q, queue_url=queue_url, can_resolve=can_resolve(),
                        claim_minutes=state.settings.claim_minutes,
@@ -105,6 +106,11 @@ class ReviewController(Controller):
         try:
             return await getattr(self, f"_{action}")(request, db_session, state, service, draft, form, q)
         except Conflict as exc:
+            if "claimed_by" in exc.extra:  # someone else holds the review: nothing changed, their claim shown
+                return await self._page(request, db_session, state, review_id, draft_id, q, status_code=409,
+                                        text=(typed["text"] or "").replace("\r\n", "\n") or None,
+                                        reason=typed["reason"], instruction=typed["instruction"],
+                                        message=("warning", exc.detail))
             conflict = {"text": exc.extra.get("current_text", ""), "version": exc.extra.get("current_version")}
             return await self._page(request, db_session, state, review_id, draft_id, q, status_code=409,
                                     conflict=conflict, text=(typed["text"] or "").replace("\r\n", "\n"),

@@ -357,7 +357,20 @@
   });
   document.addEventListener("htmx:afterSwap", updateCounter);
 
+  // -- times in the agent's own time zone (the server writes UTC) ------------------------------------
+  function localTimes() {
+    const format = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+    $$("time[data-local]").forEach((el) => {
+      const when = new Date(el.getAttribute("datetime"));
+      if (!isNaN(when)) { el.title = el.textContent; el.textContent = format.format(when); }
+      el.removeAttribute("data-local");
+    });
+  }
+  document.addEventListener("htmx:afterSwap", localTimes);
+
   document.addEventListener("DOMContentLoaded", () => {
+    localTimes();
     initUndo();
     updateCounter();
     pruneStore();
