@@ -77,6 +77,7 @@
     return review;
   }
   globalThis.__reviewAssistant.resolveText = resolveText;
+  globalThis.__reviewAssistant.rescan = () => scan();
 
   async function draftFor(review) {
     await ensurePanel();
@@ -312,7 +313,7 @@
 
   /** All reviews on the page: custom and site adapters, JSON-LD, microdata, shape adapters, rating blocks. */
   function detect() {
-    const claimed = new Set();
+    const claimed = new Set(found.filter((r) => r.el.isConnected).map((r) => r.el)); // cards from earlier scans
     const reviews = [];
     const take = (list) => {
       for (const review of list) {

@@ -163,7 +163,7 @@
     return d;
   }
 
-  const NOISE_TAGS = /^(A|BUTTON|NOSCRIPT|SCRIPT|STYLE|TEMPLATE|TEXTAREA|INPUT|SELECT|OPTION|LABEL|FORM|SVG|IMG|PICTURE|VIDEO|AUDIO|CANVAS|IFRAME|TIME|H[1-6]|FIGCAPTION|NAV|HEADER|FOOTER|DIALOG|MENU)$/;
+  const NOISE_TAGS = /^(A|BUTTON|NOSCRIPT|SCRIPT|STYLE|TEMPLATE|TEXTAREA|INPUT|SELECT|OPTION|LABEL|FORM|SVG|IMG|PICTURE|VIDEO|AUDIO|CANVAS|IFRAME|TIME|H[1-6]|FIGCAPTION|NAV|FOOTER|DIALOG|MENU)$/;
   const NOISE_ROLES = /^(button|link|menu|menuitem|tab|tablist|toolbar|navigation|img|dialog|checkbox|radio|switch|textbox|searchbox|combobox)$/;
   const TITLE_HINT = /(?:^|[\s_-])(?:[a-z]*title|headline|heading|subject|summary)|title|headline/i;
   const AUTHOR_HINT = /author|reviewer|profile-?name|consumer-?name|user-?name|username|display-?name|customer-?name|buyer|nickname|\bnick\b|byline/i;
@@ -213,6 +213,20 @@
           for (let n = el; n; n = n.nextElementSibling) parts.add(n);
         } else parts.add(block);
       }
+    }
+    // A reply headed only by a byline: a block after the review's text whose first line is a name and a date,
+    // with no rating in it ("Trailmark Inc. · October 7, 2024" + the answer). The review's own header has the stars.
+    for (const c of card.querySelectorAll("*")) {
+      if (c.children.length < 2 || [...parts].some((p) => p.contains(c) || c.contains(p))) continue;
+      const first = c.firstElementChild;
+      const head = squash(first.textContent);
+      if (!head || head.length > 80 || !DATE_TEXT.test(head)) continue;
+      if (squash(c.textContent).length - head.length < 20 || findSignals(c).length || signalOf(c)) continue;
+      const before = document.createRange();
+      before.setStart(card, 0);
+      before.setEndBefore(c);
+      if (squash(before.toString()).length < 20) continue;
+      parts.add(c);
     }
     return parts;
   }
@@ -664,6 +678,8 @@
     return common / (x.size + y.size - common) >= 0.5;
   }
 
+  /** `claimed`: cards taken by earlier detectors or earlier scans (they already have buttons); they are not
+   * described again, but they count as the repetition a new card needs. */
   function fromRatingBlocks(doc, claimed) {
     const signals = findSignals(doc.body).filter((s) => !s.aggregate).slice(0, 600);
     if (signals.length < 2) return { reviews: [], signals: signals.length };
@@ -680,7 +696,9 @@
       }
     }
     const described = [];
+    let alongsideClaimed = false;
     for (const card of cards) {
+      if (claimed.has(card)) { alongsideClaimed = true; continue; }
       if ([...claimed].some((c) => c.contains(card) || card.contains(c))) continue;
       if (looksLikeProduct(card)) continue;
       const review = describeCard(card, "rating blocks");
@@ -699,7 +717,8 @@
     const cardsOnly = valid.filter((r) => !holdsList(r));
     const reviews = cardsOnly.filter((r) => !cardsOnly.some((o) => o !== r && o.el.contains(r.el)));
     // The repetition that started it: at least two reviews found this way.
-    return { reviews: reviews.length >= 2 ? reviews : [], signals: signals.length };
+    const repeated = reviews.length >= 2 || (alongsideClaimed && reviews.some((r) => [...r.el.parentElement.children].some((c) => claimed.has(c))));
+    return { reviews: repeated ? reviews : [], signals: signals.length };
   }
 
   // -- reply boxes ----------------------------------------------------------------------------------------------

@@ -201,3 +201,22 @@ def test_a_review_page_nothing_matched_shows_the_hint(browser: Browser, review_s
     assert "select the review" in world.eval("globalThis.__reviewAssistant.hintText").lower()
     assert page.evaluate("() => document.querySelector('review-assistant-hint').shadowRoot") is None
     expect(page.locator("review-assistant-button")).to_have_count(0)
+
+
+def test_a_long_review_list_is_scanned_in_reasonable_time(browser: Browser, review_site: Site) -> None:
+    """Infinite-scroll pages grow to hundreds of reviews; each rescan must stay cheap enough not to stall the page."""
+    page, world = open_shape(browser, review_site, "yelp.html")
+    page.evaluate("""() => {
+        const list = document.querySelector('ul[class*="list__09f24"]');
+        const items = [...list.children];
+        for (let i = 0; i < 40; i++) for (const li of items) {
+            const copy = li.cloneNode(true);
+            for (const host of copy.querySelectorAll('review-assistant-button')) host.remove();
+            for (const span of copy.querySelectorAll('span[class*="raw__"]')) span.textContent += ` (copy ${i})`;
+            list.append(copy);
+        }
+    }""")
+    expect(page.locator("review-assistant-button")).to_have_count(205, timeout=20000)
+    scan_ms = world.eval("""() => { const t0 = performance.now(); globalThis.__reviewAssistant.rescan(); return performance.now() - t0; }""")
+    print(f"\nrescan of a page with 205 reviews (all with buttons): {scan_ms:.0f} ms")
+    assert scan_ms < 1500
