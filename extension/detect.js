@@ -169,7 +169,7 @@
   const AUTHOR_HINT = /author|reviewer|profile-?name|consumer-?name|user-?name|username|display-?name|customer-?name|buyer|nickname|\bnick\b|byline/i;
   const DATE_HINT = /date|datetime|published|posted|\btime\b|time-?ago|timestamp/i;
   const META_HINT = /badge|verified|helpful|vote|report|abuse|flag|share|format-strip|variant|attribute|avatar|photo|image|gallery|stats|count|tag-?list|location|country|recommend|employee|toolbar|actions|footer|sr-only|visually-?hidden|offscreen|a-icon-alt|read-?more|more-?link|expander?-?(?:button|link|header|prompt|toggle)|toggle/i;
-  const BODY_HINT = /review-?body|reviewbody|review-?text|reviewtext|review-?content|text-?content|\bcomment|\bbody|\bcontent|\bmessage|\bdescription|\braw|\btext|typography|snippet|full-?text|feedback/i;
+  const BODY_HINT = /review-?body|reviewbody|review-?text|reviewtext|review-?content|text-?content|\bcomment|\bbody|\bcontent|\bmessage|\bdescription|\braw|\btext(?![-_]?(?:left|right|center|justify|muted|small|large|bold|nowrap|truncate|xs|sm|md|lg|secondary|primary|dark|light|gr[ae]y|white|black|colou?r|align|wrap|\d))|typography|snippet|full-?text|feedback/i;
   const REPLY_HINT = /reply|repl(?:ies)|respon[sd]|answer|owner-?comment|business-?comment|merchant|seller-?comment|company-?comment|developer-?response|ответ|відповід/i;
   const REPLY_HEADING = /^(?:response|reply|comment|answer|message)\s+(?:from|by)\b|^(?:owner|business|dealer|seller|developer|store|shop|company)(?:'s)?\s+(?:response|reply|comment|answer)|^(?:ответ|відповідь|atbilde|risposta|respuesta|réponse|antwort|odpowiedź|odpověď)(?![\p{L}])|^(?:официальный ответ|офіційна відповідь)/iu;
   const COUNT = /^\(?\d[\d\s,.]*\)?\s*(?:reviews?|ratings?|votes?|recensioni|valutazioni|voti|bewertungen|avis|reseñas|отзыв\w*|оцен\w*|відгук\w*|оцін\w*|atsauksm\w*|vērtējum\w*|photos?|фото)?$/i;
@@ -411,7 +411,7 @@
       const text = cleanText(block, skip);
       if (!text || !/\p{L}/u.test(text) || PRICE.test(text)) continue;
       let score = text.length;
-      for (let n = block; n && n !== card.parentElement; n = n === card ? null : n.parentElement) {
+      for (let n = block; n && n !== card; n = n.parentElement) { // the card's own name says nothing about one block
         if (BODY_HINT.test(descriptor(n)) || n.hasAttribute("lang") && n !== card) { score *= 3; break; }
       }
       if (!best || score > best.score) best = { el: block, text, score };
