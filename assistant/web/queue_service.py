@@ -29,6 +29,7 @@ SORTS = {"oldest": "Oldest first", "newest": "Newest first", "priority": "Severi
 FAILED = "failed"  # not a draft state: reviews the model failed on, waiting for a person (no draft yet)
 STATUSES = (*states.DRAFT_STATUSES, FAILED)
 FACET_TTL = 600.0
+OVERDUE_TTL = 15.0
 EXCERPT = 180
 # the customer's posting time when the platform gave it, else when we received the review: SLAs count from it
 POSTED = func.coalesce(Review.review_created_at, Review.created_at)
@@ -302,13 +303,18 @@ class QueueService:
         return QueuePage(rows=rows, total=total, page=page, pages=pages, overdue=0)
 
     async def counts(self, f: QueueFilters) -> dict[str, int]:
-        """How many in each tab, within the active filters (the tabs show them)."""
-        from dataclasses import replace as with_
-
+        """How many in each tab, within the active filters (the tabs show them); a filtered set is cached
+        briefly, as it joins over every decided draft too."""
+        key = ("counts", f.query(page=1), self.actor if f.mine else None)
+        cached = self.facet_cache.get(key) if f.is_filtered else None  # unfiltered counts are index-only
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
         counts = {}
         for status in states.DRAFT_STATUSES:
-            counts[status] = await self.count(with_(f, status=status))
-        counts[FAILED] = (await self.failed_page(with_(f, page=1), 1)).total
+            counts[status] = await self.count(replace(f, status=status))
+        counts[FAILED] = (await self.failed_page(replace(f, page=1), 1)).total
+        if f.is_filtered:
+            self.facet_cache[key] = (time.monotonic() + OVERDUE_TTL, counts)
         return counts
 
     def _narrow(self, query: Any, f: QueueFilters) -> Any:
@@ -329,22 +335,30 @@ class QueueService:
 
     async def overdue_count(self, f: QueueFilters | None = None) -> int:
         """Open drafts past their business's SLA, counted from the customer's posting time, within the active
-        filters (one count per distinct SLA)."""
-        f = f or QueueFilters()
-        now = datetime.now(UTC)
+        filters: one joined count (each business's cutoff picked by a CASE), cached briefly per filter, as it
+        is a headline figure, not something an agent acts on row by row."""
+        f = replace(f or QueueFilters(), page=1, sort="oldest")
+        key = ("overdue", f.query(), self.actor if f.mine else None)
+        cached = self.facet_cache.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        now = datetime.now(UTC).timestamp()
         default_sla = self.playbooks.for_business("default").sla_hours
         custom = {name: p.sla_hours for name, p in self.playbooks.playbooks.items()
                   if name != "default" and p.sla_hours != default_sla}
-        base = self._joined(select(func.count())).where(*self._where(f))
-        total = 0
-        for business, hours in custom.items():
-            cutoff = datetime.fromtimestamp(now.timestamp() - hours * 3600, UTC)
-            total += (await self.session.execute(base.where(Review.business == business, POSTED < cutoff))).scalar_one()
-        cutoff = datetime.fromtimestamp(now.timestamp() - default_sla * 3600, UTC)
-        query = base.where(POSTED < cutoff)
-        if custom:
-            query = query.where(Review.business.not_in(list(custom)))
-        return total + (await self.session.execute(query)).scalar_one()
+
+        def cutoff(hours: float) -> datetime:
+            return datetime.fromtimestamp(now - hours * 3600, UTC)
+
+        limit = (case(*[(Review.business == name, literal(cutoff(hours), POSTED.type))
+                        for name, hours in custom.items()], else_=literal(cutoff(default_sla), POSTED.type))
+                 if custom else literal(cutoff(default_sla), POSTED.type))
+        query = self._joined(select(func.count())).where(*self._where(f), POSTED < limit)
+        count = (await self.session.execute(query)).scalar_one()
+        if len(self.facet_cache) > 500:
+            self.facet_cache.clear()
+        self.facet_cache[key] = (time.monotonic() + OVERDUE_TTL, count)
+        return count
 
     async def neighbours(self, f: QueueFilters, draft_id: int) -> tuple[int | None, int | None]:
         """The review ids just before and after this draft in the filtered, sorted queue (keyset, no offset)."""
