@@ -503,3 +503,10 @@ def test_plain_praise_is_still_thanked(default, text, rating):
 def test_someone_hurt_is_never_dropped_as_off_topic(default):
     verdict = classify_rules("Mamma slimnīcā pēc saindēšanās, bet vēlēšanās tāpat jābalso.", None, default)
     assert verdict.action != Action.do_not_engage and verdict.escalate == "safety", verdict.reasons
+
+
+@pytest.mark.parametrize("text", ["идиот " * 3000, "fuck you " * 2000, "Курьер опоздал, вы идиоты. " * 200])
+def test_a_wall_of_insults_is_not_a_long_complaint(default, text):
+    """Escalating a long complaint with one insult must not let a wall of insults through."""
+    verdict = classify_rules(text, 1, default)
+    assert verdict.action == Action.do_not_engage and verdict.dne_kind == DoNotEngageKind.abuse, verdict.reasons[:6]

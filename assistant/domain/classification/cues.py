@@ -149,26 +149,26 @@ SIGNAL_CUES: dict[str, dict[str, str]] = {
               "ужас*, кошмар*, отвратител*, разочаров*, недовол*, хам*, груб*, невежлив*, опозд*, задерж*, долго,  "
               "жаль, проблем*, жалоб*, обман*, никогда больше, больше не, не очень, так себе, отстой, позор*,  "
               "безобраз*, невкусн*, испорч*, испортил*, потерял*, пропал*, ждал*, ждать, жду, не дождал*, хуже,  "
-              "худш*, бардак, негатив*, претензи*, отказал*, отказыва*, игнор*, халатн*, непрофессионал*, надоел*, достал*, бесит, бесят",
+              "худш*, бардак, негатив*, претензи*, отказал*, отказыва*, игнор*, халатн*, непрофессионал*, надоел*, достал*, бесит, бесят, унизил*, унижен*, неуважител*, высмеял*",
         "uk": "не додзвон*, дорого, дорогувато, завищен*, не варт*, скасува*, вилітає, зависає, глючить, помилк*,  "
               "зайняла ~ тиж*, йшла ~ тиж*, могло бути краще, могло б бути краще, поган*, жах*, кошмар*, огидн*,  "
               "розчаров*, незадовол*, хам*, груб*, неввічлив*, запізн*, затрим*, довго, шкода, проблем*, скарг*,  "
               "обман*, ошук*, ніколи більше, більше не, не дуже, так собі, ганьб*, неподобств*, несмачн*, зіпсова*,  "
               "зіпсув*, загуб*, пропал*, чекал*, чекати, чекаю, не дочекал*, гірш*, бардак, негатив*, претензі*,  "
-              "відмов*, ігнор*, непрофесій*, набридл*, дратує, дістали",
+              "відмов*, ігнор*, непрофесій*, набридл*, дратує, дістали, принизил*, принизив*, зневаж*, неповаж*",
         "lv": "nevar sazvanīt, nevarēju sazvanīt, dārgi, par dārgu, par augstu, pārāk dārg*, cenas augstas, atcēl*,  "
               "uzkar*, kļūd*, aizņēma ~ nedēļ*, gāja ~ nedēļ*, varēja būt labāk, slikt*, šausmīg*, briesmīg*,  "
               "riebīg*, riebj*, negaršo, nepatika, kaitin*, šķebin*, vilšan*, vīlies, vīlusies, neapmierināt*, rupj*, nepieklājīg*, kavēj*, nokavē*, aizkavē*,  "
               "ilgi, žēl, problēm*, sūdzīb*, neiesak*, krāp*, nekad vairs, vairs ne*, nepatik*, nepatīk*, ne pārāk,  "
               "ne visai, kauns, negaršīg*, sabojā*, pazaudē*, pazud*, gaidīj*, gaidīt, gaidu, sliktāk*, negatīv*,  "
-              "pretenzij*, atteic*, atteica, ignorē*, murgs, haoss, neprofesionāl*, apnicis, apnika, apnikusi",
+              "pretenzij*, atteic*, atteica, ignorē*, murgs, haoss, neprofesionāl*, apnicis, apnika, apnikusi, pazemoj*, necieņ*, izsmēj*",
         "en": "can't get through, couldn't reach, overpriced, too expensive, pricey, rip off, ripoff, not worth,  "
               "cancelled, canceled, crash*, freez*, bug, bugs, buggy, glitch*, error*, took ~ weeks, took ~ days,  "
               "took ~ hours, took ages, could be better, could have been better, bad, terrible, awful, horrible,  "
               "worst, worse, disappoint*, unhappy, dissatisfied, rude, rudely, impolite, late, delay*, slow,  "
               "problem*, issue*, complain*, scam*, fraud*, never again, poor, poorly, mediocre, so-so, disgust*,  "
               "spoiled, ruined, lost, waited, waiting, wait, refused, ignored, unprofessional, useless, waste,  "
-              "unacceptable, annoyed, angry, upset, frustrat*, fed up, sick of, worthless, garbage, junk, rubbish, crap, sad, a joke,  "
+              "unacceptable, annoyed, angry, upset, frustrat*, fed up, sick of, humiliat*, disrespect*, ridiculous, laughed at, mocked, worthless, garbage, junk, rubbish, crap, sad, a joke,  "
               "stopped working, doesn't work, does not work, didn't work, broke, returned, regret*",
     },
     "fixable": {

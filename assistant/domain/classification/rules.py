@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import islice
 
 from assistant.domain.classification.injection import Finding, customer_text, find_injection
 from assistant.domain.classification.language import UNDETERMINED, detect_language
@@ -189,10 +190,12 @@ def _same_word(token: str, word: str) -> bool:
 _ABSTRACT = re.compile(r"(?:изаци|izacij|ization|изм\w*$|ism$)")
 
 
-def _sentence_at(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
-    right = min((i for i in (text.find(c, end) for c in ".!?\n") if i != -1), default=len(text))
-    return text[left:right]
+def _sentence_at(text: str, start: int, end: int, reach: int = 200) -> str:
+    """The sentence around [start, end), at most `reach` characters either side (bounded: linear overall)."""
+    lo, hi = max(0, start - reach), min(len(text), end + reach)
+    left = max(text.rfind(c, lo, start) for c in ".!?\n") + 1 or lo
+    right = min((i for i in (text.find(c, end, hi) for c in ".!?\n") if i != -1), default=hi)
+    return text[max(left, lo):right]
 
 
 def _abuse(folded: str, tokens: list[str], negative: int) -> str | None:
@@ -200,7 +203,7 @@ def _abuse(folded: str, tokens: list[str], negative: int) -> str | None:
     когда привезут", "дибильная реклама") is a customer talking; an insult adjective needs a person beside it."""
     if aimed := _first(AIMED, folded):
         return aimed
-    for match in ABUSE.finditer(folded):
+    for match in islice(ABUSE.finditer(folded), 20):  # a wall of insults is decided by its first few
         word = match.group()
         if _ABSTRACT.search(word):  # "дебилизация", "debilizācija": a word about things, not a name for a person
             continue
@@ -409,7 +412,8 @@ def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVe
         # "my lawyer friend recommended it", "fucking amazing": a mention inside praise is no threat
         mentions = [k for k in ("legal_threat", "abuse") if dne.pop(k, None)]
         reasons += [f"mention:{k}" for k in mentions]
-    if "abuse" in dne and len(tokens) >= LONG_REVIEW and (negative or band == "negative"):
+    if ("abuse" in dne and len(tokens) >= LONG_REVIEW and negative
+            and sum(1 for _ in islice(ABUSE.finditer(folded), 3)) <= 2):
         # a long story of what went wrong with one insult in it: a customer, answered with care
         dne["escalate_abuse"] = dne.pop("abuse")
     allowed = [k for k in _DNE_ORDER if k in dne and DoNotEngageKind(k) in playbook.do_not_engage]
