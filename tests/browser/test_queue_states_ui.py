@@ -482,3 +482,42 @@ def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewpor
     kept = shown[:-1]
     assert LONG["text"].startswith(kept) and LONG["text"][len(kept)] in " ,.", (kept, LONG["text"][len(kept):][:10])
     context.close()
+
+
+# -- translation for agents ------------------------------------------------------------------------------------
+def test_agents_read_a_translation_marked_as_such_cached_and_logged(chromium, seeded, scripted_llm, viewport):
+    latvian = seeded["by_id"]["b-4"]
+    translated: list[str] = []
+
+    def respond(body: dict) -> str:
+        system = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "system")
+        if "Translate the text" in system:
+            translated.append(body["messages"][-1]["content"])
+            return "Thank you, everything is great! Fast delivery and a kind courier."
+        return fitting_responder(body)
+
+    scripted_llm.responder = respond
+    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    page.goto(f"/reviews/{latvian['id']}")
+    page.click('[data-translate="en"]')
+    block = page.locator("#review-translation [data-translation]")
+    expect(block).to_contain_text("Thank you, everything is great!")
+    expect(block).to_contain_text("Machine translation into English")
+    expect(block).to_contain_text("never sent")
+    page.click('[data-translate="en"]')  # cached: no second model call
+    expect(block).to_contain_text("Thank you, everything is great!")
+    assert len(translated) == 1 and "Paldies" in translated[0]
+    page.click(f'[data-translate-draft="{latvian["draft"]["id"]}"]')
+    expect(page.locator("#draft-translation [data-translation]")).to_be_visible()
+    assert len(translated) == 2 and "Atbalsta komanda" in translated[1]
+    assert api_draft(seeded["url"], latvian["draft"]["id"])["text"] == latvian["draft"]["text"]  # never the reply
+    page.reload()
+    expect(page.locator(".calls")).to_contain_text("translate_for_agent")  # logged like every model call
+    shot(page, "translation", viewport)
+    page.goto("/queue")  # the bulk preview offers it too, before anything is sent
+    page.check(f'input[name="ids"][value="{latvian["draft"]["id"]}"]')
+    page.click("[data-bulk-approve]")
+    page.click(f'[data-translate-draft="{latvian["draft"]["id"]}"]')
+    expect(page.locator(f'#translation-{latvian["draft"]["id"]} [data-translation]')).to_be_visible()
+    assert api_draft(seeded["url"], latvian["draft"]["id"])["status"] == "pending"
+    context.close()

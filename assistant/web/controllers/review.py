@@ -30,6 +30,7 @@ from assistant.web.rendering import flash, is_htmx, offer_undo, render
 from assistant.web.review_page import load_review_page
 
 MAX_REPLY = 5000
+TRANSLATE_LANGUAGES = {"en": "English", "ru": "Russian", "uk": "Ukrainian", "lv": "Latvian"}
 
 
 def can_resolve() -> bool:
@@ -80,7 +81,8 @@ class ReviewController(Controller):
                        message=None, conflict=None, text=None, reason="", instruction="", confirm_flags=None,
                        escalation_roles=states.ESCALATION_ROLES, open_states=states.OPEN,
                        needs_draft_anyway=bool(page.draft and DraftService._needs_draft_anyway(page.draft)),
-                       actions=[a.value for a in Action], undo_seconds=int(states.UNDO_SECONDS))
+                       actions=[a.value for a in Action], undo_seconds=int(states.UNDO_SECONDS),
+                       translate_languages=TRANSLATE_LANGUAGES)
         context.update(extra)
         use_partial = is_htmx(request) if partial is None else partial
         return render(request, "_review_live.html" if use_partial else "review.html", status_code=status_code,
@@ -323,6 +325,37 @@ class ReviewController(Controller):
         else:
             flash(request, "Classification corrected (kept in the audit trail).", "success")
         return self._to_review(request, review_id, q)
+
+    @get("/reviews/{review_id:int}/translation")
+    async def translation(self, review_id: int, request: Request, db_session: AsyncSession, state: State,
+                          part: Annotated[str, Parameter(max_length=16)] = "review",
+                          to: Annotated[str, Parameter(max_length=8)] = "en",
+                          draft: Annotated[int | None, Parameter(ge=1)] = None) -> Response:
+        """The review (or a draft of it) in the agent's language: an htmx fragment, marked as a translation."""
+        from assistant.db.models import Review
+        from assistant.errors import NotFound
+        from assistant.web.translation import LANGUAGES, Translations
+
+        review = await db_session.get(Review, review_id)
+        if review is None:
+            raise NotFound(f"review {review_id} not found")
+        if part == "review":
+            text = review.text
+        elif part == "draft" and draft is not None:
+            row = await db_session.get(Draft, draft)
+            if row is None or row.review_id != review_id:
+                raise NotFound(f"draft {draft} does not belong to review {review_id}")
+            text = row.text
+        else:
+            raise InvalidInput("part must be review, or draft with a draft id", field="part")
+        translations = state.setdefault("translations", Translations())
+        try:
+            translated = await translations.translate(state.llm, text, to, review_id=review_id)
+            error = None
+        except LLMError as exc:
+            translated, error = "", f"The translation failed: {exc.detail}. Try again."
+        return render(request, "_translation.html", translated=translated, error=error,
+                      language=LANGUAGES.get(to, to), part=part)
 
     def _to_review(self, request: Request, review_id: int, q: str) -> Response:
         target = review_url(review_id, q)
