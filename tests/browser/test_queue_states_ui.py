@@ -299,8 +299,11 @@ def test_a_stray_keystroke_is_never_published_and_e_starts_at_the_top(chromium, 
     editor = page.locator("#draft-text")
     expect(editor).to_be_focused()
     assert page.evaluate("() => document.querySelector('#draft-text').selectionStart") == 0  # not after the signature
+    counter = page.locator('[data-counter-for="draft-text"]')
+    expect(counter).to_have_text(re.compile(rf"^{len(thanks['draft']['text'])} / \d+ characters$"))
     page.keyboard.press("Control+End")
-    page.keyboard.type("!a")  # as found: the agent thinks the focus left the editor; the keys land in the text
+    page.keyboard.type("!a")
+    expect(counter).to_contain_text(f"{len(thanks['draft']['text']) + 2} / ")  # as found: the agent thinks the focus left the editor; the keys land in the text
     page.keyboard.press("Escape")
     page.keyboard.press("a")
     expect(page.locator("#flashes")).to_contain_text("unsaved changes")

@@ -349,7 +349,12 @@
   function updateCounter() {
     $$("[data-counter-for]").forEach((label) => {
       const area = document.getElementById(label.dataset.counterFor);
-      if (area) label.textContent = area.value.length + " characters";
+      if (!area) return;
+      const n = area.value.length;
+      const max = parseInt(label.dataset.max || "0", 10);
+      const min = parseInt(label.dataset.min || "0", 10);
+      label.textContent = max ? n + " / " + max + " characters" : n + " characters";
+      label.classList.toggle("counter-over", (max && n > max) || (min && n < min));
     });
   }
   document.addEventListener("input", (event) => {
