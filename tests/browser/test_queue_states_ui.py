@@ -16,6 +16,7 @@ import pytest
 
 from assistant import dispatch
 from assistant.domain.queue import states
+from assistant.web.controllers import queue as queue_controller
 from tests.browser.chromium import ARTIFACTS, CHROMIUM
 from tests.browser.test_queue_ui import (CSP_ERRORS, FITTING, PASSWORD, REVIEWS, _create_users, _ingest,
                                          fitting_responder)
@@ -81,6 +82,7 @@ def quick(monkeypatch):
     monkeypatch.setattr(states, "UNDO_SECONDS", 3.0)
     monkeypatch.setattr(dispatch, "MODEL_RETRY", (0.2, 0.4))
     monkeypatch.setattr(dispatch, "MODEL_RETRIES", 1)
+    monkeypatch.setattr(queue_controller, "ARRIVALS_POLL_SECONDS", 1)
 
 
 @pytest.fixture
@@ -479,6 +481,13 @@ def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewpor
     boris_context.close()
     page.goto("/queue?sort=priority")  # do-not-engage is not on top of severity × age
     assert rows.last.get_attribute("data-draft-id") == str(spam["draft"]["id"])
+    page.goto("/queue")  # new arrivals are announced without moving the rows under the cursor
+    _ingest(seeded["url"], [{"text": "Arrived on time, nicely packed, thank you!", "source": "shop",
+                             "external_id": "new-1", "rating": 5}])
+    expect(page.locator("[data-arrivals]")).to_contain_text("1 new review arrived")
+    expect(rows).to_have_count(len(seeded["reviews"]))
+    page.click("[data-arrivals]")
+    expect(rows).to_have_count(len(seeded["reviews"]) + 1)
     page.goto("/queue")  # a long review is cut at a word boundary, never mid-word
     shown = page.locator(f'tr[data-href^="/reviews/{seeded["by_id"]["long-1"]["id"]}?"] a.row-link').inner_text()
     assert shown.endswith("…") and len(shown) < len(LONG["text"])

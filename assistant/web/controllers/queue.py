@@ -17,6 +17,9 @@ from assistant.web.queue_service import SORTS, STATUSES, QueueFilters, QueueServ
 from assistant.web.rendering import flash, is_htmx, offer_undo, render
 
 
+ARRIVALS_POLL_SECONDS = 30  # how often an open queue page asks whether new reviews arrived
+
+
 def queue_service(db_session: AsyncSession, state: State, actor: str | None = None) -> QueueService:
     return QueueService(db_session, state.playbooks, state.setdefault("queue_facets", {}), actor=actor)
 
@@ -44,7 +47,17 @@ class QueueController(Controller):
                        counts=await service.counts(filters), open_states=states.OPEN)
         partial = is_htmx(request) and request.headers.get("hx-target") == "queue-results"
         return render(request, "_queue_results.html" if partial else "queue.html", partial=partial, oob=False,
-                      **context)
+                      poll_seconds=ARRIVALS_POLL_SECONDS, **context)
+
+    @get("/queue/arrivals")
+    async def arrivals(self, request: Request, db_session: AsyncSession, state: State) -> Response:
+        """A banner when more reviews wait under these filters than the page shows (polled by htmx): the list
+        itself does not move under the agent's cursor."""
+        filters = QueueFilters.parse(request.query_params)
+        seen = request.query_params.get("seen", "")
+        seen_total = int(seen) if seen.isdigit() and len(seen) < 12 else 0
+        total = await queue_service(db_session, state, request.user.actor).count(filters)
+        return render(request, "_arrivals.html", new=max(0, total - seen_total), filters=filters)
 
     @post("/queue/bulk-approve", status_code=200)
     async def bulk_approve(self, request: Request, db_session: AsyncSession, state: State) -> Response:
