@@ -56,7 +56,6 @@ def _ranges_class(*groups: tuple[tuple[int, int], ...]) -> str:
 _INVISIBLE = re.compile(f"[{_ranges_class(_FORMAT_RANGES, _MARK_RANGES, _CONTROL_RANGES)}]+")
 _BLANK = re.compile(f"[{_BLANKS}]")
 _BIDI_OVERRIDE = re.compile("[\u202d\u202e\u2066-\u2069\u200f\u061c]")
-_WHITESPACE = re.compile(r"\s+")
 _BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 # -- 3. look-alike letters -----------------------------------------------------------------------------------
@@ -120,8 +119,14 @@ def _fold_lookalikes(text: str) -> str:
     return text
 
 
-def _collapse(match: re.Match[str]) -> str:
-    return "\n" if any(ch in _BREAKS for ch in match.group()) else " "
+_TO_NEWLINE = str.maketrans(dict.fromkeys(_BREAKS, "\n"))
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r" ?\n[ \n]*")  # nothing follows the greedy class: no backtracking
+
+
+def _collapse_whitespace(text: str) -> str:
+    """Runs of whitespace → one space, or one newline when the run holds a line break. Three linear passes."""
+    return _NEWLINES.sub("\n", _SPACES.sub(" ", text.translate(_TO_NEWLINE))).strip()
 
 
 def _strip_invisible(text: str) -> str:
@@ -138,7 +143,7 @@ def normalize(text: str | None) -> str:
     text = _fold_lookalikes(_strip_invisible(text))
     # NFKC once more: folding can produce a letter + combining mark pair that composes (rare; keeps idempotence)
     text = unicodedata.normalize("NFKC", text)
-    return _WHITESPACE.sub(_collapse, text).strip()
+    return _collapse_whitespace(text)
 
 
 # -- inspection views ----------------------------------------------------------------------------------------
@@ -221,7 +226,8 @@ def _function_hits(segment: str) -> int:
 
 def _reversed_view(text: str, forced: bool) -> str | None:
     """Segments (sentences, lines) that read better backwards, reversed in place; all of them when the raw text
-    carried a right-to-left override (its display order is the reverse of its stored order)."""
+    carried a right-to-left override (its display order is the reverse of its stored order). Callers that can
+    afford it also check the whole text reversed (`reversed_text`): a short reversed order may not score."""
     if forced:
         return text[::-1]
     parts, changed = [], False
@@ -241,10 +247,15 @@ _SPACED_SEPARATORS = frozenset(" .-_*·/|,+~")
 _PIECES = re.compile(r"[^\W\d_]+|\s+|.", re.DOTALL)
 
 
+_SPACED_GATE = re.compile(r"(?<![^\W\d_])[^\W\d_][ .\-_*·/|,+~][^\W\d_][ .\-_*·/|,+~][^\W\d_](?![^\W\d_])")
+
+
 def _spaced_view(text: str) -> str | None:
     """Letter-spaced words joined: "i g n o r e  a l l" → "ignore all", "I.G.N.O.R.E" → "IGNORE". A run of
     single letters with one-character separators is one word; a wider gap separates words. One pass over
     tokens, no regex backtracking."""
+    if not _SPACED_GATE.search(text):
+        return None
     pieces = _PIECES.findall(text)
     out: list[str] = []
     run: list[str] = []  # letters of the current spaced run
@@ -289,7 +300,12 @@ _HAS_DIGITISH = re.compile(r"[0-9@$]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
+_LEET_GATE = re.compile(r"[^\W\d_][0-9@$|]|[0-9@$|][^\W\d_]")
+
+
 def _leet_view(text: str) -> str | None:
+    if not _LEET_GATE.search(text):
+        return None
     changed = False
 
     def swap(match: re.Match[str]) -> str:
@@ -328,8 +344,8 @@ def inspection_views(text: str | None) -> tuple[View, ...]:
         return ()
     text = text[: MAX_VIEW_CHARS * 2]
     forced_reverse = bool(_BIDI_OVERRIDE.search(text))
-    plain = _WHITESPACE.sub(_collapse, _fold_lookalikes(_strip_invisible(text))).strip()
     spaced_source = _fold_lookalikes(_strip_invisible(text))  # before collapsing: wide gaps separate words
+    plain = _collapse_whitespace(spaced_source)
     candidates = (
         ("base64", _base64_view(plain)),
         ("reversed", _reversed_view(plain, forced_reverse)),
@@ -337,7 +353,7 @@ def inspection_views(text: str | None) -> tuple[View, ...]:
         ("leet", _leet_view(plain)),
         ("escaped", _escaped_view(plain)),
     )
-    seen = {normalize(plain)}
+    seen = {plain}
     views = []
     for name, value in candidates:
         if value is None:
@@ -349,4 +365,9 @@ def inspection_views(text: str | None) -> tuple[View, ...]:
     return tuple(views)
 
 
-__all__ = ["MAX_VIEW_CHARS", "View", "inspection_views", "normalize"]
+def reversed_text(text: str | None) -> str:
+    """The whole normalized text backwards: for checks that look for orders written right to left."""
+    return normalize(text)[::-1]
+
+
+__all__ = ["MAX_VIEW_CHARS", "View", "inspection_views", "normalize", "reversed_text"]

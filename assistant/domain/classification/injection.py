@@ -52,7 +52,7 @@ _REPLYING = (r"(?:when (?:you )?(?:answer|reply|respond|write)\w* (?:to )?(?:thi
 ADDRESS = rx(
     rf"\b{_ADDRESS_WORDS}[\s,:]+(?:{_DETERMINER}\s+)?(?:\w+[\s-]+)?(?:{_AI}|{_AI_ROLE})",
     rf"\b{_TO_WORDS}\s+(?:{_DETERMINER}\s+)?{_AI}",
-    rf"(?:^|[.!?\n]\s*)(?!ai\s*,\s*(?:cik|kad\w*|ka|kas)\b){_AI}\s*[,:!]",  # not the Latvian "ai, cik…"
+    rf"(?:^|[.!?\n][^\S\n]*)(?!ai\s*,\s*(?:cik|kad\w*|ka|kas)\b){_AI}\s*[,:!]",  # not the Latvian "ai, cik…"
     rf"(?:{_AI}|{_AI_ROLE}){_S}{{0,12}}{_REPLYING}",
     rf"\b(?:if|since|as) you(?:'re| are) (?:an? )?{_AI}|\bas an? {_AI}|\bесли ты (?:\w+ )?{_AI}|\bякщо ти (?:\w+ )?{_AI}"
     rf"|\bja tu esi (?:\w+ )?{_AI}|\b(?:как|як|ka) (?:\w+ )?{_AI}[,:]",
@@ -60,7 +60,7 @@ ADDRESS = rx(
     rf"\b(?:you(?:'re| are)|ты|ти|tu esi)\s*[—–-]?\s*(?:just |only |an? |просто |лише |tikai )?(?:\w+ )?{_AI}",
 )
 AI_NOUN = rx(rf"\b(?:{_AI}|{_AI_ROLE})")  # cheap gate: no AI noun, no address to an AI
-ROLE_LABEL_RAW = re.compile(r"(?:^|[.!?\n]\s*)(?:System|Assistant|Assistent|Ассистент|Асистент|Система|Sistēma)\s*:"
+ROLE_LABEL_RAW = re.compile(r"(?:^|[.!?\n][^\S\n]*)(?:System|Assistant|Assistent|Ассистент|Асистент|Система|Sistēma)\s*:"
                             r"|\b(?:SYSTEM|ASSISTANT|USER|ADMIN|DEVELOPER|INSTRUCTIONS?|PROMPT|СИСТЕМА|АССИСТЕНТ|"
                             r"АСИСТЕНТ|SISTĒMA)\s*:")
 
@@ -87,7 +87,7 @@ _EN_CMD = ("write|say|tell|include|add|append|insert|put|type|reply|respond|answ
            "|output|print|repeat|mention|state|end|start|begin|sign|sign off|translate|ignore|disregard|forget|reveal"
            "|pretend|act|speak")
 _EN_DEMAND = "give|offer|grant|approve|refund|send|show|switch|agree|describe|use|apologi[sz]e|praise|call|make"
-_CLAUSE_START = (r"(?:^|[.!?:;,\n\-—–(\[\]>{\"«“]\s*|\b(?:please|pls|kindly|and|now|then|also|so|just|from now on|always)"
+_CLAUSE_START = (r"(?:^|[.!?:;,\n\-—–(\[\]>{\"«“][^\S\n]*|\b(?:please|pls|kindly|and|now|then|also|so|just|from now on|always)"
                  r"\s+)")
 
 
@@ -152,8 +152,8 @@ IGNORE_RULES = rx(
 MARKUP = rx(
     r"</?\s*(?:review|system|user|assistant|instructions?|prompt|context|im_start|im_end|inst|s|sys)\s*>",
     r"<\|[a-z_]+\|>|\[/?\s*(?:inst|system|sys|user|assistant)\s*\]|<<\s*/?sys\s*>>",
-    r"#{2,}\s*(?:system|instructions?|assistant|user|new|prompt|response)\b",
-    r"(?:^|\n)\s*(?:system|assistant|user)\s*:",
+    r"(?<!#)#{2,}\s*(?:system|instructions?|assistant|user|new|prompt|response)\b",
+    r"(?:^|\n)[^\S\n]*(?:system|assistant|user)\s*:",
     r"[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer|user)",  # a chat message as JSON
 )
 _ROLES = ("assistant bot chatbot ai model manager owner agent employee representative admin developer mode dan character "
@@ -435,7 +435,7 @@ _INDICATIVE = re.compile(r"(?:[^и]у|ю|ем|ешь|ет|ут|ют|ат|ят|и
 _EN_WORD = re.compile(r"[a-z']+")
 _EN_VERBS = frozenset("write say state promise confirm include add insert put mention tell end sign guarantee post "
                       "share type".split())
-_IMPERATIVE_SLOT = re.compile(r"(?:^|[.!?:;,\n\-—(]\s*|\b(?:please|pls|kindly|and|also|just|then|now|could you|can you"
+_IMPERATIVE_SLOT = re.compile(r"(?:^|[.!?:;,\n\-—(][^\S\n]*|\b(?:please|pls|kindly|and|also|just|then|now|could you|can you"
                               r"|would you|will you|should|must|need to|needs to|has to|have to|is to|you)\s+)$")
 # "tell readers to…", "say that…": the verbs that dictate content; the ones that put a thing into the reply
 _INCLUDE_VERB = rx(r"\b(?:include|add|insert|put|mention|end|post|share|type|paste|tell|list|give)\b",
@@ -452,6 +452,14 @@ _PROMISED = (r"(?:promised|agreed|guaranteed|offered|обещал\w*|пообе�
 OTHERS_PROMISE = rx(rf"\b{_STAFF}\s+(?:\w+\s+){{0,2}}?{_PROMISED}\b", rf"\b{_PROMISED}\s+(?:\w+\s+){{0,2}}?{_STAFF}\b",
                     rf"\b{_PROMISED}\s+(?:by\s+)?(?:the |your )?{_STAFF}")
 CONFIRM = rx(r"\bconfirm\b|\bподтверд(?:и|ите|ить)\b|\bпідтверд(?:и|іть|ити)\b|\bapstiprin(?:i|iet|at)\b")
+# Substring gates (C-speed `in`): every REPLIER / OTHERS_PROMISE match contains one of these.
+_REPLIER_STEMS = ("writ", "draft", "answer", "repl", "respon", "handl", "process", "moderat", "generat", "manag",
+                  "note", "memo", "instruction", "remind", "request", "smm", "copywrit", "отвеча", "ответ", "пиш",
+                  "составля", "генерир", "готов", "модерат", "админ", "смм", "копирайт", "оператор", "сотрудник",
+                  "поддержк", "відповід", "склада", "генер", "готу", "модер", "адмін", "atbild", "rakst", "gatavo",
+                  "genere")
+_PROMISED_STEMS = ("promis", "agreed", "guarantee", "offered", "обещ", "гарантир", "согласов", "обіця", "гарантув",
+                   "погод", "solija", "garanteja", "apstiprinaja")
 _FULL_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[\w/@]))+[.!?\n]*")  # "t.me/x" and "+371 2.." stay in one sentence
 
 
@@ -500,17 +508,22 @@ def replier_request(raw: str, folded: str) -> Finding | None:
     def found(shape: str, a: int, b: int) -> Finding:
         return Finding(f"injection:{shape}:{folded[a:b].strip()[:40]}", ((a, b),), (a,))
 
-    replier = REPLIER.search(folded)
+    replier = REPLIER.search(folded) if any(stem in folded for stem in _REPLIER_STEMS) else None
     if replier and _requests(folded, replier.end(), len(folded)):
         a = next((s for s, e in spans if s <= replier.start() < e), replier.start())
         return found("replier", a, len(folded))
+    all_verbs = _request_verbs(folded, 0, len(folded))  # one pass; most reviews ask for nothing and stop here
+    if not all_verbs:
+        return None
+    confirm = bool(CONFIRM.search(folded))
+    promised = any(stem in folded for stem in _PROMISED_STEMS)
     for a, b in spans:
-        sentence = folded[a:b]
-        if OTHERS_PROMISE.search(sentence) and (CONFIRM.search(folded) or _request_verbs(folded, a, b)):
-            return found("confirm-promise", a, b)
-        verbs = _request_verbs(folded, a, b)
+        verbs = [v for v in all_verbs if a <= v.start() < b]
         if not verbs:
             continue
+        sentence = folded[a:b]
+        if promised and (OTHERS_PROMISE.search(sentence) or (confirm and OTHERS_PROMISE.search(folded))):
+            return found("confirm-promise", a, b)
         tail = folded[verbs[0].end() : b]
         if re.match(rf"\W*(?:\w+\W+)?{_QUESTION_WORD}", tail) and not re.match(r"\W*(?:that|что|що|ka)\b", tail):
             continue  # "напишите, когда вернёте деньги": a question to the shop
@@ -538,8 +551,8 @@ def find_injection(raw: str, folded: str) -> Finding | None:
     hit = _shapes(raw, folded) or replier_request(raw, folded)
     if hit:
         return hit
-    backwards = raw[::-1]  # always: per-segment reversal (in the views) misses short reversed orders
-    for name, text in [(v.name, v.text) for v in inspection_views(raw)] + [("reversed", backwards)]:
+    # the whole text backwards too: a short reversed order ("...:АМЕТСИС") does not score as reversed on its own
+    for name, text in [(v.name, v.text) for v in inspection_views(raw)] + [("reversed", raw[::-1])]:
         view_folded = fold(text)
         view_raw = text if len(text) == len(view_folded) else view_folded
         hit = _shapes(view_raw, view_folded) or replier_request(view_raw, view_folded)
