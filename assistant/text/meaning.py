@@ -148,8 +148,10 @@ def admissions(text: str) -> list[str]:
 
 
 # Contact channels: any link (any TLD), bare domains, messengers, @handles, e-mails, phone numbers in digits or words.
-_OBFUSCATED_DOT = re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\s+dot\s+|\s+точка\s+|\s+punkts\s+)\s*", _I)
-_OBFUSCATED_AT = re.compile(r"\s*(?:\[at\]|\(at\)|\{at\}|\s+at\s+(?=[\w-]+(?:\.|\s+dot\s+))|\s+собака\s+|\s+собачка\s+)\s*", _I)
+# Single optional spaces around a spelled-out dot or at (the text is normalized: no runs to backtrack over).
+_OBFUSCATED_DOT = re.compile(r" ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}) ?| (?:dot|точка|punkts) (?=[a-zа-я])", _I)
+_OBFUSCATED_AT = re.compile(r" ?(?:\[at\]|\(at\)|\{at\}|\[собака\]) ?| (?:собака|собачка) (?=\w)"
+                            r"| at (?=[\w-]{1,64} ?(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)| dot ))", _I)
 _ANY_URL = re.compile(r"(?i:\b(?:https?|ftp|tg|viber|whatsapp|skype|sms|tel|mailto)://?[^\s<>\"»)]+|\bwww\.[^\s<>\"»)]+)"
                       r"|\b(?:[a-z0-9][a-z0-9-]{0,62}\.)+(?:[a-z]{2,24}|рф|укр)\b(?:/[^\s<>\"»)]*)?")
 _NOT_DOMAIN = re.compile(r"^(?:e\.g|i\.e|etc|vs|a\.m|p\.m|т\.е|т\.д|т\.п|u\.c|u\.tml)$|\.(?:jpe?g|png|gif|pdf|docx?|xlsx?|zip)$")
@@ -209,7 +211,7 @@ def contact_channels(text: str) -> dict[str, list[str]]:
     """Every way to reach someone in `text` (normalized, case kept): links of any TLD and bare domains (also
     written "example[.]com", "t . me"), messengers, @handles, e-mails (also "name [at] domain"), phones in words."""
     text = _OBFUSCATED_AT.sub("@", _OBFUSCATED_DOT.sub(".", text))
-    text = re.sub(r"\b(t|wa)\s*\.\s*me\s*/\s*", r"\1.me/", text, flags=_I)
+    text = re.sub(r"\b(t|wa) ?\. ?me ?/ ?", r"\1.me/", text, flags=_I)
     emails = _EMAIL.findall(text)
     rest = _EMAIL.sub(" ", text)
     links = [u for u in _ANY_URL.findall(rest.lower()) if not _NOT_DOMAIN.search(u.rstrip(".,;:!?"))]
