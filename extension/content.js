@@ -23,7 +23,7 @@
   let clickedBox = null; // a box the agent clicked or typed in after the panel opened
   const buttons = new WeakSet();
   const found = []; // every review given a button (kept in this isolated world only; tests read it)
-  const seenIds = new Set();
+  const seenIds = new Map(); // review key → its card: a card the page re-rendered gets the button back
   let hint = null;
   // Visible only in the content script's isolated world: page scripts can't reach it.
   globalThis.__reviewAssistant = { found, scanned: 0, get panel() { return panel; }, get hint() { return hint; } };
@@ -352,12 +352,14 @@
   function scan() {
     if (!config) return;
     const { reviews, stats } = detect();
+    for (let i = found.length - 1; i >= 0; i--) if (!found[i].el.isConnected) found.splice(i, 1); // re-rendered away
     for (const review of reviews) {
       if (buttons.has(review.el)) continue;
       // The same review found twice (a voting widget or a second list reusing its id): one button.
       const key = review.externalId ? `id:${review.externalId}` : `hash:${review.hashId || review.text}`;
-      if (seenIds.has(key)) continue;
-      seenIds.add(key);
+      const before = seenIds.get(key);
+      if (before && before !== review.el && before.isConnected) continue;
+      seenIds.set(key, review.el);
       buttons.add(review.el);
       if (!review.replyBox) {
         const card = review.el;
@@ -373,7 +375,9 @@
 
   /** A page that looks like a review page where nothing matched: say how to go on. */
   function showHint() {
-    if (hint || sessionStorage.getItem("review-assistant-hint-closed") === location.pathname) return;
+    let closedHere = false;
+    try { closedHere = sessionStorage.getItem("review-assistant-hint-closed") === location.pathname; } catch (e) { /* sandboxed page */ }
+    if (hint || closedHere) return;
     hint = el("review-assistant-hint", { style: "all: initial !important; display: block !important; position: fixed !important; bottom: 16px !important; right: 16px !important; z-index: 2147483646 !important; max-width: 360px !important;" });
     const shadow = hint.attachShadow({ mode: "closed" });
     const sheet = new CSSStyleSheet();
@@ -383,7 +387,10 @@
     shadow.adoptedStyleSheets = [sheet];
     const text = "Reply assistant: no reviews recognized on this page. Select the review's text, right-click and choose “Draft reply for selected review”.";
     const close = el("button", { type: "button", text: "×", title: "Close", "aria-label": "Close" });
-    onTrusted(close, "click", () => { sessionStorage.setItem("review-assistant-hint-closed", location.pathname); hideHint(); });
+    onTrusted(close, "click", () => {
+      try { sessionStorage.setItem("review-assistant-hint-closed", location.pathname); } catch (e) { /* sandboxed page */ }
+      hideHint();
+    });
     shadow.append(el("div", { role: "status", class: "hint", text }, close));
     hint.dataset.text = "";
     globalThis.__reviewAssistant.hintText = text;

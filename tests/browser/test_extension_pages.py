@@ -180,6 +180,15 @@ def test_one_button_per_review_even_with_voting_widgets_and_rescans(browser: Bro
         expect(page.locator("review-assistant-button")).to_have_count(count)
         ids = [f["id"] or f["hash"] for f in world.eval(FOUND_JS)]
         assert len(set(ids)) == count
+        # A framework re-renders a review: the new element gets the button back, still one per review.
+        page.evaluate("""() => { const host = document.querySelector('review-assistant-button');
+            const card = [...document.querySelectorAll('li, [data-hook="review"]')].find((c) => c.contains(host));
+            const copy = card.cloneNode(true);
+            for (const h of copy.querySelectorAll('review-assistant-button')) h.remove();
+            card.replaceWith(copy); }""")
+        page.wait_for_timeout(900)
+        expect(page.locator("review-assistant-button")).to_have_count(count)
+        assert len({f["id"] or f["hash"] for f in world.eval(FOUND_JS)}) == count
         page.close()
 
 
