@@ -18,9 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import (Classification, Draft, DraftStatus, DraftVersion, Event, Review, ReviewStatus,
                                  WebhookDelivery, utcnow)
-from assistant.domain.queue import states
 from assistant.domain.drafting.guard import GuardResult, check_draft
 from assistant.domain.drafting.service import draft_reply
+from assistant.domain.queue import states
 from assistant.domain.replies.followup import resolve_case
 from assistant.domain.webhooks.service import enqueue_approval
 from assistant.errors import Conflict, InvalidInput, InvalidTransition, NotFound
