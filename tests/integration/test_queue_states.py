@@ -211,3 +211,28 @@ async def test_a_claim_locks_the_review_for_others_until_it_expires(client, sett
             assert approved.status == "approved"
     finally:
         await engine.dispose()
+
+
+async def test_bad_input_to_the_new_moves_is_a_4xx_problem_never_a_500(client):
+    body = await _drafted(client, JUG)
+    url = f"/api/v1/drafts/{body['draft']['id']}"
+    cases = [
+        ("post", f"{url}/handle", {"reason": "x" * 2001}),
+        ("post", f"{url}/handle", {"reason": "spam", "extra": 1}),
+        ("post", f"{url}/escalate", {"note": "look", "role": "ceo"}),
+        ("post", f"{url}/escalate", {"note": ""}),
+        ("post", f"{url}/undo", {"window_seconds": -1}),
+        ("post", f"{url}/draft-anyway", {"reason": "why", "text": "\x00"}),
+        ("post", f"{url}/reopen", {"reason": 5}),
+        ("post", "/api/v1/drafts/999999/handle", {"reason": "spam"}),
+        ("post", f"/api/v1/reviews/{body['id']}/classification", {"action": "shout"}),
+        ("post", f"/api/v1/reviews/{body['id']}/classification", {"language": "x"}),
+        ("post", f"/api/v1/reviews/{body['id']}/classification", {"topics": ["t" * 41]}),
+        ("post", f"/api/v1/reviews/{body['id']}/classification", {"topics": ["a"] * 13}),
+        ("post", "/api/v1/reviews/999999/reply", {"text": REPLY}),
+        ("post", f"/api/v1/reviews/{body['id']}/reply", {"text": ""}),
+    ]
+    for method, path, payload in cases:
+        response = await getattr(client, method)(path, json=payload)
+        assert 400 <= response.status_code < 500, (path, payload, response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json"), response.headers
