@@ -1,10 +1,13 @@
-"""`build_llm(settings)`: the configured OpenAI-compatible server, or the embedded default.
+"""`build_llm(settings)`: the configured OpenAI-compatible server, a local GGUF file run in-process
+(`ASSISTANT_LLM_MODEL_PATH`), or the embedded default (SmolLM2-135M, with a draft time budget and a warning).
 
 The `openai` SDK (3.x) is built on `httpx2`: its timeout, client and the embedded model's ASGI transport
 must be httpx2 objects (an `httpx.Timeout` is refused).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import httpx2
 import openai
@@ -17,19 +20,28 @@ __all__ = ["LLM", "CallLog", "CallRecord", "LLMReply", "MemoryCallLog", "build_l
 
 def build_llm(settings: Settings, call_log: CallLog | None = None) -> LLM:
     timeout = httpx2.Timeout(settings.llm_timeout, connect=min(settings.llm_timeout, 10.0))
+    draft_seconds, warning = None, None
     if settings.llm_is_embedded:
-        from assistant.llm.embedded import MODEL_NAME, EmbeddedModel, create_embedded_app
+        from assistant.llm.embedded import DRAFT_SECONDS, TINY_WARNING, EmbeddedModel, create_embedded_app
 
-        model = EmbeddedModel(settings.embedded_model_path, n_ctx=settings.embedded_context,
-                              n_threads=settings.embedded_threads)
+        # ASSISTANT_LLM_MODEL_PATH: any local GGUF in-process, through the same seam as a server
+        path = getattr(settings, "llm_model_path", None) or settings.embedded_model_path
+        if path is not None and not Path(path).is_file():  # a typo in the setting: say so at start, not per review
+            raise ValueError(f"ASSISTANT_LLM_MODEL_PATH: no GGUF file at {path}")
+        model = EmbeddedModel(path, n_ctx=settings.embedded_context, n_threads=settings.embedded_threads)
         transport = httpx2.ASGITransport(app=create_embedded_app(model))
         client = openai.AsyncOpenAI(base_url="http://embedded.local/v1", api_key="embedded", max_retries=0,
                                     timeout=timeout,
                                     http_client=httpx2.AsyncClient(transport=transport, timeout=timeout))
-        model_name, context_tokens = MODEL_NAME, settings.embedded_context
+        model_name, context_tokens = model.name, settings.embedded_context
+        if model.is_default:
+            draft_seconds, warning = DRAFT_SECONDS, TINY_WARNING
     else:
         client = openai.AsyncOpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none",
                                     max_retries=0, timeout=timeout)
         model_name, context_tokens = settings.llm_model or "gpt-4o-mini", settings.llm_context_tokens
-    return LLM(client, model_name, call_log=call_log, max_attempts=settings.llm_max_attempts,
-               max_retry_wait=settings.llm_max_retry_wait, context_tokens=context_tokens)
+    llm = LLM(client, model_name, call_log=call_log, max_attempts=settings.llm_max_attempts,
+              max_retry_wait=settings.llm_max_retry_wait, context_tokens=context_tokens)
+    llm.draft_seconds = draft_seconds  # read by drafting: past it, the reply is composed from the playbook
+    llm.warning = warning  # shown by /health: the tiny default drafts
+    return llm

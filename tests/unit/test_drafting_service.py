@@ -144,11 +144,21 @@ async def test_follow_up_uses_its_own_template(playbook):
 
 
 class Down:
+    compose_when_down = True  # the embedded model: being down does not mend itself
+
     async def chat(self, *args, **kwargs):
         raise LLMUnavailable("model is down")
 
 
-async def test_model_down_gets_a_reply_composed_from_the_playbook(playbook):
+async def test_a_server_that_is_down_fails_the_review_for_a_retry(playbook):
+    class ServerDown(Down):
+        compose_when_down = False
+
+    with pytest.raises(LLMUnavailable):
+        await run(playbook, ServerDown())
+
+
+async def test_embedded_model_down_gets_a_reply_composed_from_the_playbook(playbook):
     outcome = await run(playbook, Down())
     assert outcome.composed and outcome.flagged and outcome.attempts == 0
     assert outcome.guard.codes[0] == COMPOSED and "unavailable" in outcome.guard.issues[0].detail

@@ -27,11 +27,12 @@ from functools import lru_cache
 from typing import NamedTuple
 
 SERVED = ("ru", "uk", "lv", "en")
-# Codes this module emits; with the guard's "empty", "placeholder" and "language_mismatch" they mean the draft
-# is not a reply at all (drafting then falls back to the playbook's composer).
+# Codes this module emits.
 CODES = frozenset({"not_words", "invented_words", "mixed_script", "mixed_language", "repetition", "outline",
                    "heading", "review_echoed", "bot_introduction", "wrong_review", "not_about_review"})
-UNUSABLE = CODES | {"empty", "placeholder", "language_mismatch"}
+# "not_about_review" (a generic reply that names nothing of the review) is flagged but stays the model's: an agent
+# adds the specifics; every other code here means there is no reply to edit.
+UNUSABLE = (CODES - {"not_about_review"}) | {"empty", "placeholder", "language_mismatch"}
 
 NOT_WORDS_SHARE = 0.30  # unknown words / checked words at or above which a draft is word salad
 INVENTED_SHARE = 0.12  # … above which (with INVENTED_MIN of them) it has invented words
@@ -42,7 +43,7 @@ _NAMES = {"ru": "Russian", "uk": "Ukrainian", "lv": "Latvian", "en": "English"}
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`][^\W\d_]+)*")
 _CYR = re.compile(r"[а-яёіїєґ]", re.I)
 _LAT = re.compile(r"[a-zāčēģīķļņšūž]", re.I)
-_EMAIL_URL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|lv|ua|ru|net|org)\b\S*",
+_EMAIL_URL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+|(?<![\w-])[\w-]+\.(?:com|lv|ua|ru|net|org)\b\S*",
                         re.I)
 _APOS = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 
@@ -349,8 +350,8 @@ _APOLOGY = re.compile(
     r"atvainoj|žēl|nepatīkam|diemžēl|sorry|apolog|regret|unfortunately|frustrat|disappoint|should not have|"
     r"shouldn't have|не должн|не мав|не повин|nevajadzēja", re.I)
 _GLAD = re.compile(
-    r"рад[ыа]?\b|радует|приятно (?:слышать|читать|узнать)|понравил|удовольстви|восхищ|"
-    r"раді|радіє|приємно (?:чути|читати)|сподобал|задоволен|"
+    r"рад[ыа]?\b|радует|приятно (?:\w+ )?(?:слышать|читать|узнать)|понравил|удовольстви|восхищ|"
+    r"раді|радіє|приємно (?:\w+ )?(?:чути|читати|дізнатися)|сподобал|задоволен|потіш|"
     r"priecājamies|priecē|prieks|patika|gandarīt|"
     r"glad|delighted|happy to hear|pleased|enjoyed|thrilled|wonderful to hear|great to hear|loved|"
     r"(?:тёпл|тепл|добр)\w* слов|высокую оценку|похвал|(?:теплі|добрі|теплих|добрих) слов|високу оцінку|"
@@ -436,9 +437,10 @@ def _check_relevance(text: str, review_text: str, language: str, action: str | N
     if foreign_domains and not topic_overlap and len(shared) <= 1:
         return [Issue("wrong_review", f"talks about a {foreign_domains[0]} the review never mentions; "
                                       "this reply was written for another review")]
-    if draft_topics and review_topics and not topic_overlap and not shared:
-        return [Issue("wrong_review", f"is about {', '.join(sorted(draft_topics))}, the review is about "
-                                      f"{', '.join(sorted(review_topics))}; this reply was written for another review")]
+    if draft_topics and not topic_overlap and not shared and (review_topics or len(review_stems) >= 4):
+        about = ", ".join(sorted(review_topics)) or "something else"
+        return [Issue("wrong_review", f"is about {', '.join(sorted(draft_topics))}, the review is about {about}; "
+                                      "this reply was written for another review")]
     if len(review_stems) >= 4 and len(body_words) >= 20 and not shared and not topic_overlap:
         return [Issue("not_about_review", "mentions nothing the review is about; an agent could not tell "
                                           "which review it answers")]
@@ -455,6 +457,7 @@ def check_fluency(text: str, *, review_text: str = "", language: str, action: st
     if not text or language not in SERVED:
         return []
     allowed = [a for a in allowed if a]
+    playbook_names = {a for a in allowed if len(a.split()) <= 4}  # name, sign-offs, contacts; not remedy sentences
     exempt = _lower_set([review_text, *allowed])
     issues = _check_words(text, language, exempt)
     if not any(i.code == "not_words" for i in issues):
@@ -462,8 +465,10 @@ def check_fluency(text: str, *, review_text: str = "", language: str, action: st
     issues += _check_degeneration(text, review_text, allowed)
     issues += _check_bot(text)
     if kind == "reply" and not any(i.code in ("not_words", "repetition") for i in issues):
-        issues += _check_relevance(text, review_text, language, str(action) if action else None, rating,
-                                   _lower_set(allowed))
+        body = text  # the sign-off and brand facts say nothing about the review; a remedy's words do
+        for fact in sorted((a for a in allowed if a in playbook_names), key=len, reverse=True):
+            body = body.replace(fact, " ")
+        issues += _check_relevance(body, review_text, language, str(action) if action else None, rating, set())
     return issues
 
 

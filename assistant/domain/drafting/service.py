@@ -7,7 +7,8 @@ playbook says not to engage with never reach the model at all.
 
 A draft that is not a reply at all (word salad, a loop, another review's reply: `fluency.UNUSABLE`) is worth
 nothing to an agent, so the reply is then composed from the playbook's building blocks instead (issue 20), as it
-is when the model is down (`LLMUnavailable`) or slower than its `draft_seconds` budget (the tiny embedded model).
+is when the model is slower than its `draft_seconds` budget or down (`LLMUnavailable`) and says
+`compose_when_down` (both: the tiny embedded model; a server that is down fails the review, retried later).
 A composed draft carries the `composed_from_playbook` issue: the queue shows it was not written by the model, and
 it is never bulk-approved. Other model errors (`LLMError`) propagate; follow-ups are never composed.
 """
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from assistant.cpu import run_cpu
 from assistant.domain.drafting.composer import COMPOSED, COMPOSED_DETAIL, compose_reply
 from assistant.domain.drafting.fluency import UNUSABLE, is_unusable
 from assistant.domain.drafting.guard import GuardIssue, GuardResult, check_draft
@@ -51,9 +53,13 @@ _SEVERITY = {
     "language_mismatch": 5, "email_not_allowed": 4, "phone_not_allowed": 4, "link_not_allowed": 4,
     "ai_mention": 4, "placeholder": 3, "never_say": 3, "too_long": 2, "too_short": 2, "cliche": 1, "too_similar": 1,
 }
+# A draft that obeyed the review or broke the playbook stays as the evidence an agent must see, even when it is
+# also no reply: composing over it would hide the attack.
+EVIDENCE = frozenset({"canary_obeyed", "leaked_instructions", "unauthorized_remedy", "discount_over_cap",
+                      "email_not_allowed", "phone_not_allowed", "link_not_allowed"})
 _FENCE = re.compile(r"^```[^\n]*\n?|\n?```\s*$")
 _CUT_AT = re.compile(
-    r"<\|[^|]{0,30}\|>|</s>|\n\s*(?:user|customer|review|assistant|system|human|клиент|отзыв|користувач|відгук|"
+    r"<\|[^|]{0,30}\|>|</s>|\n[^\S\n]*(?:user|customer|review|assistant|system|human|клиент|отзыв|користувач|відгук|"
     r"klients|atsauksme)\s*:", re.IGNORECASE)
 _PREFIX = re.compile(
     r"^\s*(?:(?:here is|here's)\b[^\n:]{0,60}:|(?:reply|response|answer|draft|ответ|ответ на отзыв|відповідь|"
@@ -143,6 +149,7 @@ async def draft_reply(
     prompt_budget = max(context - max_tokens - CONTEXT_MARGIN, 1024)
     budget = getattr(llm, "draft_seconds", None)  # whole-draft time budget (the embedded model), else none
     budget = float(budget) if isinstance(budget, (int, float)) and budget > 0 else None
+    compose_when_down = bool(getattr(llm, "compose_when_down", budget is not None))
     started = time.monotonic()
     similar_left, feedback_left = SIMILAR_RETRIES, FEEDBACK_RETRIES
     feedback: list[str] | None = None
@@ -165,7 +172,8 @@ async def draft_reply(
                             flagged=True, composed=True)
 
     while True:
-        messages = build_draft_messages(
+        messages = await run_cpu(  # CPU on untrusted text: off the event loop (assistant/cpu.py)
+            build_draft_messages,
             review_text=review_text, rating=rating, platform=platform, language=language, action=action,
             topics=topics, playbook=playbook, kind=kind, instruction=instruction, guard_feedback=feedback,
             variety_nudge=nudge, max_prompt_tokens=prompt_budget,
@@ -177,7 +185,9 @@ async def draft_reply(
             else:
                 reply = await asyncio.wait_for(call, max(budget - (time.monotonic() - started), 0.5))
         except LLMUnavailable as exc:
-            fallback = composed(f"the model is unavailable ({str(exc)[:120]})")
+            # a server that is down comes back: the review fails and is retried then (the pipeline's backoff);
+            # the embedded model being down does not mend itself, so its reviews are composed now
+            fallback = composed(f"the model is unavailable ({str(exc)[:120]})") if compose_when_down else None
             if fallback is None:
                 raise
             return fallback
@@ -190,7 +200,8 @@ async def draft_reply(
             return fallback
         attempts += 1
         text = with_signature(clean_reply(getattr(reply, "text", "") or ""), signature)
-        result = check_draft(
+        result = await run_cpu(
+            check_draft,
             text, review_text=review_text, language=language, action=action, playbook=playbook,
             platform=platform, system_prompt=messages[0]["content"], recent_replies=recent_replies, kind=kind,
         )
@@ -215,7 +226,7 @@ async def draft_reply(
         else:
             break
     _, text, result = best
-    if is_unusable(result.codes):
+    if is_unusable(result.codes) and not set(result.codes) & EVIDENCE:
         unusable = [c for c in result.codes if c in UNUSABLE]
         fallback = composed("the model's draft was not a usable reply (" + ", ".join(unusable) + ")")
         if fallback is not None:
