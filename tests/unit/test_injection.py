@@ -96,3 +96,21 @@ def test_classification_flags_obfuscated_third_person_request_as_injection() -> 
     verdict = classify_rules(text, 5, playbook)
     assert verdict.action.value == "do_not_engage" and verdict.dne_kind.value == "injection"
     assert verdict.language == "en"
+
+
+@pytest.mark.parametrize("unit", ["\n", " ", "a ", "a.", "напиши ", "write ", "@a ", "t.me/", "1 ", "\u200b"])
+def test_detection_is_linear_on_long_runs(unit: str) -> None:
+    """Views and the reversed pass multiply the work per review, never its order: 4× the text ≈ 4× the time."""
+    import time
+
+    def cost(size: int) -> float:
+        text = "system" + (unit * (size // len(unit) + 1))[:size] + "late"
+        best = 9.0
+        for _ in range(2):
+            start = time.perf_counter()
+            detect(text)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, large = cost(5_000), cost(20_000)
+    assert large < 2.0 and (large < 0.05 or large / max(small, 1e-4) < 10), (small, large)
