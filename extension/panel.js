@@ -102,9 +102,29 @@
         this.markDirty();
       });
       this.dirty = el("span", { class: "dirty", text: "edited, not saved" });
-      this.saveButton = b("save", "Save edit", () => this.handlers.save(this.textarea.value));
+      this.saveButton = b("save", "Save edit", () => {
+        if (this.pressedCleanly(this.saveButton, "Not saved")) this.handlers.save(this.textarea.value);
+      });
+      this.watchGesture(this.saveButton);
       this.instruction = el("input", { class: "instruction", type: "text", maxlength: "500", placeholder: "Instruction, e.g. shorter, mention the replacement" });
-      const regen = b("regenerate", "Regenerate", () => this.handlers.regenerate(this.instruction.value.trim()));
+      // The instruction goes to the model: only what the agent typed (a page can type into a focused field too).
+      this.instructionForeign = false;
+      let instructionInput = false;
+      this.instruction.addEventListener("beforeinput", (event) => { if (event.isTrusted) instructionInput = true; });
+      this.instruction.addEventListener("input", (event) => {
+        if (!event.isTrusted || !instructionInput) this.instructionForeign = true;
+        instructionInput = false;
+      });
+      const regen = b("regenerate", "Regenerate", () => {
+        if (this.instructionForeign) {
+          this.instruction.value = "";
+          this.instructionForeign = false;
+          this.setNotice("Not regenerated: the instruction changed without your typing. It was cleared; type it again.", "warn");
+          return;
+        }
+        if (this.pressedCleanly(regen, "Not regenerated")) this.handlers.regenerate(this.instruction.value.trim());
+      });
+      this.watchGesture(regen);
       this.insertButton = b("insert primary", "Insert into reply box", () => this.handlers.insert(this.textarea.value));
       this.approveButton = b("approve", "Approve", () => this.requestApprove(this.approveButton, null));
       this.watchGesture(this.approveButton);
@@ -189,20 +209,26 @@
       this.confirmKey = null;
     }
 
-    /** Approve only what the agent saw when the press began, and only text nothing but the agent changed. */
-    requestApprove(button, confirmKey) {
+    /** True when the press on `button` began and ended on the same text that only the agent changed. */
+    pressedCleanly(button, refused) {
       const gesture = this.gesture;
       this.gesture = null;
-      const text = this.textarea.value;
       if (this.foreign) {
-        this.setNotice("Not approved: the draft text changed without your typing. Restore the saved text first.", "warn");
-        return;
+        this.setNotice(`${refused}: the draft text changed without your typing. Restore the saved text first.`, "warn");
+        return false;
       }
-      if (!gesture || gesture.button !== button || gesture.text !== text || gesture.foreign || Date.now() - gesture.at > 10000) {
+      if (!gesture || gesture.button !== button || gesture.text !== this.textarea.value || gesture.foreign || Date.now() - gesture.at > 10000) {
         this.markForeign();
-        this.setNotice("Not approved: the draft changed while you pressed Approve. Read it again before approving.", "warn");
-        return;
+        this.setNotice(`${refused}: the draft changed while you pressed the button. Read it again.`, "warn");
+        return false;
       }
+      return true;
+    }
+
+    /** Approve only what the agent saw when the press began, and only text nothing but the agent changed. */
+    requestApprove(button, confirmKey) {
+      const text = this.textarea.value;
+      if (!this.pressedCleanly(button, "Not approved")) return;
       if (confirmKey !== null && confirmKey !== this.confirmKey) return;
       this.hideConfirm();
       this.handlers.approve(text, confirmKey);
@@ -220,6 +246,7 @@
       this.reviewTitle.hidden = !review.title;
       this.shown = null;
       this.foreign = false;
+      this.instructionForeign = false;
       this.tamper.hidden = true;
       this.hideConfirm();
       for (const part of [this.error, this.chips, this.issues, this.dne, this.draft, this.notice]) part.hidden = true;

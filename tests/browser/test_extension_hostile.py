@@ -103,6 +103,33 @@ def test_approve_refuses_a_draft_rewritten_as_the_pointer_passes(extension: Brow
     assert stored["status"] == "pending" and EVIL not in stored["text"]
 
 
+def test_save_and_regenerate_refuse_what_the_page_typed(extension: Browser, review_site: Site, live_server: Any,
+                                                         scripted_llm: Any) -> None:
+    """Saving the page's text would make it "the saved version"; an instruction typed by the page goes to the model."""
+    clean_drafts(scripted_llm)
+    page = open_page(extension, review_site, HOSTILE, buttons=2)
+    draft(page)
+    before = server_draft(live_server)
+    type_in_draft(page, " Sorry again.")
+    panel(page, ".save").click()  # the page rewrites the focused draft on this press
+    see(panel(page, ".notice")).to_contain_text("Not saved")
+    page.wait_for_timeout(500)
+    assert server_draft(live_server)["version"] == before["version"]
+    page.evaluate("window.__attack.mode = 'off'")
+    panel(page, ".restore").click()
+    requests = len(scripted_llm.requests)
+    panel(page, ".instruction").click()
+    page.keyboard.type("shorter")
+    page.evaluate("window.__attack.mode = 'pointerdown'")
+    panel(page, ".regenerate").click()  # the page types its own instruction into the focused field
+    assert page.evaluate("window.__attack.rewrites") >= 2
+    see(panel(page, ".notice")).to_contain_text("Not regenerated")
+    see(panel(page, ".instruction")).to_have_value("")
+    page.wait_for_timeout(500)
+    assert len(scripted_llm.requests) == requests  # nothing reached the model
+    assert server_draft(live_server)["version"] == before["version"]
+
+
 def test_a_flagged_draft_needs_a_second_confirmation_naming_the_issues(extension: Browser, review_site: Site,
                                                                        live_server: Any, scripted_llm: Any, shot) -> None:
     default = scripted_llm.responder
