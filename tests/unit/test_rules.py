@@ -510,3 +510,10 @@ def test_a_wall_of_insults_is_not_a_long_complaint(default, text):
     """Escalating a long complaint with one insult must not let a wall of insults through."""
     verdict = classify_rules(text, 1, default)
     assert verdict.action == Action.do_not_engage and verdict.dne_kind == DoNotEngageKind.abuse, verdict.reasons[:6]
+
+
+@pytest.mark.parametrize("text", ["Latvijā gardus neesmu ēdis :(", "Ну такое себе, вкусно было только раз :-(",
+                                  "Good idea, bad execution ):"])
+def test_a_typed_sad_face_counts_against_praise_without_stars(default, text):
+    verdict = classify_rules(text, None, default)
+    assert verdict.action != Action.thank, verdict.reasons

@@ -137,7 +137,8 @@ SIGNAL_CUES: dict[str, dict[str, str]] = {
         "lv": "normāli, normāls, normāla, nav par ko sūdzēties, nav pretenziju, paldies, pateicos, pateicamies, pateicīb*, pateicīg*, lielisk*, labs, laba, labi, labākais, labākā, izcil*, brīnišķīg*, super*, forš*,  "
               "patīk*, patika, iesak*, ieteik*, apmierināt*, ātri, ātrs, ātra, ātru, ātro, ātrā, ātrie, ātrais, ātrajā, ātrāk*, ātrum*, laicīg*, tieši laikā,  "
               "piegād* laikā, atveda laikā, ieradās laikā, pieklājīg*, laipn*, patīkam*, akurāt*, garšīg*, ideāl*,  "
-              "malači, malacis, top, ērt*, profesionāl*, kārtībā, priecīg*, gandarīt*, bez problēmām, ok, atsaucīg*",
+              "malači, malacis, top, gards, garda, gardi, gardu, gardum*, mīlu, mīlam, jauki, jauks, jauka,  "
+              "foršs, superīg*, apburoš*, ņamm*, ērt*, profesionāl*, kārtībā, priecīg*, gandarīt*, bez problēmām, ok, atsaucīg*",
         "en": "nothing to complain about, no complaints, thank*, great, excellent, amazing, awesome, perfect*, love, loved, lovely, good, nice, wonderful,  "
               "fantastic, superb, brilliant, recommend*, happy, pleased, satisfied, fast, quick*, on time, friendly,  "
               "polite, helpful, delicious, tasty, best, outstanding, professional*, smooth, easy, well done,  "

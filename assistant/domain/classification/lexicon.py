@@ -171,9 +171,15 @@ def lexicon() -> Lexicon:
     return Lexicon()
 
 
+_SAD_FACE = re.compile(r"(?<![\w:;])[:;]'?-?[(\[]|(?<![\w)])\)-?:(?![\w:])")  # ":(", ":-(", ":'(", "):"
+
+
 def emoji_balance(text: str) -> tuple[int, int]:
-    """(positive, negative) emoji counts: the only sentiment an emoji-only review carries."""
-    return sum(ch in POSITIVE_EMOJI for ch in text or ""), sum(ch in NEGATIVE_EMOJI for ch in text or "")
+    """(positive, negative) emoji counts, a typed sad face included: the only sentiment an emoji-only review
+    carries, and a hint in a text without stars ("ни разу не ел вкусно :(")."""
+    text = text or ""
+    return (sum(ch in POSITIVE_EMOJI for ch in text),
+            sum(ch in NEGATIVE_EMOJI for ch in text) + len(_SAD_FACE.findall(text)))
 
 
 def warm_up() -> None:
