@@ -398,6 +398,10 @@ REPLIER = rx(
     r"\b(?:tam|tiem|tai|jebkuram),?\s+(?:kas|kurs|kura|kuri|kuras)\s+(?:\w+\s+){0,2}?(?:atbild\w*\s+uz\s+(?:\w+\s+)?"
     r"(?:atsauksm|komentar|so|sis|zinojum)\w*|(?:raksta|rakstis\w*|gatavo\w*|genere\w*)\s+(?:\w+\s+)?atbild\w*)",
     r"\b(?:atbildetaj\w*|atbilzu rakstitaj\w*|atbildes rakstitaj\w*)\b",
+    # "Кто будет писать ответ —", "Хто відповідатиме на відгук:", "Kas lasa un atbild —": the sentence opens with it
+    r"(?:^|[.!?]\s*)(?:кто|хто|kas|kurs)\s+(?:\w+\s+){0,3}?(?:(?:пиш\w*|писать|напиш\w*|составля\w*|писати|писатим\w*"
+    r"|пише|raksta|rakstis\w*)\s+(?:\w+\s+)?(?:ответ|відповід|atbild)\w*|(?:отвеча\w*|ответит|відповіда\w*|відповість"
+    r"|atbild\w*)(?:\s+(?:на|uz)\s+(?:\w+\s+)?(?:отзыв|відгук|atsauksm|коммент|комент|komentar)\w*|\s*[:—-]))",
 )
 # A request in any mood and politeness: imperatives (both numbers), infinitives after "please/нужно/прошу/lūdzu",
 # modals ("the reply should", "следует", "vajag"). Past tenses are reports ("менеджер обещал"), filtered below.
@@ -413,8 +417,8 @@ REQUEST = rx(
     r"|обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|повідом\w*|підтверд\w*|переказ\w*|перекаж\w*|поверн\w*|зарах\w*"
     r"|ігнору\w*|проігнору\w*|дайте|запропону\w*|відповід(?:ай|айте|ати)|треба|потрібно|слід|необхідно|повин\w*"
     r"|прошу|просимо|нехай|будь ласка|будьте ласкаві)\b",
-    r"\b(?:uzrakst\w*|raksti|rakstiet|rakstit|pasak\w*|saki|sakiet|pateikt|pievieno\w*|ieliec\w*|ielikt|ieklauj\w*"
-    r"|ieklaut|norad\w*|piemin\w*|beidz\w*|beigt|pabeidz\w*|apsol\w*|garant\w*|pazino\w*|apstiprin\w*|parskait\w*"
+    r"\b(?:uzrakst\w*|raksti|rakstiet|rakstit|ierakst\w*|pasak\w*|saki|sakiet|pateikt|pievieno\w*|ieliec\w*|ielikt"
+    r"|ieklauj\w*|ieklaut|norad\w*|piemin\w*|beidz\w*|beigt|pabeidz\w*|apsol\w*|garant\w*|pazino\w*|apstiprin\w*|parskait\w*"
     r"|atmaks\w*|atgriez\w*|ignore\w*|dodiet|piedava\w*|atbildi|atbildiet|vajag|vajadzetu|nepieciesams|ludzu"
     r"|ja(?:raksta|uzraksta|piemin|pievieno|apstiprina|sola|apsola|norada|ieklauj|ieliek|atbild)\w*)\b",
 )
@@ -426,8 +430,8 @@ WRITE_VERB = rx(
     r"|заверш\w*|обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*|сообщ\w*|подтверд\w*)",
     r"\b(?:напиш\w*|написати|скаж\w*|сказати|дода\w*|встав\w*|включ\w*|вкаж\w*|вказати|згада\w*|закінч\w*|заверш\w*"
     r"|обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|повідом\w*|підтверд\w*)",
-    r"\b(?:uzrakst\w*|raksti|rakstiet|rakstit|pasak\w*|saki|sakiet|pateikt|pievieno\w*|ieliec\w*|ielikt|ieklauj\w*"
-    r"|ieklaut|norad\w*|piemin\w*|beidz\w*|beigt|pabeidz\w*|apsol\w*|garant\w*|pazino\w*|apstiprin\w*)",
+    r"\b(?:uzrakst\w*|raksti|rakstiet|rakstit|ierakst\w*|pasak\w*|saki|sakiet|pateikt|pievieno\w*|ieliec\w*|ielikt"
+    r"|ieklauj\w*|ieklaut|norad\w*|piemin\w*|beidz\w*|beigt|pabeidz\w*|apsol\w*|garant\w*|pazino\w*|apstiprin\w*)",
 )
 # Indicative forms are statements or threats ("напишу во все группы", "uzrakstīšu visos forumos"), not requests;
 # an English verb is a request only where an imperative can stand (clause start, "please", "and", "should").
@@ -495,6 +499,8 @@ def _bait(raw: str, folded: str, a: int, b: int, include: bool) -> str | None:
     money = money_promises(folded[a:b])
     if money:
         return "money:" + next(iter(money.values()))[0][:30]
+    if perk := _PERK.search(folded, a, b):
+        return "perk:" + perk.group()  # a discount, a free thing or a promo code dictated for the reply
     if _MONEY_OBJECT.search(folded, a, b) and re.search(r"\b(?:full|whole|all|полн\w*|вс[юяе]\w*|повн\w*|ус[юяі]\w*"
                                                         r"|vis\w*|piln\w*)\b", folded[a:b]):
         return "money"
@@ -532,11 +538,19 @@ def replier_request(raw: str, folded: str) -> Finding | None:
         if re.match(r"\s*,?\s*(?:me|мне|мені|man)\b", tail):
             include = False  # "напишите мне в телеграм @ivan": the customer asks to be contacted, not quoted
         bait = _bait(raw, folded, verbs[0].end(), b, include)  # what is asked for comes after the asking
-        if bait and (REPLY_REF.search(sentence) or not bait.startswith("money") or _PROMISE_VERB.search(sentence)):
+        if bait and bait.startswith("perk") and not (REPLY_REF.search(sentence) or _DICTATING.search(sentence)
+                                                     or re.match(r"\W*(?:that|что|що|ka)\b", tail)):
+            continue  # "tell me about discounts" asks; "write that we get 100% off" dictates
+        if bait and (REPLY_REF.search(sentence) or not bait.startswith(("money", "perk"))
+                     or _PROMISE_VERB.search(sentence)):
             return found(f"dictated-{bait.split(':')[0]}", a, b)
     return None
 
 
+_DICTATING = rx(r"\b(?:promise|guarantee|обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*|обіця(?:й|йте|ти)|пообіця\w*"
+               r"|гаранту\w*|apsol\w*|garant\w*)")
+_PERK = rx(r"\d{1,3}\s*%|\b(?:discount\w*|free\b|promo ?code\w*|coupon\w*|voucher\w*|скидк\w*|бесплатн\w*|промокод\w*"
+           r"|купон\w*|знижк\w*|безкоштовн\w*|atlaid\w*|bezmaksas|par brivu|promokod\w*|kupon\w*)")
 _PROMISE_VERB = rx(r"\b(?:promise|guarantee|state|say|write|tell)\b|\b(?:обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*"
                    r"|скаж\w*|сказать|напиш\w*|написать)|\b(?:обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|скаж\w*|сказати"
                    r"|напиш\w*|написати)|\b(?:apsol\w*|garant\w*|pasak\w*|saki|sakiet|pateikt|uzrakst\w*)")
