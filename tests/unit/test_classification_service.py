@@ -237,3 +237,12 @@ async def test_the_model_cannot_make_a_complaint_a_thank_you(playbook, text, rat
 async def test_the_model_may_thank_where_the_words_praise(playbook):
     result = await _merged("Спасибо, всё очень понравилось, обязательно придём ещё!", playbook, FakeLLM(answer("thank")))
     assert result.action == Action.thank and "llm:overruled:thank" not in result.reasons
+
+
+async def test_the_model_may_refuse_what_the_rules_could_not_place(playbook):
+    """No stars, no cue, no complaint: the rules ask; a model that sees a concert chat refuses it, for a person."""
+    text = "Вчера был на концерте, это было мощно!"
+    assert not classify_rules(text, None, playbook).decided
+    result = await classify_review(text, None, playbook, FakeLLM(answer("do_not_engage", is_off_topic=True)))
+    assert result.action == Action.do_not_engage and result.dne_kind == DoNotEngageKind.off_topic
+    assert result.needs_human and not result.escalate
