@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from assistant.cpu import run_cpu
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
 from assistant.domain.classification.service import ClassificationResult, classify_review, warm_up
@@ -29,7 +29,6 @@ RECENT_REPLIES = 50
 ACTIVE = (ReviewStatus.received, ReviewStatus.processing)
 BULK_RECENT_REPLIES_TTL = 15.0  # seconds; batch runs and queue workers
 RULES_CPU_BUDGET = 5.0  # seconds of rules per review; a 20,000-character review takes well under one
-_RULES_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules")  # a runaway review holds one at most
 _REVIEWS = Review.__table__  # Core statements: a claimed review is read, never changed through the ORM
 _CLAIM = (update(_REVIEWS)
           .where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)), _REVIEWS.c.status.in_(ACTIVE))
@@ -121,11 +120,11 @@ class Pipeline:
         await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
 
     async def _classify(self, review: Row, playbook) -> ClassificationResult:
-        """The rules are CPU work on untrusted text: they run in a thread, so the event loop keeps answering
-        (health, the API) meanwhile, and within a time budget. A review that exceeds it is not waited for (its
-        thread finishes on its own) and goes to a person without a draft, with the reason."""
-        loop = asyncio.get_running_loop()
-        rules = loop.run_in_executor(_RULES_THREADS, classify_rules, review.text, review.rating, playbook)
+        """The rules are CPU work on untrusted text: they run on the text-CPU thread (assistant/cpu.py), so the
+        event loop keeps answering (health, the API) meanwhile, within a time budget (waiting for the thread
+        included). A review over it is not waited for (the thread finishes it on its own) and goes to a person
+        without a draft, with the reason."""
+        rules = run_cpu(classify_rules, review.text, review.rating, playbook)
         try:
             verdict = await asyncio.wait_for(rules, timeout=self.rules_budget)
         except TimeoutError:

@@ -30,7 +30,7 @@ def _negated(text: str, start: int, end: int) -> bool:
     return bool(_NEG_BEFORE.search(before) and not _NOT_ONLY.search(before)) or bool(_NEG_AFTER.match(text[end:end + 60]))
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # from a run's start: linear
 # Matched on `fold(normalize(text))`: lower case, ё→е, Latvian diacritics folded, look-alikes and invisible
 # characters gone, so "zarахуємо", "pārskaitīsim" and "ｃｒｅｄｉｔ" read alike. Each class is a product of small
 # vocabularies (a verb that moves money × an object that is money) rather than a list of phrases, so new wordings
@@ -55,7 +55,7 @@ _MONEY_OBJECT = re.compile(
     r"|грош\w*|кошт\w*|сум[аиуі]|вартіст\w*|вартост\w*|витрат\w*|грн|гривн\w*|гривень|євро|долар\w*|картк\w*|картц\w*"
     r"|рахун\w*|повн(?:у|ої)|повному обсязі"
     r"|naud\w*|summ\w*|maksu|maksa|izmaksas|cen(?:u|a|as)|kart(?:e|i|es)|kont(?:u|a|s|am)|eiro|lidzekl\w*|izdevum\w*)\b"
-    r"|\d[\d\s]*(?:[.,]\d+)?\s*(?:€|\$|£|₽|₴|eur\b|usd\b|uah\b|грн|руб)|[€$£₽₴]\s*\d")
+    r"|\d[\d\s]{0,15}(?:[.,]\d{1,4})?\s*(?:€|\$|£|₽|₴|eur\b|usd\b|uah\b|грн|руб)|[€$£₽₴]\s*\d")  # bounded: linear
 _PAST = re.compile(r"(?:л|ла|ли|ло|лся|лась|лись|лось|в|вши|вшись|ed|id)$")  # вы оплатили, ви сплатили, you paid
 _PASSIVE_BEFORE = re.compile(r"\b(?:be|been|being|get|gets|getting)\s+(?:\w+\s+)?$")  # "will be transferred"
 _CUSTOMER_BEFORE = re.compile(r"\b(?:you|вы|ви|jus|tu|клиент\w*|покупател\w*|customer)\s+(?:\w+\s+)?$")
@@ -153,7 +153,7 @@ _OBFUSCATED_DOT = re.compile(r" ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}
 _OBFUSCATED_AT = re.compile(r" ?(?:\[at\]|\(at\)|\{at\}|\[собака\]) ?| (?:собака|собачка) (?=\w)"
                             r"| at (?=[\w-]{1,64} ?(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)| dot ))", _I)
 _ANY_URL = re.compile(r"(?i:\b(?:https?|ftp|tg|viber|whatsapp|skype|sms|tel|mailto)://?[^\s<>\"»)]+|\bwww\.[^\s<>\"»)]+)"
-                      r"|\b(?:[a-z0-9][a-z0-9-]{0,62}\.)+(?:[a-z]{2,24}|рф|укр)\b(?:/[^\s<>\"»)]*)?")
+                      r"|(?<![a-z0-9.-])(?:[a-z0-9][a-z0-9-]{0,62}\.)+(?:[a-z]{2,24}|рф|укр)\b(?:/[^\s<>\"»)]*)?")
 _NOT_DOMAIN = re.compile(r"^(?:e\.g|i\.e|etc|vs|a\.m|p\.m|т\.е|т\.д|т\.п|u\.c|u\.tml)$|\.(?:jpe?g|png|gif|pdf|docx?|xlsx?|zip)$")
 _MESSENGER = re.compile(
     r"\b(?:telegram\w*|whats ?app\w*|viber\w*|wechat|skype|instagram|insta|facebook|messenger|tiktok|snapchat"

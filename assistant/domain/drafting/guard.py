@@ -64,7 +64,7 @@ _REMEDIES: dict[str, re.Pattern] = {
         r"\batmaks\w*", rf"\batgriez\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})", r"\bnaud\w*\s+atpakaļ", r"\batlīdzīb\w*",
         r"\bkompensē\w*", r"\brefund\w*", r"\bmoney[- ]back\b", r"\breimburs\w*", r"\bcompensat\w*",
         r"\breturn\w*\s+(?:\w+\s+){0,2}?(?:money|payment|funds|the cost|the full)", r"\bpay\w*\s+you\s+back\b",
-        r"(?:\d[\d\s]*(?:[.,]\d+)?\s*(?:€|\$|£|₽|₴|eur\b|euro|евро|руб|грн|гривн|гривен|uah\b|usd\b|dollar|доллар|долар|eiro))",
+        r"(?:\d[\d\s]{0,15}(?:[.,]\d{1,4})?\s*(?:€|\$|£|₽|₴|eur\b|euro|евро|руб|грн|гривн|гривен|uah\b|usd\b|dollar|доллар|долар|eiro))",
         r"(?:[€$£₽₴]\s*\d)",
     ),
     "discount": _rx(
@@ -201,8 +201,8 @@ _TRIGGER = _rx(
     r"paraksti|izmanto)\w*",
 )
 _QUOTED = re.compile(r"[\"“”«»„']([^\"“”«»„'\n]{2,80})[\"“”«»„']")
-_CODE_TOKEN = re.compile(r"\b(?=[\w-]*[A-Za-zА-Яа-яІіЇїЄєҐґĀ-ž])(?:[A-ZА-ЯІЇЄҐĀ-Ž0-9_-]{4,}|[\w-]*\d[\w-]*[^\W\d_][\w-]*|"
-                         r"[\w-]*[^\W\d_][\w-]*\d[\w-]*|\w+_\w+)\b")
+_CODE_TOKEN = re.compile(r"\b(?=[\w-]{0,64}?[A-Za-zА-Яа-яІіЇїЄєҐґĀ-ž])(?:[A-ZА-ЯІЇЄҐĀ-Ž0-9_-]{4,}|(?<![\w-])(?=[\w-]*?\d)[\w-]+|"
+                         r"\w+_\w+)\b")  # bounded, lazy look-aheads; letters+digits from a run's start: linear
 _WORD_AFTER = re.compile(r"\b(?:word|phrase|code|password|слово|фразу|код|пароль|vārdu|vārds|frāzi|kodu|paroli)\s+"
                          r"[\"“«„']?([^\s\"”»'.,!?]{2,40})", _I)
 
@@ -295,13 +295,13 @@ def _check_leaks(text: str, system_prompt: str, playbook: Playbook) -> list[Guar
 
 # -- contacts, placeholders ---------------------------------------------------------------------------------
 # Bare domains are matched in lower case only, so "it.To be sure" (a missing space) is not a link.
-_URL = re.compile(r"(?i:(?:https?://|www\.)[^\s<>\"»)]+)|\b(?:[a-z0-9-]{2,}\.)+(?:com|net|org|info|biz|io|co|me|app|shop|"
+_URL = re.compile(r"(?i:(?:https?://|www\.)[^\s<>\"»)]+)|(?<![a-z0-9.-])(?:[a-z0-9-]{2,}\.)+(?:com|net|org|info|biz|io|co|me|app|shop|"
                   r"store|online|site|ru|ua|lv|eu|by|kz|uk|de|pl|lt|ee|us|ly|to|gl|link|top|xyz|рф)\b(?:/[^\s<>\"»)]*)?")
 _PHONE = re.compile(r"(?<![\w+])\+?\d[\d \t().\-]{5,}\d(?![\w])")
 _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _PLACEHOLDER = re.compile(
     r"\[[^\]\n]{1,40}\]|\{\{?[^{}\n]{0,40}\}\}?|<[^<>@\n]{1,40}>|\bX{3,}\b|\bx{3,}\b|_{3,}|\$[A-Za-z_]\w*|%\(\w+\)s|"
-    r"\w+\s?\(-?(?:ая|яя|а|на|ла|ий|ой|ка)\)"
+    r"(?<!\w)\w+\s?\(-?(?:ая|яя|а|на|ла|ий|ой|ка)\)"
 )
 
 

@@ -31,9 +31,12 @@ def parse_instant(value: str | None, name: str) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise InvalidInput(f"'{name}' must be an ISO date or datetime, e.g. 2025-03-01", field=name) from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if not datetime(1900, 1, 1, tzinfo=UTC) <= parsed < datetime(3000, 1, 1, tzinfo=UTC):  # room for ± weeks
+        raise InvalidInput(f"'{name}' must be between 1900 and 2999", field=name)
+    return parsed
 
 
 def build_query(*, start: str | None = None, end: str | None = None, weeks: int | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -13,6 +13,7 @@ Rating = Annotated[int, msgspec.Meta(ge=1, le=5)]
 Url = Annotated[str, msgspec.Meta(max_length=2000)]
 Business = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Source = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)  # naive counts as UTC
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -24,6 +25,12 @@ class ReviewIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     url: Url | None = None
     business: Business | None = None
     created_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        """A date must be one we can store as UTC: "0001-01-01T00:00:00+14:00" overflows the conversion."""
+        at = self.created_at
+        if at is not None and not EARLIEST <= (at if at.tzinfo else at.replace(tzinfo=UTC)) < LATEST:
+            raise ValueError("created_at must be between 1900-01-01 and 2999-12-31 (UTC)")
 
 
 class BatchIn(msgspec.Struct, forbid_unknown_fields=True):
