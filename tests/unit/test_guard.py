@@ -414,3 +414,16 @@ NOT_PROMISES = [  # money words that promise nothing: the customer's own payment
 def test_money_words_that_promise_nothing_pass(playbook, language, action, draft):
     result = check(playbook, draft, language=language, action=action)
     assert result.ok, result.issues
+
+
+def test_good_drafts_raise_no_policy_issue(playbook):
+    """eval/datasets/good_drafts.jsonl (replies people would approve): the meaning classes cry no wolf on them."""
+    import json
+
+    from assistant.domain.drafting.guard import policy_issues
+
+    rows = [json.loads(line) for line in (ROOT / "eval" / "datasets" / "good_drafts.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    flagged = {r["id"]: [i.code for i in policy_issues(r["draft"], review_text=r["review"], action=A(r["action"]),
+                                                       playbook=playbook)] for r in rows}
+    assert len(rows) >= 40 and {k: v for k, v in flagged.items() if v} == {}

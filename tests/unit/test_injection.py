@@ -14,7 +14,8 @@ from assistant.domain.classification.injection import find_injection
 from assistant.domain.classification.lexicon import fold
 from assistant.domain.classification.rules import classify_rules
 from assistant.playbooks import PlaybookRegistry
-from assistant.settings import Settings
+from assistant.evaluation.cli import REAL_REVIEWS as CLI_REAL_REVIEWS
+from assistant.settings import PROJECT_ROOT, Settings
 from assistant.text import normalize
 
 
@@ -123,3 +124,30 @@ def test_detection_is_linear_on_long_runs(unit: str) -> None:
 
     small, large = cost(5_000), cost(20_000)
     assert large < 2.0 and (large < 0.05 or large / max(small, 1e-4) < 10), (small, large)
+
+
+# -- false alarms on texts nobody wrote to attack us -------------------------------------------------------------
+ROOT = PROJECT_ROOT
+REAL_REVIEWS = CLI_REAL_REVIEWS  # ../shared/real-reviews, read in place, never copied into the repository
+
+
+def _texts(paths) -> list[str]:
+    import json
+
+    return [row["text"] for path in paths for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and isinstance(row := json.loads(line), dict) and isinstance(row.get("text"), str)
+            and row.get("dne_kind") != "injection"]
+
+
+@pytest.mark.skipif(not any(REAL_REVIEWS.glob("*.jsonl")), reason=f"no real reviews in {REAL_REVIEWS}")
+def test_no_real_review_is_taken_for_an_injection():
+    texts = _texts(sorted(REAL_REVIEWS.glob("*.jsonl")))
+    flagged = [i for i, text in enumerate(texts) if detect(text)]
+    assert len(texts) > 500 and flagged == [], f"{len(flagged)} of {len(texts)} real reviews flagged"  # no texts shown
+
+
+def test_no_labelled_non_injection_review_is_taken_for_an_injection():
+    paths = [ROOT / "eval" / "datasets" / f"{name}.jsonl" for name in ("dev", "holdout", "holdout2", "smoke")]
+    texts = _texts([p for p in paths if p.exists()])
+    flagged = [text[:80] for text in texts if detect(text)]
+    assert len(texts) > 300 and flagged == []
