@@ -29,6 +29,12 @@ _OTHER_CYRILLIC = re.compile(r"[ўәғқңөұүһјљњћђѓќѕџ]", re.IGNOR
 _BG_HARD_SIGN = re.compile(r"\wъ\w", re.IGNORECASE)
 _RU_UK_ONLY = re.compile(r"[ыэёіїєґ]", re.IGNORECASE)
 _HASHTAG = re.compile(r"#\w+")
+_BLOB = re.compile(r"[A-Za-z0-9+/=_-]{20,}")  # base64, hashes, tokens: letters that are no language
+
+
+def _drop_blobs(text: str) -> str:
+    return _BLOB.sub(lambda m: " " if re.search(r"\d", m.group()) and re.search(r"[A-Z]", m.group()[1:]) else m.group(),
+                     text)
 _SHARED_LATIN = frozenset("a i in no me so on an at is be are to it un par ne ta ka es tu".split())  # Romance words too
 _CYRILLIC_NEIGHBOURS = ("be", "bg", "sr", "mk", "kk")
 _NOT_WORDS = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.])@\w+|\b(?:t|wa)\.me/\S+", re.IGNORECASE)
@@ -158,7 +164,7 @@ def _other_language(text: str, words: list[str], cyrillic: bool) -> LanguageResu
             return None
         markers = sum(1 for w in words if (w in _LV_WORDS or w in _EN_WORDS) and w not in _SHARED_LATIN)
         detector, others = _neighbour_detector(), _NEIGHBOURS
-    if markers * 4 >= len(words):
+    if markers * 4 >= len(words) or markers >= 3:  # a sentence of ours beside foreign-looking text: ours
         return None
     best = detector.compute_language_confidence_values(text)[0]
     code = best.language.iso_code_639_1.name.lower()
@@ -168,7 +174,7 @@ def _other_language(text: str, words: list[str], cyrillic: bool) -> LanguageResu
 
 def detect_language(text: str | None) -> LanguageResult:
     """Dominant served language of `text`; `und` for emoji-only, empty or unrecognisable text."""
-    text = _CODE_TOKEN.sub(" ", unmix(_NOT_WORDS.sub(" ", text or ""))).strip()  # "KIWI-5521", "@bank" say nothing
+    text = _CODE_TOKEN.sub(" ", unmix(_drop_blobs(_NOT_WORDS.sub(" ", text or "")))).strip()  # "KIWI-5521", "@bank"
     untagged = _HASHTAG.sub(" ", text)  # "#cafe #kaffee #kava": labels in every language, not the author's words
     text = untagged if len(_CYR.findall(untagged)) + len(_LAT.findall(untagged)) >= 2 else text
     lowered = text.lower().replace("’", "'").replace("ʼ", "'")
