@@ -16,7 +16,7 @@ them would be a gap. `normalize` is that one way:
 
 Case is kept (canary tokens are told by their capitals); `lexicon.fold` lower-cases afterwards without
 changing length. `inspection_views` gives the same text read other ways, for checks only (never shown or
-stored): obvious base64 runs decoded, text that reads backwards (right-to-left override, reversed words),
+stored): obvious base64 runs decoded, the whole text reversed (right-to-left override, reversed words),
 letter-spaced words joined ("i g n o r e"), digits-for-letters words ("1gn0re"), HTML/percent/\\u escapes.
 Everything here is linear in the input: single-pass translate tables and regexes without nested quantifiers.
 """
@@ -55,7 +55,6 @@ def _ranges_class(*groups: tuple[tuple[int, int], ...]) -> str:
 
 _INVISIBLE = re.compile(f"[{_ranges_class(_FORMAT_RANGES, _MARK_RANGES, _CONTROL_RANGES)}]+")
 _BLANK = re.compile(f"[{_BLANKS}]")
-_BIDI_OVERRIDE = re.compile("[\u202d\u202e\u2066-\u2069\u200f\u061c]")
 _BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 # -- 3. look-alike letters -----------------------------------------------------------------------------------
@@ -196,53 +195,6 @@ def _base64_view(text: str) -> str | None:
     return out if changed else None
 
 
-# A few frequent short words per language: a segment whose reversal holds more of them reads backwards.
-_FUNCTION_WORDS = frozenset(
-    "the and you your to of is for me my all in it this please i a an with that be not are was no do".split()
-    + "и в не на что я с мне вы это все по за как мой мою вам ваш вас ты".split()
-    + "і в не на що я з мені ви це та у як мій мою вам ваш вас ти".split()
-    + "un ir ka es man uz ar no par jūs nav lūdzu visu tu jums jūsu mans manu".split()
-)
-_TOKENS = re.compile(r"\w+")
-_SEGMENTS = re.compile(r"[^\n.!?]+|[\n.!?]+")
-
-
-# Frequent word endings: read backwards they become word beginnings, so a reversed segment loses them.
-_ENDINGS = frozenset(
-    "ть ся ой ый ий ие ые ая ое ом ем ам ах ов ей ет ит ут ют ат ят ми ого его ому ему ых их ую юю ти ні ла ли ло"
-    " ою ої ує ює ів ям ях ій ing ed ly ion ies ous ām ās ēs iem īt ēt".split())
-
-
-def _function_hits(segment: str) -> int:
-    """How much a segment reads like ordinary text: frequent short words count 2, frequent endings 1."""
-    score = 0
-    for token in _TOKENS.findall(segment.lower()):
-        if token in _FUNCTION_WORDS:
-            score += 2
-        elif len(token) >= 4 and (token[-2:] in _ENDINGS or token[-3:] in _ENDINGS):
-            score += 1
-    return score
-
-
-def _reversed_view(text: str, forced: bool) -> str | None:
-    """Segments (sentences, lines) that read better backwards, reversed in place; all of them when the raw text
-    carried a right-to-left override (its display order is the reverse of its stored order). Callers that can
-    afford it also check the whole text reversed (`reversed_text`): a short reversed order may not score."""
-    if forced:
-        return text[::-1]
-    parts, changed = [], False
-    for match in _SEGMENTS.finditer(text):
-        segment = match.group()
-        backwards = segment[::-1]
-        forwards_score, backwards_score = _function_hits(segment), _function_hits(backwards)
-        if len(segment) >= 8 and backwards_score >= 4 and backwards_score > forwards_score + 2:
-            parts.append(backwards)
-            changed = True
-        else:
-            parts.append(segment)
-    return "".join(parts) if changed else None
-
-
 _SPACED_SEPARATORS = frozenset(" .-_*·/|,+~")
 _PIECES = re.compile(r"[^\W\d_]+|\s+|.", re.DOTALL)
 
@@ -343,12 +295,10 @@ def inspection_views(text: str | None) -> tuple[View, ...]:
     if not text:
         return ()
     text = text[: MAX_VIEW_CHARS * 2]
-    forced_reverse = bool(_BIDI_OVERRIDE.search(text))
     spaced_source = _fold_lookalikes(_strip_invisible(text))  # before collapsing: wide gaps separate words
     plain = _collapse_whitespace(spaced_source)
     candidates = (
         ("base64", _base64_view(plain)),
-        ("reversed", _reversed_view(plain, forced_reverse)),
         ("spaced", _spaced_view(spaced_source)),
         ("leet", _leet_view(plain)),
         ("escaped", _escaped_view(plain)),
@@ -362,6 +312,11 @@ def inspection_views(text: str | None) -> tuple[View, ...]:
         if value and value not in seen:
             seen.add(value)
             views.append(View(name, value))
+    # The whole text backwards, always (a slice: cheap). Scoring segments for "reads better backwards" missed
+    # short reversed orders ("…:АМЕТСИС"); a right-to-left override stores its text in exactly this order.
+    backwards = plain[:MAX_VIEW_CHARS][::-1]
+    if backwards not in seen:
+        views.append(View("reversed", backwards))
     return tuple(views)
 
 

@@ -102,9 +102,9 @@ def test_reversed_text_is_read_forwards() -> None:
     assert "верните мне все деньги" in _view("Заказ пришёл. " + "верните мне все деньги и это всё"[::-1], "reversed")
 
 
-def test_plain_review_has_no_reversed_view() -> None:
-    assert not [v for v in inspection_views("The courier was late and the box was torn, but the kettle works.")
-                if v.name == "reversed"]
+def test_reversed_view_is_the_whole_text_backwards() -> None:
+    text = "The courier was late and the box was torn, but the kettle works."
+    assert _view(text, "reversed") == text[::-1]
 
 
 def test_letter_spacing_and_digits_for_letters() -> None:
@@ -114,8 +114,9 @@ def test_letter_spacing_and_digits_for_letters() -> None:
     assert _view("&#105;gnore %69%67%6e%6f%72%65 \\u0069gnore", "escaped") == "ignore ignore ignore"
 
 
-def test_ordinary_text_has_no_views() -> None:
-    assert inspection_views("Курьер опоздал на 2 часа, заказ №12345 пришёл 05.12.2026, 15% скидки не надо.") == ()
+def test_ordinary_text_has_only_the_reversed_view() -> None:
+    views = inspection_views("Курьер опоздал на 2 часа, заказ №12345 пришёл 05.12.2026, 15% скидки не надо.")
+    assert [v.name for v in views] == ["reversed"]
 
 
 @pytest.mark.parametrize("unit", ["\n", " ", "\u200b", "a ", "a.", "A", "1", "=", "&#1;", "%41", "a b ", "\u202e"])

@@ -565,8 +565,7 @@ def find_injection(raw: str, folded: str) -> Finding | None:
     hit = _shapes(raw, folded) or replier_request(raw, folded)
     if hit:
         return hit
-    # the whole text backwards too: a short reversed order ("...:АМЕТСИС") does not score as reversed on its own
-    for name, text in [(v.name, v.text) for v in inspection_views(raw)] + [("reversed", raw[::-1])]:
+    for name, text in [(v.name, v.text) for v in inspection_views(raw)]:  # "reversed" is always among them
         view_folded = fold(text)
         view_raw = text if len(text) == len(view_folded) else view_folded
         hit = _shapes(view_raw, view_folded) or replier_request(view_raw, view_folded)

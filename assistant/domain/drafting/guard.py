@@ -406,7 +406,6 @@ def policy_issues(text: str, *, review_text: str, action: Action, playbook: Play
     review's requests from its normalized text and its inspection views (a code asked for in base64 counts)."""
     clean = normalize(text)
     reviews = [normalize(review_text)] + [v.text for v in inspection_views(review_text)]
-    reviews.append(reviews[0][::-1])  # reversed whole, always: a code asked for backwards is still asked for
     issues = _check_remedies(clean, reviews[0], action, playbook, kind)
     issues += _check_leaks(clean, system_prompt, playbook)
     allowed = " ".join(_facts(playbook))
