@@ -19,6 +19,7 @@ from assistant.cpu import run_cpu
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
 from assistant.domain.classification.service import ClassificationResult, classify_review, warm_up
+from assistant.domain.classification.service import escalation_note
 from assistant.domain.drafting.service import draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
@@ -115,7 +116,8 @@ class Pipeline:
             outcome = await draft_reply(
                 review_text=review.text, rating=review.rating, platform=review.source, language=result.language,
                 action=Action(result.action), topics=list(result.topics), playbook=playbook, llm=self.llm,
-                review_id=review.id, recent_replies=await self.recent_replies(review.business))
+                review_id=review.id, recent_replies=await self.recent_replies(review.business),
+                instruction=escalation_note(result))  # escalated (legal, safety…): a careful draft
         stored = result_of(review.id, result, outcome)
         await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
 

@@ -14,7 +14,7 @@ SPAM = {"text": "Быстрый заработок без вложений, пи
         "external_id": "esc-3", "rating": 5}
 
 
-async def test_a_legal_complaint_is_drafted_and_escalated(client):
+async def test_a_legal_complaint_is_drafted_and_escalated(client, scripted_llm):
     created = (await client.post("/api/v1/reviews", json=LEGAL)).json()
     body = await wait_for_status(client, created["id"], "pending_approval", "failed")
     assert body["status"] == "pending_approval", body["error"]
@@ -23,6 +23,8 @@ async def test_a_legal_complaint_is_drafted_and_escalated(client):
     assert classification["escalate"] is True and classification["escalate_reason"] == "legal"
     assert classification["needs_human"] is True and "escalate:legal" in classification["reasons"]
     assert body["draft"]["text"], "an unhappy customer gets a draft"
+    prompts = [" ".join(str(m.get("content", "")) for m in r["messages"]) for r in scripted_llm.requests]
+    assert any("admit no liability" in p and "Роспотребнадзор" in p for p in prompts), "the draft prompt knows"
 
 
 async def test_policy_is_not_police_and_spam_is_still_refused(client):
