@@ -154,7 +154,7 @@ class LLM:
         return parse_json_answer(reply.text, schema)
 
 
-_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|(?<!\s)\s*```\s*$", re.IGNORECASE)  # one start per space run
 
 
 @lru_cache(maxsize=64)

@@ -86,7 +86,7 @@ def _fragment(review_text: str, praise: bool) -> str | None:
     want = "praise" if praise else "complaint"
     best: tuple[int, str] | None = None
     for sentence in re.split(r"(?<=[.!?…])\s+|\n+", review_text or ""):
-        for clause in re.split(r"\s*[,;:—–(]\s*|\s+(?:а|но|и|але|і|bet|un|and|but)\s+", sentence):
+        for clause in re.split(r"(?<!\s)\s*[,;:—–(]\s*|(?<!\s)\s+(?:а|но|и|але|і|bet|un|and|but)\s+", sentence):
             clause = clause.strip(" .!?…)\t")
             n = len(clause.split())
             if not lo <= n <= hi or _UNSAFE.search(clause) or any(remedy_mentions(clause).values()):

@@ -228,16 +228,16 @@ def _check_words(text: str, language: str, exempt: set[str]) -> list[Issue]:
 
 # -- degeneration ---------------------------------------------------------------------------------------------
 _BULLET = re.compile(r"^\s*(?:[-*•–·]|\d{1,2}[.)]|[a-zа-я][.)])\s+\S", re.I)
-_MD_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*\n]{2,60}\*\*\s*:?\s*$)", re.M)
+_MD_HEADING = re.compile(r"^[^\S\n]*(?:#{1,6}\s+\S|\*\*[^*\n]{2,60}\*\*\s*(?::\s*)?$)", re.M)  # linear
 _HEADING_WORDS = (
     r"заключение|вывод|выводы|итог|итоги|введение|тема|резюме|примечание|ответ на отзыв|пример ответа|"
     r"висновок|висновки|підсумок|вступ|тема|примітка|"
     r"secinājums|secinājumi|kopsavilkums|ievads|temats|piezīme|"
     r"conclusion|summary|introduction|subject|note|title|response|reply|answer|outline|step \d+|option \d+"
 )
-_HEADING = re.compile(rf"^\s*(?:\*\*|#+\s*)?(?:{_HEADING_WORDS})\s*(?:\*\*)?\s*:", re.I | re.M)
+_HEADING = re.compile(rf"^[^\S\n]*(?:\*\*|#+\s*)?(?:{_HEADING_WORDS})\s*(?:\*\*\s*)?:", re.I | re.M)
 _PROMPT_ECHO = re.compile(
-    r"^\s*(?:review|customer review|rating|action|topics|platform|language|instruction|customer|отзыв|оценка|"
+    r"^[^\S\n]*(?:review|customer review|rating|action|topics|platform|language|instruction|customer|отзыв|оценка|"
     r"рейтинг|действие|темы|відгук|оцінка|теми|atsauksme|vērtējums|tēmas)\s*:", re.I | re.M)
 
 
