@@ -17,6 +17,7 @@ Runs on folded text (see lexicon.fold); canary tokens are looked for in the raw 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -471,15 +472,40 @@ def _requests(folded: str, a: int, b: int, pattern: re.Pattern = REQUEST) -> lis
     return [m for m in pattern.finditer(folded, a, b) if not _REPORTED.search(m.group())]
 
 
+# The same tests as _REPORTED / _INDICATIVE / _IMPERATIVE_SLOT, as str methods: they run once per verb.
+_REPORTED_ENDINGS = ("л", "ла", "ли", "ло", "лся", "лась", "лись", "ed", "ija", "jam", "jat")
+_REPORTED_WORDS = ("обещал", "обіцяв", "solija")
+_INDICATIVE_ENDINGS = ("у", "ю", "ем", "ешь", "ет", "ут", "ют", "ат", "ят", "им", "ит", "емо", "ете", "иш", "su", "sim",
+                       "siet", "s")
+_SLOT_WORDS = ("please", "pls", "kindly", "and", "also", "just", "then", "now", "could you", "can you", "would you",
+               "will you", "should", "must", "need to", "needs to", "has to", "have to", "is to", "you")
+
+
+def _imperative_slot(folded: str, a: int, start: int) -> bool:
+    """Where an English imperative can stand: the sentence start, after punctuation, or after "please", "and"…"""
+    before = folded[max(a, start - 20) : start]
+    stripped = before.rstrip()
+    if not stripped:
+        return start - len(before) == a  # the sentence starts here
+    if stripped[-1] in ".!?:;,\n-—(":
+        return "\n" not in before[len(stripped):] or stripped[-1] == "\n"
+    for word in _SLOT_WORDS:
+        if stripped.endswith(word) and before[len(stripped):] and (
+                len(stripped) == len(word) or not stripped[-len(word) - 1].isalnum()):
+            return True
+    return False
+
+
 def _request_verbs(folded: str, a: int, b: int) -> list[re.Match]:
     """Verbs of WRITE_VERB used as requests: not past, not indicative, and (English) where an imperative stands."""
     out = []
     for m in WRITE_VERB.finditer(folded, a, b):
         word = m.group()
         english = word in _EN_VERBS
-        if _REPORTED.search(word) or (not english and _INDICATIVE.search(word)):
+        if word.endswith(_REPORTED_ENDINGS) or word.startswith(_REPORTED_WORDS) or (
+                not english and word.endswith(_INDICATIVE_ENDINGS) and not word.endswith("иу")):
             continue
-        if english and not _IMPERATIVE_SLOT.search(folded[max(a, m.start() - 20) : m.start()]):
+        if english and not _imperative_slot(folded, a, m.start()):
             continue
         out.append(m)
     return out
@@ -523,8 +549,12 @@ def replier_request(raw: str, folded: str) -> Finding | None:
         return None
     confirm = bool(CONFIRM.search(folded))
     promised = any(stem in folded for stem in _PROMISED_STEMS)
-    for a, b in spans:
-        verbs = [v for v in all_verbs if a <= v.start() < b]
+    by_sentence: dict[int, list[re.Match]] = {}
+    ends = [b for _, b in spans]
+    for verb in all_verbs:  # each verb to its sentence: one bisect, not a scan per sentence
+        by_sentence.setdefault(bisect.bisect_right(ends, verb.start()), []).append(verb)
+    for index, (a, b) in enumerate(spans):
+        verbs = by_sentence.get(index, [])
         if not verbs:
             continue
         sentence = folded[a:b]
@@ -535,7 +565,7 @@ def replier_request(raw: str, folded: str) -> Finding | None:
             continue  # "напишите, когда вернёте деньги": a question to the shop
         include = (bool(REPLY_REF.search(sentence)) or any(_INCLUDE_VERB.match(folded, v.start()) for v in verbs)
                    or bool(re.match(r"\W*(?:that|so that|что|чтобы|що|щоб|ka|lai)\b", tail)))
-        if re.match(r"\s*,?\s*(?:me|мне|мені|man)\b", tail):
+        if re.match(r"\s*(?:,\s*)?(?:me|мне|мені|man)\b", tail):
             include = False  # "напишите мне в телеграм @ivan": the customer asks to be contacted, not quoted
         bait = _bait(raw, folded, verbs[0].end(), b, include)  # what is asked for comes after the asking
         if bait and bait.startswith("perk") and not (REPLY_REF.search(sentence) or _DICTATING.search(sentence)
