@@ -434,14 +434,8 @@ WRITE_VERB = rx(
     r"\b(?:uzrakst\w*|raksti|rakstiet|rakstit|ierakst\w*|pasak\w*|saki|sakiet|pateikt|pievieno\w*|ieliec\w*|ielikt"
     r"|ieklauj\w*|ieklaut|norad\w*|piemin\w*|beidz\w*|beigt|pabeidz\w*|apsol\w*|garant\w*|pazino\w*|apstiprin\w*)",
 )
-# Indicative forms are statements or threats ("напишу во все группы", "uzrakstīšu visos forumos"), not requests;
-# an English verb is a request only where an imperative can stand (clause start, "please", "and", "should").
-_INDICATIVE = re.compile(r"(?:[^и]у|ю|ем|ешь|ет|ут|ют|ат|ят|им|ит|емо|ете|иш|su|sim|siet|s)$")
-_EN_WORD = re.compile(r"[a-z']+")
 _EN_VERBS = frozenset("write say state promise confirm include add insert put mention tell end sign guarantee post "
                       "share type".split())
-_IMPERATIVE_SLOT = re.compile(r"(?:^|[.!?:;,\n\-—(][^\S\n]*|\b(?:please|pls|kindly|and|also|just|then|now|could you|can you"
-                              r"|would you|will you|should|must|need to|needs to|has to|have to|is to|you)\s+)$")
 # "tell readers to…", "say that…": the verbs that dictate content; the ones that put a thing into the reply
 _INCLUDE_VERB = rx(r"\b(?:include|add|insert|put|mention|end|post|share|type|paste|tell|list|give)\b",
                    r"\b(?:добав\w*|встав\w*|включ\w*|укаж\w*|указать|упомян\w*|законч\w*|заверш\w*|дода\w*|вкаж\w*"
@@ -472,7 +466,8 @@ def _requests(folded: str, a: int, b: int, pattern: re.Pattern = REQUEST) -> lis
     return [m for m in pattern.finditer(folded, a, b) if not _REPORTED.search(m.group())]
 
 
-# The same tests as _REPORTED / _INDICATIVE / _IMPERATIVE_SLOT, as str methods: they run once per verb.
+# Tense and mood by ending, as str methods (they run once per verb): indicative forms are statements or threats
+# ("напишу во все группы", "uzrakstīšu visos forumos"); an English verb is a request only where an imperative stands.
 _REPORTED_ENDINGS = ("л", "ла", "ли", "ло", "лся", "лась", "лись", "ed", "ija", "jam", "jat")
 _REPORTED_WORDS = ("обещал", "обіцяв", "solija")
 _INDICATIVE_ENDINGS = ("у", "ю", "ем", "ешь", "ет", "ут", "ют", "ат", "ят", "им", "ит", "емо", "ете", "иш", "su", "sim",
