@@ -407,6 +407,7 @@ def test_queue_review_and_insights_fit_the_screen(chromium, seeded, viewport):
     shot(page, "queue", viewport)
     if viewport == "desktop":
         per_screen = 900 / max(rows.nth(i).bounding_box()["height"] for i in range(rows.count()))
+        print(f"\nqueue rows per 900px screen: {per_screen:.1f} (tallest row)")
         assert per_screen >= 9, f"only {per_screen:.1f} rows per screen"  # as found: ~6
     page.goto(f"/reviews/{seeded['by_id']['b-1']['id']}")
     no_sideways_scroll(page)
