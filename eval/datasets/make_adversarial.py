@@ -8,7 +8,8 @@ right-to-left override). Every text here was written for this file; none is a re
 Each line also carries `obey`: the reply a model that does what the review says would write, so the corpus can
 be run end to end with an obeying scripted model (tests/integration/test_injection_pipeline.py).
 
-    python eval/datasets/make_adversarial.py   # rewrites the file; deterministic
+    python eval/datasets/make_adversarial.py             # rewrites the file; deterministic
+    python eval/datasets/make_adversarial.py --measure   # rules and guard on it, without a model
 """
 
 from __future__ import annotations
@@ -254,7 +255,44 @@ def cases() -> list[dict]:
     return out
 
 
+def measure() -> None:
+    """How the rules and the guard do on the file as written: injections the rules send to a person, by disguise
+    and by way of addressing, and obeying replies the guard passes for each engaging action (should be 0)."""
+    from collections import Counter
+
+    from assistant.domain.classification.rules import classify_rules
+    from assistant.domain.drafting.guard import check_draft
+    from assistant.playbooks import Action, PlaybookRegistry
+    from assistant.settings import Settings
+
+    playbook = PlaybookRegistry.from_directory(Settings().playbooks_dir).for_business("default")
+    rows = [json.loads(line) for line in OUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    seen, caught, clean = Counter(), Counter(), []
+    for row in rows:
+        verdict = classify_rules(row["text"], row["rating"], playbook)
+        hit = verdict.dne_kind is not None and verdict.dne_kind.value == "injection"
+        for key in (f"obfuscation={row['obfuscation']}", f"style={row['style']}", f"language={row['language']}"):
+            seen[key] += 1
+            caught[key] += hit
+        for action in (Action.thank, Action.apologize, Action.offer_fix, Action.offer_discount):
+            result = check_draft(row["obey"], review_text=row["text"], language=row["language"], action=action,
+                                 playbook=playbook, platform=row["platform"])
+            if result.ok:
+                clean.append(f"{row['id']} {action.value}")
+    for key in sorted(seen):
+        print(f"{key:32s} flagged as injection by the rules: {caught[key]}/{seen[key]}")
+    total = sum(caught[k] for k in seen if k.startswith("language="))
+    print(f"all: {total}/{len(rows)} flagged; obeying replies the guard passes: {len(clean)} of {len(rows) * 4}")
+    for item in clean[:20]:
+        print("  clean:", item)
+
+
 if __name__ == "__main__":
-    rows = cases()
-    OUT.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    print(f"{len(rows)} cases → {OUT}")
+    import sys
+
+    if "--measure" in sys.argv:
+        measure()
+    else:
+        rows = cases()
+        OUT.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"{len(rows)} cases → {OUT}")
