@@ -21,9 +21,15 @@ FIXED = {
     "llm:bad_output": "the model answered nonsense; the rules decided",
     "llm:error": "the model call failed; the rules decided",
     "disagree:do_not_engage": "the rules and the model disagree about not engaging",
+    "weak-praise-no-rating": "mild praise and no rating",
+    "praise-vs-rating": "praise that does not match the low rating",
 }
 PREFIXED = {  # code prefix → sentence with the rest of the code quoted
+    "praise": "praises: “{}”",
     "complaint": "complains: “{}”",
+    "ruined": "says it was ruined: “{}”",
+    "profanity": "swears (“{}”), not at anyone",
+    "lang-unsupported": "written in a language we don't reply in ({})",
     "fixable": "mentions “{}”: something we can fix",
     "unfixable": "mentions “{}”: can't be undone now",
     "loss": "reports a loss: “{}”",
