@@ -28,7 +28,7 @@ from litestar.exceptions import HTTPException
 
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_NAME = "smollm2-135m-instruct"
-DRAFT_SECONDS = 8.0  # the tiny default's whole-draft budget: past it drafting composes from the playbook
+DRAFT_SECONDS = 7.0  # the tiny default's whole-draft budget: past it drafting composes from the playbook
 TINY_WARNING = ("the tiny embedded model (SmolLM2-135M) drafts: it cannot write Russian, Ukrainian or Latvian, so "
                 "most replies are composed from the playbook; set ASSISTANT_LLM_BASE_URL (OpenAI, vLLM, Ollama, "
                 "llama.cpp server) or ASSISTANT_LLM_MODEL_PATH=/path/model.gguf for a real model")
@@ -101,8 +101,28 @@ class EmbeddedModel:
         return result
 
     async def complete(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One completion in a daemon thread of its own: a caller that gives up (a draft over its time budget)
+        leaves it to finish without holding up the event loop's shutdown, as the default executor would."""
         async with self._lock:
-            return await asyncio.to_thread(self._complete, body)
+            loop = asyncio.get_running_loop()
+            future: asyncio.Future = loop.create_future()
+
+            def settle(result: Any, error: BaseException | None) -> None:
+                if not future.done():
+                    future.set_exception(error) if error is not None else future.set_result(result)
+
+            def run() -> None:
+                try:
+                    result, error = self._complete(body), None
+                except BaseException as exc:  # noqa: BLE001 - handed to the awaiting caller
+                    result, error = None, exc
+                try:
+                    loop.call_soon_threadsafe(settle, result, error)
+                except RuntimeError:  # the loop is closed: nobody waits any more
+                    pass
+
+            threading.Thread(target=run, name="llama-completion", daemon=True).start()
+            return await future
 
 
 def create_embedded_app(model: EmbeddedModel) -> Litestar:

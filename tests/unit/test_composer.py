@@ -121,3 +121,16 @@ def test_broken_blocks_are_reported_with_file_and_field(tmp_path, mutate, messag
     with pytest.raises(PlaybookError) as caught:
         load_playbook(_write(tmp_path, mutate))
     assert "shop.yaml" in str(caught.value) and message in str(caught.value)
+
+
+def test_playbooks_check_names_the_broken_block(tmp_path):
+    from typer.testing import CliRunner
+
+    from assistant.__main__ import app
+
+    for name in ("default.yaml", "atelier-ru.yaml"):
+        (tmp_path / name).write_text((ROOT / "playbooks" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    assert CliRunner().invoke(app, ["playbooks", "check", str(tmp_path)]).exit_code == 0
+    _write(tmp_path, lambda raw: raw["blocks"]["uk"].pop("thank"))
+    result = CliRunner().invoke(app, ["playbooks", "check", str(tmp_path)])
+    assert result.exit_code == 1 and "shop.yaml" in result.output and "blocks.uk.thank" in result.output

@@ -34,6 +34,7 @@ SIMILAR_RETRIES = 2  # regenerations for "too_similar" alone
 FEEDBACK_RETRIES = 1  # regenerations for any other failure
 DEFAULT_CONTEXT_TOKENS = 2048  # the smallest embedded model; an llm with `context_tokens` overrides it
 CONTEXT_MARGIN = 64  # tokenizers differ from cl100k; keep some room
+BUDGET_MAX_TOKENS = 256  # answer length for a model with a time budget (the tiny embedded one)
 VARIETY_NUDGE = (
     "Your previous draft repeated an earlier reply almost word for word. Write this one afresh: open "
     "differently, use your own words and the concrete details of this review."
@@ -150,6 +151,8 @@ async def draft_reply(
     budget = getattr(llm, "draft_seconds", None)  # whole-draft time budget (the embedded model), else none
     budget = float(budget) if isinstance(budget, (int, float)) and budget > 0 else None
     compose_when_down = bool(getattr(llm, "compose_when_down", budget is not None))
+    if budget is not None:  # a budgeted (tiny) model: a long answer cannot finish in time, and a cancelled one
+        max_tokens = min(max_tokens, BUDGET_MAX_TOKENS)  # runs on in its thread, delaying the next review
     started = time.monotonic()
     similar_left, feedback_left = SIMILAR_RETRIES, FEEDBACK_RETRIES
     feedback: list[str] | None = None
