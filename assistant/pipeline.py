@@ -20,6 +20,7 @@ from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
 from assistant.domain.classification.service import ClassificationResult, classify_review, warm_up
 from assistant.domain.classification.service import escalation_note
+from assistant.domain.drafting import fluency
 from assistant.domain.drafting.service import draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
@@ -66,13 +67,14 @@ class Pipeline:
     _recent: dict[str, tuple[float, list[str]]] = field(default_factory=dict, repr=False)
 
     async def warm_up(self) -> None:
-        """Load the classifier's language models and dictionaries (seconds) in a thread, once, so the
-        event loop keeps serving requests meanwhile."""
+        """Load the classifier's language models and the guard's dictionaries (seconds) in a thread, once,
+        so the event loop keeps serving requests meanwhile and the first review pays nothing extra."""
         if self._ready:
             return
         async with self._warm:
             if not self._ready:
                 await asyncio.to_thread(warm_up)
+                await asyncio.to_thread(fluency.warm_up)
                 self._ready = True
 
     async def process(self, review_id: int) -> str:
