@@ -48,8 +48,8 @@ def check_gate(results: dict[str, Any], baseline: dict[str, Any]) -> list[GateFa
             continue  # not measurable on the baseline run: nothing to hold the line on
         direction, tolerance = entry.get("direction", "higher"), float(entry.get("tolerance", 0.0))
         actual = _number(actual_metrics.get(name))
-        worse = actual is None or (actual < expected - tolerance - 1e-9 if direction == "higher"
-                                   else actual > expected + tolerance + 1e-9)
+        worse = actual is None or (actual < expected - tolerance - 1e-6 if direction == "higher"
+                                   else actual > expected + tolerance + 1e-6)
         if worse:
             failures.append(GateFailure(name, expected, actual, tolerance, direction))
     return failures
