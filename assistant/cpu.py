@@ -9,6 +9,7 @@ loop itself, also one core at a time, so bulk throughput is unchanged."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,4 +21,5 @@ _CPU = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-cpu")
 
 async def run_cpu(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """`await run_cpu(check_draft, text, …)`: `fn(*args, **kwargs)` on the text-CPU thread."""
-    return await asyncio.get_running_loop().run_in_executor(_CPU, functools.partial(fn, *args, **kwargs))
+    context = contextvars.copy_context()  # the caller's context variables hold on the thread too
+    return await asyncio.get_running_loop().run_in_executor(_CPU, functools.partial(context.run, fn, *args, **kwargs))

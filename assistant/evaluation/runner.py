@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from assistant.domain.drafting.composer import without_memory
 from assistant.evaluation import compliance, genericness, judge, tone
 from assistant.evaluation.cache import CachedLLM
 from assistant.evaluation.specificity import lemma_recall
@@ -185,7 +186,8 @@ async def run_eval(cases: Sequence[Any], *, playbooks: Any, llm: Any, concurrenc
             records[index] = record
             bar.update(task, advance=1, last=f"{record['id']} {'ERR' if record['error'] else ''}")
 
-        await asyncio.gather(*(one(i, c) for i, c in enumerate(cases)))
+        with without_memory():  # each case's composed draft depends on the case alone, whatever ran before
+            await asyncio.gather(*(one(i, c) for i, c in enumerate(cases)))
 
     done = [r for r in records if r is not None]
     metrics, corpus = corpus_metrics(done)

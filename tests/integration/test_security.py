@@ -265,6 +265,13 @@ def test_secrets_are_masked_for_every_logger_and_handler(tmp_path) -> None:
     names = ("httpx2", "httpx2._client", "httpcore2.http11", "openai", "openai._base_client", "assistant.llm.client",
              "uvicorn.error", "vendor.quiet", "vendor.quiet.child")
     levels = {name: logging.getLogger(name).level for name in names}
+    # Another test's uvicorn may have configured its loggers (the "uvicorn" parent stops propagating): this test
+    # is about masking, so the propagating loggers propagate here, and get their own settings back afterwards.
+    chain = [logging.getLogger(n) for n in ("uvicorn", "httpx2", "httpcore2", "openai", "assistant", *names)
+             if not n.startswith("vendor.")]
+    saved = [(logger, logger.propagate, logger.disabled) for logger in chain]
+    for logger in chain:
+        logger.propagate, logger.disabled = True, False
     try:
         for name in names:
             logger = logging.getLogger(name)
@@ -283,6 +290,8 @@ def test_secrets_are_masked_for_every_logger_and_handler(tmp_path) -> None:
         quiet.propagate = True
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+        for logger, propagate, disabled in saved:
+            logger.propagate, logger.disabled = propagate, disabled
     for output in (early.getvalue(), late.getvalue(), isolated.getvalue()):
         assert "HTTP Request: POST https://modeluser:***@llm.example" in output and "cannot reach" in output
         leaked = [s for s in (password, query_key, bearer, azure, basic) if s in output]

@@ -18,7 +18,9 @@ import hashlib
 import random
 import re
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +36,18 @@ _TOPIC_ORDER = ("defect", "courier", "staff", "food", "quality", "packaging", "d
                 "communication", "refund", "repair")
 _FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _RECENT: dict[tuple[str, str], deque[str]] = {}  # (business, language) → replies composed in this process
+# The service remembers what it composed, so concurrent drafts not stored yet still differ; an eval run turns
+# that off (`without_memory`), so a case's draft depends on the case alone, not on what ran before it.
+_REMEMBER: ContextVar[bool] = ContextVar("composer_remembers", default=True)
+
+
+@contextmanager
+def without_memory() -> Iterator[None]:
+    token = _REMEMBER.set(False)
+    try:
+        yield
+    finally:
+        _REMEMBER.reset(token)
 _UNSAFE = re.compile(r"https?://|www\.|@|\d{3,}|[€$£₽₴%]|\b(?:ignore|instruction|prompt|system|assistant)\b|"
                      r"инструкц|промпт|інструкц|instrukcij|[<>{}\[\]\"«»„“”]", re.I)
 # Nouns that name no item: people, places, time, the order itself.
@@ -233,8 +247,8 @@ def compose_reply(*, review_text: str, language: str, action: Action, topics: Se
     seed = int(hashlib.sha256(f"{review_text}\x00{lang}".encode()).hexdigest()[:12], 16)
     rng = random.Random(seed)
     recent_key = (playbook.business, lang)
-    memory = _RECENT.setdefault(recent_key, deque(maxlen=8))
-    earlier = [r for r in (*recent_replies, *memory) if r]
+    memory = _RECENT.setdefault(recent_key, deque(maxlen=8)) if _REMEMBER.get() else None
+    earlier = [r for r in (*recent_replies, *(memory or ())) if r]
     signature = playbook.signature(lang)
     best: tuple[float, str] | None = None
     for _ in range(CANDIDATES):
@@ -248,5 +262,6 @@ def compose_reply(*, review_text: str, language: str, action: Action, topics: Se
             best = (overlap, text)
         if overlap == 0.0:
             break
-    memory.append(best[1])
+    if memory is not None:
+        memory.append(best[1])
     return best[1]

@@ -55,8 +55,10 @@ _SEVERITY = {
     "ai_mention": 4, "placeholder": 3, "never_say": 3, "too_long": 2, "too_short": 2, "cliche": 1, "too_similar": 1,
 }
 # A draft that obeyed the review or broke the playbook stays as the evidence an agent must see, even when it is
-# also no reply: composing over it would hide the attack.
-EVIDENCE = frozenset({"canary_obeyed", "leaked_instructions", "unauthorized_remedy", "discount_over_cap",
+# also no reply: composing over it would hide the attack. Echoing the prompt (`leaked_instructions`) is not such
+# evidence: a review that asks for the prompt is an injection and never drafted, so on a drafted review it is
+# what a weak model does with its instructions, and the reply is composed instead.
+EVIDENCE = frozenset({"canary_obeyed", "unauthorized_remedy", "discount_over_cap",
                       "email_not_allowed", "phone_not_allowed", "link_not_allowed"})
 _FENCE = re.compile(r"^```[^\n]*\n?|\n?```\s*$")
 _CUT_AT = re.compile(
