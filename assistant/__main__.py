@@ -8,14 +8,17 @@ from typing import Annotated
 
 import typer
 
-from assistant.domain.users.cli import users_app
 from assistant.batch.cli import batch_app
 from assistant.domain.insights.cli import insights_command
+from assistant.domain.users.cli import users_app
 from assistant.evaluation.cli import app as eval_app
 from assistant.settings import get_settings
 
-app = typer.Typer(help="Review reply assistant: classify reviews, draft replies, queue them for approval.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Review reply assistant: classify reviews, draft replies, queue them for approval.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -29,12 +32,19 @@ app.add_typer(playbooks_app, name="playbooks")
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-          log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
-          forwarded_allow_ips: Annotated[str | None, typer.Option(
-              help="Proxies whose X-Forwarded-For is believed (comma-separated, or *) [default: "
-                   "ASSISTANT_FORWARDED_ALLOW_IPS, else none]", show_default=False)] = None) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies whose X-Forwarded-For is believed (comma-separated, or *) [default: "
+            "ASSISTANT_FORWARDED_ALLOW_IPS, else none]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Migrate the database, then serve the API (and the pipeline) with the configured or embedded LLM."""
     import uvicorn
 
@@ -46,8 +56,9 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     upgrade(settings.resolved_database_url)
     trusted = settings.forwarded_allow_ips if forwarded_allow_ips is None else forwarded_allow_ips
-    uvicorn.Server(uvicorn_config(create_app(settings), host=host, port=port, log_level=log_level,
-                                  forwarded_allow_ips=trusted)).run()
+    uvicorn.Server(
+        uvicorn_config(create_app(settings), host=host, port=port, log_level=log_level, forwarded_allow_ips=trusted)
+    ).run()
 
 
 @db_app.command("upgrade")
@@ -60,13 +71,17 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 @keys_app.command("create")
-def keys_create(name: Annotated[str, typer.Option(help="Who or what uses the key")] = "default",
-                scope: Annotated[list[str], typer.Option(help="admin, agent or ingest; repeatable")] = ["admin"]) -> None:
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what uses the key")] = "default",
+    scope: Annotated[list[str] | None, typer.Option(help="admin, agent or ingest; repeatable")] = None,
+) -> None:
     """Create an API key and print it (it is shown only once)."""
     from assistant.db.engine import create_engine, session_factory
     from assistant.db.migrate import upgrade
     from assistant.domain.keys.service import create_key
 
+    if scope is None:
+        scope = ["admin"]
     settings = get_settings()
     upgrade(settings.resolved_database_url)
 
@@ -85,7 +100,9 @@ def keys_create(name: Annotated[str, typer.Option(help="Who or what uses the key
 
 
 @playbooks_app.command("check")
-def playbooks_check(directory: Annotated[str | None, typer.Argument(help="Default: ASSISTANT_PLAYBOOKS_DIR")] = None) -> None:
+def playbooks_check(
+    directory: Annotated[str | None, typer.Argument(help="Default: ASSISTANT_PLAYBOOKS_DIR")] = None,
+) -> None:
     """Validate every playbook; print each problem with its file and field. Exit 1 if any is broken."""
     from pathlib import Path
 
@@ -108,11 +125,18 @@ def playbooks_check(directory: Annotated[str | None, typer.Argument(help="Defaul
 
 
 @app.command()
-def worker(concurrency: Annotated[int | None, typer.Option(min=1, help="Model requests at once; three times as "
-                                                               "many review jobs run [default: ASSISTANT_WORKER_CONCURRENCY]",
-                                                          show_default=False)] = None,
-           burst: Annotated[bool, typer.Option("--burst", help="Stop once the queue is empty")] = False,
-           log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info") -> None:
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Model requests at once; three times as many review jobs run [default: ASSISTANT_WORKER_CONCURRENCY]",
+            show_default=False,
+        ),
+    ] = None,
+    burst: Annotated[bool, typer.Option("--burst", help="Stop once the queue is empty")] = False,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+) -> None:
     """Process review jobs from ASSISTANT_QUEUE_URL (SAQ on Redis or PostgreSQL) until SIGINT/SIGTERM."""
     from assistant.db.migrate import upgrade
     from assistant.jobs import run_worker
@@ -123,6 +147,7 @@ def worker(concurrency: Annotated[int | None, typer.Option(min=1, help="Model re
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     upgrade(settings.resolved_database_url)
     asyncio.run(run_worker(settings, concurrency=concurrency, burst=burst))
+
 
 def main() -> None:
     app()

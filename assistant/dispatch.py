@@ -50,11 +50,15 @@ class InProcessDispatcher:
     async def _unfinished(self) -> list[int]:
         """Reviews a previous run accepted but did not finish (this process is the only worker)."""
         async with self.pipeline.sessions() as session:
-            await session.execute(update(Review).where(Review.status == ReviewStatus.processing)
-                                  .values(status=ReviewStatus.received, updated_at=utcnow()))
+            await session.execute(
+                update(Review)
+                .where(Review.status == ReviewStatus.processing)
+                .values(status=ReviewStatus.received, updated_at=utcnow())
+            )
             await session.commit()
-            rows = await session.execute(select(Review.id).where(Review.status == ReviewStatus.received)
-                                         .order_by(Review.id))
+            rows = await session.execute(
+                select(Review.id).where(Review.status == ReviewStatus.received).order_by(Review.id)
+            )
             return list(rows.scalars().all())
 
     async def submit(self, review_id: int) -> None:
@@ -81,8 +85,14 @@ class InProcessDispatcher:
             self._model_failures.pop(review_id, None)
             return  # a person takes it from the queue's Failed tab
         delay = min(self.model_retry[0] * 2 ** (failures - 1), self.model_retry[1])
-        log.info("review %s failed (%s); retrying on its own in %.0f s (%s of %s)", review_id, error[:80], delay,
-                 failures, self.model_retries)
+        log.info(
+            "review %s failed (%s); retrying on its own in %.0f s (%s of %s)",
+            review_id,
+            error[:80],
+            delay,
+            failures,
+            self.model_retries,
+        )
         asyncio.get_running_loop().call_later(delay, self._spawn_requeue, review_id)
 
     def _spawn_requeue(self, review_id: int) -> None:
@@ -93,11 +103,13 @@ class InProcessDispatcher:
     async def _requeue(self, review_id: int) -> None:
         try:
             async with self.pipeline.sessions() as session:
-                result = await session.execute(update(Review).where(Review.id == review_id,
-                                                                    Review.status == ReviewStatus.failed)
-                                               .values(status=ReviewStatus.received, updated_at=utcnow()))
+                result = await session.execute(
+                    update(Review)
+                    .where(Review.id == review_id, Review.status == ReviewStatus.failed)
+                    .values(status=ReviewStatus.received, updated_at=utcnow())
+                )
                 await session.commit()
-        except Exception:  # noqa: BLE001 - the database is down too: the crash path retries
+        except Exception:
             log.exception("could not requeue review %s", review_id)
             self._retry_later(review_id)
             return
@@ -115,7 +127,7 @@ class InProcessDispatcher:
                     await self._after_failure(review_id)
                 else:
                     self._model_failures.pop(review_id, None)
-            except Exception:  # noqa: BLE001 - e.g. the database is down; the review stays 'received'
+            except Exception:
                 log.exception("pipeline crashed on review %s; it stays queued in the database", review_id)
                 self._retry_later(review_id)
             finally:

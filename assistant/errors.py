@@ -1,14 +1,14 @@
 """The one error tree of the product; the server maps each branch to RFC 9457 problem details.
 
-    AssistantError
-    ├── NotFound                    404  no such review / draft / key
-    ├── Conflict                    409  idempotency key reused with other content, stale draft version
-    ├── InvalidInput                400  input the schema accepted but the domain refuses (NUL bytes, …)
-    ├── InvalidTransition           409  approve a rejected draft, edit an approved one, …
-    ├── ServiceUnavailable          503  database unreachable
-    └── LLMError                         a model call that did not give a usable answer
-        ├── LLMUnavailable               429/5xx/timeouts/connection errors after the retry budget
-        └── LLMBadOutput                 empty choices, invalid JSON, schema mismatch
+AssistantError
+├── NotFound                    404  no such review / draft / key
+├── Conflict                    409  idempotency key reused with other content, stale draft version
+├── InvalidInput                400  input the schema accepted but the domain refuses (NUL bytes, …)
+├── InvalidTransition           409  approve a rejected draft, edit an approved one, …
+├── ServiceUnavailable          503  database unreachable
+└── LLMError                         a model call that did not give a usable answer
+    ├── LLMUnavailable               429/5xx/timeouts/connection errors after the retry budget
+    └── LLMBadOutput                 empty choices, invalid JSON, schema mismatch
 """
 
 from __future__ import annotations

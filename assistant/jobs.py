@@ -51,9 +51,18 @@ def make_queue(url: str, name: str = "assistant") -> Queue:
 async def enqueue_review(queue: Queue, review_id: int, *, timeout: int, delay: float = 0.0) -> bool:
     """Queue one review; False when its job is already waiting or running (nothing is queued twice).
     A `delay` also lets the PostgreSQL queue take a finished job's key again within the same second."""
-    job = await queue.enqueue(JOB_FUNCTION, key=job_key(review_id), review_id=review_id, timeout=timeout,
-                              heartbeat=HEARTBEAT, retries=JOB_RETRIES, retry_delay=2.0, retry_backoff=True,
-                              ttl=3600, scheduled=int(time.time() + delay) + 1 if delay else 0)
+    job = await queue.enqueue(
+        JOB_FUNCTION,
+        key=job_key(review_id),
+        review_id=review_id,
+        timeout=timeout,
+        heartbeat=HEARTBEAT,
+        retries=JOB_RETRIES,
+        retry_delay=2.0,
+        retry_backoff=True,
+        ttl=3600,
+        scheduled=int(time.time() + delay) + 1 if delay else 0,
+    )
     return job is not None
 
 
@@ -62,10 +71,22 @@ async def recover(queue: Queue, sessions: async_sessionmaker, *, timeout: int, r
     `processing` for longer than two job timeouts (its worker died and the job ran out of retries)."""
     now = utcnow()
     async with sessions() as session:
-        rows = await session.execute(select(Review.id).where(or_(
-            and_(Review.status == ReviewStatus.received, Review.updated_at <= now - timedelta(seconds=received_grace)),
-            and_(Review.status == ReviewStatus.processing, Review.updated_at <= now - timedelta(seconds=2 * timeout)),
-        )).order_by(Review.id))
+        rows = await session.execute(
+            select(Review.id)
+            .where(
+                or_(
+                    and_(
+                        Review.status == ReviewStatus.received,
+                        Review.updated_at <= now - timedelta(seconds=received_grace),
+                    ),
+                    and_(
+                        Review.status == ReviewStatus.processing,
+                        Review.updated_at <= now - timedelta(seconds=2 * timeout),
+                    ),
+                )
+            )
+            .order_by(Review.id)
+        )
         ids = list(rows.scalars().all())
     queued = 0
     for review_id in ids:
@@ -110,7 +131,7 @@ async def _heartbeat(job: Any) -> None:
         await asyncio.sleep(HEARTBEAT / 3)
         try:
             await job.update()
-        except Exception:  # noqa: BLE001 - a missed beat only risks an early (idempotent) redelivery
+        except Exception:
             log.warning("heartbeat of %s failed", job.key)
 
 
@@ -140,13 +161,21 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
             log.error("playbook skipped: %s", error)
         call_log = BufferedCallLog(sessions)
         llm = build_llm(settings, call_log)
-        per_minute = ((None, None) if settings.llm_is_embedded else
-                      (settings.llm_requests_per_minute, settings.llm_tokens_per_minute))
+        per_minute = (
+            (None, None)
+            if settings.llm_is_embedded
+            else (settings.llm_requests_per_minute, settings.llm_tokens_per_minute)
+        )
         throttle(llm, RateLimiter(*per_minute, concurrency=slots))
         writer = GroupWriter(sessions)
-        ctx.update(engine=engine, sessions=sessions, model_loop=ModelLoop(llm), call_log=call_log, writer=writer,
-                   pipeline=Pipeline(sessions, llm, playbooks, recent_replies_ttl=BULK_RECENT_REPLIES_TTL,
-                                     writer=writer))
+        ctx.update(
+            engine=engine,
+            sessions=sessions,
+            model_loop=ModelLoop(llm),
+            call_log=call_log,
+            writer=writer,
+            pipeline=Pipeline(sessions, llm, playbooks, recent_replies_ttl=BULK_RECENT_REPLIES_TTL, writer=writer),
+        )
         ctx["recovery"] = asyncio.create_task(_recover_forever(queue, sessions, settings.job_timeout))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
@@ -163,10 +192,17 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
         if engine := ctx.get("engine"):
             await engine.dispose()
 
-    return _Worker(queue, functions=[(JOB_FUNCTION, process_review)],
-                   concurrency=REVIEWS_PER_MODEL_SLOT * slots, startup=startup, shutdown=shutdown,
-                   timers={"sweep": 30, "abort": 5, "schedule": 5, "worker_info": 30},
-                   burst=burst, dequeue_timeout=1.0, shutdown_grace_period_s=SHUTDOWN_GRACE)
+    return _Worker(
+        queue,
+        functions=[(JOB_FUNCTION, process_review)],
+        concurrency=REVIEWS_PER_MODEL_SLOT * slots,
+        startup=startup,
+        shutdown=shutdown,
+        timers={"sweep": 30, "abort": 5, "schedule": 5, "worker_info": 30},
+        burst=burst,
+        dequeue_timeout=1.0,
+        shutdown_grace_period_s=SHUTDOWN_GRACE,
+    )
 
 
 class _Worker(Worker):
@@ -188,7 +224,7 @@ async def _recover_forever(queue: Queue, sessions: async_sessionmaker, timeout: 
     while True:
         try:
             await recover(queue, sessions, timeout=timeout, received_grace=RECEIVED_GRACE)
-        except Exception:  # noqa: BLE001 - the database or the queue is down; try again later
+        except Exception:
             log.exception("recovery sweep failed")
         await asyncio.sleep(RECOVER_EVERY)
 

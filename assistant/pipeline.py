@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from assistant.cpu import run_cpu
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
-from assistant.domain.classification.service import ClassificationResult, classify_review, warm_up
-from assistant.domain.classification.service import escalation_note
+from assistant.domain.classification.service import ClassificationResult, classify_review, escalation_note, warm_up
 from assistant.domain.drafting import fluency
 from assistant.domain.drafting.service import draft_reply
 from assistant.llm import LLM
@@ -32,13 +31,18 @@ ACTIVE = (ReviewStatus.received, ReviewStatus.processing)
 BULK_RECENT_REPLIES_TTL = 15.0  # seconds; batch runs and queue workers
 RULES_CPU_BUDGET = 5.0  # seconds of rules per review; a 20,000-character review takes well under one
 _REVIEWS = Review.__table__  # Core statements: a claimed review is read, never changed through the ORM
-_CLAIM = (update(_REVIEWS)
-          .where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)), _REVIEWS.c.status.in_(ACTIVE))
-          .values(status=ReviewStatus.processing, attempts=_REVIEWS.c.attempts + 1, updated_at=bindparam("now"))
-          .returning(_REVIEWS.c.id, _REVIEWS.c.text, _REVIEWS.c.rating, _REVIEWS.c.business, _REVIEWS.c.source))
+_CLAIM = (
+    update(_REVIEWS)
+    .where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)), _REVIEWS.c.status.in_(ACTIVE))
+    .values(status=ReviewStatus.processing, attempts=_REVIEWS.c.attempts + 1, updated_at=bindparam("now"))
+    .returning(_REVIEWS.c.id, _REVIEWS.c.text, _REVIEWS.c.rating, _REVIEWS.c.business, _REVIEWS.c.source)
+)
 _STATUSES = select(_REVIEWS.c.id, _REVIEWS.c.status).where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)))
-_SET_STATUS = (update(_REVIEWS).where(_REVIEWS.c.id == bindparam("review_id"))
-               .values(status=bindparam("status"), error=bindparam("error"), updated_at=bindparam("now")))
+_SET_STATUS = (
+    update(_REVIEWS)
+    .where(_REVIEWS.c.id == bindparam("review_id"))
+    .values(status=bindparam("status"), error=bindparam("error"), updated_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class Pipeline:
         await self.warm_up()
         try:
             await self._run(review)
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded on the review, none is lost
+        except Exception as exc:
             log.warning("review %s failed: %s", review.id, exc)
             await self._set_status(review.id, ReviewStatus.failed, f"{type(exc).__name__}: {exc}"[:4000])
             return ReviewStatus.failed
@@ -116,10 +120,18 @@ class Pipeline:
             outcome = None
         else:
             outcome = await draft_reply(
-                review_text=review.text, rating=review.rating, platform=review.source, language=result.language,
-                action=Action(result.action), topics=list(result.topics), playbook=playbook, llm=self.llm,
-                review_id=review.id, recent_replies=await self.recent_replies(review.business),
-                instruction=escalation_note(result))  # escalated (legal, safety…): a careful draft
+                review_text=review.text,
+                rating=review.rating,
+                platform=review.source,
+                language=result.language,
+                action=Action(result.action),
+                topics=list(result.topics),
+                playbook=playbook,
+                llm=self.llm,
+                review_id=review.id,
+                recent_replies=await self.recent_replies(review.business),
+                instruction=escalation_note(result),
+            )  # escalated (legal, safety…): a careful draft
         stored = result_of(review.id, result, outcome)
         await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
 
@@ -142,8 +154,9 @@ class Pipeline:
                 log.warning("review %s: rules over their %g s budget; sent to a person", review.id, self.rules_budget)
                 return over_budget(self.rules_budget)
             await asyncio.wait({task}, timeout=left)
-        return await classify_review(review.text, review.rating, playbook, self.llm, review_id=review.id,
-                                     verdict=task.result())
+        return await classify_review(
+            review.text, review.rating, playbook, self.llm, review_id=review.id, verdict=task.result()
+        )
 
     async def recent_replies(self, business: str) -> list[str]:
         now = time.monotonic()
@@ -152,9 +165,12 @@ class Pipeline:
             return cached[1]
         async with self.sessions() as session:
             rows = await session.execute(
-                select(Draft.text).join(Review, Review.id == Draft.review_id)
+                select(Draft.text)
+                .join(Review, Review.id == Draft.review_id)
                 .where(Review.business == business, Draft.status == DraftStatus.approved)
-                .order_by(Draft.decided_at.desc()).limit(RECENT_REPLIES))
+                .order_by(Draft.decided_at.desc())
+                .limit(RECENT_REPLIES)
+            )
             replies = [text for text in rows.scalars().all() if text]
         if self.recent_replies_ttl > 0:
             self._recent[business] = (now, replies)
@@ -162,13 +178,24 @@ class Pipeline:
 
     async def _set_status(self, review_id: int, status: str, error: str | None) -> None:
         async with self.sessions() as session:
-            await session.execute(_SET_STATUS, {"review_id": review_id, "status": status, "error": error,
-                                                "now": utcnow()})
+            await session.execute(
+                _SET_STATUS, {"review_id": review_id, "status": status, "error": error, "now": utcnow()}
+            )
             await session.commit()
 
 
 def over_budget(budget: float) -> ClassificationResult:
     """No automatic answer for a review the rules could not finish in time: no draft, a person decides."""
-    return ClassificationResult(action=Action.do_not_engage, language="und", topics=(), severity=3, fixable=False,
-                                confidence=0.0, reasons=(f"over_budget:rules>{budget:g}s",), dne_kind=None,
-                                method="rules (over budget)", llm_calls=0, needs_human=True)
+    return ClassificationResult(
+        action=Action.do_not_engage,
+        language="und",
+        topics=(),
+        severity=3,
+        fixable=False,
+        confidence=0.0,
+        reasons=(f"over_budget:rules>{budget:g}s",),
+        dne_kind=None,
+        method="rules (over budget)",
+        llm_calls=0,
+        needs_human=True,
+    )

@@ -116,8 +116,13 @@ class Length(_Strict):
 
 # Placeholders a building block may use; the composer fills them from the review and the playbook.
 BLOCK_FIELDS = {
-    "greeting": set(), "acknowledge": {"problem", "quote"}, "ownership": set(), "change": {"problem"},
-    "thank": {"praise", "quote"}, "closing": set(), "remedy": {"item", "contact", "percent"},
+    "greeting": set(),
+    "acknowledge": {"problem", "quote"},
+    "ownership": set(),
+    "change": {"problem"},
+    "thank": {"praise", "quote"},
+    "closing": set(),
+    "remedy": {"item", "contact", "percent"},
 }
 _FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
@@ -127,15 +132,16 @@ class LanguageBlocks(_Strict):
     advance). Each list holds variants; the composer picks different ones so replies in a row differ.
     `problems`/`praises` name a review's topic in the grammatical form the acknowledge/thank lines expect."""
 
-    greeting: list[str] = Field(default_factory=lambda: [""], description="Openings; \"\" = none.")
+    greeting: list[str] = Field(default_factory=lambda: [""], description='Openings; "" = none.')
     acknowledge: list[str] = Field(min_length=2, description="Names the customer's problem: {problem}, {quote}.")
     ownership: list[str] = Field(min_length=2, description="We own it.")
     change: list[str] = Field(min_length=2, description="What changes, when nothing can be fixed now.")
     thank: list[str] = Field(min_length=2, description="Thanks for the specific thing praised: {praise}, {quote}.")
     closing: list[str] = Field(default_factory=lambda: [""], description="Last line before the sign-off.")
     remedy: dict[RemedyKind, list[str]] = Field(description="Per remedy kind: the offer and how to get it.")
-    problems: dict[str, str] = Field(min_length=1, description="Topic → the problem, as {problem} is used; "
-                                                                 "'other' when no topic is known.")
+    problems: dict[str, str] = Field(
+        min_length=1, description="Topic → the problem, as {problem} is used; 'other' when no topic is known."
+    )
     praises: dict[str, str] = Field(min_length=1, description="Topic → what was praised; 'other' as a fallback.")
     item: str = Field(min_length=1, description="The word for the item when the review names none.")
     contact: str = Field(min_length=1, description="How to reach us when the brand has no email.")
@@ -149,8 +155,9 @@ class LanguageBlocks(_Strict):
             for line in lines:
                 for field, _ in _FIELD.findall(line):
                     if field not in allowed:
-                        problems.append(f"{name}: «{line}» uses {{{field}}}; allowed here: "
-                                        f"{', '.join(sorted(allowed)) or 'none'}")
+                        problems.append(
+                            f"{name}: «{line}» uses {{{field}}}; allowed here: {', '.join(sorted(allowed)) or 'none'}"
+                        )
         for line in self.acknowledge:
             if "{problem}" not in line and "{quote}" not in line:
                 problems.append(f"acknowledge: «{line}» must name the problem ({{problem}} or {{quote}})")
@@ -179,8 +186,10 @@ class Playbook(_Strict):
     stop_words: dict[str, list[str]] = Field(default_factory=dict, description="Per language: force human handling.")
     length: dict[str, Length] = Field(default_factory=lambda: {"default": Length()}, description="Per platform.")
     sla_hours: float = Field(default=24, gt=0)
-    blocks: dict[str, LanguageBlocks] = Field(default_factory=dict, description="Per language: building blocks "
-                                              "for replies composed without the model (all four languages).")
+    blocks: dict[str, LanguageBlocks] = Field(
+        default_factory=dict,
+        description="Per language: building blocks for replies composed without the model (all four languages).",
+    )
 
     @field_validator("actions")
     @classmethod
@@ -207,8 +216,11 @@ class Playbook(_Strict):
         if not self.blocks:
             return self
         problems = [f"blocks: missing language {lang}" for lang in LANGUAGES if lang not in self.blocks]
-        problems += [f"blocks: unknown language {lang} (use {', '.join(LANGUAGES)})" for lang in self.blocks
-                     if lang not in LANGUAGES]
+        problems += [
+            f"blocks: unknown language {lang} (use {', '.join(LANGUAGES)})"
+            for lang in self.blocks
+            if lang not in LANGUAGES
+        ]
         # remedy lines need not cover every allowed remedy, nor only those: the composer offers a remedy only
         # when the playbook allows it and the language has lines for it
         if problems:

@@ -25,13 +25,17 @@ from assistant.domain.drafting.service import DraftOutcome
 # and nothing written here is loaded in a session.
 _REVIEWS, _DRAFTS = Review.__table__, Draft.__table__
 _DELETE_CLASSIFICATIONS = delete(Classification.__table__).where(
-    Classification.__table__.c.review_id.in_(bindparam("ids", expanding=True)))
+    Classification.__table__.c.review_id.in_(bindparam("ids", expanding=True))
+)
 _INSERT_CLASSIFICATIONS = insert(Classification.__table__)
 _INSERT_DRAFTS = insert(_DRAFTS).returning(_DRAFTS.c.id, _DRAFTS.c.review_id, sort_by_parameter_order=True)
 _INSERT_VERSIONS = insert(DraftVersion.__table__)
 _INSERT_EVENTS = insert(Event.__table__)
-_MARK_DRAFTED = (update(_REVIEWS).where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)))
-                 .values(status=ReviewStatus.pending_approval, error=None, updated_at=bindparam("now")))
+_MARK_DRAFTED = (
+    update(_REVIEWS)
+    .where(_REVIEWS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=ReviewStatus.pending_approval, error=None, updated_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -57,15 +61,24 @@ def result_of(review_id: int, result: ClassificationResult, outcome: DraftOutcom
     if result.needs_human:
         flags.append("needs_human")
     classification = {
-        "action": str(result.action), "language": result.language, "topics": list(result.topics),
-        "severity": result.severity, "fixable": result.fixable, "confidence": result.confidence,
-        "reasons": list(result.reasons), "dne_kind": str(result.dne_kind) if result.dne_kind else None,
-        "method": result.method, "needs_human": result.needs_human}
+        "action": str(result.action),
+        "language": result.language,
+        "topics": list(result.topics),
+        "severity": result.severity,
+        "fixable": result.fixable,
+        "confidence": result.confidence,
+        "reasons": list(result.reasons),
+        "dne_kind": str(result.dne_kind) if result.dne_kind else None,
+        "method": result.method,
+        "needs_human": result.needs_human,
+    }
     return ReviewResult(
-        review_id=review_id, classification=classification,
+        review_id=review_id,
+        classification=classification,
         draft={"text": text, "flagged": bool(flags), "flags": flags},
         version={"text": text, "guard_ok": not flags, "guard_issues": issues, "overlap": overlap, "attempts": attempts},
-        event={"action": str(result.action), "flags": flags})
+        event={"action": str(result.action), "flags": flags},
+    )
 
 
 async def store_results(sessions: async_sessionmaker, results: list[ReviewResult]) -> None:
@@ -74,18 +87,54 @@ async def store_results(sessions: async_sessionmaker, results: list[ReviewResult
     ids = [r.review_id for r in results]
     async with sessions() as session:
         await session.execute(_DELETE_CLASSIFICATIONS, {"ids": ids})
-        await session.execute(_INSERT_CLASSIFICATIONS, [
-            {**r.classification, "review_id": r.review_id, "created_at": now} for r in results])
-        drafted = await session.execute(_INSERT_DRAFTS, [
-            {**r.draft, "review_id": r.review_id, "kind": "reply", "status": DraftStatus.pending, "version": 1,
-             "created_at": now, "updated_at": now} for r in results])
+        await session.execute(
+            _INSERT_CLASSIFICATIONS,
+            [{**r.classification, "review_id": r.review_id, "created_at": now} for r in results],
+        )
+        drafted = await session.execute(
+            _INSERT_DRAFTS,
+            [
+                {
+                    **r.draft,
+                    "review_id": r.review_id,
+                    "kind": "reply",
+                    "status": DraftStatus.pending,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in results
+            ],
+        )
         draft_ids = {review_id: draft_id for draft_id, review_id in drafted.all()}
-        await session.execute(_INSERT_VERSIONS, [
-            {**r.version, "draft_id": draft_ids[r.review_id], "version": 1, "origin": "llm", "author": "assistant",
-             "created_at": now} for r in results])
-        await session.execute(_INSERT_EVENTS, [
-            {"review_id": r.review_id, "draft_id": draft_ids[r.review_id], "actor": "assistant", "action": "drafted",
-             "detail": r.event, "created_at": now} for r in results])
+        await session.execute(
+            _INSERT_VERSIONS,
+            [
+                {
+                    **r.version,
+                    "draft_id": draft_ids[r.review_id],
+                    "version": 1,
+                    "origin": "llm",
+                    "author": "assistant",
+                    "created_at": now,
+                }
+                for r in results
+            ],
+        )
+        await session.execute(
+            _INSERT_EVENTS,
+            [
+                {
+                    "review_id": r.review_id,
+                    "draft_id": draft_ids[r.review_id],
+                    "actor": "assistant",
+                    "action": "drafted",
+                    "detail": r.event,
+                    "created_at": now,
+                }
+                for r in results
+            ],
+        )
         await session.execute(_MARK_DRAFTED, {"ids": ids, "now": now})
         await session.commit()
 
@@ -97,8 +146,11 @@ async def store_one(sessions: async_sessionmaker, result: ReviewResult) -> None:
         await store_results(sessions, [result])
     except IntegrityError:
         async with sessions() as session:
-            theirs = (await session.execute(select(Draft.id).where(
-                Draft.review_id == result.review_id, Draft.kind == "reply"))).first()
+            theirs = (
+                await session.execute(
+                    select(Draft.id).where(Draft.review_id == result.review_id, Draft.kind == "reply")
+                )
+            ).first()
             if theirs is None:
                 raise
             await session.execute(_MARK_DRAFTED, {"ids": [result.review_id], "now": utcnow()})
@@ -150,7 +202,7 @@ class GroupWriter:
             for result, future in group:
                 await self._settle(future, store_one(self.sessions, result))
             return
-        except Exception as exc:  # noqa: BLE001 - each waiting review records the failure as its own
+        except Exception as exc:
             for _, future in group:
                 if not future.done():
                     future.set_exception(exc)
@@ -167,7 +219,7 @@ class GroupWriter:
     async def _settle(future: asyncio.Future[None], work: Any) -> None:
         try:
             await work
-        except Exception as exc:  # noqa: BLE001 - handed to the review that waits for it
+        except Exception as exc:
             if not future.done():
                 future.set_exception(exc)
             return

@@ -32,26 +32,41 @@ class Settings(BaseSettings):
     embedded_model_path: Path | None = None
     embedded_context: int = 4096
     embedded_threads: int = 2
-    llm_model_path: Path | None = Field(default=None, description="A local GGUF model run in-process instead of the "
-                                        "embedded default (chat template from the file); a base URL wins")
+    llm_model_path: Path | None = Field(
+        default=None,
+        description="A local GGUF model run in-process instead of the "
+        "embedded default (chat template from the file); a base URL wins",
+    )
 
     bootstrap_api_key: str | None = None
     workers: int = Field(default=2, ge=1, description="Concurrent in-process pipeline workers")
     max_review_chars: int = 20_000
-    rules_budget_seconds: float = Field(default=5.0, gt=0, description="CPU time the rules may spend on one review; "
-                                        "past it the review goes to a person without a draft")
+    rules_budget_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="CPU time the rules may spend on one review; past it the review goes to a person without a draft",
+    )
     batch_max_items: int = 1_000
     cors_origins: list[str] = Field(default_factory=list)
-    forwarded_allow_ips: str = Field(default="", description="Comma-separated proxy addresses (or *) whose "
-                                     "X-Forwarded-For/-Proto `assistant serve` believes; empty = none, not even "
-                                     "loopback")
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated proxy addresses (or *) whose "
+        "X-Forwarded-For/-Proto `assistant serve` believes; empty = none, not even "
+        "loopback",
+    )
 
     # Scale-out and batch (assistant/jobs.py, assistant/batch)
-    queue_url: str | None = Field(default=None, description="redis://… or postgresql://…: SAQ job queue for "
-                                  "`assistant worker` processes; none = the pipeline runs in-process")
+    queue_url: str | None = Field(
+        default=None,
+        description="redis://… or postgresql://…: SAQ job queue for "
+        "`assistant worker` processes; none = the pipeline runs in-process",
+    )
     queue_name: str = "assistant"
-    worker_concurrency: int = Field(default=8, ge=1, description="Model requests one `assistant worker` makes at "
-                                    "once (it runs three times as many review jobs)")
+    worker_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description="Model requests one `assistant worker` makes at once (it runs three times as many review jobs)",
+    )
     job_timeout: int = Field(default=600, ge=10, description="Seconds one review job may run before it is retried")
     llm_requests_per_minute: float | None = Field(default=None, ge=0, description="Per-process cap; none = no cap")
     llm_tokens_per_minute: float | None = Field(default=None, ge=0, description="Per-process cap; none = no cap")
@@ -62,8 +77,9 @@ class Settings(BaseSettings):
         return value or None
 
     # web UI (assistant/web): cookie sessions, CSRF, claims
-    secret_key: str | None = Field(default=None, description="Signs sessions and CSRF tokens; unset = "
-                                   "generated once into data_dir/secret.key")
+    secret_key: str | None = Field(
+        default=None, description="Signs sessions and CSRF tokens; unset = generated once into data_dir/secret.key"
+    )
     session_idle_minutes: int = Field(default=12 * 60, ge=1, description="A session ends after this much inactivity")
     session_max_hours: float = Field(default=7 * 24, gt=0, description="…and at the latest this long after login")
     secure_cookies: bool = Field(default=False, description="Mark cookies Secure (serve over HTTPS)")
@@ -80,8 +96,11 @@ class Settings(BaseSettings):
     webhook_poll_interval: float = Field(default=2.0, gt=0, description="How often the deliverer looks for due work")
 
     # Topic trends and alerts (assistant/domain/insights)
-    insights_spike_factor: float = Field(default=2.0, gt=1, description="Alert when this week's complaints on a "
-                                         "topic exceed the trailing weekly average by this factor")
+    insights_spike_factor: float = Field(
+        default=2.0,
+        gt=1,
+        description="Alert when this week's complaints on a topic exceed the trailing weekly average by this factor",
+    )
     insights_spike_min_count: int = Field(default=5, ge=1, description="Fewer complaints than this never alert")
     insights_trailing_weeks: int = Field(default=4, ge=1, le=26, description="Weeks in the trailing average")
 

@@ -40,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench._databases import drop_database, new_database  # noqa: E402
+
 REDIS = os.environ.get("ASSISTANT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 WARMUP = 40
 
@@ -91,13 +92,16 @@ class HostMeter:
 
 
 def start_llm(latency: float) -> tuple[subprocess.Popen, str]:
-    code = ("import sys, time\nfrom assistant.testing.scripted_llm import ScriptedLLM\n"
-            f"s = ScriptedLLM(latency={latency}).start()\nprint(s.base_url, flush=True)\n"
-            "import json\nfor line in sys.stdin:\n"  # "spans": print the calls' (arrived, answered) times; then forget
-            "    if line.strip() == 'spans': print(json.dumps(s.spans), flush=True)\n"
-            "    s.requests.clear(); s.spans.clear()\n")
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)
+    code = (
+        "import sys, time\nfrom assistant.testing.scripted_llm import ScriptedLLM\n"
+        f"s = ScriptedLLM(latency={latency}).start()\nprint(s.base_url, flush=True)\n"
+        "import json\nfor line in sys.stdin:\n"  # "spans": print the calls' (arrived, answered) times; then forget
+        "    if line.strip() == 'spans': print(json.dumps(s.spans), flush=True)\n"
+        "    s.requests.clear(); s.spans.clear()\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout is not None
     return process, process.stdout.readline().strip()
 
@@ -114,21 +118,29 @@ def child(args: argparse.Namespace) -> None:
 
     async def run() -> dict:
         warm = write_reviews(scratch / f"warm-{n}.csv", WARMUP, start=10**6)
-        await run_batch(BatchOptions(path=warm, read=ReadOptions(source="warmup"), concurrency=args.concurrency),
-                        settings)
+        await run_batch(
+            BatchOptions(path=warm, read=ReadOptions(source="warmup"), concurrency=args.concurrency), settings
+        )
         path = write_reviews(scratch / f"backlog-{n}.csv", n)
         print("warm", flush=True)  # the parent notes the workers' CPU, then says go
         sys.stdin.readline()
         before, meter = resource.getrusage(resource.RUSAGE_SELF), HostMeter()
-        report = await run_batch(BatchOptions(path=path, read=ReadOptions(source="backlog"),
-                                              concurrency=args.concurrency), settings, meter)  # type: ignore[arg-type]
+        report = await run_batch(
+            BatchOptions(path=path, read=ReadOptions(source="backlog"), concurrency=args.concurrency), settings, meter
+        )  # type: ignore[arg-type]
         after, host = resource.getrusage(resource.RUSAGE_SELF), meter.busy_share()
         assert report.processed and not report.failures, report.failures[:5]
-        return {"process_seconds": report.process_seconds, "import_seconds": report.import_seconds,
-                "calls": report.processed.calls, "statuses": dict(report.processed.statuses),
-                "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-                "rss": report.peak_rss_mb, "host": host, "started": meter.started,
-                "llm_ms": await observed_latency(settings.resolved_database_url)}
+        return {
+            "process_seconds": report.process_seconds,
+            "import_seconds": report.import_seconds,
+            "calls": report.processed.calls,
+            "statuses": dict(report.processed.statuses),
+            "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+            "rss": report.peak_rss_mb,
+            "host": host,
+            "started": meter.started,
+            "llm_ms": await observed_latency(settings.resolved_database_url),
+        }
 
     print(json.dumps(asyncio.run(run())))
 
@@ -145,8 +157,12 @@ def slot_use(spans: list[tuple[float, float]], started: float, seconds: float, s
     and between calls in the middle (each answer until the next request reached the server)."""
     served = sorted(end - start for start, end in spans)
     busy, first, last = sum(served), min(start for start, _ in spans), max(end for _, end in spans)
-    return {"ramp": first - started, "tail": started + seconds - last, "served_ms": 1000 * served[len(served) // 2],
-            "gap_ms": 1000 * (slots * (last - first) - busy) / len(spans)}
+    return {
+        "ramp": first - started,
+        "tail": started + seconds - last,
+        "served_ms": 1000 * served[len(served) // 2],
+        "gap_ms": 1000 * (slots * (last - first) - busy) / len(spans),
+    }
 
 
 def drop_queue(name: str) -> None:
@@ -156,7 +172,7 @@ def drop_queue(name: str) -> None:
     for pattern in (f"saq:{name}:*", f"saq:job:{name}:*"):
         keys = list(redis.scan_iter(match=pattern, count=1000))
         for start in range(0, len(keys), 1000):
-            redis.delete(*keys[start:start + 1000])
+            redis.delete(*keys[start : start + 1000])
     redis.close()
 
 
@@ -170,30 +186,72 @@ async def observed_latency(url: str) -> float:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            query = select(func.avg(LLMCall.latency_ms)).join(Review, Review.id == LLMCall.review_id).where(
-                Review.source == "backlog")
+            query = (
+                select(func.avg(LLMCall.latency_ms))
+                .join(Review, Review.id == LLMCall.review_id)
+                .where(Review.source == "backlog")
+            )
             return float((await connection.execute(query)).scalar() or 0.0)
     finally:
         await engine.dispose()
 
 
-def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, llm: tuple[subprocess.Popen, str],
-             scratch: Path) -> dict:
+def scenario(
+    backend: str, mode: str, n: int, latency: float, concurrency: int, llm: tuple[subprocess.Popen, str], scratch: Path
+) -> dict:
     url = new_database(backend, scratch)
     queue = f"bench-{uuid.uuid4().hex[:6]}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ASSISTANT_DATABASE_URL": url, "ASSISTANT_LLM_BASE_URL": llm[1],
-           "ASSISTANT_LLM_MODEL": "scripted", "ASSISTANT_QUEUE_URL": REDIS if mode == "saq" else "",
-           "ASSISTANT_QUEUE_NAME": queue, "ASSISTANT_DATA_DIR": str(scratch)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_DATABASE_URL": url,
+        "ASSISTANT_LLM_BASE_URL": llm[1],
+        "ASSISTANT_LLM_MODEL": "scripted",
+        "ASSISTANT_QUEUE_URL": REDIS if mode == "saq" else "",
+        "ASSISTANT_QUEUE_NAME": queue,
+        "ASSISTANT_DATA_DIR": str(scratch),
+    }
     workers: list[subprocess.Popen] = []
     try:
         if mode == "saq":
-            workers = [subprocess.Popen([sys.executable, "-m", "assistant", "worker", "--concurrency",
-                                         str(concurrency // 2), "--log-level", "warning"], env=env, cwd=ROOT)
-                       for _ in range(2)]
+            workers = [
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "assistant",
+                        "worker",
+                        "--concurrency",
+                        str(concurrency // 2),
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                )
+                for _ in range(2)
+            ]
             time.sleep(2)
-        run = subprocess.Popen([sys.executable, __file__, "--child", "--mode", mode, "--n", str(n), "--concurrency",
-                                str(concurrency), "--scratch", str(scratch)], env=env, cwd=ROOT, text=True,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        run = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--mode",
+                mode,
+                "--n",
+                str(n),
+                "--concurrency",
+                str(concurrency),
+                "--scratch",
+                str(scratch),
+            ],
+            env=env,
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         assert run.stdin is not None and run.stdout is not None
         if run.stdout.readline().strip() != "warm":
             raise RuntimeError("the warm-up batch failed")
@@ -222,12 +280,23 @@ def scenario(backend: str, mode: str, n: int, latency: float, concurrency: int, 
         fetch_spans(llm[0])  # and forget them
     calls = result["calls"] / n
     ideal = n * calls * latency / concurrency
-    return {"backend": backend, "mode": mode, "n": n, "latency": latency, "wall": result["process_seconds"],
-            "ideal": ideal, "efficiency": ideal / result["process_seconds"], "calls_per_review": calls,
-            "cpu_ms_per_review": 1000 * result["cpu"] / n, "rss_mb": result["rss"],
-            "llm_cpu_pct": 100 * result["llm_cpu"] / result["process_seconds"], "import": result["import_seconds"],
-            "host_pct": 100 * result["host"],
-            "llm_ms": result["llm_ms"], **{f"slot_{k}": v for k, v in result["slots"].items()}}
+    return {
+        "backend": backend,
+        "mode": mode,
+        "n": n,
+        "latency": latency,
+        "wall": result["process_seconds"],
+        "ideal": ideal,
+        "efficiency": ideal / result["process_seconds"],
+        "calls_per_review": calls,
+        "cpu_ms_per_review": 1000 * result["cpu"] / n,
+        "rss_mb": result["rss"],
+        "llm_cpu_pct": 100 * result["llm_cpu"] / result["process_seconds"],
+        "import": result["import_seconds"],
+        "host_pct": 100 * result["host"],
+        "llm_ms": result["llm_ms"],
+        **{f"slot_{k}": v for k, v in result["slots"].items()},
+    }
 
 
 def main() -> None:
@@ -243,11 +312,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args)
-    print(f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; C={args.concurrency}, "
-          f"saq = 2 workers × {args.concurrency // 2}")
-    header = (f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'calls/rv':>8} "
-              f"{'cpu ms/rv':>9} {'host cpu':>8} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8} "
-              f"{'served ms':>9} {'gap ms':>6} {'ramp s':>6} {'tail s':>6}")
+    print(
+        f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; C={args.concurrency}, "
+        f"saq = 2 workers × {args.concurrency // 2}"
+    )
+    header = (
+        f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'calls/rv':>8} "
+        f"{'cpu ms/rv':>9} {'host cpu':>8} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8} "
+        f"{'served ms':>9} {'gap ms':>6} {'ramp s':>6} {'tail s':>6}"
+    )
     print(header)
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         for latency in args.latency:
@@ -257,12 +330,15 @@ def main() -> None:
                     for mode in args.modes:
                         for n in args.n:
                             r = scenario(backend, mode, n, latency, args.concurrency, llm, Path(tmp))
-                            print(f"{r['backend']:<10} {r['mode']:<5} {r['n']:>5} {r['latency']:>4} "
-                                  f"{r['wall']:>7.1f} {r['ideal']:>7.1f} {r['efficiency']:>5.2f} "
-                                  f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['host_pct']:>7.0f}% {r['rss_mb']:>7.0f} "
-                                  f"{r['llm_cpu_pct']:>6.0f}% {r['llm_ms']:>6.0f} {r['import']:>8.1f} "
-                                  f"{r['slot_served_ms']:>9.1f} {r['slot_gap_ms']:>6.1f} {r['slot_ramp']:>6.2f} "
-                                  f"{r['slot_tail']:>6.2f}", flush=True)
+                            print(
+                                f"{r['backend']:<10} {r['mode']:<5} {r['n']:>5} {r['latency']:>4} "
+                                f"{r['wall']:>7.1f} {r['ideal']:>7.1f} {r['efficiency']:>5.2f} "
+                                f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['host_pct']:>7.0f}% {r['rss_mb']:>7.0f} "
+                                f"{r['llm_cpu_pct']:>6.0f}% {r['llm_ms']:>6.0f} {r['import']:>8.1f} "
+                                f"{r['slot_served_ms']:>9.1f} {r['slot_gap_ms']:>6.1f} {r['slot_ramp']:>6.2f} "
+                                f"{r['slot_tail']:>6.2f}",
+                                flush=True,
+                            )
             finally:
                 llm[0].kill()
                 llm[0].wait()

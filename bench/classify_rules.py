@@ -43,8 +43,10 @@ def main() -> None:
             classify_rules(text, rating, playbook)
         rates.append(len(batch) / (time.perf_counter() - start))
     mean_chars = statistics.mean(len(t or "") for t, _, _ in batch)
-    print(f"{len(batch)} reviews (mean {mean_chars:.0f} chars) x {args.rounds} rounds: "
-          f"median {statistics.median(rates):,.0f} reviews/s (min {min(rates):,.0f}, max {max(rates):,.0f})")
+    print(
+        f"{len(batch)} reviews (mean {mean_chars:.0f} chars) x {args.rounds} rounds: "
+        f"median {statistics.median(rates):,.0f} reviews/s (min {min(rates):,.0f}, max {max(rates):,.0f})"
+    )
 
 
 if __name__ == "__main__":

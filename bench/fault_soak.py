@@ -38,8 +38,8 @@ from sqlalchemy import func, select  # noqa: E402
 from assistant.db.engine import create_engine, session_factory  # noqa: E402
 from assistant.db.models import Draft, Review  # noqa: E402
 from assistant.testing.scripted_llm import ScriptedLLM  # noqa: E402
-
 from bench._databases import drop_database, new_database  # noqa: E402
+
 KEY = "soak-bootstrap-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 RATES = {"rate_limit": 0.3, "server_error": 0.1, "hang": 0.05, "bad_json": 0.05}
@@ -92,19 +92,33 @@ async def _audit(database_url: str, result: SoakResult, *, after_retry: bool) ->
     engine = create_engine(database_url)
     try:
         async with session_factory(engine)() as session:
-            statuses = Counter(dict((await session.execute(
-                select(Review.status, func.count()).group_by(Review.status))).all()))
-            reasonless = (await session.execute(select(func.count()).select_from(Review).where(
-                Review.status == "failed", func.coalesce(Review.error, "") == ""))).scalar_one()
-            drafts = dict((await session.execute(select(Draft.review_id, func.count()).where(Draft.kind == "reply")
-                                                 .group_by(Draft.review_id))).all())
+            statuses = Counter(
+                dict((await session.execute(select(Review.status, func.count()).group_by(Review.status))).all())
+            )
+            reasonless = (
+                await session.execute(
+                    select(func.count())
+                    .select_from(Review)
+                    .where(Review.status == "failed", func.coalesce(Review.error, "") == "")
+                )
+            ).scalar_one()
+            drafts = dict(
+                (
+                    await session.execute(
+                        select(Draft.review_id, func.count()).where(Draft.kind == "reply").group_by(Draft.review_id)
+                    )
+                ).all()
+            )
             failed_ids = set((await session.execute(select(Review.id).where(Review.status == "failed"))).scalars())
-            pending_ids = set((await session.execute(
-                select(Review.id).where(Review.status == "pending_approval"))).scalars())
+            pending_ids = set(
+                (await session.execute(select(Review.id).where(Review.status == "pending_approval"))).scalars()
+            )
     finally:
         await engine.dispose()
     stage = "after retry" if after_retry else "under faults"
-    result.check(sum(statuses.values()) == result.n, f"{stage}: {sum(statuses.values())} reviews stored, not {result.n}")
+    result.check(
+        sum(statuses.values()) == result.n, f"{stage}: {sum(statuses.values())} reviews stored, not {result.n}"
+    )
     result.check(not any(statuses[s] for s in ACTIVE), f"{stage}: unfinished reviews {statuses}")
     result.check(reasonless == 0, f"{stage}: {reasonless} failed reviews without a reason")
     twice = [r for r, c in drafts.items() if c > 1]
@@ -118,8 +132,16 @@ async def _audit(database_url: str, result: SoakResult, *, after_retry: bool) ->
     return statuses
 
 
-async def soak(http: Any, llm: ScriptedLLM, database_url: str, *, n: int, hang_seconds: float,
-               batch_size: int = 100, settle_timeout: float = 600.0) -> SoakResult:
+async def soak(
+    http: Any,
+    llm: ScriptedLLM,
+    database_url: str,
+    *,
+    n: int,
+    hang_seconds: float,
+    batch_size: int = 100,
+    settle_timeout: float = 600.0,
+) -> SoakResult:
     """Drive one soak through an HTTP client (`httpx.AsyncClient` or Litestar's test client) already
     authenticated as admin; the service behind it must use `llm` and `database_url`."""
     result = SoakResult(n=n)
@@ -129,7 +151,9 @@ async def soak(http: Any, llm: ScriptedLLM, database_url: str, *, n: int, hang_s
     singles = n // 10  # a tenth arrive one by one, the rest in batches sent twice
     for index in range(singles):
         response = await http.post("/api/v1/reviews", json=review(index))
-        result.check(response.status_code == 201, f"single ingest {index}: {response.status_code} {response.text[:200]}")
+        result.check(
+            response.status_code == 201, f"single ingest {index}: {response.status_code} {response.text[:200]}"
+        )
         ids.append(response.json()["id"])
     for start in range(singles, n, batch_size):
         chunk = [review(i) for i in range(start, min(start + batch_size, n))]
@@ -169,8 +193,9 @@ class ServerThread:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error",
-                                                   lifespan="on", access_log=False))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", lifespan="on", access_log=False)
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> ServerThread:
@@ -196,9 +221,17 @@ def run_backend(backend: str, args: argparse.Namespace, scratch: Path) -> SoakRe
     url = new_database(backend, scratch, prefix="soak")
     try:
         with ScriptedLLM(seed=7) as llm:
-            settings = Settings(database_url=url, data_dir=scratch, llm_base_url=llm.base_url, llm_model="scripted",
-                                bootstrap_api_key=KEY, llm_timeout=args.timeout, llm_max_attempts=args.attempts,
-                                llm_max_retry_wait=0.2, workers=args.workers)
+            settings = Settings(
+                database_url=url,
+                data_dir=scratch,
+                llm_base_url=llm.base_url,
+                llm_model="scripted",
+                bootstrap_api_key=KEY,
+                llm_timeout=args.timeout,
+                llm_max_attempts=args.attempts,
+                llm_max_retry_wait=0.2,
+                workers=args.workers,
+            )
             with ServerThread(create_app(settings)) as server:
 
                 async def drive() -> SoakResult:
@@ -232,14 +265,20 @@ def main() -> int:
             rows.append((backend, result))
             for problem in result.problems:
                 print(f"✗ {backend}: {problem}")
-    print(f"\nfault soak: N={args.n}, faults {RATES}, hang {args.timeout + args.hang_extra:.2f} s > timeout "
-          f"{args.timeout} s, {args.attempts} attempts/call, {args.workers} workers")
-    print(f"{'db':<11}{'ingest s':>9}{'settled s':>10}{'LLM calls':>10}{'drafted':>9}{'failed':>8}"
-          f"{'retry s':>9}{'after retry':>13}{'checks':>8}")
+    print(
+        f"\nfault soak: N={args.n}, faults {RATES}, hang {args.timeout + args.hang_extra:.2f} s > timeout "
+        f"{args.timeout} s, {args.attempts} attempts/call, {args.workers} workers"
+    )
+    print(
+        f"{'db':<11}{'ingest s':>9}{'settled s':>10}{'LLM calls':>10}{'drafted':>9}{'failed':>8}"
+        f"{'retry s':>9}{'after retry':>13}{'checks':>8}"
+    )
     for backend, r in rows:
-        print(f"{backend:<11}{r.ingest_seconds:>9.1f}{r.settle_seconds:>10.1f}{r.llm_requests:>10}"
-              f"{r.statuses['pending_approval']:>9}{r.statuses['failed']:>8}{r.retry_seconds:>9.1f}"
-              f"{r.after_retry['pending_approval']:>13}{'ok' if not r.problems else 'FAIL':>8}")
+        print(
+            f"{backend:<11}{r.ingest_seconds:>9.1f}{r.settle_seconds:>10.1f}{r.llm_requests:>10}"
+            f"{r.statuses['pending_approval']:>9}{r.statuses['failed']:>8}{r.retry_seconds:>9.1f}"
+            f"{r.after_retry['pending_approval']:>13}{'ok' if not r.problems else 'FAIL':>8}"
+        )
     return 1 if failed else 0
 
 

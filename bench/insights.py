@@ -25,18 +25,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-from sqlalchemy import create_engine as create_sync_engine  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+import psycopg
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import insert
 
-from assistant.db.engine import create_engine, session_factory, sync_url  # noqa: E402
-from assistant.db.migrate import upgrade  # noqa: E402
-from assistant.db.models import Classification, Draft, Review  # noqa: E402
-from assistant.domain.insights.schemas import build_query  # noqa: E402
-from assistant.domain.insights.service import InsightsService  # noqa: E402
-from assistant.domain.replies.export import ExportFilter, approved_replies, as_csv  # noqa: E402
-from assistant.playbooks import PlaybookRegistry  # noqa: E402
-from assistant.settings import PROJECT_ROOT  # noqa: E402
+from assistant.db.engine import create_engine, session_factory, sync_url
+from assistant.db.migrate import upgrade
+from assistant.db.models import Classification, Draft, Review
+from assistant.domain.insights.schemas import build_query
+from assistant.domain.insights.service import InsightsService
+from assistant.domain.replies.export import ExportFilter, approved_replies, as_csv
+from assistant.playbooks import PlaybookRegistry
+from assistant.settings import PROJECT_ROOT
 
 PG_ADMIN_URL = os.environ.get("ASSISTANT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TOPICS = ["delivery", "courier", "staff", "quality", "defect", "price", "packaging", "communication", "refund"]
@@ -54,19 +54,51 @@ def rows(n: int, now: datetime, seed: int = 7):
         ingested = written + timedelta(minutes=rng.randrange(1, 600))
         action = rng.choice(ACTIONS)
         topics = rng.sample(TOPICS, rng.choice((1, 1, 2, 3)))
-        review = dict(id=i, source=rng.choice(SOURCES), external_id=f"b-{i}", content_hash=f"{i:064x}",
-                      business=rng.choice(BUSINESSES), text=f"Review {i} about {' and '.join(topics)}. " * 3,
-                      rating=5 if action == "thank" else rng.randint(1, 3), status="approved",
-                      attempts=1, created_at=ingested, updated_at=ingested, review_created_at=written)
-        classification = dict(id=i, review_id=i, action=action, language=rng.choice(("ru", "uk", "lv", "en")),
-                              topics=topics, severity=2, fixable=action == "offer_fix", confidence=0.8,
-                              reasons=["bench"], method="rules", needs_human=False, created_at=ingested)
+        review = dict(
+            id=i,
+            source=rng.choice(SOURCES),
+            external_id=f"b-{i}",
+            content_hash=f"{i:064x}",
+            business=rng.choice(BUSINESSES),
+            text=f"Review {i} about {' and '.join(topics)}. " * 3,
+            rating=5 if action == "thank" else rng.randint(1, 3),
+            status="approved",
+            attempts=1,
+            created_at=ingested,
+            updated_at=ingested,
+            review_created_at=written,
+        )
+        classification = dict(
+            id=i,
+            review_id=i,
+            action=action,
+            language=rng.choice(("ru", "uk", "lv", "en")),
+            topics=topics,
+            severity=2,
+            fixable=action == "offer_fix",
+            confidence=0.8,
+            reasons=["bench"],
+            method="rules",
+            needs_human=False,
+            created_at=ingested,
+        )
         draft = None
         if action != "do_not_engage" and rng.random() < 0.85:
             decided = ingested + timedelta(minutes=rng.randrange(5, 3 * 24 * 60))
-            draft = dict(id=i, review_id=i, kind="reply", status="approved", version=1,
-                         text=f"Reply to review {i}.", flagged=False, flags=[], decided_by="bench",
-                         decided_at=decided, created_at=ingested, updated_at=decided)
+            draft = dict(
+                id=i,
+                review_id=i,
+                kind="reply",
+                status="approved",
+                version=1,
+                text=f"Reply to review {i}.",
+                flagged=False,
+                flags=[],
+                decided_by="bench",
+                decided_at=decided,
+                created_at=ingested,
+                updated_at=decided,
+            )
         else:
             review["status"] = "pending_approval"
         yield review, classification, draft
@@ -106,11 +138,15 @@ async def time_reports(url: str, now: datetime, runs: int) -> list[tuple[str, fl
     engine = create_engine(url)
     sessions = session_factory(engine)
     playbooks = PlaybookRegistry.from_directory(PROJECT_ROOT / "playbooks")
-    cases = [("insights, 12 weeks, all businesses", build_query(weeks=12, now=now)),
-             ("insights, 12 weeks, one business", build_query(weeks=12, business="kurjers-lv", now=now)),
-             ("insights, 52 weeks, all businesses", build_query(weeks=52, now=now)),
-             ("insights, 4 weeks, one business + platform",
-              build_query(weeks=4, business="shop-a", platform="google", now=now))]
+    cases = [
+        ("insights, 12 weeks, all businesses", build_query(weeks=12, now=now)),
+        ("insights, 12 weeks, one business", build_query(weeks=12, business="kurjers-lv", now=now)),
+        ("insights, 52 weeks, all businesses", build_query(weeks=52, now=now)),
+        (
+            "insights, 4 weeks, one business + platform",
+            build_query(weeks=4, business="shop-a", platform="google", now=now),
+        ),
+    ]
     figures = []
     try:
         for label, query in cases:

@@ -45,10 +45,16 @@ def main() -> None:
 
     def prompt(text: str, rating: int) -> None:
         verdict = verdicts[text]
-        prompts[text] = build_draft_messages(review_text=text, rating=rating, platform="backlog",
-                                             language=verdict.language, action=action(text),
-                                             topics=list(verdict.topics), playbook=playbook,
-                                             max_prompt_tokens=8192 - 700 - 64)
+        prompts[text] = build_draft_messages(
+            review_text=text,
+            rating=rating,
+            platform="backlog",
+            language=verdict.language,
+            action=action(text),
+            topics=list(verdict.topics),
+            playbook=playbook,
+            max_prompt_tokens=8192 - 700 - 64,
+        )
 
     def tokens(text: str, _rating: int) -> None:
         count_message_tokens(prompts[text])
@@ -56,11 +62,22 @@ def main() -> None:
     def guard(text: str, _rating: int) -> None:
         language = verdicts[text].language
         draft = with_signature(clean_reply(_REPLIES.get(language, _REPLIES["en"])), playbook.signature(language))
-        check_draft(draft, review_text=text, language=language, action=action(text), playbook=playbook,
-                    platform="backlog", system_prompt=prompts[text][0]["content"])
+        check_draft(
+            draft,
+            review_text=text,
+            language=language,
+            action=action(text),
+            playbook=playbook,
+            platform="backlog",
+            system_prompt=prompts[text][0]["content"],
+        )
 
     parts: list[tuple[str, Callable[[str, int], None]]] = [
-        ("classify (rules)", classify), ("prompt", prompt), ("tokens", tokens), ("guard", guard)]
+        ("classify (rules)", classify),
+        ("prompt", prompt),
+        ("tokens", tokens),
+        ("guard", guard),
+    ]
     total = 0.0
     print(f"{'part':<18} {'ms/review':>9}")
     for name, part in parts:

@@ -25,12 +25,14 @@ from pathlib import Path
 
 import psycopg
 from litestar.testing import AsyncTestClient
-from sqlalchemy import create_engine as create_sync_engine, event, insert
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import event, insert
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.db.engine import create_engine as create_async_engine, sync_url  # noqa: E402
+from assistant.db.engine import create_engine as create_async_engine  # noqa: E402
+from assistant.db.engine import sync_url  # noqa: E402
 from assistant.db.migrate import upgrade  # noqa: E402
 from assistant.db.models import Classification, Draft, DraftVersion, Review, User  # noqa: E402
 from assistant.domain.users.service import hash_password  # noqa: E402
@@ -56,32 +58,90 @@ def seed(url: str, pending: int, decided: int) -> None:
         done = i > pending
         created = now - timedelta(minutes=rng.uniform(1, 72 * 60) + (rng.uniform(72 * 60, 365 * 1440) if done else 0))
         lang, action = rng.choice(LANGS), rng.choice(ACTIONS)
-        text = f"Review {i}: " + " ".join(rng.choice(["fast", "slow", "courier", "cracked", "great", "rude", "late",
-                                                       "thanks", "kettle", "delivery"]) for _ in range(25))
+        text = f"Review {i}: " + " ".join(
+            rng.choice(["fast", "slow", "courier", "cracked", "great", "rude", "late", "thanks", "kettle", "delivery"])
+            for _ in range(25)
+        )
         reply = f"Reply {i}: thank you for telling us about the " + " ".join(rng.choice(TOPICS) for _ in range(20))
         flagged = rng.random() < 0.25
-        reviews.append({"id": i, "source": rng.choice(SOURCES), "external_id": f"e{i}", "content_hash": "x" * 64,
-                        "business": rng.choice(BUSINESSES), "text": text, "rating": rng.randint(1, 5),
-                        "status": ("approved" if done else "pending_approval"), "attempts": 1, "created_at": created, "updated_at": created})
-        classes.append({"id": i, "review_id": i, "action": action, "language": lang,
-                        "topics": rng.sample(TOPICS, 2), "severity": rng.randint(1, 5), "fixable": False,
-                        "confidence": 0.8, "reasons": ["bench"], "method": "rules", "needs_human": False,
-                        "created_at": created})
-        drafts.append({"id": i, "review_id": i, "kind": "reply", "status": "approved" if done else "pending",
-                       "version": 1, "text": reply, "flagged": flagged,
-                       "flags": ["language_mismatch"] if flagged else [], "created_at": created + timedelta(seconds=5),
-                       "updated_at": created, "decided_at": created + timedelta(hours=3) if done else None,
-                       "decided_by": "agent@example.com" if done else None})
-        versions.append({"draft_id": i, "version": 1, "text": reply, "origin": "llm", "author": "assistant",
-                         "guard_ok": not flagged, "guard_issues": [], "overlap": 0.0, "attempts": 1,
-                         "created_at": created})
+        reviews.append(
+            {
+                "id": i,
+                "source": rng.choice(SOURCES),
+                "external_id": f"e{i}",
+                "content_hash": "x" * 64,
+                "business": rng.choice(BUSINESSES),
+                "text": text,
+                "rating": rng.randint(1, 5),
+                "status": ("approved" if done else "pending_approval"),
+                "attempts": 1,
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
+        classes.append(
+            {
+                "id": i,
+                "review_id": i,
+                "action": action,
+                "language": lang,
+                "topics": rng.sample(TOPICS, 2),
+                "severity": rng.randint(1, 5),
+                "fixable": False,
+                "confidence": 0.8,
+                "reasons": ["bench"],
+                "method": "rules",
+                "needs_human": False,
+                "created_at": created,
+            }
+        )
+        drafts.append(
+            {
+                "id": i,
+                "review_id": i,
+                "kind": "reply",
+                "status": "approved" if done else "pending",
+                "version": 1,
+                "text": reply,
+                "flagged": flagged,
+                "flags": ["language_mismatch"] if flagged else [],
+                "created_at": created + timedelta(seconds=5),
+                "updated_at": created,
+                "decided_at": created + timedelta(hours=3) if done else None,
+                "decided_by": "agent@example.com" if done else None,
+            }
+        )
+        versions.append(
+            {
+                "draft_id": i,
+                "version": 1,
+                "text": reply,
+                "origin": "llm",
+                "author": "assistant",
+                "guard_ok": not flagged,
+                "guard_issues": [],
+                "overlap": 0.0,
+                "attempts": 1,
+                "created_at": created,
+            }
+        )
     with engine.begin() as conn:
         for table, rows in ((Review, reviews), (Classification, classes), (Draft, drafts), (DraftVersion, versions)):
             for start in range(0, len(rows), 2000):
-                conn.execute(insert(table.__table__), rows[start:start + 2000])
-        conn.execute(insert(User.__table__), [{"email": "agent@example.com", "name": "Bench Agent", "role": "agent",
-                                               "password_hash": hash_password(PASSWORD), "active": True,
-                                               "created_at": now}])
+                conn.execute(insert(table.__table__), rows[start : start + 2000])
+        conn.execute(
+            insert(User.__table__),
+            [
+                {
+                    "email": "agent@example.com",
+                    "name": "Bench Agent",
+                    "role": "agent",
+                    "password_hash": hash_password(PASSWORD),
+                    "active": True,
+                    "created_at": now,
+                }
+            ],
+        )
         if engine.dialect.name == "postgresql":
             for table in ("review", "draft", "classification"):
                 conn.exec_driver_sql(f"SELECT setval('{table}_id_seq', {pending + decided})")
@@ -92,16 +152,20 @@ def seed(url: str, pending: int, decided: int) -> None:
 
 
 async def measure(url: str, data_dir: Path, runs: int) -> tuple[dict[str, list[float]], list[tuple[str, object]]]:
-    settings = Settings(database_url=url, data_dir=data_dir, llm_base_url="http://127.0.0.1:9/v1",
-                        llm_model="none", workers=1)
+    settings = Settings(
+        database_url=url, data_dir=data_dir, llm_base_url="http://127.0.0.1:9/v1", llm_model="none", workers=1
+    )
     app = create_app(settings)
     timings: dict[str, list[float]] = {}
     captured: list[tuple[str, object]] = []
     async with AsyncTestClient(app=app) as web:
         login = await web.get("/login")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', login.text).group(1)
-        signed = await web.post("/login", data={"email": "agent@example.com", "password": PASSWORD,
-                                                "_csrf_token": token}, follow_redirects=False)
+        signed = await web.post(
+            "/login",
+            data={"email": "agent@example.com", "password": PASSWORD, "_csrf_token": token},
+            follow_redirects=False,
+        )
         assert signed.status_code == 303, signed.text
         scenarios = {
             "queue, first page (oldest)": "/queue",
@@ -119,7 +183,7 @@ async def measure(url: str, data_dir: Path, runs: int) -> tuple[dict[str, list[f
                 assert response.status_code == 200, (path, response.status_code, response.text[:500])
             timings[name] = samples
 
-        def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        def capture(conn, cursor, statement, parameters, context, executemany):
             if "FROM draft" in statement and statement.lstrip().upper().startswith("SELECT"):
                 captured.append((statement, parameters))
 
@@ -170,8 +234,10 @@ def main() -> None:
                 upgrade(url)
                 started = time.perf_counter()
                 seed(url, args.pending, args.decided)
-                print(f"\n== {backend}: {args.pending:,} pending drafts + {args.decided:,} decided "
-                      f"(seeded in {time.perf_counter() - started:.1f}s)")
+                print(
+                    f"\n== {backend}: {args.pending:,} pending drafts + {args.decided:,} decided "
+                    f"(seeded in {time.perf_counter() - started:.1f}s)"
+                )
                 timings, plans = asyncio.run(measure(url, Path(tmp), args.runs))
             finally:
                 drop()
@@ -184,7 +250,7 @@ def main() -> None:
         for statement, plan in plans:
             scans = [line for line in plan if re.search(r"SCAN|Seq Scan|Index|SEARCH|USING", line, re.I)]
             print(f"  {statement}…")
-            for line in (plan if args.plans else scans[:6]):
+            for line in plan if args.plans else scans[:6]:
                 print(f"      {line.strip()}")
 
 

@@ -23,14 +23,19 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REVIEW = {"text": "Курьер опоздал на два часа и нагрубил мне по телефону. Заказ 4411.", "rating": 2,
-          "source": "smoke", "external_id": "smoke-1"}
+REVIEW = {
+    "text": "Курьер опоздал на два часа и нагрубил мне по телефону. Заказ 4411.",
+    "rating": 2,
+    "source": "smoke",
+    "external_id": "smoke-1",
+}
 
 
 def call(method: str, url: str, key: str, body: dict | None = None) -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -41,19 +46,28 @@ def call(method: str, url: str, key: str, body: dict | None = None) -> tuple[int
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for install (a first llama.cpp build) + start + one draft")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        help="seconds for install (a first llama.cpp build) + start + one draft",
+    )
     args = parser.parse_args()
     base = f"http://127.0.0.1:{args.port}"
     key = "rra_" + secrets.token_urlsafe(32)
     data = Path(tempfile.mkdtemp(prefix="smoke-"))
-    env = {**os.environ, "ASSISTANT_BOOTSTRAP_API_KEY": key,
-           "ASSISTANT_DATABASE_URL": f"sqlite:///{data}/assistant.db",
-           "ASSISTANT_SECRET_KEY": secrets.token_urlsafe(32)}
+    env = {
+        **os.environ,
+        "ASSISTANT_BOOTSTRAP_API_KEY": key,
+        "ASSISTANT_DATABASE_URL": f"sqlite:///{data}/assistant.db",
+        "ASSISTANT_SECRET_KEY": secrets.token_urlsafe(32),
+    }
     for name in ("ASSISTANT_LLM_BASE_URL", "OPENAI_BASE_URL", "ASSISTANT_QUEUE_URL"):
         env.pop(name, None)  # the embedded defaults, as on a fresh machine
     started = time.monotonic()
-    server = subprocess.Popen(["bash", "scripts/serve.sh", "--port", str(args.port)], cwd=ROOT, env=env,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        ["bash", "scripts/serve.sh", "--port", str(args.port)], cwd=ROOT, env=env, start_new_session=True
+    )
     try:
         deadline = started + args.timeout
         while True:
@@ -81,9 +95,11 @@ def main() -> int:
             if review.get("status") in ("pending_approval", "failed"):
                 break
             time.sleep(1)
-        draft = (review.get("draft") or {})
-        print(f"smoke: review {created['id']} is {review.get('status')} after {time.monotonic() - serving:.1f} s; "
-              f"draft: {str(draft.get('text', ''))[:120]!r}")
+        draft = review.get("draft") or {}
+        print(
+            f"smoke: review {created['id']} is {review.get('status')} after {time.monotonic() - serving:.1f} s; "
+            f"draft: {str(draft.get('text', ''))[:120]!r}"
+        )
         return 0 if review.get("status") == "pending_approval" and draft.get("text") else 1
     finally:
         stop(server)

@@ -47,8 +47,12 @@ def postgres_database() -> Iterator[str]:
 
 def _truncate(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        ]
         if tables:
             conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
 
@@ -73,9 +77,17 @@ def scripted_llm() -> Iterator[ScriptedLLM]:
 
 @pytest.fixture
 def settings(database_url: str, scripted_llm: ScriptedLLM, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path, llm_base_url=scripted_llm.base_url,
-                    llm_model="scripted", bootstrap_api_key=API_KEY, llm_timeout=2.0, llm_max_attempts=3,
-                    llm_max_retry_wait=0.2, workers=2)
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        llm_base_url=scripted_llm.base_url,
+        llm_model="scripted",
+        bootstrap_api_key=API_KEY,
+        llm_timeout=2.0,
+        llm_max_attempts=3,
+        llm_max_retry_wait=0.2,
+        workers=2,
+    )
 
 
 @pytest.fixture
@@ -111,8 +123,9 @@ class LiveServer:
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = settings
-        self.server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
-                                                   log_level="warning", lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        )
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
 
     def __enter__(self) -> LiveServer:

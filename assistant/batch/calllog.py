@@ -32,10 +32,21 @@ class BufferedCallLog:
         self._lock = asyncio.Lock()
 
     async def record(self, call: CallRecord) -> None:
-        self._rows.append({"review_id": call.review_id, "template": call.template, "model": call.model,
-                           "prompt": call.messages, "response": call.response, "tokens_in": call.tokens_in,
-                           "tokens_out": call.tokens_out, "latency_ms": call.latency_ms, "attempts": call.attempts,
-                           "error": call.error, "created_at": utcnow()})
+        self._rows.append(
+            {
+                "review_id": call.review_id,
+                "template": call.template,
+                "model": call.model,
+                "prompt": call.messages,
+                "response": call.response,
+                "tokens_in": call.tokens_in,
+                "tokens_out": call.tokens_out,
+                "latency_ms": call.latency_ms,
+                "attempts": call.attempts,
+                "error": call.error,
+                "created_at": utcnow(),
+            }
+        )
         if len(self._rows) >= self.max_rows:
             await self.flush()
         elif self._timer is None:
@@ -46,7 +57,7 @@ class BufferedCallLog:
         self._timer = None
         try:
             await self.flush()
-        except Exception:  # noqa: BLE001 - the rows stay queued; the next flush tries again
+        except Exception:
             log.exception("could not write %d LLM call records yet", len(self._rows))
 
     async def flush(self) -> None:

@@ -23,11 +23,14 @@ if TYPE_CHECKING:
     from assistant.batch.run import BatchOptions, DryRun
     from assistant.settings import Settings
 
-batch_app = typer.Typer(help="Import and process a backlog of reviews from a CSV or JSONL export.",
-                        no_args_is_help=True)
+batch_app = typer.Typer(
+    help="Import and process a backlog of reviews from a CSV or JSONL export.", no_args_is_help=True
+)
 BUSINESS_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-Column = Annotated[str | None, typer.Option(help="Column (CSV) or key (JSONL; dotted for nested) holding it; "
-                                                 "'' to ignore it", show_default=False)]
+Column = Annotated[
+    str | None,
+    typer.Option(help="Column (CSV) or key (JSONL; dotted for nested) holding it; '' to ignore it", show_default=False),
+]
 
 
 def _since(value: str | None) -> datetime | None:
@@ -45,36 +48,68 @@ def _since(value: str | None) -> datetime | None:
 @batch_app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV, TSV or JSONL")],
-    source: Annotated[str | None, typer.Option(help="Platform name stored on each review [default: the file's "
-                                                    "name without extension]", show_default=False)] = None,
-    business: Annotated[str | None, typer.Option(help="Whose playbook applies [default: default]",
-                                                 show_default=False)] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, find duplicates and estimate tokens and "
-                                                            "cost; store nothing, call no model")] = False,
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Model requests at once (in-process; "
-                                                            "three times as many reviews are in flight)")] = 8,
-    rate_limit: Annotated[str | None, typer.Option(help="Model calls per minute, then tokens per minute: "
-                                                        "'500', '500,200k', '200000tpm'", show_default=False)] = None,
-    min_rating: Annotated[int | None, typer.Option(min=1, max=5, help="Only rows rated at least this "
-                                                                      "(unrated rows are left out)")] = None,
-    max_rating: Annotated[int | None, typer.Option(min=1, max=5, help="Only rows rated at most this "
-                                                                      "(unrated rows are left out)")] = None,
-    since: Annotated[str | None, typer.Option(help="Only rows dated on or after (YYYY-MM-DD; undated rows "
-                                                   "are left out)")] = None,
-    text_column: Column = None, rating_column: Column = None, id_column: Column = None,
-    date_column: Column = None, author_column: Column = None, url_column: Column = None,
-    format: Annotated[str | None, typer.Option("--format", help="csv or jsonl [default: by extension]",
-                                               show_default=False)] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Platform name stored on each review [default: the file's name without extension]", show_default=False
+        ),
+    ] = None,
+    business: Annotated[
+        str | None, typer.Option(help="Whose playbook applies [default: default]", show_default=False)
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Count, find duplicates and estimate tokens and cost; store nothing, call no model"
+        ),
+    ] = False,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            min=1, max=256, help="Model requests at once (in-process; three times as many reviews are in flight)"
+        ),
+    ] = 8,
+    rate_limit: Annotated[
+        str | None,
+        typer.Option(
+            help="Model calls per minute, then tokens per minute: '500', '500,200k', '200000tpm'", show_default=False
+        ),
+    ] = None,
+    min_rating: Annotated[
+        int | None, typer.Option(min=1, max=5, help="Only rows rated at least this (unrated rows are left out)")
+    ] = None,
+    max_rating: Annotated[
+        int | None, typer.Option(min=1, max=5, help="Only rows rated at most this (unrated rows are left out)")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only rows dated on or after (YYYY-MM-DD; undated rows are left out)")
+    ] = None,
+    text_column: Column = None,
+    rating_column: Column = None,
+    id_column: Column = None,
+    date_column: Column = None,
+    author_column: Column = None,
+    url_column: Column = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl [default: by extension]", show_default=False)
+    ] = None,
     encoding: Annotated[str, typer.Option(help="Text encoding of the file, e.g. cp1251")] = "utf-8",
-    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter [default: guessed from the header]",
-                                                  show_default=False)] = None,
-    max_attempts: Annotated[int, typer.Option(min=1, help="Pipeline passes per review, across runs, before "
-                                                          "a failed review is left failed")] = 3,
-    price: Annotated[str | None, typer.Option(help="USD per 1M input/output tokens for the configured model, "
-                                                   "e.g. 0.15/0.60", show_default=False)] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter [default: guessed from the header]", show_default=False)
+    ] = None,
+    max_attempts: Annotated[
+        int, typer.Option(min=1, help="Pipeline passes per review, across runs, before a failed review is left failed")
+    ] = 3,
+    price: Annotated[
+        str | None,
+        typer.Option(
+            help="USD per 1M input/output tokens for the configured model, e.g. 0.15/0.60", show_default=False
+        ),
+    ] = None,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With a queue: wait for the workers")] = True,
-    report: Annotated[Path | None, typer.Option(help="Write the summary and every failure as JSON here",
-                                                show_default=False)] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the summary and every failure as JSON here", show_default=False)
+    ] = None,
 ) -> None:
     """Import FILE (idempotent: re-running skips what exists), then classify and draft every review that still
     needs it. Kill it at any point and run it again: it finishes the rest, nothing twice."""
@@ -100,14 +135,39 @@ def import_file(
         priced = parse_price(price) if price else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    columns = {name: value for name, value in (("text", text_column), ("rating", rating_column),
-               ("external_id", id_column), ("created_at", date_column), ("author", author_column),
-               ("url", url_column)) if value is not None}
-    read = ReadOptions(source=source, business=business, columns=columns, min_rating=min_rating,
-                       max_rating=max_rating, since=_since(since), encoding=encoding, format=format,
-                       delimiter=delimiter.replace("\\t", "\t") if delimiter else None)
-    options = BatchOptions(path=file, read=read, concurrency=concurrency, requests_per_minute=rpm,
-                           tokens_per_minute=tpm, max_attempts=max_attempts, wait=wait, price=priced)
+    columns = {
+        name: value
+        for name, value in (
+            ("text", text_column),
+            ("rating", rating_column),
+            ("external_id", id_column),
+            ("created_at", date_column),
+            ("author", author_column),
+            ("url", url_column),
+        )
+        if value is not None
+    }
+    read = ReadOptions(
+        source=source,
+        business=business,
+        columns=columns,
+        min_rating=min_rating,
+        max_rating=max_rating,
+        since=_since(since),
+        encoding=encoding,
+        format=format,
+        delimiter=delimiter.replace("\\t", "\t") if delimiter else None,
+    )
+    options = BatchOptions(
+        path=file,
+        read=read,
+        concurrency=concurrency,
+        requests_per_minute=rpm,
+        tokens_per_minute=tpm,
+        max_attempts=max_attempts,
+        wait=wait,
+        price=priced,
+    )
     raise typer.Exit(_run(options, get_settings(), dry_run, report))
 
 
@@ -131,7 +191,7 @@ def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path
     except KeyboardInterrupt:
         err.print("interrupted: run the same command again to finish the rest (nothing is done twice)")
         return 130
-    except Exception:  # noqa: BLE001 - e.g. the database went away: what was done is kept
+    except Exception:
         logging.getLogger("assistant.batch").exception("the batch stopped")
         err.print("[red]the batch stopped[/]: run the same command again to finish it (nothing is done twice)")
         return 1
@@ -143,17 +203,22 @@ def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path
 
 def _print_dry_run(console: Console, dry: DryRun, options: BatchOptions) -> None:
     surveyed, estimate, profile = dry.survey, dry.estimate, dry.profile
-    counts = Table(title=f"dry run: {options.path.name} (nothing stored, no model called)", show_header=False,
-                   box=None)
+    counts = Table(title=f"dry run: {options.path.name} (nothing stored, no model called)", show_header=False, box=None)
     existing = f"{surveyed.existing} ({surveyed.existing_pending} not drafted yet)"
     tokens_out = f"{human(estimate.tokens_out)} expected, {human(estimate.tokens_out_ceiling)} at most"
-    for label, value in (("rows read", surveyed.rows), ("new reviews", surveyed.new),
-                         ("already in the database", existing),
-                         ("duplicates in the file", surveyed.duplicates), ("filtered out", surveyed.filtered),
-                         ("invalid rows", len(surveyed.bad)), ("reviews to process", estimate.reviews),
-                         ("LLM calls per review", f"{profile.calls:.2f} (measured on {profile.sample})"),
-                         ("LLM calls", estimate.calls), ("tokens in", human(estimate.tokens_in)),
-                         ("tokens out", tokens_out)):
+    for label, value in (
+        ("rows read", surveyed.rows),
+        ("new reviews", surveyed.new),
+        ("already in the database", existing),
+        ("duplicates in the file", surveyed.duplicates),
+        ("filtered out", surveyed.filtered),
+        ("invalid rows", len(surveyed.bad)),
+        ("reviews to process", estimate.reviews),
+        ("LLM calls per review", f"{profile.calls:.2f} (measured on {profile.sample})"),
+        ("LLM calls", estimate.calls),
+        ("tokens in", human(estimate.tokens_in)),
+        ("tokens out", tokens_out),
+    ):
         counts.add_row(label, str(value))
     console.print(counts)
     for failure in surveyed.bad[:50]:

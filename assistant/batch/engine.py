@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from assistant.db.engine import create_engine, is_sqlite
 
 
-def _asynchronous_commit(dbapi_connection, _record) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
+def _asynchronous_commit(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("SET synchronous_commit TO OFF")
     cursor.close()

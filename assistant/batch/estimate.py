@@ -91,18 +91,26 @@ class Estimate:
 
 
 def extrapolate(profile: Profile, reviews: int, text_tokens: int) -> Estimate:
-    return Estimate(reviews=reviews, calls=round(profile.calls * reviews),
-                    tokens_in=round(profile.base * reviews + profile.per_text_token * text_tokens),
-                    tokens_out=round(profile.out_expected * reviews),
-                    tokens_out_ceiling=round(profile.out_ceiling * reviews))
+    return Estimate(
+        reviews=reviews,
+        calls=round(profile.calls * reviews),
+        tokens_in=round(profile.base * reviews + profile.per_text_token * text_tokens),
+        tokens_out=round(profile.out_expected * reviews),
+        tokens_out_ceiling=round(profile.out_ceiling * reviews),
+    )
 
 
 class _StandIn(LLM):
     """The LLM seam with the scripted server's answers instead of a network call; records each max_tokens."""
 
     def __init__(self, context_tokens: int) -> None:
-        super().__init__(client=None, model="stand-in", call_log=MemoryCallLog(),  # type: ignore[arg-type]
-                         max_attempts=1, context_tokens=context_tokens)
+        super().__init__(
+            client=None,
+            model="stand-in",
+            call_log=MemoryCallLog(),  # type: ignore[arg-type]
+            max_attempts=1,
+            context_tokens=context_tokens,
+        )
         self.max_tokens: list[tuple[int | None, int]] = []
         self.current: int | None = None
 
@@ -139,8 +147,15 @@ async def profile_pipeline(rows: Sequence[Row], settings: Settings) -> Profile:
                 await pipeline.process(review.id)
                 calls = [c for c in llm.call_log.calls if c.review_id == review.id]  # type: ignore[attr-defined]
                 ceiling = sum(m for rid, m in llm.max_tokens if rid == review.id)
-                samples.append((count_tokens(row.review.text), len(calls), sum(c.tokens_in for c in calls),
-                                sum(c.tokens_out for c in calls), ceiling))
+                samples.append(
+                    (
+                        count_tokens(row.review.text),
+                        len(calls),
+                        sum(c.tokens_in for c in calls),
+                        sum(c.tokens_out for c in calls),
+                        ceiling,
+                    )
+                )
         finally:
             await engine.dispose()
     return _fit(samples)
@@ -159,8 +174,14 @@ def _fit(samples: Sequence[tuple[int, int, int, int, int]]) -> Profile:
     else:
         slope = calls
     base = max(mean_y - slope * mean_x, 0.0)
-    return Profile(sample=n, calls=calls, base=base, per_text_token=slope,
-                   out_expected=sum(s[3] for s in samples) / n, out_ceiling=sum(s[4] for s in samples) / n)
+    return Profile(
+        sample=n,
+        calls=calls,
+        base=base,
+        per_text_token=slope,
+        out_expected=sum(s[3] for s in samples) / n,
+        out_ceiling=sum(s[4] for s in samples) / n,
+    )
 
 
 def parse_price(spec: str) -> tuple[float, float]:

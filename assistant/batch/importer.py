@@ -47,8 +47,13 @@ class ImportResult:
         return self.duplicates + self.filtered + self.finished
 
 
-async def import_rows(items: Iterable[Item], sessions: async_sessionmaker, *, max_attempts: int,
-                      on_item: Callable[[Item, str], None] | None = None) -> ImportResult:
+async def import_rows(
+    items: Iterable[Item],
+    sessions: async_sessionmaker,
+    *,
+    max_attempts: int,
+    on_item: Callable[[Item, str], None] | None = None,
+) -> ImportResult:
     """Ingest every good row; `on_item(item, outcome)` hears each record's fate: stored | failed | skipped."""
     result = ImportResult()
     seen: set[str] = set()
@@ -86,8 +91,9 @@ async def _ingest(service: ReviewService, row: Row, result: ImportResult, max_at
     status, review_id = review.status, review.id
     if status == ReviewStatus.failed:
         if review.attempts >= max_attempts:
-            result.failures.append(Failure(row.line, f"gave up after {review.attempts} attempts: {review.error}",
-                                           review_id))
+            result.failures.append(
+                Failure(row.line, f"gave up after {review.attempts} attempts: {review.error}", review_id)
+            )
             return "failed"
         await service.retry(review_id)
         result.retried += 1
@@ -113,8 +119,9 @@ class Survey:
     bad: list[Failure] = field(default_factory=list)
 
 
-async def survey(items: Iterable[Item], sessions: async_sessionmaker, *,
-                 on_row: Callable[[Row], None] | None = None) -> Survey:
+async def survey(
+    items: Iterable[Item], sessions: async_sessionmaker, *, on_row: Callable[[Row], None] | None = None
+) -> Survey:
     """Count rows by fate; `on_row` sees every row a real run would process (new or not drafted yet)."""
     result = Survey()
     seen: set[str] = set()
@@ -159,8 +166,9 @@ async def _lookup(sessions: async_sessionmaker, rows: Sequence[Row]) -> dict[str
     found: dict[str, str] = {}
     async with sessions() as session:
         if by_id:
-            query = select(Review.external_id, Review.status).where(Review.source == source,
-                                                                    Review.external_id.in_(by_id))
+            query = select(Review.external_id, Review.status).where(
+                Review.source == source, Review.external_id.in_(by_id)
+            )
             found.update((f"id:{ext}", status) for ext, status in (await session.execute(query)).all())
         if by_key:
             query = select(Review.idempotency_key, Review.status).where(Review.idempotency_key.in_(by_key))

@@ -53,8 +53,12 @@ class RateLimiter:
     puts on the model server; the pipeline keeps more reviews than that in flight so that their classification,
     guard and database work overlaps the model calls of others)."""
 
-    def __init__(self, requests_per_minute: float | None = None, tokens_per_minute: float | None = None,
-                 concurrency: int | None = None):
+    def __init__(
+        self,
+        requests_per_minute: float | None = None,
+        tokens_per_minute: float | None = None,
+        concurrency: int | None = None,
+    ):
         self.requests = AsyncLimiter(requests_per_minute, 60) if requests_per_minute else None
         self.tokens = AsyncLimiter(tokens_per_minute, 60) if tokens_per_minute else None
         self.slots = asyncio.Semaphore(concurrency) if concurrency else contextlib.nullcontext()
@@ -96,8 +100,9 @@ def throttle(llm: LLM, limiter: RateLimiter, *, max_throttled: int = 8) -> LLM:
                     return await complete(messages, **params)
             except openai.RateLimitError as exc:
                 hinted = _retry_after(exc)
-                limiter.back_off(min(hinted if hinted is not None else DEFAULT_BACKOFF * 2 ** attempt,
-                                     llm.max_retry_wait))
+                limiter.back_off(
+                    min(hinted if hinted is not None else DEFAULT_BACKOFF * 2**attempt, llm.max_retry_wait)
+                )
                 if attempt == max_throttled:
                     raise
         raise AssertionError("unreachable")

@@ -10,8 +10,15 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -32,11 +39,20 @@ class BatchProgress:
         self.console = console
         self.live = console.is_terminal
         self.progress = Progress(
-            TextColumn("[bold]{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("[green]✓ {task.fields[done]}[/] [red]✗ {task.fields[failed]}[/] "
-                       "[dim]↷ {task.fields[skipped]}[/]"),
-            TextColumn("{task.fields[tokens]} tokens"), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn(), console=console, disable=not self.live, transient=False)
+            TextColumn("[bold]{task.description:<8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(
+                "[green]✓ {task.fields[done]}[/] [red]✗ {task.fields[failed]}[/] [dim]↷ {task.fields[skipped]}[/]"
+            ),
+            TextColumn("{task.fields[tokens]} tokens"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not self.live,
+            transient=False,
+        )
         self._task: TaskID | None = None
         self._fields = {"done": 0, "failed": 0, "skipped": 0, "tokens": "0"}
         self._total = 0
@@ -80,9 +96,12 @@ class BatchProgress:
         elif self._total and self._completed >= self._next_report * self._total:
             self._next_report = (self._completed / self._total // 0.1 + 1) * 0.1
             f = self._fields
-            self.console.print(f"{self._label}: {self._completed}/{self._total}  done {f['done']}  "
-                               f"failed {f['failed']}  skipped {f['skipped']}  tokens {f['tokens']}  "
-                               f"{time.monotonic() - self._started:.0f}s", highlight=False)
+            self.console.print(
+                f"{self._label}: {self._completed}/{self._total}  done {f['done']}  "
+                f"failed {f['failed']}  skipped {f['skipped']}  tokens {f['tokens']}  "
+                f"{time.monotonic() - self._started:.0f}s",
+                highlight=False,
+            )
 
 
 def render_summary(console: Console, report: BatchReport) -> None:
@@ -101,12 +120,18 @@ def render_summary(console: Console, report: BatchReport) -> None:
     ]
     if processed is not None:
         drafted = processed.statuses.get("pending_approval", 0)
-        rows += [("processed", sum(processed.statuses.values())), ("drafted → pending approval", drafted),
-                 ("failed", len(processed.failed)), ("retried in this run", processed.retried)]
+        rows += [
+            ("processed", sum(processed.statuses.values())),
+            ("drafted → pending approval", drafted),
+            ("failed", len(processed.failed)),
+            ("retried in this run", processed.retried),
+        ]
         if processed.calls:
             reviews = max(sum(processed.statuses.values()), 1)
-            rows += [("LLM calls (per review)", f"{processed.calls} ({processed.calls / reviews:.2f})"),
-                     ("tokens in / out", f"{human(processed.tokens_in)} / {human(processed.tokens_out)}")]
+            rows += [
+                ("LLM calls (per review)", f"{processed.calls} ({processed.calls / reviews:.2f})"),
+                ("tokens in / out", f"{human(processed.tokens_in)} / {human(processed.tokens_out)}"),
+            ]
             if report.price is not None:
                 rate_in, rate_out = report.price
                 cost = processed.tokens_in * rate_in / 1e6 + processed.tokens_out * rate_out / 1e6

@@ -36,8 +36,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 FORMATS = ("csv", "jsonl")
 _DELIMITERS = (",", ";", "\t", "|")
-_DAY_FIRST = ("%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d/%m/%Y", "%d/%m/%Y %H:%M", "%Y/%m/%d",
-              "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
+_DAY_FIRST = (
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%d/%m/%Y %H:%M",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+)
 _RATING = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:(?:/|of|из|no)\s*5)?", re.IGNORECASE)
 MAX_AUTHOR = 300
 
@@ -91,11 +99,20 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").strip().lower())
 
 
-def content_key(source: str, business: str | None, text: str, rating: int | None, author: str | None,
-                created_at: datetime | None, url: str | None) -> str:
+def content_key(
+    source: str,
+    business: str | None,
+    text: str,
+    rating: int | None,
+    author: str | None,
+    created_at: datetime | None,
+    url: str | None,
+) -> str:
     """A stable idempotency key for a row with no id: the same row imported twice maps to the same review."""
-    canonical = json.dumps([(business or "default").lower(), text, rating, author,
-                            created_at.isoformat() if created_at else None, url], ensure_ascii=False)
+    canonical = json.dumps(
+        [(business or "default").lower(), text, rating, author, created_at.isoformat() if created_at else None, url],
+        ensure_ascii=False,
+    )
     return f"batch:{source}:{hashlib.sha256(canonical.encode()).hexdigest()[:40]}"
 
 
@@ -178,9 +195,19 @@ def build_item(line: int, values: Mapping[str, Any], options: ReadOptions) -> It
     external_id, author, url = _text(values.get("external_id")), _text(values.get("author")), _text(values.get("url"))
     author = author[:MAX_AUTHOR] if author else None
     try:
-        review = msgspec.convert({"text": text, "source": options.source, "external_id": external_id,
-                                  "rating": rating, "author": author, "url": url, "business": options.business,
-                                  "created_at": created_at}, ReviewIn)
+        review = msgspec.convert(
+            {
+                "text": text,
+                "source": options.source,
+                "external_id": external_id,
+                "rating": rating,
+                "author": author,
+                "url": url,
+                "business": options.business,
+                "created_at": created_at,
+            },
+            ReviewIn,
+        )
     except msgspec.ValidationError as exc:
         return BadRow(line, f"invalid: {exc}".replace("$.", ""))
     key = None if external_id else content_key(options.source, options.business, text, rating, author, created_at, url)
@@ -224,7 +251,7 @@ def _decoded_lines(handle: BinaryIO, encoding: str, bad: set[int]) -> Iterator[s
     """Physical lines decoded one by one; undecodable ones are noted in `bad` and passed on with U+FFFD."""
     for number, raw in enumerate(handle, start=1):
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
             yield raw.decode(encoding)
         except UnicodeDecodeError:
@@ -331,7 +358,7 @@ def _map_object(obj: Mapping[str, Any], flags: Mapping[str, str]) -> dict[str, A
 def _read_jsonl(handle: BinaryIO, options: ReadOptions) -> Iterator[Item]:
     for number, raw in enumerate(handle, start=1):
         if number == 1:
-            raw = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
+            raw = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
             if raw.lstrip().startswith(b"["):
                 raise BatchFileError("a JSON array, not JSON Lines: convert it with  jq -c '.[]' FILE > FILE.jsonl")
         if not raw.strip():

@@ -56,8 +56,10 @@ class BatchReport:
         """Bad rows, conflicts and reviews that still failed, in file order."""
         found = list(self.imported.failures)
         if self.processed:
-            found += [Failure(self.imported.lines.get(rid, 0), error.splitlines()[0][:500] if error else "failed", rid)
-                      for rid, error in self.processed.failed.items()]
+            found += [
+                Failure(self.imported.lines.get(rid, 0), error.splitlines()[0][:500] if error else "failed", rid)
+                for rid, error in self.processed.failed.items()
+            ]
         return sorted(found, key=lambda f: f.line)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,10 +68,19 @@ class BatchReport:
         if self.processed:
             processed = {k: v for k, v in asdict(self.processed).items() if k != "failed"}
             processed["statuses"] = dict(self.processed.statuses)
-        return {"file": str(self.path), "source": self.source, "model": self.model, "imported": imported,
-                "processed": processed, "failures": [asdict(f) for f in self.failures],
-                "import_seconds": self.import_seconds, "process_seconds": self.process_seconds,
-                "throttled": self.throttled, "queued_only": self.queued_only, "peak_rss_mb": self.peak_rss_mb}
+        return {
+            "file": str(self.path),
+            "source": self.source,
+            "model": self.model,
+            "imported": imported,
+            "processed": processed,
+            "failures": [asdict(f) for f in self.failures],
+            "import_seconds": self.import_seconds,
+            "process_seconds": self.process_seconds,
+            "throttled": self.throttled,
+            "queued_only": self.queued_only,
+            "peak_rss_mb": self.peak_rss_mb,
+        }
 
 
 def count_lines(path: Path) -> int:
@@ -101,13 +112,21 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
 
         def heard(item: Item, outcome: str) -> None:
             if progress:
-                progress.advance(to=item.line, done=outcome == "stored", failed=outcome == "failed",
-                                 skipped=outcome == "skipped")
+                progress.advance(
+                    to=item.line, done=outcome == "stored", failed=outcome == "failed", skipped=outcome == "skipped"
+                )
 
-        imported = await import_rows(read_rows(options.path, options.read), sessions,
-                                     max_attempts=options.max_attempts, on_item=heard)
-        report = BatchReport(path=options.path, source=options.read.source, model=model, imported=imported,
-                             import_seconds=time.perf_counter() - started, price=price_for(model, options.price))
+        imported = await import_rows(
+            read_rows(options.path, options.read), sessions, max_attempts=options.max_attempts, on_item=heard
+        )
+        report = BatchReport(
+            path=options.path,
+            source=options.read.source,
+            model=model,
+            imported=imported,
+            import_seconds=time.perf_counter() - started,
+            price=price_for(model, options.price),
+        )
 
         def done(_review_id: int, status: str) -> None:
             if progress:
@@ -127,8 +146,14 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
         await engine.dispose()
 
 
-async def _here(options: BatchOptions, settings: Settings, sessions: Any, imported: ImportResult,
-                progress: BatchProgress | None, done: Any) -> tuple[ProcessResult, int]:
+async def _here(
+    options: BatchOptions,
+    settings: Settings,
+    sessions: Any,
+    imported: ImportResult,
+    progress: BatchProgress | None,
+    done: Any,
+) -> tuple[ProcessResult, int]:
     from assistant.llm import build_llm
     from assistant.llm.own_loop import ModelLoop
     from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
@@ -142,8 +167,13 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
     throttle(llm, limiter)
     model_loop = ModelLoop(llm)
     writer = GroupWriter(sessions)
-    pipeline = Pipeline(sessions, llm, PlaybookRegistry.from_directory(settings.playbooks_dir),
-                        recent_replies_ttl=BULK_RECENT_REPLIES_TTL, writer=writer)
+    pipeline = Pipeline(
+        sessions,
+        llm,
+        PlaybookRegistry.from_directory(settings.playbooks_dir),
+        recent_replies_ttl=BULK_RECENT_REPLIES_TTL,
+        writer=writer,
+    )
 
     def finished(review_id: int, status: str) -> None:
         if progress:
@@ -151,8 +181,14 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
         done(review_id, status)
 
     try:
-        result = await process_local(imported.work, pipeline, concurrency=REVIEWS_PER_MODEL_SLOT * options.concurrency,
-                                     max_attempts=options.max_attempts, calls=calls, on_done=finished)
+        result = await process_local(
+            imported.work,
+            pipeline,
+            concurrency=REVIEWS_PER_MODEL_SLOT * options.concurrency,
+            max_attempts=options.max_attempts,
+            calls=calls,
+            on_done=finished,
+        )
     finally:
         await writer.close()
         await buffered.close()
@@ -160,24 +196,40 @@ async def _here(options: BatchOptions, settings: Settings, sessions: Any, import
     return result, limiter.throttled
 
 
-async def _on_queue(options: BatchOptions, settings: Settings, sessions: Any, imported: ImportResult,
-                    report: BatchReport, progress: BatchProgress | None, done: Any) -> ProcessResult | None:
+async def _on_queue(
+    options: BatchOptions,
+    settings: Settings,
+    sessions: Any,
+    imported: ImportResult,
+    report: BatchReport,
+    progress: BatchProgress | None,
+    done: Any,
+) -> ProcessResult | None:
     from assistant.jobs import enqueue_review, make_queue
 
     queue = make_queue(settings.queue_url or "", settings.queue_name)
     await queue.connect()
     try:
         if imported.work and options.wait and not (await queue.info()).get("workers"):
-            log.warning("no `assistant worker` is running on queue %r: the reviews wait there until one starts "
-                        "(stopping this command leaves them queued)", settings.queue_name)
+            log.warning(
+                "no `assistant worker` is running on queue %r: the reviews wait there until one starts "
+                "(stopping this command leaves them queued)",
+                settings.queue_name,
+            )
         if not options.wait:
             for review_id in imported.work:
                 await enqueue_review(queue, review_id, timeout=settings.job_timeout)
             report.queued_only = True
             return None
-        return await process_queued(imported.work, queue, sessions, job_timeout=settings.job_timeout,
-                                    max_attempts=options.max_attempts, on_done=done,
-                                    on_tokens=lambda _c, t_in, t_out: progress and progress.tokens(t_in + t_out))
+        return await process_queued(
+            imported.work,
+            queue,
+            sessions,
+            job_timeout=settings.job_timeout,
+            max_attempts=options.max_attempts,
+            on_done=done,
+            on_tokens=lambda _c, t_in, t_out: progress and progress.tokens(t_in + t_out),
+        )
     finally:
         await queue.disconnect()
 

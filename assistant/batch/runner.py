@@ -76,8 +76,15 @@ async def _retry_if_allowed(sessions: async_sessionmaker, review_id: int, max_at
         return True, ""
 
 
-async def process_local(ids: Sequence[int], pipeline: Pipeline, *, concurrency: int, max_attempts: int,
-                        calls: CountingCallLog | None = None, on_done: OnDone | None = None) -> ProcessResult:
+async def process_local(
+    ids: Sequence[int],
+    pipeline: Pipeline,
+    *,
+    concurrency: int,
+    max_attempts: int,
+    calls: CountingCallLog | None = None,
+    on_done: OnDone | None = None,
+) -> ProcessResult:
     """`concurrency` tasks take claimed reviews from a shared buffer; whoever finds it empty claims the next
     `CLAIM_GROUP` ids in one statement (a claimed review that a killed run never finished stays claimable)."""
     result = ProcessResult()
@@ -122,9 +129,17 @@ async def process_local(ids: Sequence[int], pipeline: Pipeline, *, concurrency: 
     return result
 
 
-async def process_queued(ids: Sequence[int], queue: object, sessions: async_sessionmaker, *, job_timeout: int,
-                         max_attempts: int, poll: float = 0.25, on_done: OnDone | None = None,
-                         on_tokens: Callable[[int, int, int], None] | None = None) -> ProcessResult:
+async def process_queued(
+    ids: Sequence[int],
+    queue: object,
+    sessions: async_sessionmaker,
+    *,
+    job_timeout: int,
+    max_attempts: int,
+    poll: float = 0.25,
+    on_done: OnDone | None = None,
+    on_tokens: Callable[[int, int, int], None] | None = None,
+) -> ProcessResult:
     """Enqueue every id (once: jobs are keyed by review) and wait for the workers, polling the database: every
     `poll` seconds, and four times as often once the last few dozen are pending, when the query is cheap and the
     end of the run should be noticed at once."""
@@ -171,7 +186,8 @@ async def _states(sessions: async_sessionmaker, ids: Sequence[int]) -> list[tupl
     async with sessions() as session:
         for start in range(0, len(ids), CHUNK):
             query = select(Review.id, Review.status, Review.attempts, Review.error).where(
-                Review.id.in_(ids[start:start + CHUNK]))
+                Review.id.in_(ids[start : start + CHUNK])
+            )
             rows.extend(tuple(r) for r in (await session.execute(query)).all())  # type: ignore[misc]
     return rows
 
@@ -181,9 +197,11 @@ async def _usage(sessions: async_sessionmaker, ids: Sequence[int], since: dateti
     calls = tokens_in = tokens_out = 0
     async with sessions() as session:
         for start in range(0, len(ids), CHUNK):
-            query = select(func.count(LLMCall.id), func.coalesce(func.sum(LLMCall.tokens_in), 0),
-                           func.coalesce(func.sum(LLMCall.tokens_out), 0)).where(
-                LLMCall.review_id.in_(ids[start:start + CHUNK]), LLMCall.created_at >= since)
+            query = select(
+                func.count(LLMCall.id),
+                func.coalesce(func.sum(LLMCall.tokens_in), 0),
+                func.coalesce(func.sum(LLMCall.tokens_out), 0),
+            ).where(LLMCall.review_id.in_(ids[start : start + CHUNK]), LLMCall.created_at >= since)
             row = (await session.execute(query)).one()
             calls, tokens_in, tokens_out = calls + row[0], tokens_in + int(row[1]), tokens_out + int(row[2])
     return calls, tokens_in, tokens_out

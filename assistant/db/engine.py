@@ -61,8 +61,12 @@ def private_file(path: Path) -> None:
 def ensure_sqlite_dir(url: str) -> None:
     """The SQLite file holds review texts and password and key hashes: its directory is created 0700 and the
     file itself 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database's mode)."""
-    if is_sqlite(url) and (database := make_url(url).database) and database != ":memory:" \
-            and not database.startswith("file:"):
+    if (
+        is_sqlite(url)
+        and (database := make_url(url).database)
+        and database != ":memory:"
+        and not database.startswith("file:")
+    ):
         path = Path(database)
         private_dir(path.parent)
         private_file(path)
@@ -93,9 +97,14 @@ def create_engine(url: str, *, pre_ping: bool = True) -> AsyncEngine:
         return engine
     # JIT costs more than it saves on our short aggregate queries (hundreds of ms on misestimated plans)
     # hide_parameters: SQL errors are logged without their values (review text, key hashes)
-    return create_async_engine(async_url(url), pool_size=10, max_overflow=20, pool_pre_ping=pre_ping,
-                               hide_parameters=True,
-                               connect_args={"server_settings": {"jit": "off"}})
+    return create_async_engine(
+        async_url(url),
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=pre_ping,
+        hide_parameters=True,
+        connect_args={"server_settings": {"jit": "off"}},
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -110,8 +110,10 @@ class Classification(SQLModel, table=True):
 
 
 class Draft(SQLModel, table=True):
-    __table_args__ = (Index("ix_draft_status_created", "status", "created_at"),
-                      UniqueConstraint("review_id", "kind", name="uq_draft_review_kind"),)
+    __table_args__ = (
+        Index("ix_draft_status_created", "status", "created_at"),
+        UniqueConstraint("review_id", "kind", name="uq_draft_review_kind"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", index=True)
@@ -216,6 +218,12 @@ class WebhookDelivery(SQLModel, table=True):
 # The review indexes cover every column the weekly aggregates read, so SQLite never visits the wide rows.
 _OCCURRED = func.coalesce(Review.review_created_at, Review.created_at)
 Index("ix_review_occurred", _OCCURRED, Review.business, Review.source, Review.review_created_at, Review.created_at)
-Index("ix_review_business_occurred", Review.business, _OCCURRED, Review.source, Review.review_created_at,
-      Review.created_at)
+Index(
+    "ix_review_business_occurred",
+    Review.business,
+    _OCCURRED,
+    Review.source,
+    Review.review_created_at,
+    Review.created_at,
+)
 Index("ix_draft_status_decided", Draft.status, Draft.decided_at)

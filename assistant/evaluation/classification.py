@@ -42,8 +42,20 @@ async def _predict(case: dict, playbooks: PlaybookRegistry, llm: Any | None) -> 
     playbook = playbooks.for_business(case.get("business"))
     if llm is None:
         v = classify_rules(case["text"], case["rating"], playbook)
-        return ClassificationResult(v.action, v.language, v.topics, v.severity, v.fixable, v.confidence, v.reasons,
-                                    v.dne_kind, "rules", 0, v.escalate is not None, v.escalate)
+        return ClassificationResult(
+            v.action,
+            v.language,
+            v.topics,
+            v.severity,
+            v.fixable,
+            v.confidence,
+            v.reasons,
+            v.dne_kind,
+            "rules",
+            0,
+            v.escalate is not None,
+            v.escalate,
+        )
     return await classify_review(case["text"], case["rating"], playbook, llm)
 
 
@@ -88,12 +100,20 @@ async def evaluate_classification(cases: list[dict], playbooks: PlaybookRegistry
         bucket["action_ok"] += action_right
         bucket["lang_ok"] += lang_right
         if not (lang_right and action_right and kind_right):
-            misses.append({
-                "id": case["id"], "expected_actions": case["actions"], "action": got.action.value,
-                "expected_language": case["language"], "language": got.language,
-                "expected_dne_kind": case["dne_kind"], "dne_kind": got.dne_kind.value if got.dne_kind else None,
-                "confidence": got.confidence, "reasons": list(got.reasons), "text": (case["text"] or "")[:120],
-            })
+            misses.append(
+                {
+                    "id": case["id"],
+                    "expected_actions": case["actions"],
+                    "action": got.action.value,
+                    "expected_language": case["language"],
+                    "language": got.language,
+                    "expected_dne_kind": case["dne_kind"],
+                    "dne_kind": got.dne_kind.value if got.dne_kind else None,
+                    "confidence": got.confidence,
+                    "reasons": list(got.reasons),
+                    "text": (case["text"] or "")[:120],
+                }
+            )
     n = len(cases)
     return {
         "n": n,
@@ -108,9 +128,14 @@ async def evaluate_classification(cases: list[dict], playbooks: PlaybookRegistry
         "llm_calls_per_review": calls / n if n else 0.0,
         "needs_human": needs_human,
         "methods": dict(methods),
-        "per_language": {lang: {"n": c["n"], "action_accuracy": _ratio(c["action_ok"], c["n"]),
-                                "language_accuracy": _ratio(c["lang_ok"], c["n"])}
-                         for lang, c in sorted(per_language.items())},
+        "per_language": {
+            lang: {
+                "n": c["n"],
+                "action_accuracy": _ratio(c["action_ok"], c["n"]),
+                "language_accuracy": _ratio(c["lang_ok"], c["n"]),
+            }
+            for lang, c in sorted(per_language.items())
+        },
         "misses": misses,
     }
 
@@ -126,10 +151,12 @@ def format_classification_report(metrics: dict) -> str:
         f"  do-not-engage precision {pct(metrics['dne_precision'])}  recall {pct(metrics['dne_recall'])}"
         f"  (tp {counts['tp']}, fp {counts['fp']}, fn {counts['fn']})",
         f"  do-not-engage kind     {pct(metrics['dne_kind_accuracy'])}",
-        "  do-not-engage recall by kind: " + ", ".join(
-            f"{k} {pct(v).strip()}" for k, v in metrics.get("dne_recall_by_kind", {}).items()),
-        (f"  escalated (answered, flagged) {metrics.get('escalations', {}).get('flagged', 0)}"
-         f"/{metrics.get('escalations', {}).get('expected', 0)}"),
+        "  do-not-engage recall by kind: "
+        + ", ".join(f"{k} {pct(v).strip()}" for k, v in metrics.get("dne_recall_by_kind", {}).items()),
+        (
+            f"  escalated (answered, flagged) {metrics.get('escalations', {}).get('flagged', 0)}"
+            f"/{metrics.get('escalations', {}).get('expected', 0)}"
+        ),
         f"  LLM calls per review   {metrics['llm_calls_per_review']:.2f}   needs human: {metrics['needs_human']}"
         f"   methods: {', '.join(f'{k}={v}' for k, v in sorted(metrics['methods'].items()))}",
         "",
@@ -141,8 +168,10 @@ def format_classification_report(metrics: dict) -> str:
         lines += ["", f"Misses ({len(metrics['misses'])}):"]
         for m in metrics["misses"]:
             kind = f" dne {m['expected_dne_kind']}→{m['dne_kind']}" if m["expected_dne_kind"] or m["dne_kind"] else ""
-            lines.append(f"  {m['id']}: action {'/'.join(m['expected_actions'])}→{m['action']}  "
-                         f"lang {m['expected_language']}→{m['language']}{kind}  conf {m['confidence']}")
+            lines.append(
+                f"  {m['id']}: action {'/'.join(m['expected_actions'])}→{m['action']}  "
+                f"lang {m['expected_language']}→{m['language']}{kind}  conf {m['confidence']}"
+            )
             lines.append(f"      {m['text']!r}")
             lines.append(f"      {' '.join(m['reasons'])}")
     return "\n".join(lines)
@@ -163,8 +192,11 @@ def load_real_reviews(directory: str | Path) -> dict[str, list[dict]]:
 
 # A "Cons:" line with something in it (marketplaces scrape Pros/Cons into the text): the author named a fault.
 _CONS = re.compile(r"^[ \t]*(?:cons|недоліки|недостатки|минусы|mīnusi)[ \t]*:[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE)
-_NO_CONS = re.compile(r"(?:немає|нема|нет|жодних|відсутні|не виявив|не виявлено|невиявив|не знайшов|не помітив|наразі не "
-                      r"помітив|недоліків нема|недоліків немає|none|no|nothing|n/a|nav|-|—|–)?[ \t.!)]*", re.IGNORECASE)
+_NO_CONS = re.compile(
+    r"(?:немає|нема|нет|жодних|відсутні|не виявив|не виявлено|невиявив|не знайшов|не помітив|наразі не "
+    r"помітив|недоліків нема|недоліків немає|none|no|nothing|n/a|nav|-|—|–)?[ \t.!)]*",
+    re.IGNORECASE,
+)
 
 
 def pure_praise(row: dict) -> bool:
@@ -179,8 +211,9 @@ def _negative(row: dict) -> bool:
     return (rating is not None and rating <= 2) or row.get("sentiment") == "neg"
 
 
-async def evaluate_real_reviews(files: dict[str, list[dict]], playbooks: PlaybookRegistry, llm: Any | None,
-                                business: str = "default") -> dict:
+async def evaluate_real_reviews(
+    files: dict[str, list[dict]], playbooks: PlaybookRegistry, llm: Any | None, business: str = "default"
+) -> dict:
     """Per file and language: dropped as do-not-engage (by kind), negatives thanked, 5-star / positive thanked,
     language accuracy, escalations. Stars and sentiment are the authors' own labels, not our actions."""
     rows_out: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -211,19 +244,40 @@ async def evaluate_real_reviews(files: dict[str, list[dict]], playbooks: Playboo
             c["pure_thanked"] += pure and thanked
             c["pos"] += row.get("sentiment") == "pos"
             c["pos_thanked"] += row.get("sentiment") == "pos" and thanked
-            failure = ("dropped" if dropped else "negative-thanked" if negative and thanked
-                       else "praise-not-thanked" if pure and not thanked
-                       else "five-not-thanked" if five and not thanked
-                       else "language" if got.language != row.get("language") else None)
+            failure = (
+                "dropped"
+                if dropped
+                else "negative-thanked"
+                if negative and thanked
+                else "praise-not-thanked"
+                if pure and not thanked
+                else "five-not-thanked"
+                if five and not thanked
+                else "language"
+                if got.language != row.get("language")
+                else None
+            )
             if failure:
-                examples[failure].append({"file": name, "id": row.get("id"), "rating": row.get("rating"),
-                                          "sentiment": row.get("sentiment"), "action": got.action.value,
-                                          "dne_kind": got.dne_kind.value if got.dne_kind else None,
-                                          "language": got.language, "reasons": list(got.reasons),
-                                          "text": row["text"][:160]})
+                examples[failure].append(
+                    {
+                        "file": name,
+                        "id": row.get("id"),
+                        "rating": row.get("rating"),
+                        "sentiment": row.get("sentiment"),
+                        "action": got.action.value,
+                        "dne_kind": got.dne_kind.value if got.dne_kind else None,
+                        "language": got.language,
+                        "reasons": list(got.reasons),
+                        "text": row["text"][:160],
+                    }
+                )
     total = sum((c for c in rows_out.values()), Counter())
-    return {"groups": {f"{f}/{lang}": dict(c) for (f, lang), c in sorted(rows_out.items())},
-            "total": dict(total), "examples": dict(examples), "targets": real_review_targets(total)}
+    return {
+        "groups": {f"{f}/{lang}": dict(c) for (f, lang), c in sorted(rows_out.items())},
+        "total": dict(total),
+        "examples": dict(examples),
+        "targets": real_review_targets(total),
+    }
 
 
 def real_review_targets(total: Counter | dict) -> dict[str, tuple[float, bool]]:
@@ -232,9 +286,11 @@ def real_review_targets(total: Counter | dict) -> dict[str, tuple[float, bool]]:
     dropped = _share(t["dropped"], t["n"])
     negative = _share(t["negative_thanked"], t["negative"])
     pure = _ratio(t["pure_thanked"], t["pure"])
-    return {"dropped": (dropped, dropped <= DROPPED_MAX),
-            "negatives_thanked": (negative, negative <= NEGATIVE_THANKED_MAX),
-            "pure_praise_thanked": (pure, pure >= PRAISE_THANKED_MIN)}
+    return {
+        "dropped": (dropped, dropped <= DROPPED_MAX),
+        "negatives_thanked": (negative, negative <= NEGATIVE_THANKED_MAX),
+        "pure_praise_thanked": (pure, pure >= PRAISE_THANKED_MIN),
+    }
 
 
 def _share(part: int, whole: int) -> float:
@@ -244,25 +300,32 @@ def _share(part: int, whole: int) -> float:
 def format_real_reviews_report(metrics: dict, *, show: int = 0) -> str:
     """A table per file/language, the totals against the targets, then up to `show` failures of each class."""
     pct = lambda a, b: f"{100 * a / b:5.1f}%" if b else "    -"  # noqa: E731
-    head = (f"  {'file/lang':<10} {'n':>4} {'dropped':>8} {'neg thanked':>14} {'5★ thanked':>13} "
-            f"{'5★ pure praise':>14} {'pos thanked':>14} {'lang ok':>8} {'escal.':>6}  dropped kinds / detected languages")
+    head = (
+        f"  {'file/lang':<10} {'n':>4} {'dropped':>8} {'neg thanked':>14} {'5★ thanked':>13} "
+        f"{'5★ pure praise':>14} {'pos thanked':>14} {'lang ok':>8} {'escal.':>6}  dropped kinds / detected languages"
+    )
     lines = ["Real reviews (rules" + ("" if metrics.get("method") in (None, "rules") else " + LLM") + ")", head]
     for name, c in [*metrics["groups"].items(), ("TOTAL", metrics["total"])]:
         kinds = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(c.items()) if k.startswith("dropped:"))
-        langs = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(c.items(), key=lambda kv: -kv[1])
-                          if k.startswith("lang:"))
-        lines.append(f"  {name:<10} {c.get('n', 0):>4} {pct(c.get('dropped', 0), c.get('n', 0)):>8} "
-                     f"{c.get('negative_thanked', 0):>3}/{c.get('negative', 0):<3}{pct(c.get('negative_thanked', 0), c.get('negative', 0)):>7} "
-                     f"{c.get('five_thanked', 0):>3}/{c.get('five', 0):<3}{pct(c.get('five_thanked', 0), c.get('five', 0)):>6} "
-                     f"{c.get('pure_thanked', 0):>3}/{c.get('pure', 0):<3}{pct(c.get('pure_thanked', 0), c.get('pure', 0)):>7} "
-                     f"{c.get('pos_thanked', 0):>3}/{c.get('pos', 0):<3}{pct(c.get('pos_thanked', 0), c.get('pos', 0)):>7} "
-                     f"{pct(c.get('lang_ok', 0), c.get('n', 0)):>8} {c.get('escalated', 0):>6}  {kinds or '-'} / {langs}")
+        langs = ", ".join(
+            f"{k.split(':', 1)[1]} {v}" for k, v in sorted(c.items(), key=lambda kv: -kv[1]) if k.startswith("lang:")
+        )
+        lines.append(
+            f"  {name:<10} {c.get('n', 0):>4} {pct(c.get('dropped', 0), c.get('n', 0)):>8} "
+            f"{c.get('negative_thanked', 0):>3}/{c.get('negative', 0):<3}{pct(c.get('negative_thanked', 0), c.get('negative', 0)):>7} "
+            f"{c.get('five_thanked', 0):>3}/{c.get('five', 0):<3}{pct(c.get('five_thanked', 0), c.get('five', 0)):>6} "
+            f"{c.get('pure_thanked', 0):>3}/{c.get('pure', 0):<3}{pct(c.get('pure_thanked', 0), c.get('pure', 0)):>7} "
+            f"{c.get('pos_thanked', 0):>3}/{c.get('pos', 0):<3}{pct(c.get('pos_thanked', 0), c.get('pos', 0)):>7} "
+            f"{pct(c.get('lang_ok', 0), c.get('n', 0)):>8} {c.get('escalated', 0):>6}  {kinds or '-'} / {langs}"
+        )
     total = metrics["total"]
     methods = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(total.items()) if k.startswith("method:"))
     lines.append(f"  methods: {methods}; LLM calls {total.get('llm_calls', 0)}")
-    labels = {"dropped": ("dropped as do-not-engage", "≤", DROPPED_MAX),
-              "negatives_thanked": ("negatives thanked", "≤", NEGATIVE_THANKED_MAX),
-              "pure_praise_thanked": ("5★ pure praise thanked", "≥", PRAISE_THANKED_MIN)}
+    labels = {
+        "dropped": ("dropped as do-not-engage", "≤", DROPPED_MAX),
+        "negatives_thanked": ("negatives thanked", "≤", NEGATIVE_THANKED_MAX),
+        "pure_praise_thanked": ("5★ pure praise thanked", "≥", PRAISE_THANKED_MIN),
+    }
     lines.append("")
     for key, (value, met) in metrics["targets"].items():
         label, sign, bound = labels[key]
@@ -270,8 +333,10 @@ def format_real_reviews_report(metrics: dict, *, show: int = 0) -> str:
     for failure, items in metrics["examples"].items() if show else ():
         lines += ["", f"{failure} ({len(items)}):"]
         for item in items[:show]:
-            lines.append(f"  {item['file']}:{item['id']} rating {item['rating']} sentiment {item['sentiment']} "
-                         f"→ {item['action']} {item['dne_kind'] or ''} lang {item['language']}")
+            lines.append(
+                f"  {item['file']}:{item['id']} rating {item['rating']} sentiment {item['sentiment']} "
+                f"→ {item['action']} {item['dne_kind'] or ''} lang {item['language']}"
+            )
             lines.append(f"      {item['text']!r}")
             lines.append(f"      {' '.join(item['reasons'])[:300]}")
     return "\n".join(lines)

@@ -20,8 +20,9 @@ from assistant.evaluation.runner import run_eval
 from assistant.settings import PROJECT_ROOT
 
 EVAL_DIR = PROJECT_ROOT / "eval"
-app = typer.Typer(help="Eval suite: tone, genericness, specificity, compliance; baseline regression gate.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Eval suite: tone, genericness, specificity, compliance; baseline regression gate.", no_args_is_help=True
+)
 
 
 def _llm(model: str | None) -> tuple[Any, Any]:
@@ -68,9 +69,22 @@ def run(
     settings, llm = _llm(model)
     judge_llm = _llm(judge_model)[1] if judge_model else None
     cases, playbooks = _inputs(dataset, settings.playbooks_dir)
-    results = asyncio.run(_closing(run_eval(cases, playbooks=playbooks, llm=llm, concurrency=concurrency,
-                                            cache_dir=None if no_cache else cache_dir, judge_llm=judge_llm,
-                                            progress=progress, dataset=str(dataset)), llm, judge_llm))
+    results = asyncio.run(
+        _closing(
+            run_eval(
+                cases,
+                playbooks=playbooks,
+                llm=llm,
+                concurrency=concurrency,
+                cache_dir=None if no_cache else cache_dir,
+                judge_llm=judge_llm,
+                progress=progress,
+                dataset=str(dataset),
+            ),
+            llm,
+            judge_llm,
+        )
+    )
     reference = load_baseline(baseline) if baseline else None
     failures = check_gate(results, reference) if reference is not None else None
     if failures is not None:
@@ -154,8 +168,9 @@ def real_reviews(
         from assistant.testing.scripted_llm import ScriptedLLM
 
         server = ScriptedLLM().start()
-        settings = get_settings().model_copy(update={"llm_base_url": server.base_url, "llm_model": "scripted",
-                                                     "llm_timeout": 5.0})
+        settings = get_settings().model_copy(
+            update={"llm_base_url": server.base_url, "llm_model": "scripted", "llm_timeout": 5.0}
+        )
         from assistant.llm import build_llm
 
         llm = build_llm(settings)

@@ -62,8 +62,14 @@ def _present(draft: str, phrase: str) -> bool:
     return any(alt.strip() and alt.strip().translate(_APOSTROPHES).lower() in haystack for alt in phrase.split("|"))
 
 
-def check_case(draft: str | None, guard: Any, *, canary: str | None = None,
-               must_include: Sequence[str] = (), must_not_include: Sequence[str] = ()) -> Compliance:
+def check_case(
+    draft: str | None,
+    guard: Any,
+    *,
+    canary: str | None = None,
+    must_include: Sequence[str] = (),
+    must_not_include: Sequence[str] = (),
+) -> Compliance:
     codes = guard_codes(guard)
     drafted = bool(draft and draft.strip())
     return Compliance(

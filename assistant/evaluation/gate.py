@@ -30,8 +30,10 @@ class GateFailure:
             return f"{self.metric}: missing from the results (baseline {self.baseline:.4f})"
         sign = "≥" if self.direction == "higher" else "≤"
         bound = self.baseline - self.tolerance if self.direction == "higher" else self.baseline + self.tolerance
-        return (f"{self.metric}: {self.actual:.4f}, must be {sign} {bound:.4f} "
-                f"(baseline {self.baseline:.4f} ± {self.tolerance:g}, {self.direction} is better)")
+        return (
+            f"{self.metric}: {self.actual:.4f}, must be {sign} {bound:.4f} "
+            f"(baseline {self.baseline:.4f} ± {self.tolerance:g}, {self.direction} is better)"
+        )
 
 
 def _number(value: Any) -> float | None:
@@ -48,8 +50,9 @@ def check_gate(results: dict[str, Any], baseline: dict[str, Any]) -> list[GateFa
             continue  # not measurable on the baseline run: nothing to hold the line on
         direction, tolerance = entry.get("direction", "higher"), float(entry.get("tolerance", 0.0))
         actual = _number(actual_metrics.get(name))
-        worse = actual is None or (actual < expected - tolerance - 1e-6 if direction == "higher"
-                                   else actual > expected + tolerance + 1e-6)
+        worse = actual is None or (
+            actual < expected - tolerance - 1e-6 if direction == "higher" else actual > expected + tolerance + 1e-6
+        )
         if worse:
             failures.append(GateFailure(name, expected, actual, tolerance, direction))
     return failures
@@ -61,8 +64,11 @@ def make_baseline(results: dict[str, Any], name: str) -> dict[str, Any]:
     for metric, value in sorted(results.get("metrics", {}).items()):
         spec = spec_for(metric)
         if spec and spec.gated and _number(value) is not None:
-            metrics[metric] = {"value": round(float(value), 6), "direction": spec.direction,
-                               "tolerance": spec.tolerance}
+            metrics[metric] = {
+                "value": round(float(value), 6),
+                "direction": spec.direction,
+                "tolerance": spec.tolerance,
+            }
     meta = results.get("meta", {})
     return {
         "name": name,

@@ -70,7 +70,8 @@ def self_bleu(drafts: Sequence[str], languages: Sequence[str] | None = None, max
             groups[lang].append(tokens)
     scores = [
         sentence_bleu(tokens, group[:i] + group[i + 1 :], max_n)
-        for group in groups.values() if len(group) > 1
+        for group in groups.values()
+        if len(group) > 1
         for i, tokens in enumerate(group)
     ]
     return sum(scores) / len(scores) if scores else None
@@ -109,9 +110,11 @@ def cliche_counts(text: str, language: str, bank: Mapping[str, Sequence[str]] | 
 
     total = max(len(words(text)) - 2, 0)
     spans = [(m.start, m.end) for m in find_phrases(text, _bank(bank, language))]
+
     def covered(i: int) -> bool:
-        return any((start <= i and i + 3 <= end) or (end - start < 3 and i <= start and end <= i + 3)
-                   for start, end in spans)
+        return any(
+            (start <= i and i + 3 <= end) or (end - start < 3 and i <= start and end <= i + 3) for start, end in spans
+        )
 
     hits = sum(1 for i in range(total) if covered(i))
     return hits, total

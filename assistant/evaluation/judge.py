@@ -22,10 +22,10 @@ RUBRIC: dict[str, str] = {
     "heard": "Does the draft make the customer feel heard, naming their actual experience before anything else?",
     "specific": "Is the draft specific to this review (its details), not a reply that would fit any review?",
     "solves": "Does the draft do what the action requires (thank for the specific thing / own the problem / "
-              "offer the fix or discount and how to get it)?",
+    "offer the fix or discount and how to get it)?",
     "polite": "Is the draft polite and calm, without blaming the customer or a third party?",
     "allowed_remedies": "Does the draft promise only remedies from the allowed list (no other refunds, "
-                        "discounts above the cap, gifts or compensation)?",
+    "discounts above the cap, gifts or compensation)?",
 }
 PASSES = 3
 TEMPLATE = "judge"
@@ -37,7 +37,7 @@ def schema(questions: Sequence[str] = tuple(RUBRIC)) -> dict[str, Any]:
         "required": ["verdict", "reason"],
         "properties": {"verdict": {"type": "string", "enum": list(VERDICTS)}, "reason": {"type": "string"}},
     }
-    return {"type": "object", "required": list(questions), "properties": {q: answer for q in questions}}
+    return {"type": "object", "required": list(questions), "properties": dict.fromkeys(questions, answer)}
 
 
 @dataclass
@@ -58,14 +58,32 @@ def describe_remedies(playbook: Any) -> str:
     return "; ".join(parts) or "none"
 
 
-def messages_for(pass_no: int, *, review: str, draft: str, action: str, playbook: Any, platform: str | None,
-                 language: str, rating: int | None) -> list[dict[str, str]]:
+def messages_for(
+    pass_no: int,
+    *,
+    review: str,
+    draft: str,
+    action: str,
+    playbook: Any,
+    platform: str | None,
+    language: str,
+    rating: int | None,
+) -> list[dict[str, str]]:
     order = list(RUBRIC)
     shift = (pass_no - 1) % len(order)
     order = order[shift:] + order[:shift]
-    user = render("judge_user", action=action, remedies=describe_remedies(playbook), platform=platform or "unknown",
-                  language=language, rating=rating if rating is not None else "none", review=review, draft=draft,
-                  questions=[(q, RUBRIC[q]) for q in order], pass_no=pass_no)
+    user = render(
+        "judge_user",
+        action=action,
+        remedies=describe_remedies(playbook),
+        platform=platform or "unknown",
+        language=language,
+        rating=rating if rating is not None else "none",
+        review=review,
+        draft=draft,
+        questions=[(q, RUBRIC[q]) for q in order],
+        pass_no=pass_no,
+    )
     return [{"role": "system", "content": render("judge_system")}, {"role": "user", "content": user}]
 
 
@@ -76,14 +94,32 @@ def majority(votes: Sequence[str]) -> str:
     return verdict if count * 2 > len(votes) else "UNSURE"
 
 
-async def judge_draft(llm: Any, *, review: str, draft: str, action: str, playbook: Any, platform: str | None,
-                      language: str, rating: int | None, passes: int = PASSES) -> Judgement:
+async def judge_draft(
+    llm: Any,
+    *,
+    review: str,
+    draft: str,
+    action: str,
+    playbook: Any,
+    platform: str | None,
+    language: str,
+    rating: int | None,
+    passes: int = PASSES,
+) -> Judgement:
     """Majority verdict per rubric question over `passes` independent asks."""
     out = Judgement(votes={q: [] for q in RUBRIC})
     reasons: dict[str, dict[str, str]] = {q: {} for q in RUBRIC}
     for pass_no in range(1, passes + 1):
-        messages = messages_for(pass_no, review=review, draft=draft, action=action, playbook=playbook,
-                                platform=platform, language=language, rating=rating)
+        messages = messages_for(
+            pass_no,
+            review=review,
+            draft=draft,
+            action=action,
+            playbook=playbook,
+            platform=platform,
+            language=language,
+            rating=rating,
+        )
         try:
             answer = await llm.chat_json(TEMPLATE, messages, schema=schema(), max_tokens=400)
         except LLMError as exc:

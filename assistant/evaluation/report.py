@@ -96,10 +96,16 @@ def _fmt(value: float | None, signed: bool = False) -> str:
 def render_compare_text(deltas: list[Delta], a_name: str = "A", b_name: str = "B") -> str:
     """A fixed-width table for the terminal, regressions listed at the end."""
     width = max([len(d.metric) for d in deltas] + [6])
-    marks = {"better": "▲ better", "worse": "▼ worse", "same": "", "new": "new", "gone": "gone", "n/a": "",
-             "changed": "changed"}
-    lines = [f"{'metric':<{width}}  {a_name[:10]:>10}  {b_name[:10]:>10}  {'Δ':>9}  status",
-             "-" * (width + 46)]
+    marks = {
+        "better": "▲ better",
+        "worse": "▼ worse",
+        "same": "",
+        "new": "new",
+        "gone": "gone",
+        "n/a": "",
+        "changed": "changed",
+    }
+    lines = [f"{'metric':<{width}}  {a_name[:10]:>10}  {b_name[:10]:>10}  {'Δ':>9}  status", "-" * (width + 46)]
     for d in deltas:
         mark = marks[d.status] + ("  REGRESSION" if d.regressed else "")
         numbers = f"{_fmt(d.before):>10}  {_fmt(d.after):>10}  {_fmt(d.change, True):>9}"
@@ -125,15 +131,20 @@ def _cache_note(cache: dict[str, Any] | None) -> str:
     return f"cache {cache.get('hits', 0)} hits / {cache.get('misses', 0)} misses ({where})"
 
 
-def render_summary(results: dict[str, Any], deltas: list[Delta] | None = None,
-                   gate_failures: list[Any] | None = None) -> str:
+def render_summary(
+    results: dict[str, Any], deltas: list[Delta] | None = None, gate_failures: list[Any] | None = None
+) -> str:
     """Markdown for a PR comment: gate verdict, metrics (with baseline deltas), worst cases."""
     meta = results.get("meta", {})
     by_metric = {d.metric: d for d in deltas or []}
     judged = f" · judge `{meta['judge_model']}`" if meta.get("judge_model") else ""
-    out = [f"# Eval: {meta.get('dataset') or 'dataset'}", "",
-           f"model `{meta.get('model')}` · {meta.get('n_cases')} cases · {meta.get('duration_s')} s · "
-           f"{_cache_note(meta.get('cache'))}{judged}", ""]
+    out = [
+        f"# Eval: {meta.get('dataset') or 'dataset'}",
+        "",
+        f"model `{meta.get('model')}` · {meta.get('n_cases')} cases · {meta.get('duration_s')} s · "
+        f"{_cache_note(meta.get('cache'))}{judged}",
+        "",
+    ]
     if gate_failures is not None:
         out += ["**Gate: PASS**" if not gate_failures else f"**Gate: FAIL** ({len(gate_failures)})", ""]
         out += [f"- {_md_cell(f)}" for f in gate_failures] + ([""] if gate_failures else [])
@@ -143,44 +154,73 @@ def render_summary(results: dict[str, Any], deltas: list[Delta] | None = None,
         flag = "" if d is None else ("🔴 regression" if d.regressed else _STATUS_MARK.get(d.status, ""))
         before, change = (_fmt(d.before), _fmt(d.change, True)) if d else ("—", "—")
         out.append(f"| {name} | {_fmt(value)} | {before} | {change} | {flag} |")
-    problems = [c for c in results.get("cases", []) if c.get("error") or c.get("action_ok") is False
-                or not (c.get("compliance") or {}).get("passed", True)]
+    problems = [
+        c
+        for c in results.get("cases", [])
+        if c.get("error") or c.get("action_ok") is False or not (c.get("compliance") or {}).get("passed", True)
+    ]
     if problems:
         out += ["", "## Cases to look at", "", "| id | expected | predicted | problem |", "|---|---|---|---|"]
         for c in problems[:30]:
             comp = c.get("compliance") or {}
-            why = c.get("error") or "; ".join(x for x in (
-                "wrong action" if c.get("action_ok") is False else "",
-                "canary obeyed" if comp.get("canary_obeyed") else "",
-                "unauthorized remedy" if comp.get("unauthorized_remedy") else "",
-                f"missing {', '.join(comp['missing'])}" if comp.get("missing") else "",
-                f"forbidden {', '.join(comp['forbidden'])}" if comp.get("forbidden") else "") if x)
-            out.append(f"| {_md_cell(c['id'])} | {_md_cell(','.join(c['expected_actions']))} | "
-                       f"{_md_cell((c.get('predicted') or {}).get('action', '—'))} | {_md_cell(why)} |")
+            why = c.get("error") or "; ".join(
+                x
+                for x in (
+                    "wrong action" if c.get("action_ok") is False else "",
+                    "canary obeyed" if comp.get("canary_obeyed") else "",
+                    "unauthorized remedy" if comp.get("unauthorized_remedy") else "",
+                    f"missing {', '.join(comp['missing'])}" if comp.get("missing") else "",
+                    f"forbidden {', '.join(comp['forbidden'])}" if comp.get("forbidden") else "",
+                )
+                if x
+            )
+            out.append(
+                f"| {_md_cell(c['id'])} | {_md_cell(','.join(c['expected_actions']))} | "
+                f"{_md_cell((c.get('predicted') or {}).get('action', '—'))} | {_md_cell(why)} |"
+            )
     return "\n".join(out) + "\n"
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
-    env.filters["num"] = lambda v, signed=False: (_fmt(v, signed) if isinstance(v, (int, float))
-                                                  else ("—" if v is None else v))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.filters["num"] = lambda v, signed=False: (
+        _fmt(v, signed) if isinstance(v, (int, float)) else ("—" if v is None else v)
+    )
     return env
 
 
-def render_html(results: dict[str, Any], deltas: list[Delta] | None = None,
-                gate_failures: list[Any] | None = None) -> str:
+def render_html(
+    results: dict[str, Any], deltas: list[Delta] | None = None, gate_failures: list[Any] | None = None
+) -> str:
     by_metric = {d.metric: d for d in deltas or []}
-    rows = [{"name": n, "value": v, "delta": by_metric.get(n), "spec": spec_for(n)}
-            for n, v in sorted(metrics_of(results).items())]
-    return _environment().get_template("report.html.j2").render(
-        meta=results.get("meta", {}), rows=rows, cases=results.get("cases", []), corpus=results.get("corpus", {}),
-        gate_failures=[str(f) for f in gate_failures] if gate_failures is not None else None,
-        has_baseline=deltas is not None, judge=results.get("judge"))
+    rows = [
+        {"name": n, "value": v, "delta": by_metric.get(n), "spec": spec_for(n)}
+        for n, v in sorted(metrics_of(results).items())
+    ]
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            meta=results.get("meta", {}),
+            rows=rows,
+            cases=results.get("cases", []),
+            corpus=results.get("corpus", {}),
+            gate_failures=[str(f) for f in gate_failures] if gate_failures is not None else None,
+            has_baseline=deltas is not None,
+            judge=results.get("judge"),
+        )
+    )
 
 
-def write_report(results: dict[str, Any], out_dir: Path, *, baseline: dict[str, Any] | None = None,
-                 gate_failures: list[Any] | None = None) -> dict[str, Path]:
+def write_report(
+    results: dict[str, Any],
+    out_dir: Path,
+    *,
+    baseline: dict[str, Any] | None = None,
+    gate_failures: list[Any] | None = None,
+) -> dict[str, Path]:
     """results.json, summary.md and report.html in `out_dir`; deltas against `baseline` when given."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -59,13 +59,27 @@ async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any =
     business, platform = field(case, "business", "default"), field(case, "platform")
     expected = [str(a) for a in field(case, "actions", [])]
     record: dict[str, Any] = {
-        "id": field(case, "id"), "text": text, "rating": rating, "business": business, "platform": platform,
-        "language": field(case, "language", "und"), "expected_actions": expected,
-        "expected_dne_kind": field(case, "dne_kind"), "canary": field(case, "canary"),
+        "id": field(case, "id"),
+        "text": text,
+        "rating": rating,
+        "business": business,
+        "platform": platform,
+        "language": field(case, "language", "und"),
+        "expected_actions": expected,
+        "expected_dne_kind": field(case, "dne_kind"),
+        "canary": field(case, "canary"),
         "must_include": list(field(case, "must_include", [])),
         "must_not_include": list(field(case, "must_not_include", [])),
-        "predicted": None, "action_ok": None, "draft": None, "guard_codes": [], "attempts": 0, "flagged": False,
-        "scores": {}, "compliance": None, "judge": None, "error": None,
+        "predicted": None,
+        "action_ok": None,
+        "draft": None,
+        "guard_codes": [],
+        "attempts": 0,
+        "flagged": False,
+        "scores": {},
+        "compliance": None,
+        "judge": None,
+        "error": None,
     }
     started = time.perf_counter()
     playbook = playbook_for(playbooks, business)
@@ -74,48 +88,87 @@ async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any =
         result = await _maybe_await(classify_review(text, rating, playbook, llm, review_id=None))
         action = _text(result.action)
         record["predicted"] = {
-            "action": action, "language": result.language, "topics": list(result.topics),
-            "severity": _text(result.severity), "confidence": result.confidence,
-            "dne_kind": _text(result.dne_kind) or None, "method": result.method,
-            "needs_human": result.needs_human, "reasons": [str(r) for r in result.reasons],
+            "action": action,
+            "language": result.language,
+            "topics": list(result.topics),
+            "severity": _text(result.severity),
+            "confidence": result.confidence,
+            "dne_kind": _text(result.dne_kind) or None,
+            "method": result.method,
+            "needs_human": result.needs_human,
+            "reasons": [str(r) for r in result.reasons],
         }
         record["action_ok"] = action in expected if expected else None
         if action != DNE:
-            outcome = await _maybe_await(draft_reply(
-                review_text=text, rating=rating, platform=platform, language=result.language,
-                action=result.action, topics=list(result.topics), playbook=playbook, llm=llm, kind="reply"))
-    except Exception as exc:  # noqa: BLE001 - a failing case is data for the report, not a crash
+            outcome = await _maybe_await(
+                draft_reply(
+                    review_text=text,
+                    rating=rating,
+                    platform=platform,
+                    language=result.language,
+                    action=result.action,
+                    topics=list(result.topics),
+                    playbook=playbook,
+                    llm=llm,
+                    kind="reply",
+                )
+            )
+    except Exception as exc:
         record["error"] = f"{type(exc).__name__}: {exc}"[:500]
     draft = outcome.text if outcome is not None and outcome.text.strip() else None
     guard = outcome.guard if outcome is not None else None
-    record.update(draft=draft, guard_codes=list(compliance.guard_codes(guard)),
-                  attempts=getattr(outcome, "attempts", 0), flagged=bool(getattr(outcome, "flagged", False)))
+    record.update(
+        draft=draft,
+        guard_codes=list(compliance.guard_codes(guard)),
+        attempts=getattr(outcome, "attempts", 0),
+        flagged=bool(getattr(outcome, "flagged", False)),
+    )
     predicted_language = (record["predicted"] or {}).get("language", "und")
     language = record["language"] if record["language"] in SERVED else predicted_language
     record["score_language"] = language
-    checked = compliance.check_case(draft, guard, canary=record["canary"],
-                                    must_include=record["must_include"], must_not_include=record["must_not_include"])
-    record["compliance"] = {"passed": checked.passed, "unauthorized_remedy": checked.unauthorized_remedy,
-                            "canary_obeyed": checked.canary_obeyed, "missing": checked.missing,
-                            "forbidden": checked.forbidden}
+    checked = compliance.check_case(
+        draft,
+        guard,
+        canary=record["canary"],
+        must_include=record["must_include"],
+        must_not_include=record["must_not_include"],
+    )
+    record["compliance"] = {
+        "passed": checked.passed,
+        "unauthorized_remedy": checked.unauthorized_remedy,
+        "canary_obeyed": checked.canary_obeyed,
+        "missing": checked.missing,
+        "forbidden": checked.forbidden,
+    }
     record["_compliance"] = checked
     if draft:
         spec = lemma_recall(text, draft, language)
         hits, total = genericness.cliche_counts(draft, language)
         record["_tone"] = toned = tone.score_tone(draft, language, playbook=playbook, platform=platform)
         record["scores"] = {
-            "specificity": spec.recall, "matched_lemmas": list(spec.matched),
+            "specificity": spec.recall,
+            "matched_lemmas": list(spec.matched),
             "cliche_share": hits / total if total else None,
-            "empathy": list(toned.empathy), "blame": list(toned.blame),
-            "exclamation_share": toned.exclamation_share, "caps_share": toned.caps_share,
-            "length_chars": toned.length_chars, "length_ok": toned.length_ok,
+            "empathy": list(toned.empathy),
+            "blame": list(toned.blame),
+            "exclamation_share": toned.exclamation_share,
+            "caps_share": toned.caps_share,
+            "length_chars": toned.length_chars,
+            "length_ok": toned.length_ok,
         }
         if judge_llm is not None:
             try:
                 verdict = await judge.judge_draft(
-                    judge_llm, review=text, draft=draft, action=record["predicted"]["action"], playbook=playbook,
-                    platform=platform, language=language, rating=rating)
-            except Exception as exc:  # noqa: BLE001 - the judge is optional; its failure must not stop the run
+                    judge_llm,
+                    review=text,
+                    draft=draft,
+                    action=record["predicted"]["action"],
+                    playbook=playbook,
+                    platform=platform,
+                    language=language,
+                    rating=rating,
+                )
+            except Exception as exc:
                 record["judge"] = {"verdicts": {}, "reasons": {}, "errors": [f"{type(exc).__name__}: {exc}"[:300]]}
             else:
                 record["_judge"] = verdict
@@ -130,8 +183,8 @@ def corpus_metrics(records: Sequence[dict[str, Any]]) -> tuple[dict[str, float |
     gen = genericness.corpus_genericness([r["draft"] for r in drafted], [r["score_language"] for r in drafted])
     tones = tone.corpus_tone([(r["_tone"], (r["predicted"] or {}).get("action")) for r in drafted])
     comp = compliance.corpus_compliance(
-        [r["_compliance"] for r in records],
-        [(len(r["must_include"]), len(r["must_not_include"])) for r in records])
+        [r["_compliance"] for r in records], [(len(r["must_include"]), len(r["must_not_include"])) for r in records]
+    )
     wants_reply = [r for r in records if r["expected_actions"] and DNE not in r["expected_actions"]]
     metrics: dict[str, float | None] = {}
     metrics.update({f"genericness.{k}": v for k, v in gen.items() if k not in ("n_drafts", "max_pair")})
@@ -139,8 +192,9 @@ def corpus_metrics(records: Sequence[dict[str, Any]]) -> tuple[dict[str, float |
     metrics.update({f"tone.{k}": v for k, v in tones.items()})
     metrics.update({f"compliance.{k}": v for k, v in comp.items() if k.endswith("_rate")})
     metrics["pipeline.error_rate"] = sum(bool(r["error"]) for r in records) / len(records) if records else None
-    metrics["pipeline.draft_rate"] = (sum(bool(r["draft"]) for r in wants_reply) / len(wants_reply)
-                                      if wants_reply else None)
+    metrics["pipeline.draft_rate"] = (
+        sum(bool(r["draft"]) for r in wants_reply) / len(wants_reply) if wants_reply else None
+    )
     metrics["pipeline.mean_attempts"] = mean(r["attempts"] for r in drafted)
     max_pair = gen.get("max_pair")
     if max_pair:
@@ -150,8 +204,9 @@ def corpus_metrics(records: Sequence[dict[str, Any]]) -> tuple[dict[str, float |
 
 def _headline(prefix: str, values: dict[str, Any]) -> dict[str, float]:
     """Top-level numbers of a nested report (per-language tables and counts stay in the report only)."""
-    return {f"{prefix}.{k}": float(v) for k, v in values.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {
+        f"{prefix}.{k}": float(v) for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
 
 
 async def _classification_metrics(cases: Sequence[Any], playbooks: Any, llm: Any) -> dict[str, Any]:
@@ -160,9 +215,17 @@ async def _classification_metrics(cases: Sequence[Any], playbooks: Any, llm: Any
     return await _maybe_await(evaluate_classification(cases, playbooks, llm))
 
 
-async def run_eval(cases: Sequence[Any], *, playbooks: Any, llm: Any, concurrency: int = 4,
-                   cache_dir: Path | None = None, judge_llm: Any = None, progress: bool = True,
-                   dataset: str | None = None) -> dict[str, Any]:
+async def run_eval(
+    cases: Sequence[Any],
+    *,
+    playbooks: Any,
+    llm: Any,
+    concurrency: int = 4,
+    cache_dir: Path | None = None,
+    judge_llm: Any = None,
+    progress: bool = True,
+    dataset: str | None = None,
+) -> dict[str, Any]:
     """Every case through the pipeline, scored; see the module docstring for the result's shape."""
     started, started_at = time.perf_counter(), datetime.now(UTC)
     model = str(getattr(llm, "model", None) or type(llm).__name__)
@@ -176,8 +239,14 @@ async def run_eval(cases: Sequence[Any], *, playbooks: Any, llm: Any, concurrenc
     gate = asyncio.Semaphore(max(1, concurrency))
     records: list[dict[str, Any] | None] = [None] * len(cases)
 
-    with Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[last]}"), disable=not progress) as bar:
+    with Progress(
+        TextColumn("eval"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        disable=not progress,
+    ) as bar:
         task = bar.add_task("eval", total=len(cases), last="")
 
         async def one(index: int, case: Any) -> None:
@@ -202,13 +271,22 @@ async def run_eval(cases: Sequence[Any], *, playbooks: Any, llm: Any, concurrenc
     for record in done:
         for private in [k for k in record if k.startswith("_")]:
             del record[private]
-    cache = {"hits": llm.hits + (judge_llm.hits if judge_llm else 0),
-             "misses": llm.misses + (judge_llm.misses if judge_llm else 0),
-             "dir": str(cache_dir) if cache_dir is not None else None}
+    cache = {
+        "hits": llm.hits + (judge_llm.hits if judge_llm else 0),
+        "misses": llm.misses + (judge_llm.misses if judge_llm else 0),
+        "dir": str(cache_dir) if cache_dir is not None else None,
+    }
     return {
-        "meta": {"dataset": dataset, "model": model, "judge_model": judge_model, "n_cases": len(done),
-                 "started_at": started_at.isoformat(timespec="seconds"),
-                 "duration_s": round(time.perf_counter() - started, 2), "concurrency": concurrency, "cache": cache},
+        "meta": {
+            "dataset": dataset,
+            "model": model,
+            "judge_model": judge_model,
+            "n_cases": len(done),
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "duration_s": round(time.perf_counter() - started, 2),
+            "concurrency": concurrency,
+            "cache": cache,
+        },
         "metrics": metrics,
         "corpus": corpus,
         "classification": classification,

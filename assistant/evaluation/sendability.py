@@ -59,13 +59,19 @@ def verdict(text: str, codes: Iterable[str], *, review: str, language: str) -> s
 
 def sendability(judged: Sequence[Judged]) -> dict[str, Any]:
     """Shares per language and overall: sendable (send + light edits), send, composed, and the verdict counts."""
+
     def summary(rows: Sequence[Judged]) -> dict[str, Any]:
         counts = Counter(r.verdict for r in rows)
         n = len(rows) or 1
-        return {"drafts": len(rows), "sendable": round((counts["send"] + counts["light_edits"]) / n, 3),
-                "send": round(counts["send"] / n, 3), "composed": round(sum(r.composed for r in rows) / n, 3),
-                "max_seconds": round(max((r.seconds for r in rows), default=0.0), 2),
-                "verdicts": {v: counts[v] for v in VERDICTS}}
+        return {
+            "drafts": len(rows),
+            "sendable": round((counts["send"] + counts["light_edits"]) / n, 3),
+            "send": round(counts["send"] / n, 3),
+            "composed": round(sum(r.composed for r in rows) / n, 3),
+            "max_seconds": round(max((r.seconds for r in rows), default=0.0), 2),
+            "verdicts": {v: counts[v] for v in VERDICTS},
+        }
+
     by_language: dict[str, list[Judged]] = defaultdict(list)
     for row in judged:
         by_language[row.language].append(row)
@@ -91,14 +97,30 @@ async def measure(cases: Sequence[dict[str, Any]], *, llm: Any, playbook: Any) -
     recent: list[str] = []
     for case in cases:
         started = time.monotonic()
-        outcome = await draft_reply(review_text=case["review"], rating=case.get("rating"), platform=None,
-                                    language=case["language"], action=Action(case["action"]),
-                                    topics=list(case.get("topics") or []), playbook=playbook, llm=llm,
-                                    recent_replies=recent[-5:])
+        outcome = await draft_reply(
+            review_text=case["review"],
+            rating=case.get("rating"),
+            platform=None,
+            language=case["language"],
+            action=Action(case["action"]),
+            topics=list(case.get("topics") or []),
+            playbook=playbook,
+            llm=llm,
+            recent_replies=recent[-5:],
+        )
         seconds = time.monotonic() - started
         codes = tuple(outcome.guard.codes)
-        judged.append(Judged(case.get("id", ""), case["language"], verdict(outcome.text, codes, review=case["review"],
-                             language=case["language"]), codes, outcome.composed, round(seconds, 2), outcome.text))
+        judged.append(
+            Judged(
+                case.get("id", ""),
+                case["language"],
+                verdict(outcome.text, codes, review=case["review"], language=case["language"]),
+                codes,
+                outcome.composed,
+                round(seconds, 2),
+                outcome.text,
+            )
+        )
         recent.append(outcome.text)
     return judged
 
@@ -113,10 +135,24 @@ def judge_dataset(path: Path, playbook: Any) -> list[Judged]:
         if not line.strip():
             continue
         row = json.loads(line)
-        result = check_draft(row["draft"], review_text=row["review"], language=row["language"],
-                             action=Action(row["action"]), playbook=playbook)
-        judged.append(Judged(row["id"], row["language"], verdict(row["draft"], result.codes, review=row["review"],
-                             language=row["language"]), tuple(result.codes), False, 0.0, row["draft"]))
+        result = check_draft(
+            row["draft"],
+            review_text=row["review"],
+            language=row["language"],
+            action=Action(row["action"]),
+            playbook=playbook,
+        )
+        judged.append(
+            Judged(
+                row["id"],
+                row["language"],
+                verdict(row["draft"], result.codes, review=row["review"], language=row["language"]),
+                tuple(result.codes),
+                False,
+                0.0,
+                row["draft"],
+            )
+        )
     return judged
 
 
@@ -159,8 +195,10 @@ def render(report: dict[str, Any]) -> str:
         if not isinstance(value, dict) or "overall" not in value:
             continue
         for lang, row in [("all", value["overall"]), *value["per_language"].items()]:
-            lines.append(f"{name:<22}{lang:<6}{row['drafts']:>7}{row['sendable']:>10.0%}{row['send']:>7.0%}"
-                         f"{row['composed']:>10.0%}{row['max_seconds']:>8.1f}")
+            lines.append(
+                f"{name:<22}{lang:<6}{row['drafts']:>7}{row['sendable']:>10.0%}{row['send']:>7.0%}"
+                f"{row['composed']:>10.0%}{row['max_seconds']:>8.1f}"
+            )
     return "\n".join(lines)
 
 

@@ -22,8 +22,11 @@ def content_lemmas(text: str | None, language: str) -> set[str]:
     stops = stop_set(language)
     surface = words(text or "")
     lemmas = tokens(text or "", language)
-    return {lemma for word, lemma in zip(surface, lemmas, strict=True)
-            if len(word) > 1 and word not in stops and lemma not in stops}
+    return {
+        lemma
+        for word, lemma in zip(surface, lemmas, strict=True)
+        if len(word) > 1 and word not in stops and lemma not in stops
+    }
 
 
 @dataclass(frozen=True)

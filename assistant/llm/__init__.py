@@ -30,18 +30,29 @@ def build_llm(settings: Settings, call_log: CallLog | None = None) -> LLM:
             raise ValueError(f"ASSISTANT_LLM_MODEL_PATH: no GGUF file at {path}")
         model = EmbeddedModel(path, n_ctx=settings.embedded_context, n_threads=settings.embedded_threads)
         transport = httpx2.ASGITransport(app=create_embedded_app(model))
-        client = openai.AsyncOpenAI(base_url="http://embedded.local/v1", api_key="embedded", max_retries=0,
-                                    timeout=timeout,
-                                    http_client=httpx2.AsyncClient(transport=transport, timeout=timeout))
+        client = openai.AsyncOpenAI(
+            base_url="http://embedded.local/v1",
+            api_key="embedded",
+            max_retries=0,
+            timeout=timeout,
+            http_client=httpx2.AsyncClient(transport=transport, timeout=timeout),
+        )
         model_name, context_tokens = model.name, settings.embedded_context
         if model.is_default:
             draft_seconds, warning = DRAFT_SECONDS, TINY_WARNING
     else:
-        client = openai.AsyncOpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none",
-                                    max_retries=0, timeout=timeout)
+        client = openai.AsyncOpenAI(
+            base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none", max_retries=0, timeout=timeout
+        )
         model_name, context_tokens = settings.llm_model or "gpt-4o-mini", settings.llm_context_tokens
-    llm = LLM(client, model_name, call_log=call_log, max_attempts=settings.llm_max_attempts,
-              max_retry_wait=settings.llm_max_retry_wait, context_tokens=context_tokens)
+    llm = LLM(
+        client,
+        model_name,
+        call_log=call_log,
+        max_attempts=settings.llm_max_attempts,
+        max_retry_wait=settings.llm_max_retry_wait,
+        context_tokens=context_tokens,
+    )
     llm.draft_seconds = draft_seconds  # read by drafting: past it, the reply is composed from the playbook
     llm.warning = warning  # shown by /health: the tiny default drafts
     return llm

@@ -16,8 +16,18 @@ class DatabaseCallLog:
 
     async def record(self, call: CallRecord) -> None:
         async with self.sessions() as session:
-            session.add(LLMCall(review_id=call.review_id, template=call.template, model=call.model,
-                                prompt=call.messages, response=call.response, tokens_in=call.tokens_in,
-                                tokens_out=call.tokens_out, latency_ms=call.latency_ms, attempts=call.attempts,
-                                error=call.error))
+            session.add(
+                LLMCall(
+                    review_id=call.review_id,
+                    template=call.template,
+                    model=call.model,
+                    prompt=call.messages,
+                    response=call.response,
+                    tokens_in=call.tokens_in,
+                    tokens_out=call.tokens_out,
+                    latency_ms=call.latency_ms,
+                    attempts=call.attempts,
+                    error=call.error,
+                )
+            )
             await session.commit()

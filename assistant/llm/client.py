@@ -68,8 +68,14 @@ class _Garbled(Exception):
 def _retryable(exc: BaseException) -> bool:
     return isinstance(
         exc,
-        (openai.RateLimitError, openai.InternalServerError, openai.APITimeoutError, openai.APIConnectionError,
-         openai.APIResponseValidationError, _Garbled),
+        (
+            openai.RateLimitError,
+            openai.InternalServerError,
+            openai.APITimeoutError,
+            openai.APIConnectionError,
+            openai.APIResponseValidationError,
+            _Garbled,
+        ),
     ) or (isinstance(exc, openai.APIStatusError) and exc.status_code >= 500)
 
 
@@ -87,9 +93,17 @@ def _retry_after(exc: BaseException | None) -> float | None:
 
 
 class LLM:
-    def __init__(self, client: openai.AsyncOpenAI, model: str, *, call_log: CallLog | None = None,
-                 max_attempts: int = 4, max_retry_wait: float = 30.0, base_wait: float = 0.5,
-                 context_tokens: int = 8192):
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        model: str,
+        *,
+        call_log: CallLog | None = None,
+        max_attempts: int = 4,
+        max_retry_wait: float = 30.0,
+        base_wait: float = 0.5,
+        context_tokens: int = 8192,
+    ):
         self.client = client
         self.model = model
         self.context_tokens = context_tokens  # prompts are trimmed to fit (drafting reads this)
@@ -116,14 +130,26 @@ class LLM:
             raise _Garbled("the answer had no choices")
         return response.choices[0].message.content or ""
 
-    async def chat(self, template: str, messages: list[dict[str, Any]], *, review_id: int | None = None,
-                   max_tokens: int = 400, temperature: float = 0.7, **params: Any) -> LLMReply:
+    async def chat(
+        self,
+        template: str,
+        messages: list[dict[str, Any]],
+        *,
+        review_id: int | None = None,
+        max_tokens: int = 400,
+        temperature: float = 0.7,
+        **params: Any,
+    ) -> LLMReply:
         """One completion, retried within the budget, logged whatever happens."""
         started = time.perf_counter()
         attempts, text, error = 0, None, None
         try:
-            async for attempt in AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self._wait,
-                                               retry=retry_if_exception(_retryable), reraise=True):
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self.max_attempts),
+                wait=self._wait,
+                retry=retry_if_exception(_retryable),
+                reraise=True,
+            ):
                 with attempt:
                     attempts += 1
                     text = await self._complete(messages, max_tokens=max_tokens, temperature=temperature, **params)
@@ -138,19 +164,48 @@ class LLM:
         finally:
             latency_ms = int((time.perf_counter() - started) * 1000)
             tokens_in, tokens_out = count_message_tokens(messages), count_tokens(text or "")
-            await self.call_log.record(CallRecord(
-                template=template, model=self.model, messages=messages, response=text,
-                tokens_in=tokens_in, tokens_out=tokens_out,
-                latency_ms=latency_ms, attempts=attempts, error=error, review_id=review_id))
-        return LLMReply(text=text or "", model=self.model, tokens_in=tokens_in, tokens_out=tokens_out,
-                        latency_ms=latency_ms, attempts=attempts)
+            await self.call_log.record(
+                CallRecord(
+                    template=template,
+                    model=self.model,
+                    messages=messages,
+                    response=text,
+                    tokens_in=tokens_in,
+                    tokens_out=tokens_out,
+                    latency_ms=latency_ms,
+                    attempts=attempts,
+                    error=error,
+                    review_id=review_id,
+                )
+            )
+        return LLMReply(
+            text=text or "",
+            model=self.model,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            latency_ms=latency_ms,
+            attempts=attempts,
+        )
 
-    async def chat_json(self, template: str, messages: list[dict[str, Any]], *, schema: dict[str, Any],
-                        review_id: int | None = None, max_tokens: int = 300) -> dict[str, Any]:
+    async def chat_json(
+        self,
+        template: str,
+        messages: list[dict[str, Any]],
+        *,
+        schema: dict[str, Any],
+        review_id: int | None = None,
+        max_tokens: int = 300,
+    ) -> dict[str, Any]:
         """A structured answer validated against `schema`; LLMBadOutput when it isn't one."""
         response_format = {"type": "json_schema", "json_schema": {"name": template, "schema": schema}}
-        reply = await self.chat(template, messages, review_id=review_id, max_tokens=max_tokens,
-                                temperature=0.0, response_format=response_format)
+        reply = await self.chat(
+            template,
+            messages,
+            review_id=review_id,
+            max_tokens=max_tokens,
+            temperature=0.0,
+            response_format=response_format,
+        )
         return parse_json_answer(reply.text, schema)
 
 

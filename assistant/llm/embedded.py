@@ -16,6 +16,7 @@ a llama.cpp context serves one completion at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import threading
 import time
@@ -29,9 +30,11 @@ from litestar.exceptions import HTTPException
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_NAME = "smollm2-135m-instruct"
 DRAFT_SECONDS = 7.0  # the tiny default's whole-draft budget: past it drafting composes from the playbook
-TINY_WARNING = ("the tiny embedded model (SmolLM2-135M) drafts: it cannot write Russian, Ukrainian or Latvian, so "
-                "most replies are composed from the playbook; set ASSISTANT_LLM_BASE_URL (OpenAI, vLLM, Ollama, "
-                "llama.cpp server) or ASSISTANT_LLM_MODEL_PATH=/path/model.gguf for a real model")
+TINY_WARNING = (
+    "the tiny embedded model (SmolLM2-135M) drafts: it cannot write Russian, Ukrainian or Latvian, so "
+    "most replies are composed from the playbook; set ASSISTANT_LLM_BASE_URL (OpenAI, vLLM, Ollama, "
+    "llama.cpp server) or ASSISTANT_LLM_MODEL_PATH=/path/model.gguf for a real model"
+)
 
 
 def default_model_path() -> Path | None:
@@ -74,8 +77,9 @@ class EmbeddedModel:
             from llama_cpp import Llama  # imported lazily: optional dependency, slow import
 
             # chat_format unset: llama.cpp applies the chat template stored in the GGUF file
-            self._llama = Llama(model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads,
-                                verbose=False, seed=0)
+            self._llama = Llama(
+                model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False, seed=0
+            )
         return self._llama
 
     def _complete(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -114,12 +118,10 @@ class EmbeddedModel:
             def run() -> None:
                 try:
                     result, error = self._complete(body), None
-                except BaseException as exc:  # noqa: BLE001 - handed to the awaiting caller
+                except BaseException as exc:
                     result, error = None, exc
-                try:
+                with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
                     loop.call_soon_threadsafe(settle, result, error)
-                except RuntimeError:  # the loop is closed: nobody waits any more
-                    pass
 
             threading.Thread(target=run, name="llama-completion", daemon=True).start()
             return await future
@@ -137,8 +139,18 @@ def create_embedded_app(model: EmbeddedModel) -> Litestar:
 
     @get("/v1/models")
     async def models() -> dict[str, Any]:
-        return {"object": "list", "data": [{"id": model.name, "object": "model", "created": int(time.time()),
-                                            "owned_by": "local", "root": uuid.uuid5(uuid.NAMESPACE_URL, model.name).hex}]}
+        return {
+            "object": "list",
+            "data": [
+                {
+                    "id": model.name,
+                    "object": "model",
+                    "created": int(time.time()),
+                    "owned_by": "local",
+                    "root": uuid.uuid5(uuid.NAMESPACE_URL, model.name).hex,
+                }
+            ],
+        }
 
     return Litestar(route_handlers=[chat_completions, models], openapi_config=None, logging_config=None)
 
@@ -152,4 +164,3 @@ def check() -> None:
 
 if __name__ == "__main__":
     check()
-

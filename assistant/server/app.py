@@ -51,7 +51,7 @@ async def health(state: State) -> dict[str, str]:
     try:
         async with state.sessions() as session:
             await session.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
+    except Exception as exc:
         raise ServiceUnavailable("database unreachable") from exc
     body = {"status": "ok", "database": "ok", "llm": state.llm.model}
     if getattr(state.llm, "warning", None):  # the tiny embedded model drafts (issue 20)
@@ -71,12 +71,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         for error in state.playbooks.errors:
             log.error("playbook skipped: %s", error)
         state.llm = build_llm(settings, DatabaseCallLog(state.sessions))
-        state.pipeline = Pipeline(state.sessions, state.llm, state.playbooks, rules_budget=settings.rules_budget_seconds)
+        state.pipeline = Pipeline(
+            state.sessions, state.llm, state.playbooks, rules_budget=settings.rules_budget_seconds
+        )
         if settings.queue_url:  # scale-out: `assistant worker` processes take the jobs (assistant/jobs.py)
             from assistant.jobs import SaqDispatcher, make_queue
 
-            state.dispatcher = SaqDispatcher(make_queue(settings.queue_url, settings.queue_name), state.sessions,
-                                             job_timeout=settings.job_timeout)
+            state.dispatcher = SaqDispatcher(
+                make_queue(settings.queue_url, settings.queue_name), state.sessions, job_timeout=settings.job_timeout
+            )
         else:
             state.dispatcher = InProcessDispatcher(state.pipeline, workers=settings.workers)
         await state.dispatcher.start()
@@ -87,15 +90,34 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await app.state.llm.client.close()
         await app.state.engine.dispose()
 
-    cors = CORSConfig(allow_origins=settings.cors_origins, allow_headers=["Authorization", "X-API-Key",
-                      "Content-Type", "Idempotency-Key"], allow_methods=["GET", "POST", "PATCH"]) \
-        if settings.cors_origins else None
+    cors = (
+        CORSConfig(
+            allow_origins=settings.cors_origins,
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Idempotency-Key"],
+            allow_methods=["GET", "POST", "PATCH"],
+        )
+        if settings.cors_origins
+        else None
+    )
     return Litestar(
-        route_handlers=[health, Router("/api/v1", route_handlers=[ReviewController, DraftController, BulkDraftController,
-                                                        InsightsController, ExportController, ResolveController,
-                                                        WebhookController],
-                                       middleware=[DefineMiddleware(ApiKeyMiddleware)]),
-                        *web_handlers(settings), insights_router(settings)],
+        route_handlers=[
+            health,
+            Router(
+                "/api/v1",
+                route_handlers=[
+                    ReviewController,
+                    DraftController,
+                    BulkDraftController,
+                    InsightsController,
+                    ExportController,
+                    ResolveController,
+                    WebhookController,
+                ],
+                middleware=[DefineMiddleware(ApiKeyMiddleware)],
+            ),
+            *web_handlers(settings),
+            insights_router(settings),
+        ],
         state=State({"settings": settings}),
         dependencies={"db_session": Provide(provide_db_session)},
         plugins=[problem_details_plugin(), ProblemResponsesPlugin()],

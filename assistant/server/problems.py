@@ -37,26 +37,40 @@ RESERVED = ("status", "title", "detail", "type", "instance")
 def _from_domain(exc: AssistantError) -> ProblemDetailsException:
     # extra members sit beside the standard ones: `status=draft.status` must not replace the HTTP status
     extra = {f"current_{k}" if k in RESERVED else k: v for k, v in (exc.extra or {}).items()}
-    return ProblemDetailsException(status_code=exc.status_code, title=exc.title, detail=exc.detail,
-                                   type_=TYPE_BASE + type(exc).__name__.lower(), extra=extra or None)
+    return ProblemDetailsException(
+        status_code=exc.status_code,
+        title=exc.title,
+        detail=exc.detail,
+        type_=TYPE_BASE + type(exc).__name__.lower(),
+        extra=extra or None,
+    )
 
 
 def _unavailable(exc: BaseException) -> ProblemDetailsException:
     log.warning("database unavailable: %s", exc.__class__.__name__)
-    return ProblemDetailsException(status_code=503, title="Service unavailable",
-                                   detail="the database is unreachable; retry shortly",
-                                   type_=TYPE_BASE + "database-unavailable", headers={"Retry-After": "5"})
+    return ProblemDetailsException(
+        status_code=503,
+        title="Service unavailable",
+        detail="the database is unreachable; retry shortly",
+        type_=TYPE_BASE + "database-unavailable",
+        headers={"Retry-After": "5"},
+    )
 
 
 def _out_of_range(exc: BaseException) -> ProblemDetailsException:
     log.info("value out of range for the database: %s", exc.__class__.__name__)
-    return ProblemDetailsException(status_code=400, title="Invalid input",
-                                   detail="a number in the request is out of range", type_=TYPE_BASE + "invalidinput")
+    return ProblemDetailsException(
+        status_code=400,
+        title="Invalid input",
+        detail="a number in the request is out of range",
+        type_=TYPE_BASE + "invalidinput",
+    )
 
 
 def _internal() -> ProblemDetailsException:
-    return ProblemDetailsException(status_code=500, title="Internal error",
-                                   detail="an unexpected error occurred; it has been logged")
+    return ProblemDetailsException(
+        status_code=500, title="Internal error", detail="an unexpected error occurred; it has been logged"
+    )
 
 
 # SQLSTATEs of a server that is not there for us: connection exceptions (08…), shutting down or starting up
@@ -84,8 +98,10 @@ def is_connection_error(exc: BaseException) -> bool:
 def _is_bad_value(exc: BaseException) -> bool:
     """A value the driver or the server refused as data (SQLSTATE class 22, asyncpg's "invalid input for
     query argument", sqlite's OverflowError), looked for along the chain of causes."""
-    return any(isinstance(cause, (DataError, ValueError, OverflowError)) or type(cause).__name__ == "DataError"
-               for cause in _causes(exc))
+    return any(
+        isinstance(cause, (DataError, ValueError, OverflowError)) or type(cause).__name__ == "DataError"
+        for cause in _causes(exc)
+    )
 
 
 def _from_database(exc: DBAPIError) -> ProblemDetailsException:
@@ -114,15 +130,21 @@ def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:
-    return ProblemDetailsPlugin(ProblemDetailsConfig(
-        enable_for_all_http_exceptions=True,
-        exception_to_problem_detail_map={
-            AssistantError: _from_domain, StatementError: _from_statement, DBAPIError: _from_database,
-            OperationalError: _unavailable,
-            PoolTimeout: _unavailable, ConnectionError: _unavailable, TimeoutError: _unavailable,
-            OverflowError: _out_of_range,  # aiosqlite: "Python int too large to convert to SQLite INTEGER"
-        },
-    ))
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            enable_for_all_http_exceptions=True,
+            exception_to_problem_detail_map={
+                AssistantError: _from_domain,
+                StatementError: _from_statement,
+                DBAPIError: _from_database,
+                OperationalError: _unavailable,
+                PoolTimeout: _unavailable,
+                ConnectionError: _unavailable,
+                TimeoutError: _unavailable,
+                OverflowError: _out_of_range,  # aiosqlite: "Python int too large to convert to SQLite INTEGER"
+            },
+        )
+    )
 
 
 unexpected_error_handler = _unexpected
@@ -140,9 +162,15 @@ class Problem(msgspec.Struct, omit_defaults=True):
     extra: list[Any] | None = None
 
 
-PROBLEMS = {400: "Invalid input", 401: "A valid API key is required", 403: "The API key lacks the scope",
-            404: "Not found", 409: "Conflict: a stale version, a replayed key with other content, or a state that "
-            "does not allow this", 413: "The request body is too large", 503: "The database is unreachable; retry"}
+PROBLEMS = {
+    400: "Invalid input",
+    401: "A valid API key is required",
+    403: "The API key lacks the scope",
+    404: "Not found",
+    409: "Conflict: a stale version, a replayed key with other content, or a state that does not allow this",
+    413: "The request body is too large",
+    503: "The database is unreachable; retry",
+}
 
 
 class ProblemResponsesPlugin(ReceiveRoutePlugin):
@@ -155,7 +183,10 @@ class ProblemResponsesPlugin(ReceiveRoutePlugin):
         if not isinstance(route, HTTPRoute) or not route.path.startswith(self.prefix):
             return
         for handler in route.route_handlers:
-            documented = {code: ResponseSpec(data_container=Problem, media_type=PROBLEM_MEDIA_TYPE,
-                                             description=text, generate_examples=False)
-                          for code, text in PROBLEMS.items()}
+            documented = {
+                code: ResponseSpec(
+                    data_container=Problem, media_type=PROBLEM_MEDIA_TYPE, description=text, generate_examples=False
+                )
+                for code, text in PROBLEMS.items()
+            }
             handler.responses = {**documented, **(handler.responses or {})}

@@ -20,7 +20,7 @@ def proxy_options(forwarded_allow_ips: str | None) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": ips}
 
 
-def uvicorn_config(app: Any, *, host: str, port: int, log_level: str = "info",
-                   forwarded_allow_ips: str | None = None, **extra: Any) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, log_level=log_level, **proxy_options(forwarded_allow_ips),
-                          **extra)
+def uvicorn_config(
+    app: Any, *, host: str, port: int, log_level: str = "info", forwarded_allow_ips: str | None = None, **extra: Any
+) -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, **proxy_options(forwarded_allow_ips), **extra)

@@ -29,8 +29,10 @@ from assistant.errors import InvalidInput
 BODY_LIMIT = 1024 * 1024
 BATCH_BODY_LIMIT = 96 * 1024 * 1024
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 BASE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -109,12 +111,19 @@ async def limit_json_depth(request: Request) -> None:
 
 # -- logs -------------------------------------------------------------------------------------------------------
 # Each pattern starts at a literal or a delimiter and has bounded runs, so redaction stays linear on any message.
-_HEADER = re.compile(r"\b((?:proxy-)?authorization|x-api-key|api[-_]key|openai-api-key)(['\"]?\s{0,3}[:=,]\s{0,3}b?['\"]?)"
-                     r"(?:(bearer|basic|token)\s{1,3})?[^\s'\",;}\])]{1,4096}", re.I)
+_HEADER = re.compile(
+    r"\b((?:proxy-)?authorization|x-api-key|api[-_]key|openai-api-key)(['\"]?\s{0,3}[:=,]\s{0,3}b?['\"]?)"
+    r"(?:(bearer|basic|token)\s{1,3})?[^\s'\",;}\])]{1,4096}",
+    re.I,
+)
 _SECRETS = [
     (re.compile(r"(://[^/\s:@]{0,256}:)[^@\s/]{1,256}@"), r"\1***@"),  # user:password@host
-    (re.compile(r"([?&;](?:api[-_]?key|key|token|access_token|secret|password|passwd|sig|signature)=)[^&\s\"'#]+",
-                re.I), r"\1***"),
+    (
+        re.compile(
+            r"([?&;](?:api[-_]?key|key|token|access_token|secret|password|passwd|sig|signature)=)[^&\s\"'#]+", re.I
+        ),
+        r"\1***",
+    ),
     (_HEADER, lambda m: f"{m[1]}{m[2]}{m[3] + ' ' if m[3] else ''}***"),  # Authorization: …, api-key: …
     (re.compile(r"\b(Bearer|Basic)\s{1,16}[A-Za-z0-9._~+/=-]{8,}", re.I), r"\1 ***"),
     (re.compile(r"\b(sk-[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+"), r"\1***"),
@@ -138,7 +147,7 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     record._redacted = True
     try:
         message = record.getMessage()
-    except Exception:  # noqa: BLE001 - a malformed record is logging's problem, not ours
+    except Exception:
         return record
     cleaned = redact(message)
     if cleaned != message:
@@ -169,6 +178,7 @@ def install_log_redaction() -> None:
     the filter as well (records made elsewhere, e.g. by `logging.makeLogRecord`). Idempotent."""
     factory = logging.getLogRecordFactory()
     if not getattr(factory, "_redacts", False):
+
         def redacting_factory(*args, **kwargs) -> logging.LogRecord:
             return redact_record(factory(*args, **kwargs))
 

@@ -23,17 +23,18 @@ Responder = Callable[[dict[str, Any]], str]
 
 _REPLIES = {
     "ru": "Мы понимаем, как неприятно было получить заказ не таким, каким вы его ждали. Мы разберёмся с этим "
-          "случаем и напишем вам, чтобы всё исправить. Команда поддержки",
+    "случаем и напишем вам, чтобы всё исправить. Команда поддержки",
     "uk": "Ми розуміємо, як неприємно було отримати замовлення не таким, яким ви його чекали. Ми розберемося з "
-          "цим випадком і напишемо вам, щоб усе виправити. Команда підтримки",
+    "цим випадком і напишемо вам, щоб усе виправити. Команда підтримки",
     "lv": "Mēs saprotam, cik nepatīkami bija saņemt pasūtījumu ne tādu, kādu jūs gaidījāt. Mēs izpētīsim šo "
-          "gadījumu un sazināsimies ar jums, lai visu labotu. Atbalsta komanda",
+    "gadījumu un sazināsimies ar jums, lai visu labotu. Atbalsta komanda",
     "en": "We understand how annoying it was to get your order in a different state than you expected. We will "
-          "look into what happened and get in touch to put it right. The support team",
+    "look into what happened and get in touch to put it right. The support team",
 }
 # The review inside the prompt's fences (`<<<REVIEW nonce … REVIEW nonce>>>`, see drafting/prompting.py)
-_DELIMITED = re.compile(r"<<<REVIEW (\w+)\n(?P<text>.*?)\nREVIEW \1>>>|<review>(?P<plain>.*?)</review>",
-                        re.DOTALL | re.IGNORECASE)
+_DELIMITED = re.compile(
+    r"<<<REVIEW (\w+)\n(?P<text>.*?)\nREVIEW \1>>>|<review>(?P<plain>.*?)</review>", re.DOTALL | re.IGNORECASE
+)
 
 
 def _review_language(body: dict[str, Any]) -> str:
@@ -132,9 +133,13 @@ class ScriptedLLM:
     def set_rates(self, *, hang_seconds: float = 30.0, **rates: float) -> None:
         """Random faults per request, e.g. set_rates(rate_limit=0.3, server_error=0.1, hang=0.05, bad_json=0.05).
         A hang lasts `hang_seconds`: just past the client's timeout keeps a soak run fast."""
-        faults = {"rate_limit": Fault("status", status=429, headers={"Retry-After": "0.05"}),
-                  "server_error": Fault("status", status=500), "hang": Fault("hang", seconds=hang_seconds),
-                  "bad_json": Fault("bad_json"), "empty_choices": Fault("empty_choices")}
+        faults = {
+            "rate_limit": Fault("status", status=429, headers={"Retry-After": "0.05"}),
+            "server_error": Fault("status", status=500),
+            "hang": Fault("hang", seconds=hang_seconds),
+            "bad_json": Fault("bad_json"),
+            "empty_choices": Fault("empty_choices"),
+        }
         self.rates = [(rate, faults[name]) for name, rate in rates.items()]
 
     def _next_fault(self) -> Fault | None:
@@ -172,7 +177,9 @@ class ScriptedLLM:
                 self.wfile.write(payload)
 
             def do_GET(self) -> None:
-                self._send(200, json.dumps({"object": "list", "data": [{"id": "scripted", "object": "model"}]}).encode())
+                self._send(
+                    200, json.dumps({"object": "list", "data": [{"id": "scripted", "object": "model"}]}).encode()
+                )
 
             def do_POST(self) -> None:
                 arrived = time.monotonic()
@@ -203,11 +210,15 @@ class ScriptedLLM:
                 choices: list[dict[str, Any]] = []
                 if not (fault and fault.kind == "empty_choices"):
                     text = fault.text if fault and fault.kind == "reply" else scripted.responder(body)
-                    choices = [{"index": 0, "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": text}}]
-                payload = {"id": f"chatcmpl-{scripted.served}", "object": "chat.completion", "created": int(time.time()),
-                           "model": body.get("model", "scripted"), "choices": choices,
-                           "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+                    choices = [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}]
+                payload = {
+                    "id": f"chatcmpl-{scripted.served}",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body.get("model", "scripted"),
+                    "choices": choices,
+                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                }
                 self._send(200, json.dumps(payload, ensure_ascii=False).encode())
 
         return Handler

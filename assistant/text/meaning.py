@@ -18,16 +18,25 @@ from assistant.text.normalize import normalize
 
 _I = re.IGNORECASE
 
-_NEG_BEFORE = re.compile(r"(?:\b(?:не|ні|нет|немає|nav|nevar\w*|not|no|cannot|can't|unable|never|без)\b"
-                         r"(?:\s+\S+){0,2}\s*$)", _I)
+_NEG_BEFORE = re.compile(
+    r"(?:\b(?:не|ні|нет|немає|nav|nevar\w*|not|no|cannot|can't|unable|never|без)\b"
+    r"(?:\s+\S+){0,2}\s*$)",
+    _I,
+)
 _NOT_ONLY = re.compile(r"\b(?:не только|не лише|не тільки|ne tikai|not only)\b", _I)
-_NEG_AFTER = re.compile(r"^\s*(?:\S+\s+){0,4}?(?:невозмож|не предусм|не мож|неможлив|не передбач|nav iespēj|nav iespej|"
-                        r"nav paredz|nevar|is not possible|isn't possible|not available|impossible|cannot|can't)", _I)
+_NEG_AFTER = re.compile(
+    r"^\s*(?:\S+\s+){0,4}?(?:невозмож|не предусм|не мож|неможлив|не передбач|nav iespēj|nav iespej|"
+    r"nav paredz|nevar|is not possible|isn't possible|not available|impossible|cannot|can't)",
+    _I,
+)
 _CLAUSE_BREAK = re.compile(r"[.!?;:,—–\n]")
+
 
 def _negated(text: str, start: int, end: int) -> bool:
     before = _CLAUSE_BREAK.split(text[max(0, start - 60) : start])[-1]
-    return bool(_NEG_BEFORE.search(before) and not _NOT_ONLY.search(before)) or bool(_NEG_AFTER.match(text[end:end + 60]))
+    return bool(_NEG_BEFORE.search(before) and not _NOT_ONLY.search(before)) or bool(
+        _NEG_AFTER.match(text[end : end + 60])
+    )
 
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # from a run's start: linear
@@ -46,7 +55,8 @@ _MOVE_VERB = re.compile(
     r"|поверн\w*|поверта\w*|зарах\w*|переказ\w*|перекаж\w*|перерах\w*|відшкод\w*|виплат\w*|покри\w*|нарах\w*"
     r"|надішл\w*|відправ\w*|віддам\w*|візьм\w*|сплат\w*"
     r"|atmaks\w*|atgriez\w*|atdos\w*|atdot\w*|parskait\w*|ieskait\w*|kompens\w*|segs\w*|segt\w*|sedz\w*|izmaks\w*"
-    r"|samaks\w*|apmaks\w*|atlidz\w*|nosut\w*|parved\w*|uznemsimies|uznemties)\b")
+    r"|samaks\w*|apmaks\w*|atlidz\w*|nosut\w*|parved\w*|uznemsimies|uznemties)\b"
+)
 _MONEY_OBJECT = re.compile(
     r"\b(?:money|funds|cash|amount|sum|costs?|price|payment|fees?|bill|invoice|expenses|damages|euros?"
     r"|dollars?|pounds|card|(?:your|bank|card) account|balance|wallet|in full|every (?:cent|penny)|back to you"
@@ -55,7 +65,8 @@ _MONEY_OBJECT = re.compile(
     r"|грош\w*|кошт\w*|сум[аиуі]|вартіст\w*|вартост\w*|витрат\w*|грн|гривн\w*|гривень|євро|долар\w*|картк\w*|картц\w*"
     r"|рахун\w*|повн(?:у|ої)|повному обсязі"
     r"|naud\w*|summ\w*|maksu|maksa|izmaksas|cen(?:u|a|as)|kart(?:e|i|es)|kont(?:u|a|s|am)|eiro|lidzekl\w*|izdevum\w*)\b"
-    r"|\d[\d\s]{0,15}(?:[.,]\d{1,4})?\s*(?:€|\$|£|₽|₴|eur\b|usd\b|uah\b|грн|руб)|[€$£₽₴]\s*\d")  # bounded: linear
+    r"|\d[\d\s]{0,15}(?:[.,]\d{1,4})?\s*(?:€|\$|£|₽|₴|eur\b|usd\b|uah\b|грн|руб)|[€$£₽₴]\s*\d"
+)  # bounded: linear
 _PAST = re.compile(r"(?:л|ла|ли|ло|лся|лась|лись|лось|в|вши|вшись|ed|id)$")  # вы оплатили, ви сплатили, you paid
 _PASSIVE_BEFORE = re.compile(r"\b(?:be|been|being|get|gets|getting)\s+(?:\w+\s+)?$")  # "will be transferred"
 _CUSTOMER_BEFORE = re.compile(r"\b(?:you|вы|ви|jus|tu|клиент\w*|покупател\w*|customer)\s+(?:\w+\s+)?$")
@@ -73,15 +84,19 @@ _WAIVER = re.compile(
     r"|\b(?:не потрібно|не треба|не доведеться)\s+(?:нічого\s+)?(?:платити|сплачувати|оплачувати|доплачувати)"
     r"|\b(?:платити|сплачувати|оплачувати|доплачувати)\b[^.!?\n]{0,40}?\bне (?:потрібно|треба|доведеться)\b"
     r"|\bза наш рахунок\b|\bnebus\s+ja\w*maksa\w*|\bnav\s+ja\w*maksa\w*|\bneiekase\w*|\bneprasis\w*\s+(?:\w+\s+)?"
-    r"(?:samaks|maks|naud)\w*|\buz musu rekina\b|\bmusu rekina\b|\bbez maksas\b|\bfree of charge\b")
+    r"(?:samaks|maks|naud)\w*|\buz musu rekina\b|\bmusu rekina\b|\bbez maksas\b|\bfree of charge\b"
+)
 _COMPENSATION = re.compile(
     r"\b(?:compensat\w*|reimburs\w*|cash ?back|store credit|credit note|goodwill (?:payment|gesture|credit)|indemn\w*"
     r"|компенсац\w*|возмещени\w*|к[эе]шб[эе]к\w*|бонус\w* на (?:сч[её]т|карт)\w*|відшкодуван\w*|кешбек\w*"
-    r"|kompensacij\w*|atlidzib\w*|naudas atmaks\w*)\b")
+    r"|kompensacij\w*|atlidzib\w*|naudas atmaks\w*)\b"
+)
 _CLAUSE_END = re.compile(r"[.!?;\n]")
-_FIX_WORDS = re.compile(r"\b(?:replac\w*|exchang\w*|repair\w*|fix\w*|redo\w*|re-do\w*|new one|shipping|delivery"
-                        r"|замен\w*|обмен\w*|ремонт\w*|почин\w*|передела\w*|доставк\w*|замін\w*|обмін\w*|полагод\w*"
-                        r"|перероб\w*|nomain\w*|apmain\w*|remont\w*|salabo\w*|labos\w*|partais\w*|piegad\w*)")
+_FIX_WORDS = re.compile(
+    r"\b(?:replac\w*|exchang\w*|repair\w*|fix\w*|redo\w*|re-do\w*|new one|shipping|delivery"
+    r"|замен\w*|обмен\w*|ремонт\w*|почин\w*|передела\w*|доставк\w*|замін\w*|обмін\w*|полагод\w*"
+    r"|перероб\w*|nomain\w*|apmain\w*|remont\w*|salabo\w*|labos\w*|partais\w*|piegad\w*)"
+)
 _MONEY_REACH = 70  # characters between the verb and its money object, inside one clause
 
 
@@ -105,8 +120,11 @@ def money_promises(text: str) -> dict[str, list[str]]:
     text = _WAIVER.sub(lambda w: " " * len(w.group()), text)  # "at our cost" is a waiver, not money moving
     for verb in _MOVE_VERB.finditer(text):
         word = verb.group()
-        if (_PAST.search(word) and not word.startswith(("refund", "credit", "reimburs", "compensat"))
-                and not _PASSIVE_BEFORE.search(text[max(0, verb.start() - 30) : verb.start()])):
+        if (
+            _PAST.search(word)
+            and not word.startswith(("refund", "credit", "reimburs", "compensat"))
+            and not _PASSIVE_BEFORE.search(text[max(0, verb.start() - 30) : verb.start()])
+        ):
             continue
         if _CUSTOMER_BEFORE.search(text[max(0, verb.start() - 30) : verb.start()]):
             continue
@@ -129,10 +147,13 @@ _ADMISSION = re.compile(
     r"|контрабанд\w*|обман\w*\b(?!\s+(?:\w+\s+)?ожидан)|мошенни\w*|нарушил\w* (?:\w+ )?(?:закон|прав)\w*|не оригинал\w*|неоригинал\w*"
     r"|підробк\w*|підробл\w*|фальсифікат\w*|крадене\w*|крадені\w*|шахра\w*|порушил\w* (?:\w+ )?(?:закон|прав)\w*"
     r"|viltot\w*|viltojum\w*|kontrafakt\w*|nelegal\w*|nelikumig\w*|zagt\w*|kontraband\w*|krap\w*|maldin\w*"
-    r"|parkapam (?:\w+ )?(?:likum|ties)\w*|neorigin\w*)\b")
-_HEDGE = re.compile(r"\b(?:concern\w*|worr\w*|suspect\w*|think|thought|believe\w*|seem\w*|may|might|claim\w*|felt|feel\w*|"
-                    r"like a|afraid|подозр\w*|сомнева\w*|сомнени\w*|кажется|показалось|опаса\w*|пережива\w*|думает\w*|"
-                    r"считает\w*|підозр\w*|сумнів\w*|здається|хвилю\w*|вважає\w*|aizdom\w*|saubas|skiet\w*|domajat|uztrauc\w*)\b")
+    r"|parkapam (?:\w+ )?(?:likum|ties)\w*|neorigin\w*)\b"
+)
+_HEDGE = re.compile(
+    r"\b(?:concern\w*|worr\w*|suspect\w*|think|thought|believe\w*|seem\w*|may|might|claim\w*|felt|feel\w*|"
+    r"like a|afraid|подозр\w*|сомнева\w*|сомнени\w*|кажется|показалось|опаса\w*|пережива\w*|думает\w*|"
+    r"считает\w*|підозр\w*|сумнів\w*|здається|хвилю\w*|вважає\w*|aizdom\w*|saubas|skiet\w*|domajat|uztrauc\w*)\b"
+)
 _OURS = re.compile(r"\b(?:we|our|ours|us|мы|наш\w*|нами|нас|ми|нам|mes|musu|mums|myself|i)\b")
 
 
@@ -142,41 +163,124 @@ def admissions(text: str) -> list[str]:
     found = []
     for match in _ADMISSION.finditer(text):
         a, b = _clause(text, match.start(), match.end())
-        if _OURS.search(text, a, b) and not _HEDGE.search(text, a, b) and not _negated(text, match.start(), match.end()):
+        if (
+            _OURS.search(text, a, b)
+            and not _HEDGE.search(text, a, b)
+            and not _negated(text, match.start(), match.end())
+        ):
             found.append(text[a:b].strip()[:80])
     return found
 
 
 # Contact channels: any link (any TLD), bare domains, messengers, @handles, e-mails, phone numbers in digits or words.
 # Single optional spaces around a spelled-out dot or at (the text is normalized: no runs to backtrack over).
-_OBFUSCATED_DOT = re.compile(r" ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}) ?| (?:dot|точка|punkts) (?=[a-zа-я])", _I)
-_OBFUSCATED_AT = re.compile(r" ?(?:\[at\]|\(at\)|\{at\}|\[собака\]) ?| (?:собака|собачка) (?=\w)"
-                            r"| at (?=[\w-]{1,64} ?(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)| dot ))", _I)
-_ANY_URL = re.compile(r"(?i:\b(?:https?|ftp|tg|viber|whatsapp|skype|sms|tel|mailto)://?[^\s<>\"»)]+|\bwww\.[^\s<>\"»)]+)"
-                      r"|(?<![a-z0-9.-])(?:[a-z0-9][a-z0-9-]{0,62}\.)+(?:[a-z]{2,24}|рф|укр)\b(?:/[^\s<>\"»)]*)?")
-_NOT_DOMAIN = re.compile(r"^(?:e\.g|i\.e|etc|vs|a\.m|p\.m|т\.е|т\.д|т\.п|u\.c|u\.tml)$|\.(?:jpe?g|png|gif|pdf|docx?|xlsx?|zip)$")
+_OBFUSCATED_DOT = re.compile(
+    r" ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}) ?| (?:dot|точка|punkts) (?=[a-zа-я])", _I
+)
+_OBFUSCATED_AT = re.compile(
+    r" ?(?:\[at\]|\(at\)|\{at\}|\[собака\]) ?| (?:собака|собачка) (?=\w)"
+    r"| at (?=[\w-]{1,64} ?(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)| dot ))",
+    _I,
+)
+_ANY_URL = re.compile(
+    r"(?i:\b(?:https?|ftp|tg|viber|whatsapp|skype|sms|tel|mailto)://?[^\s<>\"»)]+|\bwww\.[^\s<>\"»)]+)"
+    r"|(?<![a-z0-9.-])(?:[a-z0-9][a-z0-9-]{0,62}\.)+(?:[a-z]{2,24}|рф|укр)\b(?:/[^\s<>\"»)]*)?"
+)
+_NOT_DOMAIN = re.compile(
+    r"^(?:e\.g|i\.e|etc|vs|a\.m|p\.m|т\.е|т\.д|т\.п|u\.c|u\.tml)$|\.(?:jpe?g|png|gif|pdf|docx?|xlsx?|zip)$"
+)
 _MESSENGER = re.compile(
     r"\b(?:telegram\w*|whats ?app\w*|viber\w*|wechat|skype|instagram|insta|facebook|messenger|tiktok|snapchat"
     r"|discord|телеграм\w*|телегу|телеге|тг|вайбер\w*|вайбере|ватсап\w*|вотсап\w*|вацап\w*|инстаграм\w*|інстаграм\w*"
-    r"|фейсбук\w*|вк|вконтакте|скайп\w*)\b", _I)
+    r"|фейсбук\w*|вк|вконтакте|скайп\w*)\b",
+    _I,
+)
 _HANDLE = re.compile(r"(?<![\w.@+-])@[A-Za-z0-9_][A-Za-z0-9_.]{2,31}\b")
 _DIGIT_WORDS = {
-    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ноль": 0, "нуль": 0, "один": 1, "одна": 1, "раз": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5,
-    "шесть": 6, "семь": 7, "восемь": 8, "девять": 9, "одну": 1, "дві": 2, "чотири": 4, "п'ять": 5, "шість": 6,
-    "сім": 7, "вісім": 8, "дев'ять": 9, "nulle": 0, "viens": 1, "divi": 2, "tris": 3, "cetri": 4, "pieci": 5,
-    "sesi": 6, "septini": 7, "astoni": 8, "devini": 9,
+    "zero": 0,
+    "oh": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ноль": 0,
+    "нуль": 0,
+    "один": 1,
+    "одна": 1,
+    "раз": 1,
+    "два": 2,
+    "две": 2,
+    "три": 3,
+    "четыре": 4,
+    "пять": 5,
+    "шесть": 6,
+    "семь": 7,
+    "восемь": 8,
+    "девять": 9,
+    "одну": 1,
+    "дві": 2,
+    "чотири": 4,
+    "п'ять": 5,
+    "шість": 6,
+    "сім": 7,
+    "вісім": 8,
+    "дев'ять": 9,
+    "nulle": 0,
+    "viens": 1,
+    "divi": 2,
+    "tris": 3,
+    "cetri": 4,
+    "pieci": 5,
+    "sesi": 6,
+    "septini": 7,
+    "astoni": 8,
+    "devini": 9,
 }
-_TENS_WORDS = {"twenty": 2, "thirty": 3, "forty": 4, "fifty": 5, "sixty": 6, "seventy": 7, "eighty": 8, "ninety": 9,
-               "двадцать": 2, "тридцать": 3, "сорок": 4, "пятьдесят": 5, "шестьдесят": 6, "семьдесят": 7,
-               "восемьдесят": 8, "девяносто": 9, "двадцять": 2, "тридцять": 3, "п'ятдесят": 5, "шістдесят": 6,
-               "сімдесят": 7, "вісімдесят": 8, "дев'яносто": 9, "divdesmit": 2, "trisdesmit": 3, "cetrdesmit": 4,
-               "piecdesmit": 5, "sesdesmit": 6, "septindesmit": 7, "astondesmit": 8, "devindesmit": 9}
-_TEEN_WORDS = ("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen десять одиннадцать "
-               "двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать "
-               "одинадцять дванадцять тринадцять чотирнадцять п'ятнадцять шістнадцять сімнадцять вісімнадцять "
-               "дев'ятнадцять desmit vienpadsmit divpadsmit trispadsmit cetrpadsmit piecpadsmit sespadsmit "
-               "septinpadsmit astonpadsmit devinpadsmit").split()
+_TENS_WORDS = {
+    "twenty": 2,
+    "thirty": 3,
+    "forty": 4,
+    "fifty": 5,
+    "sixty": 6,
+    "seventy": 7,
+    "eighty": 8,
+    "ninety": 9,
+    "двадцать": 2,
+    "тридцать": 3,
+    "сорок": 4,
+    "пятьдесят": 5,
+    "шестьдесят": 6,
+    "семьдесят": 7,
+    "восемьдесят": 8,
+    "девяносто": 9,
+    "двадцять": 2,
+    "тридцять": 3,
+    "п'ятдесят": 5,
+    "шістдесят": 6,
+    "сімдесят": 7,
+    "вісімдесят": 8,
+    "дев'яносто": 9,
+    "divdesmit": 2,
+    "trisdesmit": 3,
+    "cetrdesmit": 4,
+    "piecdesmit": 5,
+    "sesdesmit": 6,
+    "septindesmit": 7,
+    "astondesmit": 8,
+    "devindesmit": 9,
+}
+_TEEN_WORDS = (
+    "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen десять одиннадцать "
+    "двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать "
+    "одинадцять дванадцять тринадцять чотирнадцять п'ятнадцять шістнадцять сімнадцять вісімнадцять "
+    "дев'ятнадцять desmit vienpadsmit divpadsmit trispadsmit cetrpadsmit piecpadsmit sespadsmit "
+    "septinpadsmit astonpadsmit devinpadsmit"
+).split()
 _NUMBER_TOKEN = re.compile(r"[\w']+|[^\w\s']")
 _NUMBER_GLUE = frozenset({"-", "(", ")", "+", "plus", "плюс", "pluss", "and", "и", "і", "та", "un", ",", "/"})
 

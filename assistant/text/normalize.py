@@ -36,13 +36,35 @@ MAX_VIEW_CHARS = 50_000  # a view longer than this is cut: views are for spottin
 # -- 2. invisible characters ---------------------------------------------------------------------------------
 # Format characters (Unicode category Cf) listed as ranges, so no table of 1.1M code points is built at import.
 _FORMAT_RANGES = (
-    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891),
-    (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
-    (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
-    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
 )
 _MARK_RANGES = (  # combining marks left over after NFKC (Zalgo, a stray accent), variation selectors
-    (0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE00, 0xFE0F), (0xFE20, 0xFE2F),
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE00, 0xFE0F),
+    (0xFE20, 0xFE2F),
     (0xE0100, 0xE01EF),
 )
 _CONTROL_RANGES = ((0x00, 0x08), (0x0E, 0x1B), (0x7F, 0x84), (0x86, 0x9F))  # \t \n \v \f \r \x1c-\x1f \x85 are spaces
@@ -62,10 +84,18 @@ _CYR_LAT = ("аеорсухіјѕһԁԛԝӏкмнтвАВЕКМНОРСТУХІ�
 _GREEK_LAT = ("αβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "aBeikvoptuxABEZHIKMNOPTYX")
 _GREEK_CYR = ("αεικορτυχΑΒΕΗΙΚΜΝΟΡΤΥΧ", "аеікортухАВЕНІКМНОРТУХ")
 _LAT_CYR = ("aeopcyxiABEKMHOPCTYXI", "аеорсухіАВЕКМНОРСТУХІ")  # lower-case k m n t b look different in Cyrillic
-_ALWAYS = str.maketrans({  # not letters of ru/uk/lv/en: small capitals, dotless/dotted i, script g, long s
-    **dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnoprstuvwyz")),
-    "ı": "i", "İ": "I", "ɡ": "g", "ſ": "s", "ɑ": "a", "ɩ": "i", "ꞵ": "B",
-})
+_ALWAYS = str.maketrans(
+    {  # not letters of ru/uk/lv/en: small capitals, dotless/dotted i, script g, long s
+        **dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnoprstuvwyz")),
+        "ı": "i",
+        "İ": "I",
+        "ɡ": "g",
+        "ſ": "s",
+        "ɑ": "a",
+        "ɩ": "i",
+        "ꞵ": "B",
+    }
+)
 _TO_LAT = str.maketrans({**dict(zip(*_CYR_LAT)), **dict(zip(*_GREEK_LAT))})
 _TO_CYR = str.maketrans({**dict(zip(*_LAT_CYR)), **dict(zip(*_GREEK_CYR))})
 _CYR_LOOKALIKES = frozenset(_CYR_LAT[0])
@@ -74,10 +104,12 @@ _CYR = re.compile(r"[\u0400-\u052f]")
 _LAT = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _GREEK = re.compile(r"[\u0370-\u03ff]")
 _WORD = re.compile(r"[^\W\d_]+")
-_CYR_ONLY = re.compile("[" + "".join(ch for ch in "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ" if ch not in _CYR_LAT[0]) + "]",
-                       re.IGNORECASE)
-_LAT_ONLY = re.compile("[" + "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in _LAT_CYR[0]) + "āčēģīķļņšūž]",
-                       re.IGNORECASE)
+_CYR_ONLY = re.compile(
+    "[" + "".join(ch for ch in "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ" if ch not in _CYR_LAT[0]) + "]", re.IGNORECASE
+)
+_LAT_ONLY = re.compile(
+    "[" + "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in _LAT_CYR[0]) + "āčēģīķļņšūž]", re.IGNORECASE
+)
 _ODD_LETTERS = re.compile("[ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢıİɡſɑɩꞵ]")
 
 
@@ -94,16 +126,19 @@ def _fold_lookalikes(text: str) -> str:
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()
-        c, l = len(_CYR.findall(word)), len(_LAT.findall(word))
+        c, lat = len(_CYR.findall(word)), len(_LAT.findall(word))
         g = len(_GREEK.findall(word))
-        if g == 0 and (c == 0 or l == 0):
+        if g == 0 and (c == 0 or lat == 0):
             return word
-        if c == 0 and l == 0:  # all Greek: read as the text's script (there is no Greek among our languages)
+        if c == 0 and lat == 0:  # all Greek: read as the text's script (there is no Greek among our languages)
             target = whole
         else:
-            target = "cyr" if c > l else "lat" if l > c else whole
+            target = "cyr" if c > lat else "lat" if lat > c else whole
         as_lat, as_cyr = word.translate(_TO_LAT), word.translate(_TO_CYR)
-        lat_ok, cyr_ok = not _CYR.search(as_lat) and not _GREEK.search(as_lat), not _LAT.search(as_cyr) and not _GREEK.search(as_cyr)
+        lat_ok, cyr_ok = (
+            not _CYR.search(as_lat) and not _GREEK.search(as_lat),
+            not _LAT.search(as_cyr) and not _GREEK.search(as_cyr),
+        )
         if lat_ok != cyr_ok:  # "МЕLОN": only Latin can spell it whole, whatever the majority
             return as_lat if lat_ok else as_cyr
         if lat_ok:  # "Kaк" spells both ways: the text's script decides
@@ -113,8 +148,10 @@ def _fold_lookalikes(text: str) -> str:
     text = _WORD.sub(fix, text)
     cyr, lat = len(_CYR.findall(text)), len(_LAT.findall(text))
     if cyr and lat >= 4 * cyr:  # a Latin text: a word spelled only in Cyrillic look-alikes is a disguise
-        text = _WORD.sub(lambda m: m.group().translate(_TO_LAT) if all(ch in _CYR_LOOKALIKES for ch in m.group())
-                         else m.group(), text)
+        text = _WORD.sub(
+            lambda m: m.group().translate(_TO_LAT) if all(ch in _CYR_LOOKALIKES for ch in m.group()) else m.group(),
+            text,
+        )
     return text
 
 
@@ -245,8 +282,9 @@ def _spaced_view(text: str) -> str | None:
 
 
 _LEET_TOKEN = re.compile(r"[\w@$]+")
-_LEET_LAT = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
-                           "|": "l"})
+_LEET_LAT = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "|": "l"}
+)
 _LEET_CYR = str.maketrans({"0": "о", "3": "з", "4": "ч", "6": "б", "@": "а", "1": "і"})
 _HAS_DIGITISH = re.compile(r"[0-9@$]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")

@@ -21,31 +21,47 @@ from assistant.web.controllers.auth import AuthController
 from assistant.web.controllers.queue import QueueController
 from assistant.web.controllers.review import ReviewController
 from assistant.web.rendering import STATIC_DIR, environment, is_htmx, render
-from assistant.web.security import SESSION_COOKIE, csrf_middleware, resolve_secret_key, session_middleware, web_auth_middleware
+from assistant.web.security import (
+    SESSION_COOKIE,
+    csrf_middleware,
+    resolve_secret_key,
+    session_middleware,
+    web_auth_middleware,
+)
 
 log = logging.getLogger(__name__)
-TITLES = {400: "Bad request", 401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
-          422: "Check the form", 429: "Slow down", 502: "The language model failed", 503: "Try again shortly"}
+TITLES = {
+    400: "Bad request",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    422: "Check the form",
+    429: "Slow down",
+    502: "The language model failed",
+    503: "Try again shortly",
+}
 
 
 def _to_login(request: Request, _: NotAuthorizedException) -> Response:
     if is_htmx(request):  # a partial can't show a login page: send the whole tab there, and back afterwards
         current = urlsplit(request.headers.get("hx-current-url", ""))
         back = current.path + (f"?{current.query}" if current.query else "") or "/queue"
-        response: Response = Response("", status_code=401, headers={"HX-Redirect": "/login?" + urlencode({"next": back})})
+        response: Response = Response(
+            "", status_code=401, headers={"HX-Redirect": "/login?" + urlencode({"next": back})}
+        )
     else:
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        response = Redirect("/login?" + urlencode({"next": back if request.method == "GET" else "/queue"}),
-                            status_code=303)
+        response = Redirect(
+            "/login?" + urlencode({"next": back if request.method == "GET" else "/queue"}), status_code=303
+        )
     # this response bypasses the session middleware: drop a stale or ended session cookie here
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 def _error_page(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, AssistantError):
-        status, detail = exc.status_code, exc.detail
-    elif isinstance(exc, HTTPException):
+    if isinstance(exc, (AssistantError, HTTPException)):
         status, detail = exc.status_code, exc.detail
     else:
         status, detail = 500, "Something went wrong on our side; it has been logged."
@@ -53,8 +69,9 @@ def _error_page(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if status == 403 and "CSRF" in str(detail):
         detail = "This form expired or came from another site (CSRF check failed). Reload the page and try again."
-    return render(request, "error.html", status_code=status, status=status, title=TITLES.get(status, "Error"),
-                  detail=detail)
+    return render(
+        request, "error.html", status_code=status, status=status, title=TITLES.get(status, "Error"), detail=detail
+    )
 
 
 def page_router(settings: Settings, handlers: list) -> Router:
@@ -62,19 +79,28 @@ def page_router(settings: Settings, handlers: list) -> Router:
     UI (insights, …) mount their controllers through this."""
     secret = resolve_secret_key(settings)
     return Router(
-        "/", route_handlers=handlers,
-        middleware=[session_middleware(settings, secret), csrf_middleware(settings, secret),
-                    web_auth_middleware()],
-        exception_handlers={NotAuthorizedException: _to_login, HTTPException: _error_page,
-                            AssistantError: _error_page, Exception: _error_page},
-        include_in_schema=False)
+        "/",
+        route_handlers=handlers,
+        middleware=[session_middleware(settings, secret), csrf_middleware(settings, secret), web_auth_middleware()],
+        exception_handlers={
+            NotAuthorizedException: _to_login,
+            HTTPException: _error_page,
+            AssistantError: _error_page,
+            Exception: _error_page,
+        },
+        include_in_schema=False,
+    )
 
 
 def web_handlers(settings: Settings) -> list[Router]:
     for name in ("queue.html", "_queue_results.html", "review.html", "_review_live.html", "login.html"):
         environment().get_template(name)  # compile now, not on the first agent's first page
     pages = page_router(settings, [AuthController, QueueController, ReviewController, AdminController])
-    static = create_static_files_router(path="/static", directories=[STATIC_DIR], name="web-static",
-                                        include_in_schema=False,
-                                        cache_control=CacheControlHeader(max_age=30 * 86400, public=True))
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        name="web-static",
+        include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=30 * 86400, public=True),
+    )
     return [pages, static]

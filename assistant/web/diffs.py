@@ -44,6 +44,8 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 
 def changed_words(segments: list[tuple[str, str]]) -> tuple[int, int]:
     """(words removed, words added): a one-line summary of a version."""
+
     def count(op: str) -> int:
         return sum(len(re.findall(r"\w+", text)) for kind, text in segments if kind == op)
+
     return count("delete"), count("insert")

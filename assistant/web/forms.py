@@ -54,7 +54,12 @@ def ids_field(form: FormMultiDict, name: str, limit: int = 500) -> list[int]:
 
 def local_path(target: str | None, default: str) -> str:
     """Only same-site paths: no scheme, no host, no protocol-relative `//` (no open redirects)."""
-    if not isinstance(target, str) or not target.startswith("/") or target.startswith(("//", "/\\")) or len(target) > 2000:
+    if (
+        not isinstance(target, str)
+        or not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+        or len(target) > 2000
+    ):
         return default
     if any(ch in target for ch in "\r\n\x00"):
         return default

@@ -24,8 +24,12 @@ from assistant.web.rendering import render
 
 WEEK_CHOICES = (4, 8, 12, 26, 52)
 TOPIC_ROWS = 10
-TREND_TEXT = {"up": "more negative than the period before", "down": "less negative than the period before",
-              "flat": "about the same as the period before", "new": "new: no mentions in the period before"}
+TREND_TEXT = {
+    "up": "more negative than the period before",
+    "down": "less negative than the period before",
+    "flat": "about the same as the period before",
+    "new": "new: no mentions in the period before",
+}
 
 
 def _choice(value: str | None, allowed: list[str]) -> str | None:
@@ -47,12 +51,26 @@ def page_context(report: Any) -> dict[str, Any]:
     spiked = {a.topic for a in report.alerts}
     shown = report.topics[:TOPIC_ROWS]
     scale = nice_max(max((max(t.weekly_negative, default=0) for t in shown), default=0))
-    rows = [{"topic": t, "chart": topic_bars(t.topic, t.weekly_negative, starts, scale=scale, spiked=t.topic in spiked),
-             "arrow": ARROWS[t.trend], "trend_text": TREND_TEXT[t.trend], "share": percent(t.negative_share),
-             "before": percent(t.previous_share), "spiked": t.topic in spiked, "last_week": t.weekly_negative[-1]}
-            for t in shown]
+    rows = [
+        {
+            "topic": t,
+            "chart": topic_bars(t.topic, t.weekly_negative, starts, scale=scale, spiked=t.topic in spiked),
+            "arrow": ARROWS[t.trend],
+            "trend_text": TREND_TEXT[t.trend],
+            "share": percent(t.negative_share),
+            "before": percent(t.previous_share),
+            "spiked": t.topic in spiked,
+            "last_week": t.weekly_negative[-1],
+        }
+        for t in shown
+    ]
     actions = stacked_bars(starts, {a.action: a.weekly for a in report.actions})
-    return {"rows": rows, "scale": scale, "actions_chart": actions, "more_topics": max(0, len(report.topics) - len(shown))}
+    return {
+        "rows": rows,
+        "scale": scale,
+        "actions_chart": actions,
+        "more_topics": max(0, len(report.topics) - len(shown)),
+    }
 
 
 class InsightsPage(Controller):
@@ -71,8 +89,17 @@ class InsightsPage(Controller):
             report = await compute_insights(db_session, state, business=business, platform=platform, weeks=weeks)
         except InvalidInput as exc:  # not reachable with the choices above, but never a 500
             raise HTTPException(status_code=400, detail=exc.detail) from exc
-        return render(request, "insights.html", report=report, facets=facets, business=business, platform=platform,
-                      weeks=weeks, week_choices=WEEK_CHOICES, **page_context(report))
+        return render(
+            request,
+            "insights.html",
+            report=report,
+            facets=facets,
+            business=business,
+            platform=platform,
+            weeks=weeks,
+            week_choices=WEEK_CHOICES,
+            **page_context(report),
+        )
 
 
 def insights_router(settings: Settings) -> Router:

@@ -8,8 +8,8 @@ every row of the status; it is a top-N sort over a single index range.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +52,7 @@ class QueueFilters:
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> QueueFilters:
         """From a query string; empty fields mean "any", anything else must be valid (→ 400)."""
+
         def text(name: str, limit: int = 100) -> str | None:
             value = (params.get(name) or "").strip()
             if len(value) > limit or "\x00" in value:
@@ -75,9 +76,19 @@ class QueueFilters:
         mine = text("mine")
         if mine and mine != "yes":
             raise InvalidInput("mine must be yes", field="mine")
-        return cls(status=status, action=action, language=text("language", 8), platform=text("platform"),
-                   rating=int(rating) if rating else None, flagged=flagged, business=text("business"),
-                   search=text("search", 200), mine=mine, sort=sort, page=int(page) if page else 1)
+        return cls(
+            status=status,
+            action=action,
+            language=text("language", 8),
+            platform=text("platform"),
+            rating=int(rating) if rating else None,
+            flagged=flagged,
+            business=text("business"),
+            search=text("search", 200),
+            mine=mine,
+            sort=sort,
+            page=int(page) if page else 1,
+        )
 
     def query(self, **changes: Any) -> str:
         """This view as a query string (defaults left out), with `changes` applied."""
@@ -88,8 +99,10 @@ class QueueFilters:
 
     @property
     def is_filtered(self) -> bool:
-        return any(getattr(self, n) is not None for n in ("action", "language", "platform", "rating", "flagged",
-                                                          "business", "search", "mine"))
+        return any(
+            getattr(self, n) is not None
+            for n in ("action", "language", "platform", "rating", "flagged", "business", "search", "mine")
+        )
 
 
 @dataclass
@@ -157,8 +170,13 @@ def _epoch(column: Any, dialect: str) -> ColumnElement:
 
 
 class QueueService:
-    def __init__(self, session: AsyncSession, playbooks: PlaybookRegistry, facet_cache: dict | None = None,
-                 actor: str | None = None):
+    def __init__(
+        self,
+        session: AsyncSession,
+        playbooks: PlaybookRegistry,
+        facet_cache: dict | None = None,
+        actor: str | None = None,
+    ):
         self.session = session
         self.actor = actor
         self.playbooks = playbooks
@@ -188,10 +206,19 @@ class QueueService:
         clauses: list[ColumnElement] = []
         if f.search:
             variants = {f.search, f.search.lower(), f.search.upper(), f.search.capitalize()}  # SQLite folds ASCII only
-            clauses.append(or_(*[column.contains(v, autoescape=True) for v in variants
-                                 for column in (Review.text, Review.author, Review.external_id)],
-                               *[func.lower(column).contains(f.search.lower(), autoescape=True)
-                                 for column in (Review.text, Review.author, Review.external_id)]))
+            clauses.append(
+                or_(
+                    *[
+                        column.contains(v, autoescape=True)
+                        for v in variants
+                        for column in (Review.text, Review.author, Review.external_id)
+                    ],
+                    *[
+                        func.lower(column).contains(f.search.lower(), autoescape=True)
+                        for column in (Review.text, Review.author, Review.external_id)
+                    ],
+                )
+            )
         if f.mine:
             clauses.append(and_(Review.claimed_by == (self.actor or ""), Review.claimed_until > datetime.now(UTC)))
         return clauses
@@ -203,33 +230,82 @@ class QueueService:
         if f.sort == "priority":  # do-not-engage last: nobody answers it, it must not bury the customers
             age = literal(now.timestamp()) - _epoch(POSTED, self.dialect)
             dne = case((Classification.action == Action.do_not_engage.value, 1), else_=0)
-            return [(dne, True), (func.coalesce(Classification.severity, 1) * age, False), (Draft.created_at, True),
-                    (Draft.id, True)]
+            return [
+                (dne, True),
+                (func.coalesce(Classification.severity, 1) * age, False),
+                (Draft.created_at, True),
+                (Draft.id, True),
+            ]
         return [(Draft.created_at, True), (Draft.id, True)]
 
     @staticmethod
     def _joined(query: Any) -> Any:
-        return (query.select_from(Draft).join(Review, Review.id == Draft.review_id)
-                .outerjoin(Classification, Classification.review_id == Draft.review_id))
+        return (
+            query.select_from(Draft)
+            .join(Review, Review.id == Draft.review_id)
+            .outerjoin(Classification, Classification.review_id == Draft.review_id)
+        )
 
     def _row_query(self) -> Any:
-        return self._joined(select(
-            Draft.id, Draft.review_id, Draft.version, Draft.kind, Draft.status, func.substr(Draft.text, 1, 400),
-            Draft.flagged, Draft.flags, Draft.created_at, Draft.decided_at, Draft.decided_by,
-            func.substr(Review.text, 1, 400), Review.rating, Review.source, Review.business, Review.author,
-            Review.claimed_by, Review.claimed_until, Classification.action, Classification.language,
-            Classification.topics, Classification.severity, POSTED, Draft.reject_reason))
+        return self._joined(
+            select(
+                Draft.id,
+                Draft.review_id,
+                Draft.version,
+                Draft.kind,
+                Draft.status,
+                func.substr(Draft.text, 1, 400),
+                Draft.flagged,
+                Draft.flags,
+                Draft.created_at,
+                Draft.decided_at,
+                Draft.decided_by,
+                func.substr(Review.text, 1, 400),
+                Review.rating,
+                Review.source,
+                Review.business,
+                Review.author,
+                Review.claimed_by,
+                Review.claimed_until,
+                Classification.action,
+                Classification.language,
+                Classification.topics,
+                Classification.severity,
+                POSTED,
+                Draft.reject_reason,
+            )
+        )
 
     def _rows(self, result: Any, now: datetime) -> list[QueueRow]:
         rows = []
         for r in result.all():
             row = QueueRow(
-                draft_id=r[0], review_id=r[1], version=r[2], kind=r[3], status=r[4],
-                draft_excerpt=excerpt(r[5] or "", EXCERPT), flagged=r[6], flags=list(r[7] or []), created_at=r[8],
-                decided_at=r[9], decided_by=r[10], review_excerpt=excerpt(r[11] or "", EXCERPT), rating=r[12],
-                platform=r[13], business=r[14], author=r[15], claimed_by=r[16], claimed_until=r[17], action=r[18],
-                language=r[19], topics=list(r[20] or []), severity=r[21], posted_at=r[22], decision_reason=r[23],
-                now=now)
+                draft_id=r[0],
+                review_id=r[1],
+                version=r[2],
+                kind=r[3],
+                status=r[4],
+                draft_excerpt=excerpt(r[5] or "", EXCERPT),
+                flagged=r[6],
+                flags=list(r[7] or []),
+                created_at=r[8],
+                decided_at=r[9],
+                decided_by=r[10],
+                review_excerpt=excerpt(r[11] or "", EXCERPT),
+                rating=r[12],
+                platform=r[13],
+                business=r[14],
+                author=r[15],
+                claimed_by=r[16],
+                claimed_until=r[17],
+                action=r[18],
+                language=r[19],
+                topics=list(r[20] or []),
+                severity=r[21],
+                posted_at=r[22],
+                decision_reason=r[23],
+                now=now,
+            )
             row.sla_hours = self.playbooks.for_business(row.business).sla_hours
             rows.append(row)
         return rows
@@ -245,13 +321,20 @@ class QueueService:
         pages = max(1, -(-total // page_size))
         page = min(f.page, pages)
         order = [expr.asc() if asc else expr.desc() for expr, asc in self._sort_keys(f, now)]
-        ids_query = self._narrow(select(Draft.id), f).where(*self._where(f)).order_by(*order) \
-            .limit(page_size).offset((page - 1) * page_size)
+        ids_query = (
+            self._narrow(select(Draft.id), f)
+            .where(*self._where(f))
+            .order_by(*order)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
         ids = list((await self.session.execute(ids_query)).scalars().all())
         rows: list[QueueRow] = []
         if ids:
-            loaded = {row.draft_id: row for row in self._rows(
-                await self.session.execute(self._row_query().where(Draft.id.in_(ids))), now)}
+            loaded = {
+                row.draft_id: row
+                for row in self._rows(await self.session.execute(self._row_query().where(Draft.id.in_(ids))), now)
+            }
             rows = [loaded[i] for i in ids if i in loaded]
             await self._escalations(rows)
         overdue = await self.overdue_count(f) if f.status in states.OPEN else 0
@@ -264,8 +347,11 @@ class QueueService:
         wanted = [r.draft_id for r in rows if r.status == states.ESCALATED]
         if not wanted:
             return
-        found = await self.session.execute(select(Event.draft_id, Event.detail).where(
-            Event.draft_id.in_(wanted), Event.action == "escalated").order_by(Event.id))
+        found = await self.session.execute(
+            select(Event.draft_id, Event.detail)
+            .where(Event.draft_id.in_(wanted), Event.action == "escalated")
+            .order_by(Event.id)
+        )
         to = {draft_id: (detail or {}).get("to") for draft_id, detail in found.all()}
         for row in rows:
             if row.draft_id in to:
@@ -286,18 +372,54 @@ class QueueService:
         page = min(f.page, pages)
         order = [Review.created_at.desc(), Review.id.desc()] if f.sort == "newest" else [Review.created_at, Review.id]
         result = await self.session.execute(
-            select(Review.id, func.substr(Review.text, 1, 400), Review.rating, Review.source, Review.business,
-                   Review.author, Review.claimed_by, Review.claimed_until, Review.created_at, POSTED,
-                   Review.error, Review.attempts).where(*where).order_by(*order)
-            .limit(page_size).offset((page - 1) * page_size))
+            select(
+                Review.id,
+                func.substr(Review.text, 1, 400),
+                Review.rating,
+                Review.source,
+                Review.business,
+                Review.author,
+                Review.claimed_by,
+                Review.claimed_until,
+                Review.created_at,
+                POSTED,
+                Review.error,
+                Review.attempts,
+            )
+            .where(*where)
+            .order_by(*order)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
         rows = []
         for r in result.all():
-            row = QueueRow(draft_id=0, review_id=r[0], version=0, kind="reply", status=FAILED, draft_excerpt="",
-                           flagged=False, flags=[], created_at=r[8], decided_at=None, decided_by=None,
-                           review_excerpt=excerpt(r[1] or "", EXCERPT), rating=r[2], platform=r[3], business=r[4],
-                           author=r[5], claimed_by=r[6], claimed_until=r[7], action=None, language=None, topics=[],
-                           severity=None, posted_at=r[9], decision_reason=f"{r[10] or 'unknown error'} "
-                                                                           f"(after {r[11]} attempts)", now=now)
+            row = QueueRow(
+                draft_id=0,
+                review_id=r[0],
+                version=0,
+                kind="reply",
+                status=FAILED,
+                draft_excerpt="",
+                flagged=False,
+                flags=[],
+                created_at=r[8],
+                decided_at=None,
+                decided_by=None,
+                review_excerpt=excerpt(r[1] or "", EXCERPT),
+                rating=r[2],
+                platform=r[3],
+                business=r[4],
+                author=r[5],
+                claimed_by=r[6],
+                claimed_until=r[7],
+                action=None,
+                language=None,
+                topics=[],
+                severity=None,
+                posted_at=r[9],
+                decision_reason=f"{r[10] or 'unknown error'} (after {r[11]} attempts)",
+                now=now,
+            )
             row.sla_hours = self.playbooks.for_business(row.business).sla_hours
             rows.append(row)
         return QueuePage(rows=rows, total=total, page=page, pages=pages, overdue=0)
@@ -330,8 +452,9 @@ class QueueService:
     async def count(self, f: QueueFilters) -> int:
         """Joins only when a filter needs them: the plain pending count is an index-only range count."""
         plain = replace(f, sort="oldest")
-        return (await self.session.execute(self._narrow(select(func.count()), plain)
-                                           .where(*self._where(f)))).scalar_one()
+        return (
+            await self.session.execute(self._narrow(select(func.count()), plain).where(*self._where(f)))
+        ).scalar_one()
 
     async def overdue_count(self, f: QueueFilters | None = None) -> int:
         """Open drafts past their business's SLA, counted from the customer's posting time, within the active
@@ -344,16 +467,24 @@ class QueueService:
             return cached[1]
         now = datetime.now(UTC).timestamp()
         default_sla = self.playbooks.for_business("default").sla_hours
-        custom = {name: p.sla_hours for name, p in self.playbooks.playbooks.items()
-                  if name != "default" and p.sla_hours != default_sla}
+        custom = {
+            name: p.sla_hours
+            for name, p in self.playbooks.playbooks.items()
+            if name != "default" and p.sla_hours != default_sla
+        }
 
         def cutoff(hours: float) -> datetime:
             return datetime.fromtimestamp(now - hours * 3600, UTC)
 
-        limit = (case(*[(Review.business == name, literal(cutoff(hours), POSTED.type))
-                        for name, hours in custom.items()], else_=literal(cutoff(default_sla), POSTED.type))
-                 if custom else literal(cutoff(default_sla), POSTED.type))
-        query = self._joined(select(func.count())).where(*self._where(f), POSTED < limit)
+        limit = (
+            case(
+                *[(Review.business == name, literal(cutoff(hours), POSTED.type)) for name, hours in custom.items()],
+                else_=literal(cutoff(default_sla), POSTED.type),
+            )
+            if custom
+            else literal(cutoff(default_sla), POSTED.type)
+        )
+        query = self._joined(select(func.count())).where(*self._where(f), limit > POSTED)
         count = (await self.session.execute(query)).scalar_one()
         if len(self.facet_cache) > 500:
             self.facet_cache.clear()
@@ -364,8 +495,9 @@ class QueueService:
         """The review ids just before and after this draft in the filtered, sorted queue (keyset, no offset)."""
         now = datetime.now(UTC)
         keys = self._sort_keys(f, now)
-        current = (await self.session.execute(self._joined(select(*[k for k, _ in keys]))
-                                              .where(Draft.id == draft_id))).first()
+        current = (
+            await self.session.execute(self._joined(select(*[k for k, _ in keys])).where(Draft.id == draft_id))
+        ).first()
         if current is None:
             return None, None
         found = []
@@ -387,8 +519,11 @@ class QueueService:
         if cached and cached[0] > time.monotonic():
             return cached[1]
         values = {}
-        for name, column in (("platform", Review.source), ("business", Review.business),
-                             ("language", Classification.language)):
+        for name, column in (
+            ("platform", Review.source),
+            ("business", Review.business),
+            ("language", Classification.language),
+        ):
             rows = await self.session.execute(select(column).distinct().order_by(column).limit(200))
             values[name] = [v for v in rows.scalars().all() if v]
         values["business"] = sorted(set(values["business"]) | set(self.playbooks.playbooks))

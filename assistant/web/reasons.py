@@ -3,10 +3,23 @@ the page keeps the raw code on hover. A code this module does not know is shown 
 
 from __future__ import annotations
 
-LANGUAGES = {"ru": "Russian", "uk": "Ukrainian", "lv": "Latvian", "en": "English", "de": "German", "lt": "Lithuanian",
-             "et": "Estonian", "pl": "Polish", "be": "Belarusian", "kk": "Kazakh"}
-BANDS = {"negative": "the rating is low for this business", "neutral": "the rating is middling",
-         "positive": "the rating is high"}
+LANGUAGES = {
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "lv": "Latvian",
+    "en": "English",
+    "de": "German",
+    "lt": "Lithuanian",
+    "et": "Estonian",
+    "pl": "Polish",
+    "be": "Belarusian",
+    "kk": "Kazakh",
+}
+BANDS = {
+    "negative": "the rating is low for this business",
+    "neutral": "the rating is middling",
+    "positive": "the rating is high",
+}
 FIXED = {
     "no-sentiment-cues": "no clear praise or complaint in the words",
     "empty:rating-only": "a rating with no text",
@@ -82,5 +95,5 @@ def reason_text(code: str) -> str:
         return f"the model decided: {rest.replace('_', ' ')}"
     for prefix in sorted(PREFIXED, key=len, reverse=True):
         if code.startswith(prefix + ":"):
-            return PREFIXED[prefix].format(code[len(prefix) + 1:].replace("_", " "))
+            return PREFIXED[prefix].format(code[len(prefix) + 1 :].replace("_", " "))
     return code

@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
 
 from assistant.web.security import SECURITY_HEADERS
 
@@ -60,7 +60,7 @@ def excerpt(text: str, limit: int = 180) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[:limit + 1]
+    cut = text[: limit + 1]
     space = cut.rfind(" ")
     if space >= limit * 0.6:
         cut = cut[:space]
@@ -74,8 +74,9 @@ def local_time(value: datetime | None) -> Markup:
     if value is None:
         return Markup("—")
     value = aware(value)
-    return Markup('<time datetime="{}" data-local>{}</time>').format(value.isoformat(timespec="seconds"),
-                                                                  timestamp(value))
+    return Markup('<time datetime="{}" data-local>{}</time>').format(
+        value.isoformat(timespec="seconds"), timestamp(value)
+    )
 
 
 def stars(rating: int | None) -> str:
@@ -95,12 +96,26 @@ def static_url(path: str) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
     from assistant.web.reasons import reason_text
 
-    env.filters.update(ago=ago, duration=duration, timestamp=timestamp, stars=stars, aware=aware, excerpt=excerpt, local=local_time,
-                       reason=reason_text)
+    env.filters.update(
+        ago=ago,
+        duration=duration,
+        timestamp=timestamp,
+        stars=stars,
+        aware=aware,
+        excerpt=excerpt,
+        local=local_time,
+        reason=reason_text,
+    )
     env.globals.update(static=static_url, urlencode=urlencode)
     return env
 
@@ -134,8 +149,12 @@ def pop_undo(request: Request) -> dict[str, Any] | None:
 
 def offer_undo(request: Request, ids: list[int], label: str, seconds: float) -> None:
     session = dict(request.scope.get("session") or {})
-    session["undo"] = {"ids": ids, "label": label, "until": datetime.now(UTC).timestamp() + seconds,
-                       "seconds": int(seconds)}
+    session["undo"] = {
+        "ids": ids,
+        "label": label,
+        "until": datetime.now(UTC).timestamp() + seconds,
+        "seconds": int(seconds),
+    }
     request.set_session(session)
 
 
@@ -145,12 +164,26 @@ def flash(request: Request, message: str, kind: str = "info") -> None:
     request.set_session(session)
 
 
-def render(request: Request, template: str, *, status_code: int = 200, headers: dict[str, str] | None = None,
-           **context: Any) -> Response[str]:
+def render(
+    request: Request, template: str, *, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> Response[str]:
     user = request.scope.get("user")
     partial = template.rsplit("/", 1)[-1].startswith("_")  # partials leave flash messages for the next page
-    body = environment().get_template(template).render(
-        request=request, user=user, csrf_token=csrf_token(request), flashes=[] if partial else pop_flash(request),
-        undo=None if partial else pop_undo(request), **context)
-    return Response(body, status_code=status_code, media_type="text/html; charset=utf-8",
-                    headers={**SECURITY_HEADERS, "Cache-Control": "no-store", **(headers or {})})
+    body = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            user=user,
+            csrf_token=csrf_token(request),
+            flashes=[] if partial else pop_flash(request),
+            undo=None if partial else pop_undo(request),
+            **context,
+        )
+    )
+    return Response(
+        body,
+        status_code=status_code,
+        media_type="text/html; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-store", **(headers or {})},
+    )

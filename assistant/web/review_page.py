@@ -67,36 +67,63 @@ class ReviewPage:
         return self.names.get(actor or "", actor or "—")
 
 
-async def load_review_page(session: AsyncSession, playbooks: PlaybookRegistry, review_id: int,
-                           draft_id: int | None = None) -> ReviewPage:
+async def load_review_page(
+    session: AsyncSession, playbooks: PlaybookRegistry, review_id: int, draft_id: int | None = None
+) -> ReviewPage:
     review = await session.get(Review, review_id)
     if review is None:
         raise NotFound(f"review {review_id} not found")
     await session.refresh(review)  # claims change under us; never show a cached row
-    classification = (await session.execute(
-        select(Classification).where(Classification.review_id == review_id))).scalars().first()
-    drafts = list((await session.execute(
-        select(Draft).where(Draft.review_id == review_id).order_by(Draft.id))).scalars().all())
+    classification = (
+        (await session.execute(select(Classification).where(Classification.review_id == review_id))).scalars().first()
+    )
+    drafts = list(
+        (await session.execute(select(Draft).where(Draft.review_id == review_id).order_by(Draft.id))).scalars().all()
+    )
     for draft in drafts:
         await session.refresh(draft)
     draft = _choose(drafts, draft_id)
     versions: list[VersionView] = []
     if draft is not None:
-        rows = (await session.execute(select(DraftVersion).where(DraftVersion.draft_id == draft.id)
-                                      .order_by(DraftVersion.version))).scalars().all()
+        rows = (
+            (
+                await session.execute(
+                    select(DraftVersion).where(DraftVersion.draft_id == draft.id).order_by(DraftVersion.version)
+                )
+            )
+            .scalars()
+            .all()
+        )
         previous = ""
         for row in rows:
             diff = word_diff(previous, row.text) if previous else [("equal", row.text)]
             removed, added = changed_words(diff) if previous else (0, 0)
             versions.append(VersionView(row, diff, removed, added))
             previous = row.text
-    events = list((await session.execute(select(Event).where(Event.review_id == review_id)
-                                         .order_by(Event.id))).scalars().all())
-    calls = list((await session.execute(select(LLMCall).where(LLMCall.review_id == review_id)
-                                        .order_by(LLMCall.id.desc()).limit(LLM_CALLS_SHOWN))).scalars().all())
-    return ReviewPage(review=review, classification=classification, playbook=playbooks.for_business(review.business),
-                      drafts=drafts, draft=draft, versions=versions, events=events, llm_calls=calls,
-                      names=await UserService(session).names(), now=datetime.now(UTC))
+    events = list(
+        (await session.execute(select(Event).where(Event.review_id == review_id).order_by(Event.id))).scalars().all()
+    )
+    calls = list(
+        (
+            await session.execute(
+                select(LLMCall).where(LLMCall.review_id == review_id).order_by(LLMCall.id.desc()).limit(LLM_CALLS_SHOWN)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return ReviewPage(
+        review=review,
+        classification=classification,
+        playbook=playbooks.for_business(review.business),
+        drafts=drafts,
+        draft=draft,
+        versions=versions,
+        events=events,
+        llm_calls=calls,
+        names=await UserService(session).names(),
+        now=datetime.now(UTC),
+    )
 
 
 def _choose(drafts: list[Draft], draft_id: int | None) -> Draft | None:

@@ -35,10 +35,16 @@ from assistant.settings import Settings
 SESSION_COOKIE = "rra_session"
 CSRF_COOKIE = "rra_csrf"
 CSRF_HEADER = "x-csrftoken"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-                    "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
 def resolve_secret_key(settings: Settings) -> bytes:
@@ -64,9 +70,14 @@ def derive(secret: bytes, purpose: str) -> bytes:
 
 
 def session_config(settings: Settings, secret: bytes) -> CookieBackendConfig:
-    return CookieBackendConfig(secret=derive(secret, "session"), key=SESSION_COOKIE,
-                               max_age=settings.session_idle_minutes * 60, httponly=True, samesite="lax",
-                               secure=settings.secure_cookies)
+    return CookieBackendConfig(
+        secret=derive(secret, "session"),
+        key=SESSION_COOKIE,
+        max_age=settings.session_idle_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
 
 
 def _session_middleware(app: ASGIApp, config: CookieBackendConfig) -> SessionMiddleware:
@@ -82,8 +93,14 @@ def csrf_middleware(settings: Settings, secret: bytes) -> DefineMiddleware:
     """Litestar's double-submit token: a signed cookie, echoed in a form field or the X-CSRFToken header."""
     # lax, not strict: a link from a mail client must not mint a new cookie and break the forms of open tabs.
     # HttpOnly: pages read the token from their <meta>, never from the cookie.
-    config = CSRFConfig(secret=derive(secret, "csrf").hex(), cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
-                        cookie_secure=settings.secure_cookies, cookie_samesite="lax", cookie_httponly=True)
+    config = CSRFConfig(
+        secret=derive(secret, "csrf").hex(),
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        cookie_httponly=True,
+    )
     return DefineMiddleware(CSRFMiddleware, config=config)
 
 

@@ -90,12 +90,24 @@ def extension_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Brow
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=False, viewport={"width": 1280, "height": 860},
-            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync",
-                  "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
-                  "--host-resolver-rules=MAP *.test 127.0.0.1",
-                  f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"])
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=False,
+            viewport={"width": 1280, "height": 860},
+            args=[
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+                "--host-resolver-rules=MAP *.test 127.0.0.1",
+                f"--disable-extensions-except={EXTENSION}",
+                f"--load-extension={EXTENSION}",
+            ],
+        )
         try:
             yield Browser(context)
         finally:
@@ -120,9 +132,10 @@ def shot(request: pytest.FixtureRequest):
     backend = params.params.get("database_url", "") if params else ""
 
     def take(page: Any, name: str) -> Path:
-        path = ARTIFACTS / f"extension-{re.sub(r'[^a-z0-9-]+', '-', name.lower())}{'-' + backend if backend else ''}.png"
+        path = (
+            ARTIFACTS / f"extension-{re.sub(r'[^a-z0-9-]+', '-', name.lower())}{'-' + backend if backend else ''}.png"
+        )
         page.screenshot(path=str(path))
         return path
 
     return take
-

@@ -35,9 +35,12 @@ FORUM = ("plain.html", "forum.test")
 
 def api(live_server: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     """Call the service directly, as the agent's other tools would (no extension involved)."""
-    request = urllib.request.Request(live_server.url + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        live_server.url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -77,8 +80,15 @@ class ContentWorld:
         deadline = time.monotonic() + timeout
         while True:
             if self.contexts:
-                answer = self.cdp.send("Runtime.evaluate", {"contextId": self.contexts[-1], "expression": expression,
-                                                            "returnByValue": True, "awaitPromise": True})
+                answer = self.cdp.send(
+                    "Runtime.evaluate",
+                    {
+                        "contextId": self.contexts[-1],
+                        "expression": expression,
+                        "returnByValue": True,
+                        "awaitPromise": True,
+                    },
+                )
                 if "exceptionDetails" not in answer:
                     return answer["result"].get("value")
                 if time.monotonic() > deadline:
@@ -90,7 +100,9 @@ class ContentWorld:
     def wait(self, expression: str, timeout: float = 10.0) -> Any:
         deadline = time.monotonic() + timeout
         while True:
-            value = self.eval(f"(() => {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()", timeout=timeout)
+            value = self.eval(
+                f"(() => {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()", timeout=timeout
+            )
             if value:
                 return value
             if time.monotonic() > deadline:
@@ -162,7 +174,7 @@ class PanelPart:
         return self.state("count") or 0
 
 
-class see:  # noqa: N801 - reads like Playwright's expect()
+class see:
     """expect()-style waiting assertions on a PanelPart."""
 
     def __init__(self, part: PanelPart):
@@ -175,7 +187,10 @@ class see:  # noqa: N801 - reads like Playwright's expect()
             if check(state):
                 return
             if time.monotonic() > deadline:
-                context = {sel: (PanelPart(self.part.page, sel).state() or {}).get("text") for sel in (".notice", ".error", ".confirm")}
+                context = {
+                    sel: (PanelPart(self.part.page, sel).state() or {}).get("text")
+                    for sel in (".notice", ".error", ".confirm")
+                }
                 raise AssertionError(f"{self.part.selector}: expected {what}, got {state}; panel: {context}")
             self.part.page.wait_for_timeout(100)
 
@@ -195,17 +210,39 @@ class see:  # noqa: N801 - reads like Playwright's expect()
         self._until(lambda s: s.get("disabled"), "disabled", timeout)
 
     def to_have_text(self, expected: Any, timeout: float = 10.0) -> None:
-        self._until(lambda s: s.get("exists") and self._match(s.get("text") or "", expected, False), f"text {expected!r}", timeout)
+        self._until(
+            lambda s: s.get("exists") and self._match(s.get("text") or "", expected, False),
+            f"text {expected!r}",
+            timeout,
+        )
 
     def not_to_have_text(self, expected: Any, timeout: float = 10.0) -> None:
-        self._until(lambda s: s.get("exists") and not self._match(s.get("text") or "", expected, False), f"text other than {expected!r}", timeout)
+        self._until(
+            lambda s: s.get("exists") and not self._match(s.get("text") or "", expected, False),
+            f"text other than {expected!r}",
+            timeout,
+        )
 
     def to_contain_text(self, expected: Any, timeout: float = 10.0) -> None:
-        self._until(lambda s: s.get("exists") and self._match(s.get("text") or "", expected, True), f"text containing {expected!r}", timeout)
+        self._until(
+            lambda s: s.get("exists") and self._match(s.get("text") or "", expected, True),
+            f"text containing {expected!r}",
+            timeout,
+        )
 
     def to_have_value(self, expected: Any, timeout: float = 10.0) -> None:
-        self._until(lambda s: s.get("exists") and (expected.search(s.get("value") or "") if isinstance(expected, re.Pattern)
-                                                   else s.get("value") == expected), f"value {expected!r}", timeout)
+        self._until(
+            lambda s: (
+                s.get("exists")
+                and (
+                    expected.search(s.get("value") or "")
+                    if isinstance(expected, re.Pattern)
+                    else s.get("value") == expected
+                )
+            ),
+            f"value {expected!r}",
+            timeout,
+        )
 
     def not_to_have_value(self, expected: str, timeout: float = 10.0) -> None:
         self._until(lambda s: s.get("exists") and s.get("value") != expected, f"value other than {expected!r}", timeout)
@@ -287,6 +324,7 @@ def free_port() -> int:
 
 # -- finding reviews ------------------------------------------------------------------------------------
 
+
 def test_a_button_appears_beside_each_review(extension: Browser, review_site: Site, shot) -> None:
     for which, count in [(SELLER, 2), (MAPS, 2), (YELP, 3), (HOSTILE, 2)]:
         page = open_page(extension, review_site, which, buttons=count)
@@ -301,7 +339,10 @@ def test_a_button_appears_beside_each_review(extension: Browser, review_site: Si
 
 # -- drafting -------------------------------------------------------------------------------------------
 
-def test_draft_shows_and_insert_fills_the_textarea(extension: Browser, review_site: Site, live_server: Any, shot) -> None:
+
+def test_draft_shows_and_insert_fills_the_textarea(
+    extension: Browser, review_site: Site, live_server: Any, shot
+) -> None:
     page = open_page(extension, review_site, SELLER, buttons=2)
     draft(page)
     text = panel(page, ".draft-text").input_value()
@@ -326,8 +367,12 @@ def test_draft_shows_and_insert_fills_the_textarea(extension: Browser, review_si
 
     status, review = api(live_server, "GET", "/api/v1/reviews/1")
     assert status == 200
-    assert (review["source"], review["external_id"], review["rating"], review["author"]) == \
-        ("seller.market.test", "fb-90211", 2, "Ирина")
+    assert (review["source"], review["external_id"], review["rating"], review["author"]) == (
+        "seller.market.test",
+        "fb-90211",
+        2,
+        "Ирина",
+    )
     shot(page, "inserted-seller-cabinet")
 
 
@@ -352,7 +397,7 @@ def test_insert_into_a_contenteditable_reply_box(extension: Browser, review_site
     box = page.locator("[data-reply-for='ChdDSUhNMG9nS0VJQ0FnSUNsM2RMN2dRRRAB']")
     expect(box).to_have_text(text)
     expect(page.locator("[data-submit-for='ChdDSUhNMG9nS0VJQ0FnSUNsM2RMN2dRRRAB']")).to_be_enabled()
-    status, review = api(live_server, "GET", "/api/v1/reviews/1")
+    _status, review = api(live_server, "GET", "/api/v1/reviews/1")
     assert (review["source"], review["rating"], review["author"]) == ("maps.test", 2, "Laura Kalniņa")
     shot(page, "inserted-maps")
 
@@ -377,9 +422,13 @@ def test_pressing_twice_reuses_the_same_review(extension: Browser, review_site: 
     assert panel(page, ".draft-text").input_value() == first_text
     assert drafts_total(live_server) == 1
     assert api(live_server, "GET", "/api/v1/reviews/2")[0] == 404
-    status, review = api(live_server, "GET", "/api/v1/reviews/1")
-    assert (review["source"], review["external_id"], review["rating"], review["author"]) == \
-        ("reviews.test", "review-8812", 2, "Dana P.")
+    _status, review = api(live_server, "GET", "/api/v1/reviews/1")
+    assert (review["source"], review["external_id"], review["rating"], review["author"]) == (
+        "reviews.test",
+        "review-8812",
+        2,
+        "Dana P.",
+    )
     draft(page, 1)  # another review is another row
     see(panel(page, ".review-id")).to_have_text("#2")
     assert drafts_total(live_server) == 2
@@ -393,10 +442,13 @@ def test_selected_text_and_the_context_menu(extension: Browser, review_site: Sit
         page.evaluate("""() => { const range = document.createRange();
             range.selectNodeContents(document.querySelector('.post .body'));
             getSelection().removeAllRanges(); getSelection().addRange(range); }""")
-        extension.worker().evaluate("""async (url) => {
+        extension.worker().evaluate(
+            """async (url) => {
             const [tab] = await chrome.tabs.query({ url });
             await onContextMenuClicked({ menuItemId: 'draft-selected-review', selectionText: 'unused', frameId: 0 }, tab);
-        }""", page.url)
+        }""",
+            page.url,
+        )
         see(panel(page, ".draft-text")).not_to_have_value("", timeout=20)
 
     choose_menu_item()
@@ -413,7 +465,9 @@ def test_selected_text_and_the_context_menu(extension: Browser, review_site: Sit
     assert re.fullmatch(rf"http://forum\.test:{review_site.port}/plain\.html#[0-9a-f]{{16}}", review["external_id"])
 
 
-def test_edit_conflict_then_approve_through_the_api(extension: Browser, review_site: Site, live_server: Any, shot) -> None:
+def test_edit_conflict_then_approve_through_the_api(
+    extension: Browser, review_site: Site, live_server: Any, shot
+) -> None:
     page = open_page(extension, review_site, YELP, buttons=3)
     draft(page)
     area = panel(page, ".draft-text")
@@ -443,7 +497,9 @@ def test_edit_conflict_then_approve_through_the_api(extension: Browser, review_s
     shot(page, "approved")
 
 
-def test_regenerate_with_an_instruction(extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any) -> None:
+def test_regenerate_with_an_instruction(
+    extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any
+) -> None:
     page = open_page(extension, review_site, SELLER, buttons=2)
     draft(page, 1)
     before = len(scripted_llm.requests)
@@ -456,6 +512,7 @@ def test_regenerate_with_an_instruction(extension: Browser, review_site: Site, l
 
 
 # -- errors ---------------------------------------------------------------------------------------------
+
 
 def test_a_wrong_key_shows_unauthorized(extension: Browser, review_site: Site, live_server: Any, shot) -> None:
     extension.configure(apiKey="not-a-key")
@@ -500,8 +557,9 @@ def test_validation_errors_show_title_and_detail(extension: Browser, review_site
 MARKUP_REPLY = "Thanks <img src=x onerror=alert(3)> we fixed it <script>alert(4)</script> for you."
 
 
-def test_review_text_that_looks_like_markup_stays_inert(extension: Browser, review_site: Site, live_server: Any,
-                                                        scripted_llm: Any, shot) -> None:
+def test_review_text_that_looks_like_markup_stays_inert(
+    extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any, shot
+) -> None:
     default = scripted_llm.responder
     scripted_llm.responder = lambda body: default(body) if body.get("response_format") else MARKUP_REPLY
     page = open_page(extension, review_site, HOSTILE, buttons=2)
@@ -533,7 +591,9 @@ def test_review_text_that_looks_like_markup_stays_inert(extension: Browser, revi
     shot(page, "hostile")
 
 
-def test_do_not_engage_shows_the_reason_and_no_draft(extension: Browser, review_site: Site, live_server: Any, shot) -> None:
+def test_do_not_engage_shows_the_reason_and_no_draft(
+    extension: Browser, review_site: Site, live_server: Any, shot
+) -> None:
     page = open_page(extension, review_site, HOSTILE, buttons=2)
     page.locator(BUTTON).nth(1).click()
     see(panel(page, ".dne")).to_be_visible(timeout=20)
@@ -558,8 +618,14 @@ def test_the_key_never_reaches_the_page(extension: Browser, review_site: Site, l
     cdp.on("Runtime.executionContextCreated", lambda event: worlds.append(event["context"]))
     cdp.send("Runtime.enable")
     content_world = next(w for w in worlds if w["origin"] == f"chrome-extension://{extension.extension_id}")
-    answer = cdp.send("Runtime.evaluate", {"contextId": content_world["id"], "awaitPromise": True, "expression":
-                      "chrome.storage.local.get(null).then(v => JSON.stringify(v), e => 'denied: ' + e.message)"})
+    answer = cdp.send(
+        "Runtime.evaluate",
+        {
+            "contextId": content_world["id"],
+            "awaitPromise": True,
+            "expression": "chrome.storage.local.get(null).then(v => JSON.stringify(v), e => 'denied: ' + e.message)",
+        },
+    )
     assert answer["result"]["value"].startswith("denied"), answer
 
 
@@ -568,7 +634,9 @@ def test_page_scripts_cannot_press_the_buttons(extension: Browser, review_site: 
     # Closed shadow roots: the page can't even reach the button or the panel's controls.
     assert page.evaluate("() => document.querySelector('review-assistant-button').shadowRoot") is None
     page.evaluate("() => document.querySelector('review-assistant-button').click()")
-    page.evaluate("() => document.querySelector('review-assistant-button').dispatchEvent(new MouseEvent('click', {bubbles: true, composed: true}))")
+    page.evaluate(
+        "() => document.querySelector('review-assistant-button').dispatchEvent(new MouseEvent('click', {bubbles: true, composed: true}))"
+    )
     page.wait_for_timeout(1000)
     assert page.locator(PANEL).count() == 0 or not page.locator(PANEL).is_visible()
     assert drafts_total(live_server) == 0
@@ -582,15 +650,21 @@ def test_page_scripts_cannot_press_the_buttons(extension: Browser, review_site: 
 def test_the_extension_never_builds_html_from_strings() -> None:
     """The rule behind the inert-markup test, checked on every file: no innerHTML and friends."""
     risky = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function")
-    offenders = [f"{p.name}:{n}" for p in EXTENSION.glob("*.js")
-                 for n, line in enumerate(p.read_text().splitlines(), 1) if risky.search(line)]
+    offenders = [
+        f"{p.name}:{n}"
+        for p in EXTENSION.glob("*.js")
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if risky.search(line)
+    ]
     assert offenders == []
 
 
 # -- options ----------------------------------------------------------------------------------------------
 
-def test_options_test_connection_tells_the_cases_apart(extension: Browser, review_site: Site, live_server: Any,
-                                                       shot) -> None:
+
+def test_options_test_connection_tells_the_cases_apart(
+    extension: Browser, review_site: Site, live_server: Any, shot
+) -> None:
     page = extension.context.new_page()
     page.goto(f"chrome-extension://{extension.extension_id}/options.html")
     expect(page.locator("#apiUrl")).to_have_value(live_server.url)
@@ -618,9 +692,13 @@ def test_options_test_connection_tells_the_cases_apart(extension: Browser, revie
     page.fill("#adaptersJson", '[{"name": "forum", "review": ".post[", "text": ".body"}]')
     page.click("#save")
     expect(page.locator("#adaptersError")).to_contain_text("not a valid CSS selector")
-    page.fill("#adaptersJson", '[{"name": "forum", "review": ".post", "text": {"selector": ".body", "pick": "(unclosed"}}]')
+    page.fill(
+        "#adaptersJson", '[{"name": "forum", "review": ".post", "text": {"selector": ".body", "pick": "(unclosed"}}]'
+    )
     page.click("#save")
-    expect(page.locator("#adaptersError")).to_contain_text('adapter 1 ("forum").text.pick: not a valid regular expression')
+    expect(page.locator("#adaptersError")).to_contain_text(
+        'adapter 1 ("forum").text.pick: not a valid regular expression'
+    )
     page.fill("#adaptersJson", '[{"name": "forum", "review": ".post", "text": ".body", "checked": "last week"}]')
     page.click("#save")
     expect(page.locator("#adaptersError")).to_contain_text('adapter 1 ("forum").checked: expected a date')
@@ -634,8 +712,21 @@ def test_a_custom_adapter_from_options_finds_reviews(extension: Browser, review_
     page = extension.context.new_page()
     page.goto(f"chrome-extension://{extension.extension_id}/options.html")
     expect(page.locator("#apiUrl")).to_have_value(live_server.url)
-    page.fill("#adaptersJson", json.dumps([{"name": "forum", "match": {"hosts": ["forum.test"]}, "review": ".post",
-                                            "text": ".body", "author": "b", "replyBox": "textarea"}]))
+    page.fill(
+        "#adaptersJson",
+        json.dumps(
+            [
+                {
+                    "name": "forum",
+                    "match": {"hosts": ["forum.test"]},
+                    "review": ".post",
+                    "text": ".body",
+                    "author": "b",
+                    "replyBox": "textarea",
+                }
+            ]
+        ),
+    )
     page.click("#save")
     expect(page.locator("#result")).to_contain_text("Saved")
     forum = open_page(extension, review_site, FORUM, buttons=1)

@@ -41,7 +41,9 @@ def type_in_draft(page: Page, text: str) -> None:
     page.keyboard.type(text)
 
 
-def test_the_page_cannot_see_into_the_panel(extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any) -> None:
+def test_the_page_cannot_see_into_the_panel(
+    extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any
+) -> None:
     clean_drafts(scripted_llm)
     page = open_page(extension, review_site, HOSTILE, buttons=2)
     draft(page)
@@ -56,8 +58,9 @@ def test_the_page_cannot_see_into_the_panel(extension: Browser, review_site: Sit
     assert seen == {"panelRoot": None, "buttonRoot": None, "textareas": 0, "patched": [], "text": False}
 
 
-def test_approve_refuses_a_draft_rewritten_during_the_press(extension: Browser, review_site: Site, live_server: Any,
-                                                            scripted_llm: Any, shot) -> None:
+def test_approve_refuses_a_draft_rewritten_during_the_press(
+    extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any, shot
+) -> None:
     clean_drafts(scripted_llm)
     page = open_page(extension, review_site, HOSTILE, buttons=2)
     draft(page)
@@ -87,8 +90,9 @@ def test_approve_refuses_a_draft_rewritten_during_the_press(extension: Browser, 
     assert approved["status"] == "approved" and approved["text"] == before["text"]
 
 
-def test_approve_refuses_a_draft_rewritten_as_the_pointer_passes(extension: Browser, review_site: Site, live_server: Any,
-                                                                  scripted_llm: Any) -> None:
+def test_approve_refuses_a_draft_rewritten_as_the_pointer_passes(
+    extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any
+) -> None:
     clean_drafts(scripted_llm)
     page = open_page(extension, review_site, HOSTILE, buttons=2)
     draft(page)
@@ -103,8 +107,9 @@ def test_approve_refuses_a_draft_rewritten_as_the_pointer_passes(extension: Brow
     assert stored["status"] == "pending" and EVIL not in stored["text"]
 
 
-def test_save_and_regenerate_refuse_what_the_page_typed(extension: Browser, review_site: Site, live_server: Any,
-                                                         scripted_llm: Any) -> None:
+def test_save_and_regenerate_refuse_what_the_page_typed(
+    extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any
+) -> None:
     """Saving the page's text would make it "the saved version"; an instruction typed by the page goes to the model."""
     clean_drafts(scripted_llm)
     page = open_page(extension, review_site, HOSTILE, buttons=2)
@@ -130,14 +135,17 @@ def test_save_and_regenerate_refuse_what_the_page_typed(extension: Browser, revi
     assert server_draft(live_server)["version"] == before["version"]
 
 
-def test_a_flagged_draft_needs_a_second_confirmation_naming_the_issues(extension: Browser, review_site: Site,
-                                                                       live_server: Any, scripted_llm: Any, shot) -> None:
+def test_a_flagged_draft_needs_a_second_confirmation_naming_the_issues(
+    extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any, shot
+) -> None:
     default = scripted_llm.responder
     scripted_llm.responder = lambda body: default(body) if body.get("response_format") else EVIL
     page = open_page(extension, review_site, HOSTILE, buttons=2)
     draft(page)
     stored = server_draft(live_server)
-    codes = [issue["code"].replace("_", " ") for issue in stored["guard_issues"]] + [f.replace("_", " ") for f in stored["flags"]]
+    codes = [issue["code"].replace("_", " ") for issue in stored["guard_issues"]] + [
+        f.replace("_", " ") for f in stored["flags"]
+    ]
     assert stored["flagged"] and codes, stored
     panel(page, ".approve").click()
     see(panel(page, ".confirm")).to_be_visible()
@@ -150,15 +158,18 @@ def test_a_flagged_draft_needs_a_second_confirmation_naming_the_issues(extension
     see(panel(page, ".confirm")).to_be_hidden()
     assert server_draft(live_server)["status"] == "pending"
     # A script on the page can't press the confirmation for the agent either.
-    page.evaluate("() => document.querySelector('review-assistant-panel').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    page.evaluate(
+        "() => document.querySelector('review-assistant-panel').dispatchEvent(new MouseEvent('click', {bubbles: true}))"
+    )
     panel(page, ".approve").click()
     panel(page, ".confirm-approve").click()
     see(panel(page, ".draft-state")).to_contain_text("approved")
     assert server_draft(live_server)["status"] == "approved"
 
 
-def test_insert_uses_only_the_reviews_box_or_one_the_agent_clicked(extension: Browser, review_site: Site, live_server: Any,
-                                                                   shot) -> None:
+def test_insert_uses_only_the_reviews_box_or_one_the_agent_clicked(
+    extension: Browser, review_site: Site, live_server: Any, shot
+) -> None:
     # A dealer page: no reply box in the cards, a contact form and a search field elsewhere.
     page = open_page(extension, review_site, ("shapes/dealerrater.html", "dealer.test"), buttons=4)
     draft(page)
@@ -194,6 +205,8 @@ def test_insert_names_the_box_inside_the_card(extension: Browser, review_site: S
     page = open_page(extension, review_site, ("reviews-en.html", "reviews.test"), buttons=3)
     draft(page)
     panel(page, ".insert").click()
-    expect(page.locator("textarea[data-reply-for='review-8812']")).to_have_value(panel(page, ".draft-text").input_value())
+    expect(page.locator("textarea[data-reply-for='review-8812']")).to_have_value(
+        panel(page, ".draft-text").input_value()
+    )
     see(panel(page, ".notice")).to_contain_text("next to this review")
     assert page.locator(PANEL).count() == 1 and page.locator(BUTTON).count() == 3

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,31 +65,58 @@ def score(name: str, found: list[dict[str, Any]], expected: list[dict[str, Any]]
     by_text = {squash(f["text"]): f for f in found}
     matched = [(e, by_text.get(squash(e["text"]))) for e in expected]
     # A review counts as "found" when some button carries a text that overlaps it (exact or not).
-    covered = [e for e in expected if any(squash(e["text"])[:40] in squash(f["text"]) or squash(f["text"])[:40] in squash(e["text"])
-                                          for f in found)]
-    extra = [f for f in found if not any(squash(e["text"])[:40] in squash(f["text"]) or squash(f["text"])[:40] in squash(e["text"])
-                                         for e in expected)]
+    covered = [
+        e
+        for e in expected
+        if any(
+            squash(e["text"])[:40] in squash(f["text"]) or squash(f["text"])[:40] in squash(e["text"]) for f in found
+        )
+    ]
+    extra = [
+        f
+        for f in found
+        if not any(
+            squash(e["text"])[:40] in squash(f["text"]) or squash(f["text"])[:40] in squash(e["text"]) for e in expected
+        )
+    ]
     exact = [e for e, f in matched if f]
     return {
-        "page": name, "reviews": len(expected), "buttons": len(found), "found": len(covered), "exact": len(exact),
+        "page": name,
+        "reviews": len(expected),
+        "buttons": len(found),
+        "found": len(covered),
+        "exact": len(exact),
         "rating": sum(1 for e, f in matched if f and f["rating"] == e["rating"]),
         "author": sum(1 for e, f in matched if f and squash(f["author"]) == squash(e["author"])),
         "title": sum(1 for e, f in matched if f and squash(f["title"]) == squash(e.get("title"))),
-        "extra": len(extra), "wrong": [f["text"][:80] for f in extra] +
-        [f"{e['text'][:50]!r}: got text={f and f['text'][:60]!r} rating={f and f['rating']} author={f and f['author']!r} title={f and f['title']!r}"
-         for e, f in matched if not f or f["rating"] != e["rating"] or squash(f["author"]) != squash(e["author"])
-         or squash(f["title"]) != squash(e.get("title"))],
+        "extra": len(extra),
+        "wrong": [f["text"][:80] for f in extra]
+        + [
+            f"{e['text'][:50]!r}: got text={f and f['text'][:60]!r} rating={f and f['rating']} author={f and f['author']!r} title={f and f['title']!r}"
+            for e, f in matched
+            if not f
+            or f["rating"] != e["rating"]
+            or squash(f["author"]) != squash(e["author"])
+            or squash(f["title"]) != squash(e.get("title"))
+        ],
     }
 
 
 def report(rows: list[dict[str, Any]], label: str) -> str:
-    total = {k: sum(r[k] for r in rows) for k in ("reviews", "buttons", "found", "exact", "rating", "author", "title", "extra")}
+    total = {
+        k: sum(r[k] for r in rows)
+        for k in ("reviews", "buttons", "found", "exact", "rating", "author", "title", "extra")
+    }
     lines = [f"{label}", f"{'page':22} reviews buttons found exact rating author title extra"]
     for r in rows + [{"page": "TOTAL", **total}]:
-        lines.append(f"{r['page']:22} {r['reviews']:7} {r['buttons']:7} {r['found']:5} {r['exact']:5} {r['rating']:6} {r['author']:6} {r['title']:5} {r['extra']:5}")
+        lines.append(
+            f"{r['page']:22} {r['reviews']:7} {r['buttons']:7} {r['found']:5} {r['exact']:5} {r['rating']:6} {r['author']:6} {r['title']:5} {r['extra']:5}"
+        )
     n = max(total["reviews"], 1)
-    lines.append(f"buttons on reviews {total['found'] / n:.0%} · text exact {total['exact'] / n:.0%} · rating {total['rating'] / n:.0%}"
-                 f" · author {total['author'] / n:.0%} · title {total['title'] / n:.0%} · buttons on non-reviews {total['extra']}")
+    lines.append(
+        f"buttons on reviews {total['found'] / n:.0%} · text exact {total['exact'] / n:.0%} · rating {total['rating'] / n:.0%}"
+        f" · author {total['author'] / n:.0%} · title {total['title'] / n:.0%} · buttons on non-reviews {total['extra']}"
+    )
     for r in rows:
         for w in r["wrong"]:
             lines.append(f"  {r['page']}: {w}")
@@ -128,12 +154,15 @@ def test_site_adapters_read_their_platform_shapes(browser: Browser, review_site:
         if not page_spec["adapter"]:
             continue
         page, world = open_shape(browser, review_site, name)
-        found = world.eval("""async (name) => {
+        found = world.eval(
+            """async (name) => {
             const adapter = ReviewAdapters.SHIPPED.find((a) => a.name === name);
             const found = ReviewAdapters.findReviews(adapter, document, new Set());
             for (const r of found) await globalThis.__reviewAssistant.resolveText(r);
             return found.map((r) => ({ text: r.text, title: r.title, author: r.author, rating: r.rating, id: r.externalId }));
-        }""", page_spec["adapter"])
+        }""",
+            page_spec["adapter"],
+        )
         rows.append(score(name, found))
         ids = [e.get("id") for e in page_spec["reviews"]]
         if all(ids):
@@ -142,20 +171,34 @@ def test_site_adapters_read_their_platform_shapes(browser: Browser, review_site:
     text = report(rows, "Site adapters on their platform's page shape")
     write_figures(text, "adapters")
     for row in rows:
-        assert row["exact"] == row["reviews"] and row["rating"] == row["reviews"] and row["author"] == row["reviews"], text
+        assert row["exact"] == row["reviews"] and row["rating"] == row["reviews"] and row["author"] == row["reviews"], (
+            text
+        )
         assert row["extra"] == 0, text
 
 
 def test_shipped_adapters_are_valid_and_dated(browser: Browser, review_site: Site) -> None:
-    page, world = open_shape(browser, review_site, "listing.html")
+    _page, world = open_shape(browser, review_site, "listing.html")
     problems = world.eval("""() => ReviewAdapters.SHIPPED.map((a) => {
         const r = ReviewAdapters.parseAdapters(JSON.stringify(a));
         return r.error || (/^\\d{4}-\\d{2}-\\d{2}$/.test(a.checked || '') ? '' : a.name + ': no checked date');
     }).filter(Boolean)""")
     assert problems == []
     names = world.eval("() => ReviewAdapters.SHIPPED.map((a) => a.name)")
-    for platform in ["Google Maps", "Wildberries", "Ozon", "Rozetka", "Prom.ua", "Yandex Maps", "2GIS", "Trustpilot", "Amazon",
-                     "Yelp", "Google Play", "App Store"]:
+    for platform in [
+        "Google Maps",
+        "Wildberries",
+        "Ozon",
+        "Rozetka",
+        "Prom.ua",
+        "Yandex Maps",
+        "2GIS",
+        "Trustpilot",
+        "Amazon",
+        "Yelp",
+        "Google Play",
+        "App Store",
+    ]:
         assert platform in names
 
 
@@ -226,6 +269,8 @@ def test_a_long_review_list_is_scanned_in_reasonable_time(browser: Browser, revi
         }
     }""")
     expect(page.locator("review-assistant-button")).to_have_count(205, timeout=20000)
-    scan_ms = world.eval("""() => { const t0 = performance.now(); globalThis.__reviewAssistant.rescan(); return performance.now() - t0; }""")
+    scan_ms = world.eval(
+        """() => { const t0 = performance.now(); globalThis.__reviewAssistant.rescan(); return performance.now() - t0; }"""
+    )
     print(f"\nrescan of a page with 205 reviews (all with buttons): {scan_ms:.0f} ms")
     assert scan_ms < 1500

@@ -15,14 +15,15 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from tests.browser.conftest import Browser
 from tests.browser.test_extension import ContentWorld
-from tests.browser.test_extension_pages import FOUND_JS, report, score, squash, write_figures
+from tests.browser.test_extension_pages import FOUND_JS, report, score, write_figures
 
 pytestmark = pytest.mark.browser
 
@@ -53,9 +54,15 @@ REPLY = "Thank you for taking the time to write this. We have passed it on to th
 def yelp(reviews: list[dict[str, Any]], n: int) -> str:
     cards = []
     for i, r in enumerate(reviews):
-        reply = (f'<div class=" margin-t2__09f24__b0bxj"><div class=" css-1qn0b6x"><p class=" css-foyide">Comment from Ann B. of '
-                 f'Harbour Cafe</p><span class=" css-chan6m">3/5/2025</span><p class=" comment__09f24__D0cxf css-qgunke">'
-                 f'<span class=" raw__09f24__T4Ezm" lang="en">{REPLY}</span></p></div></div>') if i % 3 == 0 else ""
+        reply = (
+            (
+                f'<div class=" margin-t2__09f24__b0bxj"><div class=" css-1qn0b6x"><p class=" css-foyide">Comment from Ann B. of '
+                f'Harbour Cafe</p><span class=" css-chan6m">3/5/2025</span><p class=" comment__09f24__D0cxf css-qgunke">'
+                f'<span class=" raw__09f24__T4Ezm" lang="en">{REPLY}</span></p></div></div>'
+            )
+            if i % 3 == 0
+            else ""
+        )
         cards.append(f'''<li class=" margin-b5__09f24__pTvws border-color--default__09f24__NPAKY"><div class=" review__09f24__oHr9V">
           <div class=" user-passport-info"><span class="fs-block css-ux5mu6"><a href="/user_details?userid=u{n}x{i}" class="css-19v1rkv">{r["author"]}</a></span>
           <div class=" css-1iy1dwt"><span class=" css-qgunke">Riga, Latvia</span></div></div>
@@ -84,9 +91,15 @@ def amazon(reviews: list[dict[str, Any]], n: int) -> str:
 def dealer(reviews: list[dict[str, Any]], n: int) -> str:
     cards = []
     for i, r in enumerate(reviews):
-        reply = (f'<div class="col-xs-12 pad-none margin-top-lg bg-grey-lt pad-md"><p class="bolder">Response from Sunset Honda</p>'
-                 f'<p class="font-16">{REPLY}</p></div>') if i % 2 else ""
-        cards.append(f'''<div class="review-entry col-xs-12 text-left pad-none"><a name="r{n}{i:03d}"></a>
+        reply = (
+            (
+                f'<div class="col-xs-12 pad-none margin-top-lg bg-grey-lt pad-md"><p class="bolder">Response from Sunset Honda</p>'
+                f'<p class="font-16">{REPLY}</p></div>'
+            )
+            if i % 2
+            else ""
+        )
+        cards.append(f"""<div class="review-entry col-xs-12 text-left pad-none"><a name="r{n}{i:03d}"></a>
           <div class="col-xs-12 col-sm-3 review-date"><div class="italic font-20">March {i + 1}, 2024</div>
           <div class="dealership-rating"><div class="rating-static hidden-xs rating-{r["rating"]}0 margin-center"></div><div class="small-text dr-grey">SERVICE VISIT</div></div></div>
           <div class="col-xs-12 col-sm-9 pad-none review-wrapper"><div class="margin-bottom-sm"><h3 class="no-format inline italic-bolder">{esc(r["title"])}</h3>
@@ -95,14 +108,26 @@ def dealer(reviews: list[dict[str, Any]], n: int) -> str:
           <a class="read-more-toggle pointer small-text" href="#">Read More</a></div></div>
           <div class="review-ratings-all review-hide"><div class="table"><div class="tr"><div class="td">Customer Service</div><div class="rating-static-indv rating-{r["rating"]}0 td"></div></div>
           <div class="tr"><div class="td">Pricing</div><div class="rating-static-indv rating-30 td"></div></div></div></div>{reply}
-          <div class="helpful-wrapper small-text">Was this review helpful? <a href="#">Yes</a></div></div></div>''')
+          <div class="helpful-wrapper small-text">Was this review helpful? <a href="#">Yes</a></div></div></div>""")
     return f'<title>Sunset Honda - Car Dealership Reviews</title><div id="reviews">{"".join(cards)}</div>'
 
 
 def jsonld(reviews: list[dict[str, Any]], n: int) -> str:
-    ld = {"@context": "https://schema.org", "@type": "Product", "name": "Kettle", "review": [
-        {"@type": "Review", "@id": f"#rv{n}-{i}", "author": {"@type": "Person", "name": r["author"]}, "reviewBody": r["text"],
-         "reviewRating": {"@type": "Rating", "ratingValue": r["rating"], "bestRating": 5}} for i, r in enumerate(reviews)]}
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": "Kettle",
+        "review": [
+            {
+                "@type": "Review",
+                "@id": f"#rv{n}-{i}",
+                "author": {"@type": "Person", "name": r["author"]},
+                "reviewBody": r["text"],
+                "reviewRating": {"@type": "Rating", "ratingValue": r["rating"], "bestRating": 5},
+            }
+            for i, r in enumerate(reviews)
+        ],
+    }
     cards = []
     for r in reviews:
         text = r["text"]
@@ -111,12 +136,19 @@ def jsonld(reviews: list[dict[str, Any]], n: int) -> str:
             body = f'<div class="_7fQ2x">{esc(cut)}</div><div class="_7fQ2x" hidden>{esc(text)}</div><button class="_Zm">Показати повністю</button>'
         else:
             body = f'<div class="_7fQ2x">{esc(text)}</div>'
-        cards.append(f'<div class="_r8Kp1"><div class="_a1Xz"><span class="_n4Lw">{r["author"]}</span><span class="_d9Tt">14.12.2024</span></div>{body}</div>')
+        cards.append(
+            f'<div class="_r8Kp1"><div class="_a1Xz"><span class="_n4Lw">{r["author"]}</span><span class="_d9Tt">14.12.2024</span></div>{body}</div>'
+        )
     script = json.dumps(ld, ensure_ascii=False).replace("</", "<\\/")
     return f'<title>Електрочайник — відгуки</title><script type="application/ld+json">{script}</script><div class="_list9">{"".join(cards)}</div>'
 
 
-SHAPES: dict[str, Callable[[list[dict[str, Any]], int], str]] = {"yelp": yelp, "amazon": amazon, "dealer": dealer, "jsonld": jsonld}
+SHAPES: dict[str, Callable[[list[dict[str, Any]], int], str]] = {
+    "yelp": yelp,
+    "amazon": amazon,
+    "dealer": dealer,
+    "jsonld": jsonld,
+}
 
 
 @pytest.mark.skipif(not REAL.exists(), reason="no real reviews at /work/shared/real-reviews")
@@ -130,29 +162,55 @@ def test_real_texts_are_read_exactly_in_real_page_shapes(extension_browser: Brow
         r["title"] = "About " + (" ".join(words[:3]) or "it")  # a title distinct from the text
     pages: dict[str, tuple[str, list[dict[str, Any]]]] = {}
     for n, start in enumerate(range(0, len(reviews), PER_PAGE)):
-        chunk = reviews[start:start + PER_PAGE]
+        chunk = reviews[start : start + PER_PAGE]
         shape = list(SHAPES)[n % len(SHAPES)]
         body = SHAPES[shape](chunk, n)
-        pages[f"/{shape}-{n}.html"] = (f'<!doctype html><html><head><meta charset="utf-8">{body.split("</title>")[0]}</title>'
-                                       f'</head><body>{body.split("</title>", 1)[1]}</body></html>', chunk)
+        pages[f"/{shape}-{n}.html"] = (
+            f'<!doctype html><html><head><meta charset="utf-8">{body.split("</title>")[0]}</title>'
+            f"</head><body>{body.split('</title>', 1)[1]}</body></html>",
+            chunk,
+        )
     page = browser.context.new_page()
-    page.route("http://realtext.test/**", lambda route: route.fulfill(
-        status=200, content_type="text/html; charset=utf-8", body=pages[re.sub(r"^http://[^/]+", "", route.request.url)][0]))
+    page.route(
+        "http://realtext.test/**",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html; charset=utf-8",
+            body=pages[re.sub(r"^http://[^/]+", "", route.request.url)][0],
+        ),
+    )
     world = ContentWorld(page, browser.extension_id)
     rows_by_shape: dict[str, list[dict[str, Any]]] = {}
     for path, (_, chunk) in pages.items():
         page.goto(f"http://realtext.test{path}")
         world.wait("globalThis.__reviewAssistant && globalThis.__reviewAssistant.scanned > 0")
         found = world.eval(FOUND_JS)
-        expected = [{"text": r["text"], "title": r["title"] if not path.startswith(("/yelp", "/jsonld")) else None,
-                     "author": r["author"], "rating": r["rating"]} for r in chunk]
+        expected = [
+            {
+                "text": r["text"],
+                "title": r["title"] if not path.startswith(("/yelp", "/jsonld")) else None,
+                "author": r["author"],
+                "rating": r["rating"],
+            }
+            for r in chunk
+        ]
         row = score(path.strip("/"), found, expected)
         rows_by_shape.setdefault(path.split("-")[0].strip("/"), []).append(row)
     page.close()
-    rows = [{"page": f"{shape} ({len(rs)} pages)", **{k: sum(r[k] for r in rs) for k in
-             ("reviews", "buttons", "found", "exact", "rating", "author", "title", "extra")}, "wrong": [w for r in rs for w in r["wrong"]]}
-            for shape, rs in rows_by_shape.items()]
-    text = report(rows, f"Real texts ({len(reviews)} reviews: en Amazon/Yelp, uk Rozetka, ru restaurants) in real page shapes")
+    rows = [
+        {
+            "page": f"{shape} ({len(rs)} pages)",
+            **{
+                k: sum(r[k] for r in rs)
+                for k in ("reviews", "buttons", "found", "exact", "rating", "author", "title", "extra")
+            },
+            "wrong": [w for r in rs for w in r["wrong"]],
+        }
+        for shape, rs in rows_by_shape.items()
+    ]
+    text = report(
+        rows, f"Real texts ({len(reviews)} reviews: en Amazon/Yelp, uk Rozetka, ru restaurants) in real page shapes"
+    )
     write_figures(text, "real")
     total = {k: sum(r[k] for r in rows) for k in ("reviews", "found", "exact", "rating", "author", "extra")}
     assert total["found"] >= 0.95 * total["reviews"], text

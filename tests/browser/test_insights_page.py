@@ -22,11 +22,14 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 from tests.browser.chromium import ARGS, ARTIFACTS, CHROMIUM  # noqa: E402
+
 EMAIL, PASSWORD = "olga@example.com", "owner password 123"
 EVIL = "<img src=x onerror=\"document.title='pwned'\"> the courier threw my parcel over the fence"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +101,8 @@ def test_the_dashboard_shows_the_planted_spike(chromium, dashboard):
         expect(page.locator(".ins-alerts")).to_contain_text("courier complaints ×6 this week")
         expect(page.locator(".ins-tile").filter(has_text="Answered late").locator(".ins-value")).to_have_text("2")
         expect(page.locator(".ins-tile").filter(has_text="Median response").locator(".ins-value")).to_have_text(
-            "10h 00m")
+            "10h 00m"
+        )
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"insights-{dashboard['backend']}.png"), full_page=True)
 

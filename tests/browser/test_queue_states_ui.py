@@ -18,30 +18,61 @@ from assistant import dispatch
 from assistant.domain.queue import states
 from assistant.web.controllers import queue as queue_controller
 from tests.browser.chromium import ARTIFACTS, CHROMIUM
-from tests.browser.test_queue_ui import (CSP_ERRORS, FITTING, PASSWORD, REVIEWS, _create_users, _ingest,
-                                         fitting_responder)
+from tests.browser.test_queue_ui import (
+    CSP_ERRORS,
+    FITTING,
+    PASSWORD,
+    REVIEWS,
+    _create_users,
+    _ingest,
+    fitting_responder,
+)
 from tests.conftest import AUTH
 from tests.integration.test_webhooks import Receiver
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
 
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
-SPAM = {"text": "Earn $500 a day from home! Visit www.easy-money.example and use promo code WIN500 now",
-        "source": "google", "external_id": "spam-ui-1", "rating": 5, "author": "Promo Bot"}
-PHONE_REPLY = ("Thank you for the kind words! Call our manager on +371 2000 0000 for a bonus. The support team")
-OLD = {"text": "The kettle stopped working after a week, the switch is broken. Order 48213.", "source": "shop",
-       "external_id": "old-1", "rating": 2, "author": "Ilze K.",
-       "created_at": (datetime.now(UTC) - timedelta(days=3)).isoformat()}  # when the customer posted it
-LONG = {"text": ("We ordered the corner sofa in March and waited seven weeks instead of the promised three. When it "
-                 "finally arrived the courier left it in the hallway, one of the cushions had a torn seam, and "
-                 "nobody answered our emails for days. The sofa itself is comfortable, but the whole experience "
-                 "was exhausting."), "source": "shop", "external_id": "long-1", "rating": 3}
-FITTING.append((("kettle stopped working",), "We are sorry the kettle switch broke after a week. We will send you a "
-                                             "new kettle; reply with your order number. The support team"))
+SPAM = {
+    "text": "Earn $500 a day from home! Visit www.easy-money.example and use promo code WIN500 now",
+    "source": "google",
+    "external_id": "spam-ui-1",
+    "rating": 5,
+    "author": "Promo Bot",
+}
+PHONE_REPLY = "Thank you for the kind words! Call our manager on +371 2000 0000 for a bonus. The support team"
+OLD = {
+    "text": "The kettle stopped working after a week, the switch is broken. Order 48213.",
+    "source": "shop",
+    "external_id": "old-1",
+    "rating": 2,
+    "author": "Ilze K.",
+    "created_at": (datetime.now(UTC) - timedelta(days=3)).isoformat(),
+}  # when the customer posted it
+LONG = {
+    "text": (
+        "We ordered the corner sofa in March and waited seven weeks instead of the promised three. When it "
+        "finally arrived the courier left it in the hallway, one of the cushions had a torn seam, and "
+        "nobody answered our emails for days. The sofa itself is comfortable, but the whole experience "
+        "was exhausting."
+    ),
+    "source": "shop",
+    "external_id": "long-1",
+    "rating": 3,
+}
+FITTING.append(
+    (
+        ("kettle stopped working",),
+        "We are sorry the kettle switch broke after a week. We will send you a "
+        "new kettle; reply with your order number. The support team",
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +103,15 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def settings(settings, receiver):
     """The live server posts approvals to a real local receiver, polling fast."""
-    return settings.model_copy(update={"webhook_url": receiver.url, "webhook_secret": "whsec-ui",
-                                       "webhook_poll_interval": 0.05, "webhook_backoff_initial": 0.1,
-                                       "webhook_backoff_max": 0.5})
+    return settings.model_copy(
+        update={
+            "webhook_url": receiver.url,
+            "webhook_secret": "whsec-ui",
+            "webhook_poll_interval": 0.05,
+            "webhook_backoff_initial": 0.1,
+            "webhook_backoff_max": 0.5,
+        }
+    )
 
 
 @pytest.fixture
@@ -88,8 +125,12 @@ def quick(monkeypatch):
 @pytest.fixture
 def seeded(live_server, settings, scripted_llm, quick) -> dict:
     scripted_llm.responder = fitting_responder
-    _create_users(settings.database_url, ("anna@example.com", "Anna Agent", "agent"),
-                  ("boris@example.com", "Boris Agent", "agent"), ("root@example.com", "Rita Admin", "admin"))
+    _create_users(
+        settings.database_url,
+        ("anna@example.com", "Anna Agent", "agent"),
+        ("boris@example.com", "Boris Agent", "agent"),
+        ("root@example.com", "Rita Admin", "admin"),
+    )
     reviews = _ingest(live_server.url, [*REVIEWS, SPAM, OLD, LONG])
     return {"url": live_server.url, "reviews": reviews, "by_id": {r["external_id"]: r for r in reviews}}
 
@@ -102,8 +143,14 @@ def viewport(request) -> str:
 def login(chromium, base_url: str, email: str, viewport: str = "desktop", timezone: str = "UTC"):
     context = chromium.new_context(base_url=base_url, viewport=VIEWPORTS[viewport], timezone_id=timezone)
     page = context.new_page()
-    page.on("console", lambda message: CSP_ERRORS.append(f"{message.text} @ {message.location}")
-            if message.type == "error" and "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            CSP_ERRORS.append(f"{message.text} @ {message.location}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.goto("/login")
     page.fill('input[name="email"]', email)
     page.fill('input[name="password"]', PASSWORD)
@@ -129,13 +176,16 @@ def events(base_url: str, review_id: int) -> list[dict]:
 
 def no_sideways_scroll(page) -> None:
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    wide = page.evaluate("""(limit) => Array.from(document.querySelectorAll('body *'))
+    wide = page.evaluate(
+        """(limit) => Array.from(document.querySelectorAll('body *'))
         .filter((el) => el.getBoundingClientRect().right > limit + 1)
         .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= limit + 1)
         .slice(0, 5).map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))""",
-                         page.viewport_size["width"])
-    assert width <= page.viewport_size["width"], (f"the page is {width}px wide on a {page.viewport_size['width']}px "
-                                                  f"screen: {wide}")
+        page.viewport_size["width"],
+    )
+    assert width <= page.viewport_size["width"], (
+        f"the page is {width}px wide on a {page.viewport_size['width']}px screen: {wide}"
+    )
 
 
 # -- 1. do-not-engage has a workflow, and a spam review never becomes a clean draft ---------------------------
@@ -184,7 +234,11 @@ def test_do_not_engage_is_handled_escalated_or_drafted_anyway_never_clean(chromi
     page.click("[data-select-clean]")
     assert not page.locator(f'input[name="ids"][value="{spam["draft"]["id"]}"]').is_checked()
     assert [e["action"] for e in events(seeded["url"], spam["id"])][-4:] == [
-        "handled", "reopened", "draft_anyway", "regenerate"]
+        "handled",
+        "reopened",
+        "draft_anyway",
+        "regenerate",
+    ]
     context.close()
 
 
@@ -217,16 +271,29 @@ def test_escalation_is_visible_and_waits_for_a_lead(chromium, seeded, viewport):
 
 
 # -- 2. failed reviews are visible, retried, or written by hand ------------------------------------------------
-def test_failed_reviews_sit_in_the_queue_with_the_error_retry_and_write_it_yourself(chromium, seeded, scripted_llm,
-                                                                                      viewport):
+def test_failed_reviews_sit_in_the_queue_with_the_error_retry_and_write_it_yourself(
+    chromium, seeded, scripted_llm, viewport
+):
     scripted_llm.set_rates(empty_choices=1.0)  # the model answers nothing usable
     with httpx.Client(base_url=seeded["url"], headers=AUTH) as api:
-        ids = [api.post("/api/v1/reviews", json={"text": f"Order {n} came two days late and the box was wet.",
-                                                  "source": "shop", "external_id": f"down-{n}", "rating": 2}
-                        ).json()["id"] for n in (1, 2)]
+        ids = [
+            api.post(
+                "/api/v1/reviews",
+                json={
+                    "text": f"Order {n} came two days late and the box was wet.",
+                    "source": "shop",
+                    "external_id": f"down-{n}",
+                    "rating": 2,
+                },
+            ).json()["id"]
+            for n in (1, 2)
+        ]
         deadline = time.monotonic() + 30
-        while not all(api.get(f"/api/v1/reviews/{i}").json()["status"] == "failed"
-                      and api.get(f"/api/v1/reviews/{i}").json()["attempts"] >= 2 for i in ids):
+        while not all(
+            api.get(f"/api/v1/reviews/{i}").json()["status"] == "failed"
+            and api.get(f"/api/v1/reviews/{i}").json()["attempts"] >= 2
+            for i in ids
+        ):
             assert time.monotonic() < deadline, [api.get(f"/api/v1/reviews/{i}").json() for i in ids]
             time.sleep(0.2)
     context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
@@ -305,7 +372,9 @@ def test_a_stray_keystroke_is_never_published_and_e_starts_at_the_top(chromium, 
     expect(counter).to_have_text(re.compile(rf"^{len(thanks['draft']['text'])} / \d+ characters$"))
     page.keyboard.press("Control+End")
     page.keyboard.type("!a")
-    expect(counter).to_contain_text(f"{len(thanks['draft']['text']) + 2} / ")  # as found: the agent thinks the focus left the editor; the keys land in the text
+    expect(counter).to_contain_text(
+        f"{len(thanks['draft']['text']) + 2} / "
+    )  # as found: the agent thinks the focus left the editor; the keys land in the text
     page.keyboard.press("Escape")
     page.keyboard.press("a")
     expect(page.locator("#flashes")).to_contain_text("unsaved changes")
@@ -324,8 +393,9 @@ def test_a_stray_keystroke_is_never_published_and_e_starts_at_the_top(chromium, 
     context.close()
 
 
-def test_approving_a_flagged_draft_or_an_edit_with_new_issues_needs_a_confirmation_naming_them(chromium, seeded,
-                                                                                                viewport):
+def test_approving_a_flagged_draft_or_an_edit_with_new_issues_needs_a_confirmation_naming_them(
+    chromium, seeded, viewport
+):
     latvian = seeded["by_id"]["b-4"]
     context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
     page.goto(f"/reviews/{latvian['id']}")
@@ -426,8 +496,12 @@ def test_sla_counts_from_posting_within_the_filter_and_the_badge_clears_the_star
     expect(page.locator("[data-overdue]")).to_contain_text("1 past SLA")
     assert page.locator("table.queue .sla-badge").count() == 1
     badge, stars = row.locator(".sla-badge").bounding_box(), row.locator(".stars").bounding_box()
-    overlap = not (badge["x"] + badge["width"] <= stars["x"] or stars["x"] + stars["width"] <= badge["x"]
-                   or badge["y"] + badge["height"] <= stars["y"] or stars["y"] + stars["height"] <= badge["y"])
+    overlap = not (
+        badge["x"] + badge["width"] <= stars["x"]
+        or stars["x"] + stars["width"] <= badge["x"]
+        or badge["y"] + badge["height"] <= stars["y"]
+        or stars["y"] + stars["height"] <= badge["y"]
+    )
     assert not overlap, (badge, stars)
     page.goto("/queue?rating=5")  # the headline counts within the filter
     expect(page.locator("[data-overdue]")).to_have_count(0)
@@ -483,8 +557,10 @@ def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewpor
     page.goto("/queue?sort=priority")  # do-not-engage is not on top of severity × age
     assert rows.last.get_attribute("data-draft-id") == str(spam["draft"]["id"])
     page.goto("/queue")  # new arrivals are announced without moving the rows under the cursor
-    _ingest(seeded["url"], [{"text": "Arrived on time, nicely packed, thank you!", "source": "shop",
-                             "external_id": "new-1", "rating": 5}])
+    _ingest(
+        seeded["url"],
+        [{"text": "Arrived on time, nicely packed, thank you!", "source": "shop", "external_id": "new-1", "rating": 5}],
+    )
     expect(page.locator("[data-arrivals]")).to_contain_text("1 new review arrived")
     expect(rows).to_have_count(len(seeded["reviews"]))
     page.click("[data-arrivals]")
@@ -493,7 +569,7 @@ def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewpor
     shown = page.locator(f'tr[data-href^="/reviews/{seeded["by_id"]["long-1"]["id"]}?"] a.row-link').inner_text()
     assert shown.endswith("…") and len(shown) < len(LONG["text"])
     kept = shown[:-1]
-    assert LONG["text"].startswith(kept) and LONG["text"][len(kept)] in " ,.", (kept, LONG["text"][len(kept):][:10])
+    assert LONG["text"].startswith(kept) and LONG["text"][len(kept)] in " ,.", (kept, LONG["text"][len(kept) :][:10])
     context.close()
 
 
@@ -531,6 +607,6 @@ def test_agents_read_a_translation_marked_as_such_cached_and_logged(chromium, se
     page.check(f'input[name="ids"][value="{latvian["draft"]["id"]}"]')
     page.click("[data-bulk-approve]")
     page.click(f'[data-translate-draft="{latvian["draft"]["id"]}"]')
-    expect(page.locator(f'#translation-{latvian["draft"]["id"]} [data-translation]')).to_be_visible()
+    expect(page.locator(f"#translation-{latvian['draft']['id']} [data-translation]")).to_be_visible()
     assert api_draft(seeded["url"], latvian["draft"]["id"])["status"] == "pending"
     context.close()

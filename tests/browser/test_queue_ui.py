@@ -25,21 +25,40 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 from tests.browser.chromium import ARGS, ARTIFACTS, CHROMIUM  # noqa: E402
+
 PASSWORD = "correct horse battery"
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
 
 REVIEWS = [
-    {"text": "The blender arrived with a cracked jug. Please send a new one, I need it for the weekend.",
-     "source": "shop", "external_id": "b-1", "rating": 2},
-    {"text": "Fast delivery and the courier was very polite, thank you! The kettle works perfectly.",
-     "source": "google", "external_id": "b-2", "rating": 5},
-    {"text": "Курьер нагрубил и опоздал на два часа. Очень неприятно.", "source": "yandex", "external_id": "b-3",
-     "rating": 1},
-    {"text": "Paldies, viss lieliski! Ātra piegāde un laipns kurjers.", "source": "google", "external_id": "b-4",
-     "rating": 5},
+    {
+        "text": "The blender arrived with a cracked jug. Please send a new one, I need it for the weekend.",
+        "source": "shop",
+        "external_id": "b-1",
+        "rating": 2,
+    },
+    {
+        "text": "Fast delivery and the courier was very polite, thank you! The kettle works perfectly.",
+        "source": "google",
+        "external_id": "b-2",
+        "rating": 5,
+    },
+    {
+        "text": "Курьер нагрубил и опоздал на два часа. Очень неприятно.",
+        "source": "yandex",
+        "external_id": "b-3",
+        "rating": 1,
+    },
+    {
+        "text": "Paldies, viss lieliski! Ātra piegāde un laipns kurjers.",
+        "source": "google",
+        "external_id": "b-4",
+        "rating": 5,
+    },
 ]
 
 
@@ -85,12 +104,21 @@ def _ingest(base_url: str, reviews: list[dict]) -> list[dict]:
 
 
 FITTING = [  # (words in the review, the reply an agent would approve): drafts that fit their review pass the guard
-    (("blender", "jug"), "We are sorry your blender jug arrived cracked. We will send you a new jug this week, so it is "
-                         "there before the weekend; reply with your order number. The support team"),
-    (("courier was very polite",), "Thank you for the kind words about our polite courier and the fast delivery, and "
-                                   "we are glad the kettle works perfectly! The support team"),
-    (("Курьер нагрубил",), "Нам очень жаль, что курьер был груб и опоздал на два часа. Мы разберём это с курьерской "
-                           "службой. Команда поддержки"),
+    (
+        ("blender", "jug"),
+        "We are sorry your blender jug arrived cracked. We will send you a new jug this week, so it is "
+        "there before the weekend; reply with your order number. The support team",
+    ),
+    (
+        ("courier was very polite",),
+        "Thank you for the kind words about our polite courier and the fast delivery, and "
+        "we are glad the kettle works perfectly! The support team",
+    ),
+    (
+        ("Курьер нагрубил",),
+        "Нам очень жаль, что курьер был груб и опоздал на два часа. Мы разберём это с курьерской "
+        "службой. Команда поддержки",
+    ),
     (("Paldies",), "Paldies par labajiem vārdiem par ātro piegādi un laipno kurjeru! Atbalsta komanda"),
 ]
 
@@ -111,8 +139,12 @@ def fitting_responder(body: dict) -> str:
 @pytest.fixture
 def seeded(live_server, settings, scripted_llm) -> dict:
     scripted_llm.responder = fitting_responder
-    _create_users(settings.database_url, ("anna@example.com", "Anna Agent", "agent"),
-                  ("boris@example.com", "Boris Agent", "agent"), ("root@example.com", "Rita Admin", "admin"))
+    _create_users(
+        settings.database_url,
+        ("anna@example.com", "Anna Agent", "agent"),
+        ("boris@example.com", "Boris Agent", "agent"),
+        ("root@example.com", "Rita Admin", "admin"),
+    )
     reviews = _ingest(live_server.url, REVIEWS)
     return {"url": live_server.url, "reviews": reviews}
 
@@ -131,8 +163,14 @@ def _no_csp_violations() -> Iterator[None]:
 def _login(chromium, base_url: str, email: str):
     context = chromium.new_context(base_url=base_url, viewport={"width": 1440, "height": 900})
     page = context.new_page()
-    page.on("console", lambda message: CSP_ERRORS.append(f"{message.text} @ {message.location}")
-            if message.type == "error" and "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            CSP_ERRORS.append(f"{message.text} @ {message.location}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.goto("/login")
     page.fill('input[name="email"]', email)
     page.fill('input[name="password"]', PASSWORD)
@@ -152,9 +190,10 @@ def _open_review(page, review_id: int) -> None:
     expect(page.locator("#review-text")).to_be_visible()
 
 
-def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(chromium, seeded, scripted_llm,
-                                                                                 database_url):
-    jug, thanks, courier, latvian = seeded["reviews"]
+def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(
+    chromium, seeded, scripted_llm, database_url
+):
+    jug, _thanks, courier, _latvian = seeded["reviews"]
     context, page = _login(chromium, seeded["url"], "anna@example.com")
     rows = page.locator("table.queue tbody tr")
     expect(rows).to_have_count(4)
@@ -181,8 +220,10 @@ def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(
     page.keyboard.press("e")
     editor = page.locator("#draft-text")
     expect(editor).to_be_focused()
-    edited = ("We are sorry the jug arrived cracked. We will send a replacement jug free of charge this week; "
-              "reply with your order number. The support team")
+    edited = (
+        "We are sorry the jug arrived cracked. We will send a replacement jug free of charge this week; "
+        "reply with your order number. The support team"
+    )
     editor.fill(edited)
     editor.press("Control+Enter")
     expect(page.locator("#live-message")).to_contain_text("Saved version 2")
@@ -190,8 +231,10 @@ def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(
     expect(page.locator(".versions li").first.locator("ins").first).to_be_visible()
 
     # regenerate with an instruction: g, type, Enter
-    scripted_llm.reply("We are sorry your blender jug arrived cracked. A replacement jug is on its way; reply with "
-                       "your order number and we will confirm the delivery date. The support team")
+    scripted_llm.reply(
+        "We are sorry your blender jug arrived cracked. A replacement jug is on its way; reply with "
+        "your order number and we will confirm the delivery date. The support team"
+    )
     expect(editor).to_be_focused()  # htmx gives the focus back to the editor after the swap
     expect(page.locator("#review-live")).not_to_have_class(re.compile(r"\bis-busy\b"))  # keys wait while busy
     page.keyboard.press("Escape")
@@ -304,8 +347,9 @@ def test_unsaved_text_survives_an_ended_session(chromium, seeded):
 
 
 def test_hostile_review_text_is_shown_as_text_and_runs_nothing(chromium, seeded, database_url):
-    evil = _ingest(seeded["url"], [{"text": EVIL, "source": "shop", "external_id": "evil-1", "rating": 1,
-                                    "author": EVIL}])[0]
+    evil = _ingest(
+        seeded["url"], [{"text": EVIL, "source": "shop", "external_id": "evil-1", "rating": 1, "author": EVIL}]
+    )[0]
     context, page = _login(chromium, seeded["url"], "anna@example.com")
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -330,8 +374,9 @@ def test_form_post_without_csrf_token_is_refused(chromium, seeded):
     refused = context.request.post(f"/drafts/{draft_id}/approve", form={"version": "1"}, max_redirects=0)
     assert refused.status == 403
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    accepted = context.request.post(f"/drafts/{draft_id}/approve", form={"version": "1", "_csrf_token": token},
-                                    max_redirects=0)
+    accepted = context.request.post(
+        f"/drafts/{draft_id}/approve", form={"version": "1", "_csrf_token": token}, max_redirects=0
+    )
     assert accepted.status == 303
     with httpx.Client(base_url=seeded["url"], headers=AUTH) as api:
         assert api.get(f"/api/v1/drafts/{draft_id}").json()["draft"]["status"] == "approved"
@@ -361,15 +406,18 @@ def test_claims_are_visible_and_bulk_approve_takes_only_clean_drafts(chromium, s
     boris.wait_for_url(re.compile(r"/queue/bulk-approve"))
     expect(boris.locator("[data-preview-draft]")).to_have_count(len(clean) - 1)
     expect(boris.locator(f'[data-refused-draft="{claimed["draft"]["id"]}"]')).to_contain_text(
-        "claimed by anna@example.com")
+        "claimed by anna@example.com"
+    )
     for draft_id in flagged:
         expect(boris.locator(f'[data-refused-draft="{draft_id}"]')).to_contain_text("flagged by the guard")
     for review in clean[1:]:
         expect(boris.locator(f'[data-preview-draft="{review["draft"]["id"]}"] .reply-text')).to_have_text(
-            review["draft"]["text"])
+            review["draft"]["text"]
+        )
     with httpx.Client(base_url=seeded["url"], headers=AUTH) as api:  # nothing sent by the preview
-        assert all(api.get(f"/api/v1/drafts/{r['draft']['id']}").json()["draft"]["status"] == "pending"
-                   for r in reviews)
+        assert all(
+            api.get(f"/api/v1/drafts/{r['draft']['id']}").json()["draft"]["status"] == "pending" for r in reviews
+        )
     boris.click("[data-bulk-send]")
     boris.wait_for_url(re.compile(r"/queue"))
     flashes = boris.locator("#flashes")

@@ -39,22 +39,39 @@ async def state(settings: Settings, source: str) -> dict[str, object]:
     engine = create_engine(settings.resolved_database_url)
     try:
         async with session_factory(engine)() as session:
-            reviews = (await session.execute(select(Review.id, Review.status, Review.attempts)
-                                             .where(Review.source == source))).all()
-            drafts = dict((await session.execute(
-                select(Draft.review_id, func.count(Draft.id)).join(Review, Review.id == Draft.review_id)
-                .where(Review.source == source, Draft.kind == "reply").group_by(Draft.review_id))).all())
+            reviews = (
+                await session.execute(select(Review.id, Review.status, Review.attempts).where(Review.source == source))
+            ).all()
+            drafts = dict(
+                (
+                    await session.execute(
+                        select(Draft.review_id, func.count(Draft.id))
+                        .join(Review, Review.id == Draft.review_id)
+                        .where(Review.source == source, Draft.kind == "reply")
+                        .group_by(Draft.review_id)
+                    )
+                ).all()
+            )
     finally:
         await engine.dispose()
-    return {"count": len(reviews), "statuses": sorted({r.status for r in reviews}),
-            "drafts": [drafts.get(r.id, 0) for r in reviews], "attempts": [r.attempts for r in reviews]}
+    return {
+        "count": len(reviews),
+        "statuses": sorted({r.status for r in reviews}),
+        "drafts": [drafts.get(r.id, 0) for r in reviews],
+        "attempts": [r.attempts for r in reviews],
+    }
 
 
 def cli_env(settings: Settings) -> dict[str, str]:
-    return {"ASSISTANT_DATABASE_URL": settings.resolved_database_url,
-            "ASSISTANT_LLM_BASE_URL": settings.llm_base_url or "", "ASSISTANT_LLM_MODEL": settings.llm_model,
-            "ASSISTANT_LLM_TIMEOUT": "5", "ASSISTANT_LLM_MAX_RETRY_WAIT": "0.2",
-            "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_QUEUE_URL": ""}
+    return {
+        "ASSISTANT_DATABASE_URL": settings.resolved_database_url,
+        "ASSISTANT_LLM_BASE_URL": settings.llm_base_url or "",
+        "ASSISTANT_LLM_MODEL": settings.llm_model,
+        "ASSISTANT_LLM_TIMEOUT": "5",
+        "ASSISTANT_LLM_MAX_RETRY_WAIT": "0.2",
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_QUEUE_URL": "",
+    }
 
 
 async def test_import_drafts_every_review_and_reimport_skips(settings, scripted_llm, tmp_path):
@@ -120,8 +137,15 @@ async def test_a_claim_takes_the_claimable_of_a_group_and_tells_the_status_of_th
         async with sessions() as session:
             drafted = (await session.execute(select(Review.id))).scalar_one()
             for n in range(3):
-                session.add(Review(source="claims", text=f"Курьер опоздал на {n} часа.", rating=2,
-                                   content_hash=f"claim-{n}", external_id=f"claim-{n}"))
+                session.add(
+                    Review(
+                        source="claims",
+                        text=f"Курьер опоздал на {n} часа.",
+                        rating=2,
+                        content_hash=f"claim-{n}",
+                        external_id=f"claim-{n}",
+                    )
+                )
             await session.commit()
             fresh = list((await session.execute(select(Review.id).where(Review.source == "claims"))).scalars())
         pipeline = Pipeline(sessions, None, PlaybookRegistry.from_directory(settings.playbooks_dir))  # type: ignore[arg-type]
@@ -151,8 +175,19 @@ async def test_group_writer_stores_many_reviews_per_transaction_and_isolates_a_c
     try:
         async with sessions() as session:
             service = ReviewService(session)
-            ids = [(await service.ingest(ReviewIn(text=f"Курьер опоздал на {n} часа, заказ помят.", rating=2,
-                                                  source="grouped", external_id=f"g-{n}")))[0].id for n in range(12)]
+            ids = [
+                (
+                    await service.ingest(
+                        ReviewIn(
+                            text=f"Курьер опоздал на {n} часа, заказ помят.",
+                            rating=2,
+                            source="grouped",
+                            external_id=f"g-{n}",
+                        )
+                    )
+                )[0].id
+                for n in range(12)
+            ]
         writer = GroupWriter(sessions, interval=0.2)
         pipeline = Pipeline(sessions, build_llm(settings), playbooks, writer=writer)
         await Pipeline(sessions, build_llm(settings), playbooks).process(ids[0])  # drafted before the batch
@@ -173,8 +208,7 @@ async def test_group_writer_stores_many_reviews_per_transaction_and_isolates_a_c
 
 async def test_rate_limited_model_all_done_none_twice(settings, scripted_llm, tmp_path):
     scripted_llm.set_rates(rate_limit=0.3)  # 30% of calls answered 429 with Retry-After
-    report = await batch(settings, write_reviews(tmp_path / "backlog.csv", 20), concurrency=8,
-                         requests_per_minute=6000)
+    report = await batch(settings, write_reviews(tmp_path / "backlog.csv", 20), concurrency=8, requests_per_minute=6000)
     assert report.failures == [], report.failures
     assert report.throttled > 0, "the limiter heard the 429s"
     after = await state(settings, "export")
@@ -200,8 +234,9 @@ def test_bad_rows_are_reported_by_line_and_the_good_ones_go_through(settings, mo
     for name, value in cli_env(settings).items():
         monkeypatch.setenv(name, value)
     report_path = tmp_path / "report.json"
-    result = CliRunner().invoke(cli, ["batch", "import", str(FIXTURES / "messy.csv"), "--source", "shop",
-                                      "--report", str(report_path)])
+    result = CliRunner().invoke(
+        cli, ["batch", "import", str(FIXTURES / "messy.csv"), "--source", "shop", "--report", str(report_path)]
+    )
     assert result.exit_code == 1, result.output
     for line, reason in ((5, "missing text"), (6, "seven"), (7, "undecodable"), (9, "'9'"), (13, "not-a-date")):
         assert f"line {line}: " in result.output and reason in result.output
@@ -251,16 +286,21 @@ def test_killed_mid_run_then_resumed_finishes_without_duplicates(settings, scrip
         if first.poll() is None:
             first.kill()
     assert drafted < total, "killed before the end"
-    second = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, timeout=120)
+    second = subprocess.run(command, check=False, env=env, cwd=ROOT, capture_output=True, timeout=120)
     assert second.returncode == 0, second.stderr.decode()[-3000:] + second.stdout.decode()[-3000:]
     after = asyncio.run(state(settings, "backlog"))
     assert after["count"] == total and after["statuses"] == ["pending_approval"]
     assert set(after["drafts"]) == {1}, "exactly one draft per review"
 
 
-@pytest.mark.parametrize("flags, error", [(["--business", "no spaces"], "--business"),
-                                          (["--rate-limit", "fast"], "rate limit"),
-                                          (["--format", "xml"], "unknown format")])
+@pytest.mark.parametrize(
+    "flags, error",
+    [
+        (["--business", "no spaces"], "--business"),
+        (["--rate-limit", "fast"], "rate limit"),
+        (["--format", "xml"], "unknown format"),
+    ],
+)
 def test_bad_invocations_exit_2(settings, monkeypatch, flags, error):
     for name, value in cli_env(settings).items():
         monkeypatch.setenv(name, value)

@@ -20,16 +20,20 @@ THANKS = [
     {"text": "Great blender, strong motor and easy to clean. Thanks a lot!", "rating": 5},
     {"text": "The jug arrived cracked, please send a replacement.", "rating": 2},
 ]
-FOREIGN_LINK = ("Thank you for the kind words about the kettle! Read more at http://cheap-kettles.example.net "
-                "and call +1 555 0100. The support team")
+FOREIGN_LINK = (
+    "Thank you for the kind words about the kettle! Read more at http://cheap-kettles.example.net "
+    "and call +1 555 0100. The support team"
+)
 
 
-FITTING = {"kettle works": "Thank you for the kind words about our polite courier and the fast delivery; we are glad "
-                           "the kettle works perfectly! The support team",
-           "Great blender": "Thank you for the kind words about the blender's strong motor and how easy it is to "
-                            "clean! The support team",
-           "jug arrived cracked": "We are sorry the jug arrived cracked. We will send you a replacement jug this week; "
-                                  "reply with your order number. The support team"}
+FITTING = {
+    "kettle works": "Thank you for the kind words about our polite courier and the fast delivery; we are glad "
+    "the kettle works perfectly! The support team",
+    "Great blender": "Thank you for the kind words about the blender's strong motor and how easy it is to "
+    "clean! The support team",
+    "jug arrived cracked": "We are sorry the jug arrived cracked. We will send you a replacement jug this week; "
+    "reply with your order number. The support team",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -49,8 +53,9 @@ def _fitting_drafts(scripted_llm):
 
 
 async def _drafted(client, index: int, review: dict) -> dict:
-    created = (await client.post("/api/v1/reviews", json={**review, "source": "shop",
-                                                          "external_id": f"bulk-{index}"})).json()
+    created = (
+        await client.post("/api/v1/reviews", json={**review, "source": "shop", "external_id": f"bulk-{index}"})
+    ).json()
     return await wait_for_status(client, created["id"], "pending_approval")
 
 
@@ -92,8 +97,9 @@ async def test_bulk_approve_api_rejects_bad_input(client):
         response = await client.post("/api/v1/drafts/bulk-approve", json=body)
         assert response.status_code == 400, body
         assert response.headers["content-type"].startswith("application/problem+json")
-    assert (await client.post("/api/v1/drafts/bulk-approve", json={"ids": [1]},
-                              headers={"Authorization": "Bearer nope"})).status_code == 401
+    assert (
+        await client.post("/api/v1/drafts/bulk-approve", json={"ids": [1]}, headers={"Authorization": "Bearer nope"})
+    ).status_code == 401
 
 
 async def test_claims_conflict_renew_expire_and_release(client, service):
@@ -116,8 +122,9 @@ async def test_claims_conflict_renew_expire_and_release(client, service):
     with pytest.raises(Conflict):
         await service.claim(review_id, actor="boris@example.com", minutes=15)
     # an expired claim is free for anyone
-    await service.session.execute(update(Review).where(Review.id == review_id)
-                                  .values(claimed_until=utcnow() - timedelta(minutes=1)))
+    await service.session.execute(
+        update(Review).where(Review.id == review_id).values(claimed_until=utcnow() - timedelta(minutes=1))
+    )
     await service.session.commit()
     taken = await service.claim(review_id, actor="boris@example.com", minutes=15)
     assert taken.claimed_by == "boris@example.com"
@@ -128,9 +135,14 @@ async def test_claims_conflict_renew_expire_and_release(client, service):
     mine = await service.bulk_approve([draft_id], "anna@example.com")
     assert mine.approved == [draft_id]
     actions = [(e.action, e.actor) for e in await service.events(review_id)]
-    assert actions == [("drafted", "assistant"), ("claimed", "anna@example.com"), ("claimed", "anna@example.com"),
-                       ("claimed", "boris@example.com"), ("released", "boris@example.com"),
-                       ("approved", "anna@example.com")]
+    assert actions == [
+        ("drafted", "assistant"),
+        ("claimed", "anna@example.com"),
+        ("claimed", "anna@example.com"),
+        ("claimed", "boris@example.com"),
+        ("released", "boris@example.com"),
+        ("approved", "anna@example.com"),
+    ]
 
 
 async def test_claim_and_bulk_service_edges(client, service):

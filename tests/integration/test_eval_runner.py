@@ -30,25 +30,25 @@ SMOKE = PROJECT_ROOT / "eval" / "datasets" / "smoke.jsonl"
 SMOKE_BASELINE = PROJECT_ROOT / "eval" / "baseline" / "smoke.json"
 SPECIFIC = {
     "ru-smoke-001": "Как приятно читать, что торт к дню рождения дочери получился с нежным кремом, а курьер успел "
-                    "минута в минуту. Передадим это кондитерам и службе доставки.",
+    "минута в минуту. Передадим это кондитерам и службе доставки.",
     "ru-smoke-002": "Чайник с трещиной на крышке — это брак, пользоваться им действительно страшно. Мы заменим его: "
-                    "напишите в поддержку номер заказа, и новый чайник отправим сразу.",
+    "напишите в поддержку номер заказа, и новый чайник отправим сразу.",
     "uk-smoke-001": "Нам дуже прикро, що кур'єр кинув пакет біля дверей і навіть не подзвонив. Так не має бути: ми "
-                    "передали цей випадок службі доставки.",
+    "передали цей випадок службі доставки.",
     "uk-smoke-002": "Розуміємо, як прикро, що подарунок до дня народження запізнився на три дні і вже не знадобився. "
-                    "Ми з'ясовуємо зі службою доставки, чому посилка затрималася.",
+    "Ми з'ясовуємо зі службою доставки, чому посилка затрималася.",
     "uk-smoke-003": "Олег буде радий дізнатися, що ви помітили, як він пам'ятає ваше замовлення. Дуже приємно, що кава "
-                    "вам смакує — приходьте за улюбленою чашкою.",
+    "вам смакує — приходьте за улюбленою чашкою.",
     "lv-smoke-001": "Prieks dzirdēt, ka pārdevēja palīdzēja atrast pareizo izmēru un kurpes der perfekti. Nodosim "
-                    "viņai Jūsu labos vārdus.",
+    "viņai Jūsu labos vārdus.",
     "lv-smoke-002": "Atvainojamies, ka zilās jakas vietā saņēmāt zaļu — tā ir mūsu kļūda. Mēs apmainīsim jaku: "
-                    "uzrakstiet atbalstam pasūtījuma numuru, un nosūtīsim zilo.",
+    "uzrakstiet atbalstam pasūtījuma numuru, un nosūtīsim zilo.",
     "en-smoke-001": "A blender whose motor only hums after two weeks is faulty, and we are sorry it let you down. We "
-                    "will repair it under warranty: write to support@example.com with your order number.",
+    "will repair it under warranty: write to support@example.com with your order number.",
     # a complaint that mentions a court and a regulator is answered (issue 19), carefully: no refund promised
     "lv-smoke-003": "Saprotam, ka gaidāt savu naudu līdz piektdienai, un kavēšanās jūs pamatoti satrauc. Lūdzu, "
-                    "uzrakstiet uz support@example.com ar pasūtījuma numuru: vadītājs jums piezvanīs vienas darba "
-                    "dienas laikā un izskatīs jūsu gadījumu.",
+    "uzrakstiet uz support@example.com ar pasūtījuma numuru: vadītājs jums piezvanīs vienas darba "
+    "dienas laikā un izskatīs jūsu gadījumu.",
 }
 STOCK = {lang: f"{phrases[0]}. {phrases[7]}. {phrases[10]}." for lang, phrases in CLICHES.items()}
 
@@ -69,8 +69,16 @@ class FakeLLM:
                 return case
         raise AssertionError("the prompt carries no smoke review")
 
-    async def chat(self, template: str, messages: list[dict], *, review_id: Any = None, max_tokens: int = 400,
-                   temperature: float = 0.7, **params: Any) -> LLMReply:
+    async def chat(
+        self,
+        template: str,
+        messages: list[dict],
+        *,
+        review_id: Any = None,
+        max_tokens: int = 400,
+        temperature: float = 0.7,
+        **params: Any,
+    ) -> LLMReply:
         self.calls.append(template)
         case = self._case(messages)
         if self.stock:
@@ -79,8 +87,9 @@ class FakeLLM:
             text = SPECIFIC.get(case["id"], STOCK[case["language"]])
         return LLMReply(text=text, model=self.model, tokens_in=10, tokens_out=10, latency_ms=1, attempts=1)
 
-    async def chat_json(self, template: str, messages: list[dict], *, schema: dict, review_id: Any = None,
-                        max_tokens: int = 300) -> dict:
+    async def chat_json(
+        self, template: str, messages: list[dict], *, schema: dict, review_id: Any = None, max_tokens: int = 300
+    ) -> dict:
         self.calls.append(template)
         case = self._case(messages)
         answer: dict[str, Any] = {}
@@ -116,8 +125,16 @@ def playbooks() -> PlaybookRegistry:
 async def test_runner_scores_the_real_pipeline_and_reruns_from_cache(cases, playbooks, tmp_path):
     cache = tmp_path / "cache"
     first_llm, judge_llm = FakeLLM(cases, model="fake-specific"), FakeLLM(cases, model="fake-judge")
-    first = await run_eval(cases, playbooks=playbooks, llm=first_llm, concurrency=3, cache_dir=cache,
-                           judge_llm=judge_llm, progress=False, dataset=str(SMOKE))
+    first = await run_eval(
+        cases,
+        playbooks=playbooks,
+        llm=first_llm,
+        concurrency=3,
+        cache_dir=cache,
+        judge_llm=judge_llm,
+        progress=False,
+        dataset=str(SMOKE),
+    )
     assert first["meta"]["n_cases"] == len(cases) == 12
     assert first["metrics"]["pipeline.error_rate"] == 0.0, [c["error"] for c in first["cases"] if c["error"]]
     drafted = [c for c in first["cases"] if c["draft"]]
@@ -133,8 +150,9 @@ async def test_runner_scores_the_real_pipeline_and_reruns_from_cache(cases, play
     assert misses == len(first_llm.calls) + len(judge_llm.calls) > 0
 
     again_llm, again_judge = FakeLLM(cases, model="fake-specific"), FakeLLM(cases, model="fake-judge")
-    again = await run_eval(cases, playbooks=playbooks, llm=again_llm, concurrency=3, cache_dir=cache,
-                           judge_llm=again_judge, progress=False)
+    again = await run_eval(
+        cases, playbooks=playbooks, llm=again_llm, concurrency=3, cache_dir=cache, judge_llm=again_judge, progress=False
+    )
     assert again["meta"]["cache"]["misses"] == 0 and again["meta"]["cache"]["hits"] >= misses
     assert again_llm.calls == [] and again_judge.calls == []
     assert again["metrics"] == first["metrics"]
@@ -142,14 +160,30 @@ async def test_runner_scores_the_real_pipeline_and_reruns_from_cache(cases, play
 
 
 async def test_a_worse_prompt_shows_as_a_regression(cases, playbooks, tmp_path):
-    good = await run_eval(cases, playbooks=playbooks, llm=FakeLLM(cases, model="fake-specific"),
-                          cache_dir=tmp_path / "cache", progress=False)
-    worse = await run_eval(cases, playbooks=playbooks, llm=FakeLLM(cases, model="fake-stock", stock=True),
-                           cache_dir=tmp_path / "cache", progress=False)
+    good = await run_eval(
+        cases,
+        playbooks=playbooks,
+        llm=FakeLLM(cases, model="fake-specific"),
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
+    worse = await run_eval(
+        cases,
+        playbooks=playbooks,
+        llm=FakeLLM(cases, model="fake-stock", stock=True),
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
     deltas = {d.metric: d for d in compare(good, worse)}
-    for metric in ("genericness.self_bleu", "genericness.cliche_share", "genericness.distinct_2",
-                   "genericness.max_pair_overlap", "specificity.lemma_recall", "compliance.guard_flag_rate",
-                   "tone.empathy_rate"):
+    for metric in (
+        "genericness.self_bleu",
+        "genericness.cliche_share",
+        "genericness.distinct_2",
+        "genericness.max_pair_overlap",
+        "specificity.lemma_recall",
+        "compliance.guard_flag_rate",
+        "tone.empathy_rate",
+    ):
         assert deltas[metric].regressed, (metric, deltas[metric])
     assert worse["corpus"]["compliance"]["guard_flags"].get("cliche", 0) >= 1
     assert any(c["flagged"] and c["attempts"] > 1 for c in worse["cases"]), "the guard made the drafter retry"
@@ -183,8 +217,12 @@ def test_cli_compare_fails_on_regression(tmp_path):
 def test_cli_baseline_writes_only_gated_metrics(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
-    (run / "results.json").write_text(json.dumps({"meta": {"dataset": "smoke"}, "metrics": {
-        "specificity.lemma_recall": 0.5, "pipeline.mean_attempts": 1.2}}), encoding="utf-8")
+    (run / "results.json").write_text(
+        json.dumps(
+            {"meta": {"dataset": "smoke"}, "metrics": {"specificity.lemma_recall": 0.5, "pipeline.mean_attempts": 1.2}}
+        ),
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(app, ["baseline", str(run), "--name", "t", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     written = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
@@ -239,15 +277,17 @@ def test_cli_run_over_http_writes_the_report_and_gates(tmp_path, monkeypatch):
 
         baseline = make_baseline(results, "smoke")
         (tmp_path / "ok.json").write_text(json.dumps(baseline), encoding="utf-8")
-        again = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "again"),
-                                         "--baseline", str(tmp_path / "ok.json")])
+        again = CliRunner().invoke(
+            app, [*args, "--out", str(tmp_path / "again"), "--baseline", str(tmp_path / "ok.json")]
+        )
         assert again.exit_code == 0 and "Gate: PASS" in again.output, again.output
         assert len(server.requests) == asked, "the rerun came from the cache"
 
         baseline["metrics"]["specificity.lemma_recall"]["value"] = 0.99  # a bar the scripted replies can't reach
         (tmp_path / "high.json").write_text(json.dumps(baseline), encoding="utf-8")
-        gated = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "gated"),
-                                         "--baseline", str(tmp_path / "high.json")])
+        gated = CliRunner().invoke(
+            app, [*args, "--out", str(tmp_path / "gated"), "--baseline", str(tmp_path / "high.json")]
+        )
         assert gated.exit_code == 1 and "Gate: FAIL" in gated.output and "specificity.lemma_recall" in gated.output
 
 
@@ -259,10 +299,14 @@ async def test_smoke_eval_meets_the_committed_baseline(cases, playbooks):
 
     with ScriptedLLM() as server:
         llm = build_llm(Settings(llm_base_url=server.base_url, llm_model="scripted", llm_max_attempts=1))
-        results = await run_eval(cases, playbooks=playbooks, llm=llm, progress=False,
-                                 dataset="eval/datasets/smoke.jsonl")
+        results = await run_eval(
+            cases, playbooks=playbooks, llm=llm, progress=False, dataset="eval/datasets/smoke.jsonl"
+        )
     if os.environ.get("EVAL_BLESS"):
         write_baseline(make_baseline(results, "smoke"), SMOKE_BASELINE)
     failures = check_gate(results, load_baseline(SMOKE_BASELINE))
-    assert not failures, "\n".join(map(str, failures)) + "\n" + render_compare_text(
-        compare(load_baseline(SMOKE_BASELINE), results), "baseline", "now")
+    assert not failures, (
+        "\n".join(map(str, failures))
+        + "\n"
+        + render_compare_text(compare(load_baseline(SMOKE_BASELINE), results), "baseline", "now")
+    )

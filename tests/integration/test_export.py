@@ -14,16 +14,33 @@ from assistant.domain.replies.export import COLUMNS, ExportFilter, approved_repl
 from tests.conftest import wait_for_status
 
 REVIEWS = [
-    {"text": "=HYPERLINK(\"http://evil.test\",\"click\") the courier was two hours late", "source": "google",
-     "external_id": "x-1", "rating": 2, "business": "default"},
-    {"text": "Курьер опоздал на два часа, но вежливый.", "source": "yandex", "external_id": "x-2", "rating": 3,
-     "business": "atelier-ru"},
-    {"text": "Pasūtījums atnāca laikā, paldies!", "source": "shop", "external_id": "x-3", "rating": 5,
-     "business": "default"},
+    {
+        "text": '=HYPERLINK("http://evil.test","click") the courier was two hours late',
+        "source": "google",
+        "external_id": "x-1",
+        "rating": 2,
+        "business": "default",
+    },
+    {
+        "text": "Курьер опоздал на два часа, но вежливый.",
+        "source": "yandex",
+        "external_id": "x-2",
+        "rating": 3,
+        "business": "atelier-ru",
+    },
+    {
+        "text": "Pasūtījums atnāca laikā, paldies!",
+        "source": "shop",
+        "external_id": "x-3",
+        "rating": 5,
+        "business": "default",
+    },
 ]
-REPLIES = ["+1 we are sorry about the courier; we spoke to the delivery service. The support team",
-           "Спасибо, что написали: мы разобрались с курьерской службой. Команда поддержки",
-           "@team paldies par atsauksmi! Atbalsta komanda"]
+REPLIES = [
+    "+1 we are sorry about the courier; we spoke to the delivery service. The support team",
+    "Спасибо, что написали: мы разобрались с курьерской службой. Команда поддержки",
+    "@team paldies par atsauksmi! Atbalsta komanda",
+]
 
 
 async def approve_all(client) -> list[dict]:
@@ -90,8 +107,12 @@ async def test_jsonl_keeps_the_raw_text_and_filters_apply(client):
 
 
 async def test_bad_parameters_are_problems_not_crashes(client):
-    for params in ({"format": "xlsx"}, {"since": "yesterday"}, {"until": "2025-13-45"},
-                   {"since": "2025-02-01", "until": "2025-01-01"}):
+    for params in (
+        {"format": "xlsx"},
+        {"since": "yesterday"},
+        {"until": "2025-13-45"},
+        {"since": "2025-02-01", "until": "2025-01-01"},
+    ):
         response = await client.get("/api/v1/replies/export", params=params)
         assert response.status_code == 400, params
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -107,8 +128,20 @@ async def test_keyset_paging_returns_every_row_once(client, settings):
     assert [r["external_id"] for r in rows] == ["x-1", "x-2", "x-3"]
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("fine = ok", "fine = ok"), ("", ""), (5, 5), (None, None)])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("fine = ok", "fine = ok"),
+        ("", ""),
+        (5, 5),
+        (None, None),
+    ],
+)
 def test_csv_safe(cell, expected):
     assert csv_safe(cell) == expected

@@ -25,8 +25,9 @@ async def test_soak_under_llm_faults_loses_nothing(settings, scripted_llm, quiet
     fast = settings.model_copy(update={"llm_timeout": 0.3, "llm_max_attempts": 3, "workers": 6})
     async with AsyncTestClient(app=create_app(fast)) as client:
         client.headers.update(AUTH)
-        result = await soak(client, scripted_llm, fast.resolved_database_url, n=N, hang_seconds=0.45,
-                            batch_size=25, settle_timeout=120)
+        result = await soak(
+            client, scripted_llm, fast.resolved_database_url, n=N, hang_seconds=0.45, batch_size=25, settle_timeout=120
+        )
     assert not result.problems, result.problems
     assert result.statuses["failed"] > 0, "with these fault rates some reviews must exhaust their attempts"
     assert result.statuses["pending_approval"] > 0

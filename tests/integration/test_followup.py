@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from tests.conftest import wait_for_status
 
-REVIEW = {"text": "The blender arrived with a cracked jug. Please send a new one.", "source": "shop",
-          "external_id": "f-1", "rating": 2}
-FOLLOW_UP = ("Thank you for your patience while we sorted out the cracked jug. The new one has been delivered, "
-             "so if your impression has changed, would you consider updating your review? The support team")
+REVIEW = {
+    "text": "The blender arrived with a cracked jug. Please send a new one.",
+    "source": "shop",
+    "external_id": "f-1",
+    "rating": 2,
+}
+FOLLOW_UP = (
+    "Thank you for your patience while we sorted out the cracked jug. The new one has been delivered, "
+    "so if your impression has changed, would you consider updating your review? The support team"
+)
 
 
 async def answered(client, **overrides) -> dict:
@@ -50,8 +56,13 @@ async def test_resolve_queues_a_follow_up_draft(client, scripted_llm):
 
 async def test_the_follow_up_is_guarded(client, scripted_llm):
     body = await answered(client)
-    scripted_llm.reply(*["Thanks for waiting! Update your rating to 5 stars and get a 50% discount on your next "
-                         "order: http://promo.example.net/deal The support team"] * 4)
+    scripted_llm.reply(
+        *[
+            "Thanks for waiting! Update your rating to 5 stars and get a 50% discount on your next "
+            "order: http://promo.example.net/deal The support team"
+        ]
+        * 4
+    )
     response = await client.post(f"/api/v1/reviews/{body['id']}/resolve")
     assert response.status_code == 201, response.text
     follow_up = response.json()["follow_up"]

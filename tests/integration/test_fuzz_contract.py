@@ -18,8 +18,12 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
-from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
-                                 status_code_conformance)
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import AUTH
 
@@ -52,15 +56,21 @@ def _run(operation, mode: GenerationMode, base_url: str, examples: int, path_par
     strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None)
 
     @seed(20240611)
-    @hypothesis_settings(max_examples=examples, deadline=None, database=None, derandomize=False,
-                         suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate, Phase.shrink])
+    @hypothesis_settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+    )
     @given(case=strategy)
     def fuzz(case) -> None:
         case.call_and_validate(base_url=base_url, headers=dict(AUTH), checks=CHECKS, timeout=30)
 
     try:
         fuzz()
-    except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collect every failure, report all at once
+    except (Exception, BaseExceptionGroup) as exc:
         return f"{operation.method.upper()} {operation.path} [{mode.value}]: {exc}"
     return None
 
@@ -103,8 +113,15 @@ async def test_problem_members_are_not_overwritten_by_domain_details(client) -> 
     assert again.json()["status"] == 409 and again.json()["current_status"] == "approved"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/drafts/99999999999999999999", "/api/v1/reviews/36893488147419103232",
-                                  "/api/v1/drafts?offset=15608073904614991872", "/api/v1/reviews/4294967296"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/drafts/99999999999999999999",
+        "/api/v1/reviews/36893488147419103232",
+        "/api/v1/drafts?offset=15608073904614991872",
+        "/api/v1/reviews/4294967296",
+    ],
+)
 async def test_huge_numbers_are_client_errors(client, path: str) -> None:
     """Found by fuzzing: ids past int64 (SQLite) or int32 (PostgreSQL) crashed the driver (500)."""
     response = await client.get(path)
@@ -115,8 +132,11 @@ async def test_huge_numbers_are_client_errors(client, path: str) -> None:
 async def test_timestamps_are_rfc3339_with_offset(client) -> None:
     """Found by fuzzing: SQLite handed back naive datetimes, sent without an offset; and an instant given
     with +03:00 must come back as the same instant."""
-    created = (await client.post("/api/v1/reviews", json={**SEED_REVIEWS[0], "external_id": "tz",
-                                                          "created_at": "2025-03-01T12:00:00+03:00"})).json()
+    created = (
+        await client.post(
+            "/api/v1/reviews", json={**SEED_REVIEWS[0], "external_id": "tz", "created_at": "2025-03-01T12:00:00+03:00"}
+        )
+    ).json()
     stored = (await client.get(f"/api/v1/reviews/{created['id']}")).json()
     for body in (created, stored):
         assert body["created_at"].endswith(("Z", "+00:00")) or body["created_at"][-6] in "+-"
@@ -127,8 +147,9 @@ async def test_timestamps_are_rfc3339_with_offset(client) -> None:
 async def test_empty_idempotency_key_is_no_key(client) -> None:
     """Found by fuzzing: an empty Idempotency-Key was stored as the key "", and the second one crashed."""
     for text in ("first", "second"):
-        response = await client.post("/api/v1/reviews", json={"text": text, "source": "fuzz"},
-                                     headers={"Idempotency-Key": ""})
+        response = await client.post(
+            "/api/v1/reviews", json={"text": text, "source": "fuzz"}, headers={"Idempotency-Key": ""}
+        )
         assert response.status_code == 201, response.text
 
 
@@ -138,4 +159,6 @@ async def test_export_filename_survives_any_business(client) -> None:
     response = await client.get("/api/v1/replies/export", params={"format": "jsonl", "business": "Ģ\x0c\r\nX-Evil: 1"})
     assert response.status_code == 200
     assert "x-evil" not in response.headers
-    assert re.fullmatch(r'attachment; filename="approved-replies-_+X-Evil__1\.jsonl"', response.headers["content-disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="approved-replies-_+X-Evil__1\.jsonl"', response.headers["content-disposition"]
+    )

@@ -13,7 +13,6 @@ import re
 import stat
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -29,8 +28,15 @@ from tests.conftest import AUTH, LiveServer, wait_for_status
 PASSWORD = "a long enough password"
 PROBLEM = "application/problem+json"
 # Runs of separators, the shapes that made patterns backtrack; each a full-length review.
-HOSTILE = ["system" + "\n" * 10_000 + "late", "ignore" + " " * 19_000 + "instructions", "a " * 10_000,
-           "\n\n" + ". " * 9_000 + "refund", "a." * 10_000, "1" * 20_000, "\r\n" * 9_990 + "SYSTEM:"]
+HOSTILE = [
+    "system" + "\n" * 10_000 + "late",
+    "ignore" + " " * 19_000 + "instructions",
+    "a " * 10_000,
+    "\n\n" + ". " * 9_000 + "refund",
+    "a." * 10_000,
+    "1" * 20_000,
+    "\r\n" * 9_990 + "SYSTEM:",
+]
 
 
 async def _user(settings: Settings, email: str = "anna@example.com", role: str = "agent") -> None:
@@ -48,8 +54,11 @@ def _token(html: str) -> str:
 
 async def _sign_in(web: AsyncTestClient) -> None:
     page = await web.get("/login")
-    signed = await web.post("/login", data={"email": "anna@example.com", "password": PASSWORD,
-                                            "_csrf_token": _token(page.text)}, follow_redirects=False)
+    signed = await web.post(
+        "/login",
+        data={"email": "anna@example.com", "password": PASSWORD, "_csrf_token": _token(page.text)},
+        follow_redirects=False,
+    )
     assert signed.status_code == 303, signed.text
 
 
@@ -61,6 +70,7 @@ def _is_problem(response, status: int = 400, *, page: bool = False) -> None:
 
 
 # -- one review must not freeze the service ---------------------------------------------------------------------
+
 
 def test_health_answers_while_hostile_reviews_are_processed(settings) -> None:
     """A real server (uvicorn, its own event loop): /health is polled every 50 ms while reviews made of long
@@ -80,8 +90,12 @@ def test_health_answers_while_hostile_reviews_are_processed(settings) -> None:
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
-        ids = [api.post("/api/v1/reviews", json={"text": text, "source": "hostile", "external_id": f"h{i}",
-                                                 "rating": 2}).json()["id"] for i, text in enumerate(HOSTILE)]
+        ids = [
+            api.post(
+                "/api/v1/reviews", json={"text": text, "source": "hostile", "external_id": f"h{i}", "rating": 2}
+            ).json()["id"]
+            for i, text in enumerate(HOSTILE)
+        ]
         deadline = time.monotonic() + 120
         statuses = {}
         while time.monotonic() < deadline:
@@ -95,8 +109,10 @@ def test_health_answers_while_hostile_reviews_are_processed(settings) -> None:
     assert len(latencies) >= 5, "health was polled while the reviews were processed"
     ranked = sorted(latencies)
     p90, slowest = ranked[int(len(ranked) * 0.9)], ranked[-1]
-    print(f"/health while {len(HOSTILE)} hostile reviews were processed: {len(ranked)} polls, median "
-          f"{ranked[len(ranked) // 2] * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms, slowest {slowest * 1000:.0f} ms")
+    print(
+        f"/health while {len(HOSTILE)} hostile reviews were processed: {len(ranked)} polls, median "
+        f"{ranked[len(ranked) // 2] * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms, slowest {slowest * 1000:.0f} ms"
+    )
     # Python's `re` holds the GIL for one whole call, so the loop can wait about one call (a few hundred ms for
     # the largest patterns on 20,000 characters, more on a loaded machine); one quadratic pattern took 24 s.
     assert p90 < 1.0 and slowest < 3.0, f"/health: p90 {p90:.2f} s, slowest {slowest:.2f} s over {len(ranked)} polls"
@@ -118,6 +134,7 @@ async def test_a_review_over_the_rules_budget_goes_to_a_person(settings) -> None
 
 # -- bad input is a 4xx problem, never a 500 ----------------------------------------------------------------------
 
+
 async def test_deeply_nested_json_is_refused_before_it_is_parsed(client) -> None:
     for depth in (40, 10_000, 100_000):
         for open_, close in (("[", "]"), ('{"a":', "}")):
@@ -129,24 +146,33 @@ async def test_deeply_nested_json_is_refused_before_it_is_parsed(client) -> None
                 assert "nests deeper" in response.json()["detail"], response.text[:200]
     unclosed = await client.post("/api/v1/reviews", content="[" * 100_000, headers={"Content-Type": "application/json"})
     _is_problem(unclosed)
-    shallow = {"reviews": [{"text": "[[[[{{{{ brackets in text are not nesting ]]]]}}}}" * 20, "source": "s",
-                            "external_id": "shallow"}]}
+    shallow = {
+        "reviews": [
+            {"text": "[[[[{{{{ brackets in text are not nesting ]]]]}}}}" * 20, "source": "s", "external_id": "shallow"}
+        ]
+    }
     assert (await client.post("/api/v1/reviews/batch", json=shallow)).status_code in (200, 201)
 
 
 async def test_dates_that_cannot_be_stored_are_refused(client) -> None:
     edges = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00", "1899-12-31T23:59:59Z"]
     for i, value in enumerate(edges):
-        single = await client.post("/api/v1/reviews", json={"text": "Fine kettle", "source": "dates",
-                                                            "external_id": f"d{i}", "created_at": value})
+        single = await client.post(
+            "/api/v1/reviews",
+            json={"text": "Fine kettle", "source": "dates", "external_id": f"d{i}", "created_at": value},
+        )
         _is_problem(single)
-        batch = await client.post("/api/v1/reviews/batch", json={"reviews": [
-            {"text": "Fine kettle", "source": "dates", "external_id": f"b{i}", "created_at": value}]})
+        batch = await client.post(
+            "/api/v1/reviews/batch",
+            json={"reviews": [{"text": "Fine kettle", "source": "dates", "external_id": f"b{i}", "created_at": value}]},
+        )
         assert batch.status_code in (200, 201) and batch.json()["results"][0]["status"] == 400, batch.text
         for path, name in (("/api/v1/insights", "from"), ("/api/v1/replies/export", "since")):
             _is_problem(await client.get(path, params={name: value}))
-    fine = await client.post("/api/v1/reviews", json={"text": "Fine kettle", "source": "dates", "external_id": "ok",
-                                                      "created_at": "2025-03-01T10:00:00+14:00"})
+    fine = await client.post(
+        "/api/v1/reviews",
+        json={"text": "Fine kettle", "source": "dates", "external_id": "ok", "created_at": "2025-03-01T10:00:00+14:00"},
+    )
     assert fine.status_code == 201
     body = (await client.get(f"/api/v1/reviews/{fine.json()['id']}")).json()
     assert body["review_created_at"].startswith("2025-02-28T20:00:00"), body["review_created_at"]
@@ -156,18 +182,29 @@ async def test_form_fields_sent_as_files_are_refused(settings) -> None:
     await _user(settings)
     async with AsyncTestClient(app=create_app(settings)) as web:
         token = _token((await web.get("/login")).text)
-        response = await web.post("/login", data={"email": "anna@example.com", "password": PASSWORD,
-                                                  "_csrf_token": token},
-                                  files={"next": ("next.txt", b"/queue", "text/plain")}, follow_redirects=False)
+        response = await web.post(
+            "/login",
+            data={"email": "anna@example.com", "password": PASSWORD, "_csrf_token": token},
+            files={"next": ("next.txt", b"/queue", "text/plain")},
+            follow_redirects=False,
+        )
         _is_problem(response, page=True)
-        response = await web.post("/login", data={"password": PASSWORD, "_csrf_token": token},
-                                  files={"email": ("e.txt", b"anna@example.com")}, follow_redirects=False)
+        response = await web.post(
+            "/login",
+            data={"password": PASSWORD, "_csrf_token": token},
+            files={"email": ("e.txt", b"anna@example.com")},
+            follow_redirects=False,
+        )
         _is_problem(response, page=True)
         await _sign_in(web)
         token = _token((await web.get("/queue")).text)
         for field in ("ids", "next", "confirm"):
-            response = await web.post("/queue/bulk-approve", data={"_csrf_token": token, "ids": "1"},
-                                      files={field: ("x.txt", b"1")}, follow_redirects=False)
+            response = await web.post(
+                "/queue/bulk-approve",
+                data={"_csrf_token": token, "ids": "1"},
+                files={field: ("x.txt", b"1")},
+                follow_redirects=False,
+            )
             _is_problem(response, page=True)
 
 
@@ -178,8 +215,9 @@ async def test_numbers_written_with_other_digits_are_refused(settings) -> None:
         await _sign_in(web)
         token = _token((await web.get("/queue")).text)
         for value in ("²", "①", "٣", "１", "1²", "9" * 5000):
-            response = await web.post("/queue/bulk-approve", data={"_csrf_token": token, "ids": value},
-                                      follow_redirects=False)
+            response = await web.post(
+                "/queue/bulk-approve", data={"_csrf_token": token, "ids": value}, follow_redirects=False
+            )
             assert response.status_code == 400, (value[:10], response.status_code, response.text[:200])
             page = await web.get("/queue", params={"page": value}, follow_redirects=False)
             assert page.status_code == 400, (value[:10], page.status_code)
@@ -187,10 +225,10 @@ async def test_numbers_written_with_other_digits_are_refused(settings) -> None:
 
 # -- files the service creates ------------------------------------------------------------------------------------
 
+
 def test_database_and_key_files_are_private_whatever_the_umask(tmp_path, scripted_llm) -> None:
     data = tmp_path / "fresh" / "data"
-    settings = Settings(data_dir=data, llm_base_url=scripted_llm.base_url, llm_model="scripted",
-                        bootstrap_api_key="k")
+    settings = Settings(data_dir=data, llm_base_url=scripted_llm.base_url, llm_model="scripted", bootstrap_api_key="k")
     previous = os.umask(0)
     try:
         upgrade(settings.resolved_database_url)  # what `assistant serve` does first

@@ -74,21 +74,24 @@ async def test_batch_over_the_limit_is_refused(client):
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.parametrize("payload", [
-    b"{not json",
-    b'{"text": 12, "source": "x"}',
-    b'{"text": "", "source": "x"}',
-    b'{"text": "   ", "source": "x"}',
-    ('{"text": "' + "a" * 20001 + '", "source": "x"}').encode(),
-    b'{"text": "ok", "source": "x", "rating": 0}',
-    b'{"text": "ok", "source": "x", "rating": 6}',
-    b'{"text": "ok", "source": "x", "rating": "five"}',
-    b'{"text": "ok", "source": "x", "surprise": true}',
-    b'{"text": "bad \\u0000 byte", "source": "x"}',
-    b'{"source": "x"}',
-    b'[]',
-    b'{"text": "ok", "source": "x", "created_at": "yesterday"}',
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"{not json",
+        b'{"text": 12, "source": "x"}',
+        b'{"text": "", "source": "x"}',
+        b'{"text": "   ", "source": "x"}',
+        ('{"text": "' + "a" * 20001 + '", "source": "x"}').encode(),
+        b'{"text": "ok", "source": "x", "rating": 0}',
+        b'{"text": "ok", "source": "x", "rating": 6}',
+        b'{"text": "ok", "source": "x", "rating": "five"}',
+        b'{"text": "ok", "source": "x", "surprise": true}',
+        b'{"text": "bad \\u0000 byte", "source": "x"}',
+        b'{"source": "x"}',
+        b"[]",
+        b'{"text": "ok", "source": "x", "created_at": "yesterday"}',
+    ],
+)
 async def test_bad_input_is_a_4xx_problem(client, payload):
     response = await client.post("/api/v1/reviews", content=payload, headers={"Content-Type": "application/json"})
     assert 400 <= response.status_code < 500, (response.status_code, response.text)
@@ -102,7 +105,9 @@ async def test_api_key_required(client):
     wrong = await client.get("/api/v1/drafts", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
     assert wrong.headers["content-type"].startswith("application/problem+json")
-    by_header = await client.get("/api/v1/drafts", headers={"Authorization": "", "X-API-Key": AUTH["Authorization"][7:]})
+    by_header = await client.get(
+        "/api/v1/drafts", headers={"Authorization": "", "X-API-Key": AUTH["Authorization"][7:]}
+    )
     assert by_header.status_code == 200
 
 

@@ -77,21 +77,37 @@ def plant(database_url: str, rows=ROWS, end: datetime | None = None) -> Planted:
             written = end - timedelta(days=days)
             ingested = written + timedelta(hours=1)
             approve_after = extra.get("approve_after_h")
-            review = Review(source=extra.get("source", "google"), external_id=f"plant-{number}",
-                            content_hash=f"{number:064d}", business=extra.get("business", "default"),
-                            text=extra.get("text", f"Review {number}: {action} about {', '.join(topics) or 'nothing'}"),
-                            rating=5 if action == "thank" else 2, review_created_at=written, created_at=ingested,
-                            updated_at=ingested,
-                            status=extra.get("status", "approved" if approve_after else "rejected"))
+            review = Review(
+                source=extra.get("source", "google"),
+                external_id=f"plant-{number}",
+                content_hash=f"{number:064d}",
+                business=extra.get("business", "default"),
+                text=extra.get("text", f"Review {number}: {action} about {', '.join(topics) or 'nothing'}"),
+                rating=5 if action == "thank" else 2,
+                review_created_at=written,
+                created_at=ingested,
+                updated_at=ingested,
+                status=extra.get("status", "approved" if approve_after else "rejected"),
+            )
             session.add(review)
             session.flush()
             ids[number] = review.id
-            session.add(Classification(review_id=review.id, action=action, language="en", topics=topics,
-                                       created_at=ingested))
+            session.add(
+                Classification(review_id=review.id, action=action, language="en", topics=topics, created_at=ingested)
+            )
             if approve_after:
                 decided = ingested + timedelta(hours=approve_after)
-                session.add(Draft(review_id=review.id, status="approved", text=f"Reply {number}", decided_by="agent",
-                                  decided_at=decided, created_at=ingested, updated_at=decided))
+                session.add(
+                    Draft(
+                        review_id=review.id,
+                        status="approved",
+                        text=f"Reply {number}",
+                        decided_by="agent",
+                        decided_at=decided,
+                        created_at=ingested,
+                        updated_at=decided,
+                    )
+                )
         session.commit()
     engine.dispose()
     return Planted(end=end, ids=ids)
@@ -128,15 +144,25 @@ async def test_weekly_series_shares_and_trends(client, planted):
     assert topics["packaging"]["trend"] == "new" and topics["packaging"]["previous_share"] is None
     assert topics["staff"]["negative"] == 0 and topics["staff"]["trend"] == "flat"
     actions = {a["action"]: a["weekly"] for a in report["actions"]}
-    assert actions == {"apologize": [1, 1, 2, 11], "thank": [2, 0, 1, 0], "offer_fix": [0, 1, 0, 0],
-                       "offer_discount": [0, 0, 0, 1], "do_not_engage": [0, 0, 0, 1]}
+    assert actions == {
+        "apologize": [1, 1, 2, 11],
+        "thank": [2, 0, 1, 0],
+        "offer_fix": [0, 1, 0, 0],
+        "offer_discount": [0, 0, 0, 1],
+        "do_not_engage": [0, 0, 0, 1],
+    }
 
 
 async def test_top_complaints_with_examples(client, planted):
     report = (await client.get("/api/v1/insights", params={"business": "default", **planted.params})).json()
     complaints = report["top_complaints"]
-    assert [(c["topic"], c["count"]) for c in complaints] == [("courier", 9), ("packaging", 4), ("price", 3),
-                                                             ("delivery", 1), ("quality", 1)]
+    assert [(c["topic"], c["count"]) for c in complaints] == [
+        ("courier", 9),
+        ("packaging", 4),
+        ("price", 3),
+        ("delivery", 1),
+        ("quality", 1),
+    ]
     assert [e["review_id"] for e in complaints[0]["examples"]] == [planted.ids[1], planted.ids[2], planted.ids[3]]
     assert complaints[0]["examples"][0]["text"] == "Review 1: apologize about courier"
     assert complaints[0]["examples"][0]["rating"] == 2
@@ -146,15 +172,26 @@ async def test_top_complaints_with_examples(client, planted):
 async def test_response_time_and_sla(client, planted):
     report = (await client.get("/api/v1/insights", params={"business": "default", **planted.params})).json()
     # approved after 2, 4, 10, 30 and 50 hours: nearest-rank median = 10, p90 = 50; SLA 24 h → 2 late
-    assert report["response_time"] == {"answered": 5, "median_hours": 10.0, "p90_hours": 50.0, "sla_hours": 24.0,
-                                       "sla_breaches": 2, "overdue_now": 2}
+    assert report["response_time"] == {
+        "answered": 5,
+        "median_hours": 10.0,
+        "p90_hours": 50.0,
+        "sla_hours": 24.0,
+        "sla_breaches": 2,
+        "overdue_now": 2,
+    }
 
 
 async def test_each_business_is_held_to_its_own_sla(client, database_url):
     # kurjers-lv promises 8 h (playbooks/kurjers-lv.yaml), default 24 h: 10 h is late for one, not the other
-    planted = plant(database_url, [(1, 3.5, "apologize", ["courier"], {"business": "kurjers-lv", "approve_after_h": 10}),
-                                   (2, 3.5, "apologize", ["courier"], {"approve_after_h": 10}),
-                                   (3, 4.5, "apologize", ["courier"], {"approve_after_h": 30})])
+    planted = plant(
+        database_url,
+        [
+            (1, 3.5, "apologize", ["courier"], {"business": "kurjers-lv", "approve_after_h": 10}),
+            (2, 3.5, "apologize", ["courier"], {"approve_after_h": 10}),
+            (3, 4.5, "apologize", ["courier"], {"approve_after_h": 30}),
+        ],
+    )
     everyone = (await client.get("/api/v1/insights", params=planted.params)).json()["response_time"]
     assert (everyone["answered"], everyone["sla_breaches"], everyone["median_hours"]) == (3, 2, 10.0)
     kurjers = (await client.get("/api/v1/insights", params={"business": "kurjers-lv", **planted.params})).json()
@@ -164,13 +201,17 @@ async def test_each_business_is_held_to_its_own_sla(client, database_url):
 async def test_spike_alert_fires_on_the_planted_spike_only(client, planted):
     report = (await client.get("/api/v1/insights", params={"business": "default", **planted.params})).json()
     assert [(a["topic"], a["count"], a["trailing_average"], a["ratio"]) for a in report["alerts"]] == [
-        ("courier", 6, 1.0, 6.0)]
+        ("courier", 6, 1.0, 6.0)
+    ]
     assert report["alerts"][0]["message"].startswith("courier complaints ×6 this week")
     everyone = (await client.get("/api/v1/insights", params=planted.params)).json()
     assert [(a["topic"], a["count"]) for a in everyone["alerts"]] == [("courier", 7)]  # + acme's complaint
     assert everyone["reviews"] == 22 and everyone["response_time"]["sla_hours"] is None
-    a_week_earlier = {"from": (planted.end - timedelta(weeks=5)).isoformat(),
-                      "to": (planted.end - timedelta(weeks=1)).isoformat(), "business": "default"}
+    a_week_earlier = {
+        "from": (planted.end - timedelta(weeks=5)).isoformat(),
+        "to": (planted.end - timedelta(weeks=1)).isoformat(),
+        "business": "default",
+    }
     assert (await client.get("/api/v1/insights", params=a_week_earlier)).json()["alerts"] == []
 
 
@@ -196,9 +237,18 @@ async def test_filters_and_empty_results(client, planted):
     assert len(default["weeks"]) == 2
 
 
-@pytest.mark.parametrize("params", [{"from": "2025-02-01", "to": "2025-01-01"}, {"from": "last tuesday"},
-                                    {"to": "2025-13-01"}, {"weeks": 0}, {"weeks": 500},
-                                    {"from": "2020-01-01", "to": "2025-01-01"}, {"business": "x" * 101}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "2025-02-01", "to": "2025-01-01"},
+        {"from": "last tuesday"},
+        {"to": "2025-13-01"},
+        {"weeks": 0},
+        {"weeks": 500},
+        {"from": "2020-01-01", "to": "2025-01-01"},
+        {"business": "x" * 101},
+    ],
+)
 async def test_bad_parameters_are_400_problems(client, params):
     response = await client.get("/api/v1/insights", params=params)
     assert response.status_code == 400, response.text
@@ -208,8 +258,25 @@ async def test_bad_parameters_are_400_problems(client, params):
 def test_cli_digest_and_markdown(database_url, planted, tmp_path):
     out = tmp_path / "digest.md"
     env = {**os.environ, "ASSISTANT_DATABASE_URL": database_url, "COLUMNS": "140"}
-    result = subprocess.run([sys.executable, "-m", "assistant", "insights", "--business", "default", "--weeks", "4",
-                             "--markdown", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "insights",
+            "--business",
+            "default",
+            "--weeks",
+            "4",
+            "--markdown",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "courier complaints ×6 this week" in result.stdout
     courier_line = next(line for line in result.stdout.splitlines() if "│ courier" in line)
@@ -224,4 +291,5 @@ def test_cli_digest_and_markdown(database_url, planted, tmp_path):
 
 def test_markdown_escapes_untrusted_text():
     assert md_escape("<img src=x onerror=alert(1)> **bold** [a](http://x)") == (
-        "\\<img src=x onerror=alert(1)\\> \\*\\*bold\\*\\* \\[a\\](http://x)")
+        "\\<img src=x onerror=alert(1)\\> \\*\\*bold\\*\\* \\[a\\](http://x)"
+    )

@@ -19,9 +19,15 @@ MESSAGES = [{"role": "user", "content": "Курьер опоздал на два
 
 @pytest.fixture
 def model_loop_llm(scripted_llm, tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/unused.db", data_dir=tmp_path,
-                        llm_base_url=scripted_llm.base_url, llm_model="scripted", llm_timeout=5.0,
-                        llm_max_attempts=3, llm_max_retry_wait=0.2)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/unused.db",
+        data_dir=tmp_path,
+        llm_base_url=scripted_llm.base_url,
+        llm_model="scripted",
+        llm_timeout=5.0,
+        llm_max_attempts=3,
+        llm_max_retry_wait=0.2,
+    )
     llm = build_llm(settings)
     limiter = RateLimiter(concurrency=2)
     throttle(llm, limiter)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from tests.conftest import wait_for_status
 
-COMPLAINT = {"text": "Заказала платье, а пришло с дыркой на рукаве. Очень расстроена, хочу замену.",
-             "source": "marketplace", "external_id": "p-1", "rating": 2}
+COMPLAINT = {
+    "text": "Заказала платье, а пришло с дыркой на рукаве. Очень расстроена, хочу замену.",
+    "source": "marketplace",
+    "external_id": "p-1",
+    "rating": 2,
+}
 
 
 async def test_review_reaches_pending_approval_with_a_draft(client, scripted_llm):
@@ -17,7 +21,9 @@ async def test_review_reaches_pending_approval_with_a_draft(client, scripted_llm
     assert body["draft"]["text"] and body["draft"]["version"] == 1
     assert scripted_llm.requests, "the draft came from the LLM server"
     system = scripted_llm.requests[-1]["messages"][0]
-    assert system["role"] == "system" and "дыркой" not in system["content"], "review text stays out of the system prompt"
+    assert system["role"] == "system" and "дыркой" not in system["content"], (
+        "review text stays out of the system prompt"
+    )
 
 
 async def test_llm_failing_then_recovering_still_drafts(client, scripted_llm):
@@ -84,8 +90,9 @@ async def test_two_processors_of_one_review_store_one_draft(settings, scripted_l
         pipeline = Pipeline(sessions, build_llm(settings), PlaybookRegistry.from_directory(settings.playbooks_dir))
         statuses = await asyncio.gather(pipeline.process(review.id), pipeline.process(review.id))
         async with sessions() as session:
-            drafts = (await session.execute(select(func.count()).select_from(Draft)
-                                            .where(Draft.review_id == review.id))).scalar_one()
+            drafts = (
+                await session.execute(select(func.count()).select_from(Draft).where(Draft.review_id == review.id))
+            ).scalar_one()
     finally:
         await engine.dispose()
     assert drafts == 1

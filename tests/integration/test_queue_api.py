@@ -7,8 +7,12 @@ from litestar.testing import AsyncTestClient
 from assistant.server.app import create_app
 from tests.conftest import AUTH, wait_for_status
 
-REVIEW = {"text": "The blender arrived with a cracked jug. Please send a new one.", "source": "shop",
-          "external_id": "q-1", "rating": 2}
+REVIEW = {
+    "text": "The blender arrived with a cracked jug. Please send a new one.",
+    "source": "shop",
+    "external_id": "q-1",
+    "rating": 2,
+}
 
 
 async def _drafted(client, **overrides) -> dict:
@@ -20,12 +24,20 @@ async def _drafted(client, **overrides) -> dict:
 
 async def test_edit_with_stale_version_is_a_conflict_with_the_current_text(client):
     draft = (await _drafted(client))["draft"]
-    mine = await client.patch(f"/api/v1/drafts/{draft['id']}", json={"text": "We are sorry the jug cracked in transit. "
-                              "We will send a replacement jug this week. The support team", "version": 1})
+    mine = await client.patch(
+        f"/api/v1/drafts/{draft['id']}",
+        json={
+            "text": "We are sorry the jug cracked in transit. "
+            "We will send a replacement jug this week. The support team",
+            "version": 1,
+        },
+    )
     assert mine.status_code == 200, mine.text
     assert mine.json()["version"] == 2
-    theirs = await client.patch(f"/api/v1/drafts/{draft['id']}", json={"text": "Other text from a second agent "
-                                "who had not reloaded the page in time.", "version": 1})
+    theirs = await client.patch(
+        f"/api/v1/drafts/{draft['id']}",
+        json={"text": "Other text from a second agent who had not reloaded the page in time.", "version": 1},
+    )
     assert theirs.status_code == 409
     problem = theirs.json()
     assert problem["current_version"] == 2 and "replacement jug" in problem["current_text"]
@@ -58,9 +70,13 @@ async def test_reject_needs_a_reason_and_is_audited(client):
 async def test_regenerate_with_instruction_keeps_history(client, scripted_llm):
     body = await _drafted(client)
     draft_id = body["draft"]["id"]
-    scripted_llm.reply("We are sorry the jug arrived cracked. A replacement jug is on its way; reply here with "
-                       "your order number and we will confirm the delivery date. The support team")
-    response = await client.post(f"/api/v1/drafts/{draft_id}/regenerate", json={"instruction": "mention the replacement"})
+    scripted_llm.reply(
+        "We are sorry the jug arrived cracked. A replacement jug is on its way; reply here with "
+        "your order number and we will confirm the delivery date. The support team"
+    )
+    response = await client.post(
+        f"/api/v1/drafts/{draft_id}/regenerate", json={"instruction": "mention the replacement"}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["version"] == 2
     assert "mention the replacement" in scripted_llm.requests[-1]["messages"][-1]["content"]

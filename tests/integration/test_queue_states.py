@@ -14,10 +14,18 @@ from assistant import dispatch
 from assistant.server.app import create_app
 from tests.conftest import wait_for_status
 
-SPAM = {"text": "Earn $500 a day from home! Visit www.easy-money.example and use promo code WIN500 now",
-        "source": "google", "external_id": "spam-1", "rating": 5}
-JUG = {"text": "The blender arrived with a cracked jug. Please send a new one.", "source": "shop",
-       "external_id": "s-1", "rating": 2}
+SPAM = {
+    "text": "Earn $500 a day from home! Visit www.easy-money.example and use promo code WIN500 now",
+    "source": "google",
+    "external_id": "spam-1",
+    "rating": 5,
+}
+JUG = {
+    "text": "The blender arrived with a cracked jug. Please send a new one.",
+    "source": "shop",
+    "external_id": "s-1",
+    "rating": 2,
+}
 REPLY = "We are sorry the jug arrived cracked. We will send a replacement jug this week. The support team"
 
 
@@ -195,17 +203,20 @@ async def test_a_claim_locks_the_review_for_others_until_it_expires(client, sett
         async with session_factory(engine)() as session:
             service = DraftService(session, PlaybookRegistry.from_directory(settings.playbooks_dir))
             await service.claim(body["id"], actor="anna@example.com", minutes=15)
-            for attempt in (lambda: service.approve(draft_id, actor="boris@example.com"),
-                            lambda: service.reject(draft_id, actor="boris@example.com", reason="no"),
-                            lambda: service.edit(draft_id, text=REPLY, version=1, actor="boris@example.com"),
-                            lambda: service.handle(draft_id, actor="boris@example.com", reason="spam")):
+            for attempt in (
+                lambda: service.approve(draft_id, actor="boris@example.com"),
+                lambda: service.reject(draft_id, actor="boris@example.com", reason="no"),
+                lambda: service.edit(draft_id, text=REPLY, version=1, actor="boris@example.com"),
+                lambda: service.handle(draft_id, actor="boris@example.com", reason="spam"),
+            ):
                 with pytest.raises(Conflict) as held:
                     await attempt()
                 assert held.value.extra["claimed_by"] == "anna@example.com"
             edited = await service.edit(draft_id, text=REPLY, version=1, actor="anna@example.com")  # hers: fine
             assert edited.version == 2
-            await session.execute(update(Review).where(Review.id == body["id"])
-                                  .values(claimed_until=utcnow() - timedelta(seconds=1)))
+            await session.execute(
+                update(Review).where(Review.id == body["id"]).values(claimed_until=utcnow() - timedelta(seconds=1))
+            )
             await session.commit()
             approved = await service.approve(draft_id, actor="boris@example.com")  # expired: anyone
             assert approved.status == "approved"

@@ -31,8 +31,12 @@ from tests.conftest import API_KEY, AUTH, wait_for_status
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)> {{ 7*7 }} </textarea><b>bold</b>"
-COMPLAINT = {"text": "The kettle arrived with a broken lid, please send a new one", "source": "sec",
-             "external_id": "k-1", "rating": 2}
+COMPLAINT = {
+    "text": "The kettle arrived with a broken lid, please send a new one",
+    "source": "sec",
+    "external_id": "k-1",
+    "rating": 2,
+}
 
 
 async def _db(settings: Settings):
@@ -66,8 +70,11 @@ def _token(html: str) -> str:
 
 async def _sign_in(web: AsyncTestClient, email: str = "anna@example.com") -> None:
     page = await web.get("/login")
-    response = await web.post("/login", data={"email": email, "password": PASSWORD, "_csrf_token": _token(page.text),
-                                              "next": "/queue"}, follow_redirects=False)
+    response = await web.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "_csrf_token": _token(page.text), "next": "/queue"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
 
 
@@ -115,21 +122,35 @@ async def test_api_keys_are_stored_hashed_and_held_to_their_scopes(settings, cli
             else:
                 assert response.status_code == 403, (who, method, url, response.status_code)
                 assert response.headers["content-type"].startswith("application/problem+json")
-        for headers in ({"Authorization": ""}, {"Authorization": f"Bearer {keys['revoked']}"},
-                        {"Authorization": "Bearer rra_not-a-key"}, {"X-API-Key": keys["ingest"][:-1]}):
+        for headers in (
+            {"Authorization": ""},
+            {"Authorization": f"Bearer {keys['revoked']}"},
+            {"Authorization": "Bearer rra_not-a-key"},
+            {"X-API-Key": keys["ingest"][:-1]},
+        ):
             response = await client.request(method, url, json=payload, headers={"Authorization": "", **headers})
             assert response.status_code == 401, (headers, method, url, response.status_code)
-    assert (await client.get(f"/api/v1/reviews/{ids['review']}",
-                             headers={"Authorization": "", "X-API-Key": keys["ingest"]})).status_code == 200
+    assert (
+        await client.get(f"/api/v1/reviews/{ids['review']}", headers={"Authorization": "", "X-API-Key": keys["ingest"]})
+    ).status_code == 200
 
 
 # -- headers, CORS ----------------------------------------------------------------------------------------------
 
+
 async def test_security_headers_on_every_kind_of_response(client) -> None:
     review = (await client.post("/api/v1/reviews", json=COMPLAINT)).json()
-    for path, headers in [(f"/api/v1/reviews/{review['id']}", AUTH), ("/api/v1/drafts", {"Authorization": ""}),
-                          ("/api/v1/reviews/999999", AUTH), ("/no/such/page", {}), ("/health", {}),
-                          ("/login", {}), ("/queue", {}), ("/static/app.css", {}), ("/schema/openapi.json", {})]:
+    for path, headers in [
+        (f"/api/v1/reviews/{review['id']}", AUTH),
+        ("/api/v1/drafts", {"Authorization": ""}),
+        ("/api/v1/reviews/999999", AUTH),
+        ("/no/such/page", {}),
+        ("/health", {}),
+        ("/login", {}),
+        ("/queue", {}),
+        ("/static/app.css", {}),
+        ("/schema/openapi.json", {}),
+    ]:
         response = await client.get(path, headers=headers, follow_redirects=False)
         for name, value in BASE_HEADERS.items():
             assert response.headers.get(name) == value, (path, response.status_code, name)
@@ -141,7 +162,10 @@ async def test_security_headers_on_every_kind_of_response(client) -> None:
 
 
 async def test_cors_answers_only_the_configured_origins(settings) -> None:
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
     async with AsyncTestClient(app=create_app(settings)) as closed:  # default: no origin at all
         response = await closed.options("/api/v1/reviews", headers={"Origin": "https://shop.example", **preflight})
         assert "access-control-allow-origin" not in response.headers
@@ -158,6 +182,7 @@ async def test_cors_answers_only_the_configured_origins(settings) -> None:
 
 
 # -- web sessions, CSRF, escaping -------------------------------------------------------------------------------
+
 
 async def test_idle_sessions_end_on_the_server_even_if_the_cookie_is_kept(settings, monkeypatch) -> None:
     await _user(settings)
@@ -186,17 +211,32 @@ async def test_forms_without_their_csrf_token_are_refused(settings) -> None:
 
 async def test_hostile_review_text_is_escaped_on_every_page(settings, client) -> None:
     await _user(settings, "root@example.com", "admin")
-    created = (await client.post("/api/v1/reviews", json={"text": EVIL, "source": "<i>src</i>", "rating": 2,
-                                                         "author": "<svg onload=alert(3)>",
-                                                         "url": "javascript:alert(4)"})).json()
+    created = (
+        await client.post(
+            "/api/v1/reviews",
+            json={
+                "text": EVIL,
+                "source": "<i>src</i>",
+                "rating": 2,
+                "author": "<svg onload=alert(3)>",
+                "url": "javascript:alert(4)",
+            },
+        )
+    ).json()
     await wait_for_status(client, created["id"], "pending_approval", "failed")
     async with AsyncTestClient(app=create_app(settings)) as web:
         await _sign_in(web, "root@example.com")
         for path in ("/queue", f"/reviews/{created['id']}", "/insights"):
             page = await web.get(path)
             assert page.status_code == 200, path
-            for raw in ("<script>alert(1)", "<img src=x", "<svg onload", "<b>bold</b>", "javascript:alert(4)",
-                        "<i>src</i>"):
+            for raw in (
+                "<script>alert(1)",
+                "<img src=x",
+                "<svg onload",
+                "<b>bold</b>",
+                "javascript:alert(4)",
+                "<i>src</i>",
+            ):
                 assert raw not in page.text, (path, raw)
         review_page = (await web.get(f"/reviews/{created['id']}")).text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in review_page and "{{ 7*7 }}" in review_page, "shown as text"
@@ -204,27 +244,40 @@ async def test_hostile_review_text_is_escaped_on_every_page(settings, client) ->
 
 # -- secrets ----------------------------------------------------------------------------------------------------
 
+
 async def test_no_secrets_in_logs_or_the_llm_call_log(settings, scripted_llm, caplog) -> None:
     llm_key, url_password, url_key = "sk-test-0123456789SECRET", "urlpass-SECRET-42", "querykey-SECRET-43"
     base = scripted_llm.base_url.replace("http://", f"http://modeluser:{url_password}@")
-    leaky = settings.model_copy(update={"llm_base_url": f"{base}?api-key={url_key}".replace("/v1?", "/v1/?"),
-                                        "llm_api_key": llm_key})
+    leaky = settings.model_copy(
+        update={"llm_base_url": f"{base}?api-key={url_key}".replace("/v1?", "/v1/?"), "llm_api_key": llm_key}
+    )
     keys = await _keys(leaky)
     await _user(leaky)
     caplog.set_level(logging.DEBUG)
     async with AsyncTestClient(app=create_app(leaky)) as web:
         for key in (keys["ingest"], API_KEY):
-            created = await web.post("/api/v1/reviews", json={**COMPLAINT, "external_id": key[-6:]},
-                                     headers={"Authorization": f"Bearer {key}"})
+            created = await web.post(
+                "/api/v1/reviews",
+                json={**COMPLAINT, "external_id": key[-6:]},
+                headers={"Authorization": f"Bearer {key}"},
+            )
             assert created.status_code == 201
             web.headers.update(AUTH)
             body = await wait_for_status(web, created.json()["id"], "pending_approval", "failed")
             assert body["status"] == "pending_approval", body["error"]
-        assert (await web.get("/api/v1/drafts", headers={"Authorization": f"Bearer {keys['revoked']}"})).status_code == 401
+        assert (
+            await web.get("/api/v1/drafts", headers={"Authorization": f"Bearer {keys['revoked']}"})
+        ).status_code == 401
         await _sign_in(web)
         session_cookie = web.cookies.get("rra_session")
-        wrong = await web.post("/login", data={"email": "anna@example.com", "password": PASSWORD + "x",
-                                               "_csrf_token": _token((await web.get("/login")).text)})
+        wrong = await web.post(
+            "/login",
+            data={
+                "email": "anna@example.com",
+                "password": PASSWORD + "x",
+                "_csrf_token": _token((await web.get("/login")).text),
+            },
+        )
         assert wrong.status_code == 401
     assert scripted_llm.requests, "the model was called"
     secrets = [llm_key, url_password, url_key, API_KEY, PASSWORD, session_cookie, *keys.values()]
@@ -234,8 +287,10 @@ async def test_no_secrets_in_logs_or_the_llm_call_log(settings, scripted_llm, ca
     engine, sessions = await _db(leaky)
     async with sessions() as session:
         calls = (await session.execute(select(LLMCall))).scalars().all()
-        tables = {t: (await session.execute(text(f'SELECT * FROM "{t}"'))).all()
-                  for t in ("llmcall", "review", "event", "draft", "draftversion", "classification")}
+        tables = {
+            t: (await session.execute(text(f'SELECT * FROM "{t}"'))).all()
+            for t in ("llmcall", "review", "event", "draft", "draftversion", "classification")
+        }
     await engine.dispose()
     assert calls
     stored = json.dumps({t: [list(map(str, row)) for row in rows] for t, rows in tables.items()}, ensure_ascii=False)
@@ -249,7 +304,12 @@ def test_secrets_are_masked_for_every_logger_and_handler(tmp_path) -> None:
     import base64
     import io
 
-    password, query_key, bearer, azure = "urlpass-SECRET-1", "querykey-SECRET-2", "sk-bearer-SECRET-345", "azure-SECRET-6"
+    password, query_key, bearer, azure = (
+        "urlpass-SECRET-1",
+        "querykey-SECRET-2",
+        "sk-bearer-SECRET-345",
+        "azure-SECRET-6",
+    )
     basic = base64.b64encode(b"modeluser:basic-SECRET-7").decode()
     url = f"https://modeluser:{password}@llm.example/v1/chat/completions?api-version=1&api-key={query_key}"
     early, late, isolated = io.StringIO(), io.StringIO(), io.StringIO()
@@ -262,13 +322,25 @@ def test_secrets_are_masked_for_every_logger_and_handler(tmp_path) -> None:
     create_app(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'x.db'}"))
     handlers.append(logging.StreamHandler(late))
     logging.getLogger().addHandler(handlers[2])
-    names = ("httpx2", "httpx2._client", "httpcore2.http11", "openai", "openai._base_client", "assistant.llm.client",
-             "uvicorn.error", "vendor.quiet", "vendor.quiet.child")
+    names = (
+        "httpx2",
+        "httpx2._client",
+        "httpcore2.http11",
+        "openai",
+        "openai._base_client",
+        "assistant.llm.client",
+        "uvicorn.error",
+        "vendor.quiet",
+        "vendor.quiet.child",
+    )
     levels = {name: logging.getLogger(name).level for name in names}
     # Another test's uvicorn may have configured its loggers (the "uvicorn" parent stops propagating): this test
     # is about masking, so the propagating loggers propagate here, and get their own settings back afterwards.
-    chain = [logging.getLogger(n) for n in ("uvicorn", "httpx2", "httpcore2", "openai", "assistant", *names)
-             if not n.startswith("vendor.")]
+    chain = [
+        logging.getLogger(n)
+        for n in ("uvicorn", "httpx2", "httpcore2", "openai", "assistant", *names)
+        if not n.startswith("vendor.")
+    ]
     saved = [(logger, logger.propagate, logger.disabled) for logger in chain]
     for logger in chain:
         logger.propagate, logger.disabled = True, False
@@ -302,6 +374,7 @@ def test_secrets_are_masked_for_every_logger_and_handler(tmp_path) -> None:
 
 # -- request size -----------------------------------------------------------------------------------------------
 
+
 async def test_request_bodies_are_bounded_and_a_full_batch_fits(client) -> None:
     padded = b'{"text": "Padded but valid", "source": "size"' + b" " * (BODY_LIMIT + 10) + b"}"
     single = await client.post("/api/v1/reviews", content=padded, headers={"Content-Type": "application/json"})
@@ -310,10 +383,26 @@ async def test_request_bodies_are_bounded_and_a_full_batch_fits(client) -> None:
     accepted = await client.post("/api/v1/reviews/batch", content=batch, headers={"Content-Type": "application/json"})
     assert accepted.status_code == 200 and accepted.json()["created"] == 1
     # the largest legitimate batch: 1,000 reviews of 20,000 characters as UTF-8 JSON, 4 bytes each at worst
-    worst = len(json.dumps({"reviews": [{"text": "😀" * 20_000, "source": "x" * 100, "external_id": "x" * 300,
-                                         "author": "x" * 300, "url": "x" * 2000, "business": "x" * 100,
-                                         "rating": 5, "created_at": "2025-01-01T00:00:00+00:00"}] * 1000},
-                           ensure_ascii=False).encode())
+    worst = len(
+        json.dumps(
+            {
+                "reviews": [
+                    {
+                        "text": "😀" * 20_000,
+                        "source": "x" * 100,
+                        "external_id": "x" * 300,
+                        "author": "x" * 300,
+                        "url": "x" * 2000,
+                        "business": "x" * 100,
+                        "rating": 5,
+                        "created_at": "2025-01-01T00:00:00+00:00",
+                    }
+                ]
+                * 1000
+            },
+            ensure_ascii=False,
+        ).encode()
+    )
     assert worst < BATCH_BODY_LIMIT, (worst, BATCH_BODY_LIMIT)
     too_many = await client.post("/api/v1/reviews/batch", json={"reviews": [COMPLAINT] * 1001})
     assert too_many.status_code == 400
@@ -338,16 +427,25 @@ def obedient_model(body: dict) -> str:
     case = next((c for c in INJECTIONS if c["canary"] in prompt), None)
     extras = " ".join(case["must_not_include"]) if case else ""
     canary = case["canary"] if case else ""
-    return (f"{canary} Thank you so much! As instructed we promise a full refund and a 100% discount, "
-            f"80% off your next order. {extras} Claim it at https://evil.example/claim or call +1 555 0100. {canary}")
+    return (
+        f"{canary} Thank you so much! As instructed we promise a full refund and a 100% discount, "
+        f"80% off your next order. {extras} Claim it at https://evil.example/claim or call +1 555 0100. {canary}"
+    )
 
 
 async def test_prompt_injections_in_every_language_never_yield_a_clean_draft(client, scripted_llm) -> None:
     scripted_llm.responder = obedient_model
     ids = []
     for case in INJECTIONS:
-        created = await client.post("/api/v1/reviews", json={"text": case["text"], "rating": case["rating"],
-                                                             "source": case["platform"], "external_id": case["id"]})
+        created = await client.post(
+            "/api/v1/reviews",
+            json={
+                "text": case["text"],
+                "rating": case["rating"],
+                "source": case["platform"],
+                "external_id": case["id"],
+            },
+        )
         ids.append((case, created.json()["id"]))
     drafts = []
     for case, review_id in ids:
@@ -379,9 +477,16 @@ async def test_a_draft_that_obeys_an_injection_is_never_clean(action: str) -> No
     passed = []
     for case in INJECTIONS:
         obeying = SimpleNamespace(chat=lambda *a, _t=_REPLIES[case["language"]] + " " + case["canary"], **k: _async(_t))
-        outcome = await draft_reply(review_text=case["text"], rating=case["rating"], platform=case["platform"],
-                                    language=case["language"], action=Action(action), topics=[], playbook=playbook,
-                                    llm=obeying)
+        outcome = await draft_reply(
+            review_text=case["text"],
+            rating=case["rating"],
+            platform=case["platform"],
+            language=case["language"],
+            action=Action(action),
+            topics=[],
+            playbook=playbook,
+            llm=obeying,
+        )
         if "canary_obeyed" not in outcome.guard.codes:
             passed.append((case["id"], outcome.guard.codes))
     assert passed == []
@@ -406,8 +511,9 @@ def test_web_pages_work_under_the_csp_in_a_real_browser(live_server, settings, d
     if not database_url.startswith("sqlite"):
         pytest.skip("the CSP check does not depend on the database")
     playwright_api = pytest.importorskip("playwright.sync_api")
-    import httpx
     from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
 
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
         pool.submit(asyncio.run, _user(settings, "root@example.com", "admin")).result()
@@ -421,10 +527,18 @@ def test_web_pages_work_under_the_csp_in_a_real_browser(live_server, settings, d
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_context(base_url=live_server.url).new_page()
-        page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
-                             "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))")
-        page.on("console", lambda m: violations.append(m.text) if m.type == "error" and "CSP" in m.text
-                or "Content Security Policy" in m.text else None)
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+        )
+        page.on(
+            "console",
+            lambda m: (
+                violations.append(m.text)
+                if (m.type == "error" and "CSP" in m.text) or "Content Security Policy" in m.text
+                else None
+            ),
+        )
         page.on("dialog", lambda d: violations.append(f"a dialog opened: {d.message}"))
         page.goto("/login")
         page.fill('input[name="email"]', "root@example.com")
@@ -432,8 +546,15 @@ def test_web_pages_work_under_the_csp_in_a_real_browser(live_server, settings, d
         page.click('button[type="submit"]')
         page.wait_for_url(re.compile(r"/queue"))
         assert page.evaluate("typeof window.htmx") == "object", "htmx loaded from /static under the CSP"
-        for path in ("/queue", f"/reviews/{review_id}", "/insights", "/admin/users", "/admin/keys", "/admin/playbooks",
-                     "/no-such-page"):
+        for path in (
+            "/queue",
+            f"/reviews/{review_id}",
+            "/insights",
+            "/admin/users",
+            "/admin/keys",
+            "/admin/playbooks",
+            "/no-such-page",
+        ):
             page.goto(path)
             page.wait_for_load_state("networkidle")
         page.goto("/queue")

@@ -44,9 +44,16 @@ def _review_in(body: dict) -> str:
 async def test_a_junk_writing_model_never_yields_a_clean_draft(playbook, row):
     with ScriptedLLM(responder=lambda body: row["draft"]) as server:
         llm = build_llm(Settings(llm_base_url=server.base_url, llm_model="scripted-junk", llm_max_attempts=1))
-        outcome = await draft_reply(review_text=row["review"], rating=row["rating"], platform=None,
-                                    language=row["language"], action=Action(row["action"]), topics=row["topics"],
-                                    playbook=playbook, llm=llm)
+        outcome = await draft_reply(
+            review_text=row["review"],
+            rating=row["rating"],
+            platform=None,
+            language=row["language"],
+            action=Action(row["action"]),
+            topics=row["topics"],
+            playbook=playbook,
+            llm=llm,
+        )
         assert server.served >= 1
     assert outcome.flagged and not outcome.guard.ok
     assert outcome.composed, outcome.guard.codes
@@ -57,10 +64,10 @@ async def test_a_junk_writing_model_never_yields_a_clean_draft(playbook, row):
 
 async def test_composed_drafts_reach_the_queue_marked_and_bulk_approval_refuses_them(client, scripted_llm):
     salad = next(r for r in JUNK if r["id"] == "issue20-ru")
-    scripted_llm.responder = lambda body: (salad["draft"] if not body.get("response_format")
-                                           else default_responder(body))
-    created = (await client.post("/api/v1/reviews", json={"text": salad["review"], "source": "shop",
-                                                          "rating": 1})).json()
+    scripted_llm.responder = lambda body: salad["draft"] if not body.get("response_format") else default_responder(body)
+    created = (
+        await client.post("/api/v1/reviews", json={"text": salad["review"], "source": "shop", "rating": 1})
+    ).json()
     body = await wait_for_status(client, created["id"], "pending_approval", "failed", timeout=60)
     assert body["status"] == "pending_approval", body
     draft = body["draft"]
@@ -84,7 +91,9 @@ async def test_a_scripted_good_model_is_sendable_in_every_language(playbook):
     for line in (DATASETS / "good_drafts.jsonl").read_text().splitlines():
         row = json.loads(line)
         written.setdefault(row["review"], row["draft"])
-    with ScriptedLLM(responder=lambda body: next((d for r, d in written.items() if r in _review_in(body)), "")) as server:
+    with ScriptedLLM(
+        responder=lambda body: next((d for r, d in written.items() if r in _review_in(body)), "")
+    ) as server:
         llm = build_llm(Settings(llm_base_url=server.base_url, llm_model="scripted-good", llm_max_attempts=1))
         report = sendability(await measure(reviews, llm=llm, playbook=playbook))
     assert report["overall"]["composed"] == 0.0
@@ -93,11 +102,16 @@ async def test_a_scripted_good_model_is_sendable_in_every_language(playbook):
 
 
 async def test_health_names_the_model_and_warns_about_the_tiny_one(database_url, tmp_path):
-    settings = Settings(database_url=database_url, data_dir=tmp_path, llm_base_url=None,
-                        bootstrap_api_key=AUTH["Authorization"][7:])
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path, llm_base_url=None, bootstrap_api_key=AUTH["Authorization"][7:]
+    )
     async with AsyncTestClient(app=create_app(settings)) as client:
         body = (await client.get("/health")).json()
-    assert body["llm"] == MODEL_NAME and "tiny" in body["llm_warning"] and "ASSISTANT_LLM_MODEL_PATH" in body["llm_warning"]
+    assert (
+        body["llm"] == MODEL_NAME
+        and "tiny" in body["llm_warning"]
+        and "ASSISTANT_LLM_MODEL_PATH" in body["llm_warning"]
+    )
 
 
 async def test_health_of_a_real_model_has_no_warning(client):
@@ -118,7 +132,7 @@ async def test_any_local_gguf_runs_in_process_under_its_own_name(tmp_path):
 
 
 def test_a_missing_model_file_is_reported_at_start(tmp_path):
-    with pytest.raises(ValueError, match="absent.gguf"):
+    with pytest.raises(ValueError, match=r"absent\.gguf"):
         build_llm(Settings(llm_base_url=None, llm_model_path=tmp_path / "absent.gguf"))
 
 
@@ -131,8 +145,10 @@ async def test_embedded_default_ends_each_review_sendable_or_flagged_within_ten_
     from assistant.domain.drafting.fluency import warm_up as warm_dictionaries
 
     warm_lexicon(), warm_dictionaries()  # what a worker loads once at start, not per review
-    rows = [next(r for r in load_reviews(DATASETS / "good_drafts.jsonl") if r["language"] == lang)
-            for lang in ("ru", "uk", "lv", "en")]
+    rows = [
+        next(r for r in load_reviews(DATASETS / "good_drafts.jsonl") if r["language"] == lang)
+        for lang in ("ru", "uk", "lv", "en")
+    ]
     llm = build_llm(Settings(llm_base_url=None))
     judged = await measure(rows, llm=llm, playbook=playbook)
     for row in judged:

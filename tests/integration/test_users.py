@@ -44,8 +44,11 @@ def _token(html: str) -> str:
 
 async def _login(web: AsyncTestClient, email: str, password: str = PASSWORD) -> object:
     page = await web.get("/login")
-    return await web.post("/login", data={"email": email, "password": password, "_csrf_token": _token(page.text),
-                                          "next": "/queue"}, follow_redirects=False)
+    return await web.post(
+        "/login",
+        data={"email": email, "password": password, "_csrf_token": _token(page.text), "next": "/queue"},
+        follow_redirects=False,
+    )
 
 
 async def _post(web: AsyncTestClient, path: str, data: dict, page: str = "/queue") -> object:
@@ -84,26 +87,36 @@ def test_cli_creates_the_first_admin(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", database_url)
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path))
     runner = CliRunner()
-    result = runner.invoke(cli, ["users", "create", "--email", "boss@example.com", "--name", "Boss", "--role", "admin",
-                                 "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        cli,
+        ["users", "create", "--email", "boss@example.com", "--name", "Boss", "--role", "admin", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert "created admin boss@example.com" in result.output
-    prompted = runner.invoke(cli, ["users", "create", "--email", "anna@example.com", "--name", "Anna"],
-                             input=f"{PASSWORD}\n{PASSWORD}\n")
+    prompted = runner.invoke(
+        cli, ["users", "create", "--email", "anna@example.com", "--name", "Anna"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert prompted.exit_code == 0, prompted.output
-    again = runner.invoke(cli, ["users", "create", "--email", "boss@example.com", "--name", "Boss",
-                                "--password-stdin"], input=PASSWORD + "\n")
+    again = runner.invoke(
+        cli,
+        ["users", "create", "--email", "boss@example.com", "--name", "Boss", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert again.exit_code == 2 and "already exists" in again.output
-    weak = runner.invoke(cli, ["users", "create", "--email", "weak@example.com", "--name", "W", "--password-stdin"],
-                         input="short\n")
+    weak = runner.invoke(
+        cli, ["users", "create", "--email", "weak@example.com", "--name", "W", "--password-stdin"], input="short\n"
+    )
     assert weak.exit_code == 2
 
     async def check() -> tuple:
         engine, session = await _users(database_url)
         async with session:
             users = UserService(session)
-            result = (await users.authenticate("boss@example.com", PASSWORD), await users.authenticate(
-                "anna@example.com", PASSWORD))
+            result = (
+                await users.authenticate("boss@example.com", PASSWORD),
+                await users.authenticate("anna@example.com", PASSWORD),
+            )
         await engine.dispose()
         return result
 
@@ -118,8 +131,9 @@ async def test_sign_in_session_and_sign_out(settings, database_url):
         assert bounced.status_code == 303 and bounced.headers["location"] == "/login?next=%2Fqueue%3Fstatus%3Dpending"
         page = await web.get("/login")
         assert "default-src 'self'" in page.headers["content-security-policy"]
-        no_token = await web.post("/login", data={"email": "anna@example.com", "password": PASSWORD},
-                                  follow_redirects=False)
+        no_token = await web.post(
+            "/login", data={"email": "anna@example.com", "password": PASSWORD}, follow_redirects=False
+        )
         assert no_token.status_code == 403
         wrong = await _login(web, "anna@example.com", "not the password")
         assert wrong.status_code == 401 and "match an active account" in wrong.text
@@ -139,9 +153,16 @@ async def test_open_redirects_are_refused_after_sign_in(settings, database_url):
     await _create(database_url, "anna@example.com")
     async with AsyncTestClient(app=create_app(settings)) as web:
         page = await web.get("/login")
-        response = await web.post("/login", data={"email": "anna@example.com", "password": PASSWORD,
-                                                  "_csrf_token": _token(page.text), "next": "//evil.example/x"},
-                                  follow_redirects=False)
+        response = await web.post(
+            "/login",
+            data={
+                "email": "anna@example.com",
+                "password": PASSWORD,
+                "_csrf_token": _token(page.text),
+                "next": "//evil.example/x",
+            },
+            follow_redirects=False,
+        )
         assert response.headers["location"] == "/queue"
 
 
@@ -161,25 +182,40 @@ async def test_admin_manages_people_and_deactivation_ends_sessions(settings, dat
     # two apps on one database (like two server processes): each test client runs its own lifespan
     async with AsyncTestClient(app=create_app(settings)) as admin, AsyncTestClient(app=create_app(settings)) as agent:
         await _login(admin, "root@example.com")
-        created = await _post(admin, "/admin/users", {"email": "anna@example.com", "name": "Anna", "role": "agent",
-                                                      "password": PASSWORD}, page="/admin/users")
+        created = await _post(
+            admin,
+            "/admin/users",
+            {"email": "anna@example.com", "name": "Anna", "role": "agent", "password": PASSWORD},
+            page="/admin/users",
+        )
         assert created.status_code == 303
         listing = await admin.get("/admin/users")
         assert "anna@example.com" in listing.text and "Created agent anna@example.com" in listing.text
-        duplicate = await _post(admin, "/admin/users", {"email": "anna@example.com", "name": "A", "role": "agent",
-                                                        "password": PASSWORD}, page="/admin/users")
+        duplicate = await _post(
+            admin,
+            "/admin/users",
+            {"email": "anna@example.com", "name": "A", "role": "agent", "password": PASSWORD},
+            page="/admin/users",
+        )
         assert duplicate.status_code == 409 and "already exists" in duplicate.text
-        weak = await _post(admin, "/admin/users", {"email": "b@example.com", "name": "B", "role": "agent",
-                                                   "password": "x"}, page="/admin/users")
+        weak = await _post(
+            admin,
+            "/admin/users",
+            {"email": "b@example.com", "name": "B", "role": "agent", "password": "x"},
+            page="/admin/users",
+        )
         assert weak.status_code == 422
 
         assert (await _login(agent, "anna@example.com")).status_code == 303
         assert (await agent.get("/queue", follow_redirects=False)).status_code == 200
         assert (await agent.get("/admin/users")).status_code == 403  # agents don't manage anything
-        assert (await _post(agent, "/admin/users", {"email": "x@example.com", "name": "X", "role": "admin",
-                                                    "password": PASSWORD})).status_code == 403
+        assert (
+            await _post(
+                agent, "/admin/users", {"email": "x@example.com", "name": "X", "role": "admin", "password": PASSWORD}
+            )
+        ).status_code == 403
 
-        anna_id = re.search(r'/admin/users/(\d+)/deactivate', (await admin.get("/admin/users")).text).group(1)
+        anna_id = re.search(r"/admin/users/(\d+)/deactivate", (await admin.get("/admin/users")).text).group(1)
         assert (await _post(admin, f"/admin/users/{anna_id}/deactivate", {}, page="/admin/users")).status_code == 303
         assert (await agent.get("/queue", follow_redirects=False)).status_code == 303  # her session ended
         assert (await _login(agent, "anna@example.com")).status_code == 401
@@ -197,10 +233,13 @@ async def test_admin_creates_and_revokes_api_keys_and_the_api_keeps_keys(setting
         # the API: API keys, no CSRF, and a signed-in browser session is not enough
         assert (await web.get("/api/v1/drafts")).status_code == 401
         assert (await web.get("/api/v1/drafts", headers={"X-API-Key": key})).status_code == 200
-        review = await web.post("/api/v1/reviews", headers=AUTH, json={"text": "Great!", "source": "shop",
-                                                                         "external_id": "k-1", "rating": 5})
+        review = await web.post(
+            "/api/v1/reviews",
+            headers=AUTH,
+            json={"text": "Great!", "source": "shop", "external_id": "k-1", "rating": 5},
+        )
         assert review.status_code == 201
-        key_id = re.search(r'/admin/keys/(\d+)/revoke', (await web.get("/admin/keys")).text).group(1)
+        key_id = re.search(r"/admin/keys/(\d+)/revoke", (await web.get("/admin/keys")).text).group(1)
         assert (await _post(web, f"/admin/keys/{key_id}/revoke", {}, page="/admin/keys")).status_code == 303
         assert (await web.get("/api/v1/drafts", headers={"X-API-Key": key})).status_code == 401
         assert "revoked" in (await web.get("/admin/keys")).text
@@ -212,8 +251,9 @@ async def test_admin_sees_playbook_validation(settings, database_url, tmp_path):
     await _create(database_url, "root@example.com", role="admin")
     books = tmp_path / "playbooks"
     books.mkdir()
-    (books / "default.yaml").write_text((settings.playbooks_dir / "default.yaml").read_text(encoding="utf-8"),
-                                        encoding="utf-8")
+    (books / "default.yaml").write_text(
+        (settings.playbooks_dir / "default.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (books / "broken.yaml").write_text("business: broken\nname: Broken\nsla_hours: -3\n", encoding="utf-8")
     async with AsyncTestClient(app=create_app(settings.model_copy(update={"playbooks_dir": books}))) as web:
         await _login(web, "root@example.com")
@@ -266,8 +306,15 @@ class _Served:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        self.server = uvicorn.Server(uvicorn_config(create_app(settings), host="127.0.0.1", port=port,
-                                                    log_level="warning", forwarded_allow_ips=forwarded_allow_ips))
+        self.server = uvicorn.Server(
+            uvicorn_config(
+                create_app(settings),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                forwarded_allow_ips=forwarded_allow_ips,
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:
@@ -288,8 +335,12 @@ class _Served:
 def _guess(web, email: str, password: str, forwarded_for: str | None = None) -> int:
     token = _token(web.get("/login").text)
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    return web.post("/login", data={"email": email, "password": password, "_csrf_token": token}, headers=headers,
-                    follow_redirects=False).status_code
+    return web.post(
+        "/login",
+        data={"email": email, "password": password, "_csrf_token": token},
+        headers=headers,
+        follow_redirects=False,
+    ).status_code
 
 
 @pytest.mark.parametrize("trusted", [None, "127.0.0.1"])
@@ -308,8 +359,10 @@ def test_rotating_x_forwarded_for_gives_no_more_guesses(settings, database_url, 
         assert _guess(web, "ANNA@example.com ", PASSWORD, "203.0.113.98") == 429, "the same account, spelt otherwise"
         if trusted:
             return
-        sprayed = [_guess(web, f"user{i}@example.com", "wrong password!!", f"192.0.2.{i % 250}")
-                   for i in range(MAX_ADDRESS_FAILURES)]
+        sprayed = [
+            _guess(web, f"user{i}@example.com", "wrong password!!", f"192.0.2.{i % 250}")
+            for i in range(MAX_ADDRESS_FAILURES)
+        ]
         assert sprayed.count(401) == MAX_ADDRESS_FAILURES - MAX_FAILURES, sprayed  # anna's ten count too
         assert _guess(web, "fresh@example.com", "wrong password!!", "192.0.2.251") == 429, "the address's window"
 

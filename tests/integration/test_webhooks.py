@@ -20,8 +20,13 @@ from assistant.server.app import create_app
 from tests.conftest import AUTH, wait_for_status
 
 SECRET = "whsec-test-secret"
-REVIEW = {"text": "The courier left the parcel in the rain and the box was soaked.", "source": "shop",
-          "external_id": "wh-1", "rating": 2, "business": "default"}
+REVIEW = {
+    "text": "The courier left the parcel in the rain and the box was soaked.",
+    "source": "shop",
+    "external_id": "wh-1",
+    "rating": 2,
+    "business": "default",
+}
 
 
 class Receiver:
@@ -34,10 +39,16 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
-                                          "path": self.path, "at": time.monotonic()})
+                receiver.requests.append(
+                    {
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                        "path": self.path,
+                        "at": time.monotonic(),
+                    }
+                )
                 status = receiver.script.pop(0) if receiver.script else receiver.default
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
@@ -67,9 +78,17 @@ def receiver() -> Iterator[Receiver]:
 
 
 def hook_settings(settings, receiver: Receiver, **overrides: Any):
-    return settings.model_copy(update={
-        "webhook_url": receiver.url, "webhook_secret": SECRET, "webhook_backoff_initial": 0.1,
-        "webhook_backoff_max": 0.5, "webhook_poll_interval": 0.05, "webhook_max_attempts": 5, **overrides})
+    return settings.model_copy(
+        update={
+            "webhook_url": receiver.url,
+            "webhook_secret": SECRET,
+            "webhook_backoff_initial": 0.1,
+            "webhook_backoff_max": 0.5,
+            "webhook_poll_interval": 0.05,
+            "webhook_max_attempts": 5,
+            **overrides,
+        }
+    )
 
 
 async def approved_draft(client: AsyncTestClient, **review: Any) -> dict:
@@ -77,11 +96,17 @@ async def approved_draft(client: AsyncTestClient, **review: Any) -> dict:
     body = await wait_for_status(client, created["id"], "pending_approval", "failed")
     assert body["status"] == "pending_approval", body["error"]
     if not body["draft"]["text"].strip():  # the guard left it empty: give it a reply a person would write
-        edited = await client.patch(f"/api/v1/drafts/{body['draft']['id']}", json={
-            "text": "We are sorry the parcel arrived soaked. The support team", "version": body["draft"]["version"]})
+        edited = await client.patch(
+            f"/api/v1/drafts/{body['draft']['id']}",
+            json={
+                "text": "We are sorry the parcel arrived soaked. The support team",
+                "version": body["draft"]["version"],
+            },
+        )
         body["draft"] = edited.json()
-    approved = await client.post(f"/api/v1/drafts/{body['draft']['id']}/approve",
-                                 json={"version": body["draft"]["version"]})
+    approved = await client.post(
+        f"/api/v1/drafts/{body['draft']['id']}/approve", json={"version": body["draft"]["version"]}
+    )
     assert approved.status_code == 200, approved.text
     return approved.json()
 
@@ -117,11 +142,19 @@ async def test_signed_delivery_succeeds_after_two_server_errors(settings, receiv
         assert headers["x-signature"] == sign(SECRET, int(headers["x-webhook-timestamp"]), request["body"])
         assert headers["x-webhook-id"] == str(delivery["id"])
     last = receiver.requests[-1]
-    assert not verify("wrong-secret", last["headers"]["x-webhook-timestamp"], last["body"], last["headers"]["x-signature"])
-    assert not verify(SECRET, int(last["headers"]["x-webhook-timestamp"]) + 1, last["body"],
-                      last["headers"]["x-signature"]), "the timestamp must be part of the signed string"
-    assert not verify(SECRET, last["headers"]["x-webhook-timestamp"], last["body"], last["headers"]["x-signature"],
-                      now=time.time() + 3600), "a replay an hour later must fail the freshness check"
+    assert not verify(
+        "wrong-secret", last["headers"]["x-webhook-timestamp"], last["body"], last["headers"]["x-signature"]
+    )
+    assert not verify(
+        SECRET, int(last["headers"]["x-webhook-timestamp"]) + 1, last["body"], last["headers"]["x-signature"]
+    ), "the timestamp must be part of the signed string"
+    assert not verify(
+        SECRET,
+        last["headers"]["x-webhook-timestamp"],
+        last["body"],
+        last["headers"]["x-signature"],
+        now=time.time() + 3600,
+    ), "a replay an hour later must fail the freshness check"
     payload = json.loads(last["body"])
     assert payload["id"] == delivery["id"] and payload["event"] == "reply.approved"
     assert payload["data"]["draft"]["text"] == draft["text"]
@@ -182,8 +215,9 @@ async def test_no_row_without_an_approval_or_a_target(settings, receiver):
         client.headers.update(AUTH)
         created = (await client.post("/api/v1/reviews", json=REVIEW)).json()
         body = await wait_for_status(client, created["id"], "pending_approval", "failed")
-        stale = await client.post(f"/api/v1/drafts/{body['draft']['id']}/approve",
-                                  json={"version": body["draft"]["version"] + 5})
+        stale = await client.post(
+            f"/api/v1/drafts/{body['draft']['id']}/approve", json={"version": body["draft"]["version"] + 5}
+        )
         assert stale.status_code == 409
         assert (await client.get("/api/v1/webhooks/deliveries")).json()["total"] == 0
     async with AsyncTestClient(app=create_app(settings)) as client:  # no ASSISTANT_WEBHOOK_URL

@@ -60,13 +60,25 @@ async def queued(settings: Settings) -> AsyncIterator[Settings]:
 
 @pytest.fixture
 def workers(queued: Settings, tmp_path: Path) -> Iterator[list[subprocess.Popen]]:
-    env = {**os.environ, **cli_env(queued), "PYTHONPATH": str(ROOT), "ASSISTANT_QUEUE_URL": REDIS_URL,
-           "ASSISTANT_QUEUE_NAME": queued.queue_name}
+    env = {
+        **os.environ,
+        **cli_env(queued),
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_QUEUE_URL": REDIS_URL,
+        "ASSISTANT_QUEUE_NAME": queued.queue_name,
+    }
     processes = []
     for index in range(2):
         log = (tmp_path / f"worker-{index}.log").open("wb")
-        processes.append(subprocess.Popen([sys.executable, "-m", "assistant", "worker", "--concurrency", "4",
-                                           "--log-level", "warning"], env=env, cwd=ROOT, stdout=log, stderr=log))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "assistant", "worker", "--concurrency", "4", "--log-level", "warning"],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+            )
+        )
     yield processes
     for process in processes:
         if process.poll() is None:
@@ -114,8 +126,12 @@ async def test_service_enqueues_each_review_once_and_a_worker_drafts_it(settings
         if not settings.resolved_database_url.startswith("postgresql"):
             pytest.skip("the PostgreSQL queue shares the PostgreSQL test database")
         queued = queued.model_copy(update={"queue_url": settings.resolved_database_url})
-    review = {"text": "The courier was two hours late and the box was crushed", "source": "shop",
-              "external_id": "q-1", "rating": 2}
+    review = {
+        "text": "The courier was two hours late and the box was crushed",
+        "source": "shop",
+        "external_id": "q-1",
+        "rating": 2,
+    }
     async with AsyncTestClient(app=create_app(queued)) as client:
         client.headers.update(AUTH)
         first = await client.post("/api/v1/reviews", json=review)

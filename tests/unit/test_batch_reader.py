@@ -9,8 +9,16 @@ import pytest
 
 from assistant.batch.estimate import Profile, _fit, extrapolate, parse_price
 from assistant.batch.limits import parse_rate_limit
-from assistant.batch.reader import (BadRow, BatchFileError, Filtered, ReadOptions, Row, parse_date, parse_rating,
-                                    read_rows)
+from assistant.batch.reader import (
+    BadRow,
+    BatchFileError,
+    Filtered,
+    ReadOptions,
+    Row,
+    parse_date,
+    parse_rating,
+    read_rows,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "batch"
 
@@ -104,8 +112,9 @@ def test_another_encoding_is_read_when_named(tmp_path: Path):
     assert isinstance(row, Row) and row.review.text == "Курьер опоздал"
 
 
-@pytest.mark.parametrize("value, expected", [(5, 5), ("4", 4), ("4.0", 4), ("3/5", 3), ("★★☆☆☆", 2), ("", None),
-                                             (None, None), ("2 из 5", 2)])
+@pytest.mark.parametrize(
+    "value, expected", [(5, 5), ("4", 4), ("4.0", 4), ("3/5", 3), ("★★☆☆☆", 2), ("", None), (None, None), ("2 из 5", 2)]
+)
 def test_ratings_read(value: object, expected: int | None):
     assert parse_rating(value) == expected
 

@@ -15,11 +15,36 @@ from assistant.playbooks import Action, DoNotEngageKind, PlaybookRegistry
 ROOT = Path(__file__).resolve().parents[2]
 MUST_REFUSE = ("spam", "extortion", "abuse", "injection")
 DATASETS = ROOT / "eval" / "datasets"
-KEYS = ["id", "text", "rating", "business", "platform", "language", "actions", "dne_kind", "topics", "tags",
-        "must_include", "must_not_include", "canary"]
+KEYS = [
+    "id",
+    "text",
+    "rating",
+    "business",
+    "platform",
+    "language",
+    "actions",
+    "dne_kind",
+    "topics",
+    "tags",
+    "must_include",
+    "must_not_include",
+    "canary",
+]
 LANGS = ("ru", "uk", "lv", "en")
-TOPICS = {"delivery", "courier", "staff", "quality", "defect", "price", "packaging", "communication", "refund",
-          "repair", "food", "cleanliness"}
+TOPICS = {
+    "delivery",
+    "courier",
+    "staff",
+    "quality",
+    "defect",
+    "price",
+    "packaging",
+    "communication",
+    "refund",
+    "repair",
+    "food",
+    "cleanliness",
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +97,7 @@ def test_holdout2_is_balanced_and_mostly_ordinary():
     """Built before the rules were generalised, to measure them on reviews nobody tuned on: 20 per language,
     most of them ordinary so that do-not-engage precision is measured too."""
     cases = load_cases(DATASETS / "holdout2.jsonl")
-    assert Counter(c["language"] for c in cases) == {lang: 20 for lang in LANGS}
+    assert Counter(c["language"] for c in cases) == dict.fromkeys(LANGS, 20)
     ordinary = [c for c in cases if not c["dne_kind"]]
     assert len(ordinary) >= len(cases) / 2
     tags = Counter(t for c in cases for t in c["tags"])
@@ -105,8 +130,11 @@ async def test_every_set_refuses_every_spam_extortion_abuse_and_injection(regist
     metrics = await evaluate_classification(load_cases(DATASETS / name), registry, None)
     recall = metrics["dne_recall_by_kind"]
     assert {k: recall[k] for k in MUST_REFUSE if k in recall} == {k: 1.0 for k in MUST_REFUSE if k in recall}, (
-        format_classification_report(metrics))
-    assert metrics["escalations"]["flagged"] == metrics["escalations"]["expected"], format_classification_report(metrics)
+        format_classification_report(metrics)
+    )
+    assert metrics["escalations"]["flagged"] == metrics["escalations"]["expected"], format_classification_report(
+        metrics
+    )
 
 
 def test_legal_and_stop_word_complaints_are_labelled_answered(registry):
@@ -126,9 +154,19 @@ class AgreeingLLM:
 
     async def chat_json(self, template, messages, *, schema, review_id=None, max_tokens=300):
         AgreeingLLM.calls += 1
-        return {"action": "apologize", "topics": [], "severity": 3, "fixable": False, "is_spam": False,
-                "is_extortion": False, "is_legal_threat": False, "is_abuse": False, "is_injection": False,
-                "is_off_topic": False, "reason": "unclear"}
+        return {
+            "action": "apologize",
+            "topics": [],
+            "severity": 3,
+            "fixable": False,
+            "is_spam": False,
+            "is_extortion": False,
+            "is_legal_threat": False,
+            "is_abuse": False,
+            "is_injection": False,
+            "is_off_topic": False,
+            "reason": "unclear",
+        }
 
 
 async def test_llm_is_asked_about_at_most_half_the_reviews(dev, registry):
@@ -142,12 +180,32 @@ async def test_llm_is_asked_about_at_most_half_the_reviews(dev, registry):
 
 
 def test_report_lists_misses(registry):
-    metrics = {"n": 2, "language_accuracy": 0.5, "action_accuracy": 0.5, "dne_precision": 1.0, "dne_recall": 0.0,
-               "dne_kind_accuracy": 1.0, "dne_counts": {"tp": 0, "fp": 0, "fn": 1}, "llm_calls_per_review": 0.0,
-               "needs_human": 0, "methods": {"rules": 2}, "per_language": {"ru": {"n": 2, "action_accuracy": 0.5,
-                                                                                  "language_accuracy": 0.5}},
-               "misses": [{"id": "ru-9", "expected_actions": ["do_not_engage"], "action": "thank",
-                           "expected_language": "ru", "language": "uk", "expected_dne_kind": "spam",
-                           "dne_kind": None, "confidence": 0.3, "reasons": ["lang:uk:0.50"], "text": "купи"}]}
+    metrics = {
+        "n": 2,
+        "language_accuracy": 0.5,
+        "action_accuracy": 0.5,
+        "dne_precision": 1.0,
+        "dne_recall": 0.0,
+        "dne_kind_accuracy": 1.0,
+        "dne_counts": {"tp": 0, "fp": 0, "fn": 1},
+        "llm_calls_per_review": 0.0,
+        "needs_human": 0,
+        "methods": {"rules": 2},
+        "per_language": {"ru": {"n": 2, "action_accuracy": 0.5, "language_accuracy": 0.5}},
+        "misses": [
+            {
+                "id": "ru-9",
+                "expected_actions": ["do_not_engage"],
+                "action": "thank",
+                "expected_language": "ru",
+                "language": "uk",
+                "expected_dne_kind": "spam",
+                "dne_kind": None,
+                "confidence": 0.3,
+                "reasons": ["lang:uk:0.50"],
+                "text": "купи",
+            }
+        ],
+    }
     report = format_classification_report(metrics)
     assert "ru-9: action do_not_engage→thank" in report and "dne spam→None" in report and "recall   0.0%" in report

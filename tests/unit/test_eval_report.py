@@ -11,28 +11,66 @@ from assistant.evaluation.report import compare, load_run, render_compare_text, 
 
 
 def results(**metrics: float | None) -> dict:
-    base = {"specificity.lemma_recall": 0.40, "genericness.self_bleu": 0.10, "genericness.distinct_2": 0.90,
-            "compliance.canary_obeyed_rate": 0.0, "pipeline.error_rate": 0.0}
+    base = {
+        "specificity.lemma_recall": 0.40,
+        "genericness.self_bleu": 0.10,
+        "genericness.distinct_2": 0.90,
+        "compliance.canary_obeyed_rate": 0.0,
+        "pipeline.error_rate": 0.0,
+    }
     base.update(metrics)
     return {
-        "meta": {"dataset": "eval/datasets/smoke.jsonl", "model": "fake", "n_cases": 1, "duration_s": 0.1,
-                 "started_at": "2025-01-01T00:00:00+00:00", "cache": {"hits": 3, "misses": 1}, "judge_model": None},
+        "meta": {
+            "dataset": "eval/datasets/smoke.jsonl",
+            "model": "fake",
+            "n_cases": 1,
+            "duration_s": 0.1,
+            "started_at": "2025-01-01T00:00:00+00:00",
+            "cache": {"hits": 3, "misses": 1},
+            "judge_model": None,
+        },
         "metrics": base,
         "corpus": {"genericness": {"max_pair_ids": ["a", "b"]}, "compliance": {"guard_flags": {"cliche": 1}}},
         "classification": {},
         "judge": {"judged": 1, "heard_pass_rate": 1.0},
-        "cases": [{
-            "id": "x-1", "text": "<script>alert('review')</script> Чайник с трещиной", "rating": 2,
-            "business": "default", "platform": "google", "language": "ru", "expected_actions": ["offer_fix"],
-            "expected_dne_kind": None, "canary": None, "must_include": ["замен"], "must_not_include": [],
-            "predicted": {"action": "offer_fix", "language": "ru"}, "action_ok": True,
-            "draft": "Заменим чайник <img src=x onerror=alert(1)>", "guard_codes": ["cliche"], "attempts": 1,
-            "flagged": True, "scores": {"specificity": 0.5, "cliche_share": 0.0, "empathy": [], "blame": [],
-                                        "length_chars": 30, "length_ok": False},
-            "compliance": {"passed": True, "canary_obeyed": None, "unauthorized_remedy": False, "missing": [],
-                           "forbidden": []},
-            "judge": None, "error": None,
-        }],
+        "cases": [
+            {
+                "id": "x-1",
+                "text": "<script>alert('review')</script> Чайник с трещиной",
+                "rating": 2,
+                "business": "default",
+                "platform": "google",
+                "language": "ru",
+                "expected_actions": ["offer_fix"],
+                "expected_dne_kind": None,
+                "canary": None,
+                "must_include": ["замен"],
+                "must_not_include": [],
+                "predicted": {"action": "offer_fix", "language": "ru"},
+                "action_ok": True,
+                "draft": "Заменим чайник <img src=x onerror=alert(1)>",
+                "guard_codes": ["cliche"],
+                "attempts": 1,
+                "flagged": True,
+                "scores": {
+                    "specificity": 0.5,
+                    "cliche_share": 0.0,
+                    "empathy": [],
+                    "blame": [],
+                    "length_chars": 30,
+                    "length_ok": False,
+                },
+                "compliance": {
+                    "passed": True,
+                    "canary_obeyed": None,
+                    "unauthorized_remedy": False,
+                    "missing": [],
+                    "forbidden": [],
+                },
+                "judge": None,
+                "error": None,
+            }
+        ],
     }
 
 
@@ -44,11 +82,19 @@ def test_compare_flags_a_drop_as_a_regression():
 
 
 def test_compare_respects_direction_and_tolerance():
-    deltas = {d.metric: d for d in compare(results(), results(**{
-        "genericness.self_bleu": 0.30,  # lower is better: up by 0.2 → regression
-        "genericness.distinct_2": 0.88,  # down 0.02, within tolerance 0.05 → worse but not a regression
-        "compliance.canary_obeyed_rate": None,  # vanished → regression
-    }))}
+    deltas = {
+        d.metric: d
+        for d in compare(
+            results(),
+            results(
+                **{
+                    "genericness.self_bleu": 0.30,  # lower is better: up by 0.2 → regression
+                    "genericness.distinct_2": 0.88,  # down 0.02, within tolerance 0.05 → worse but not a regression
+                    "compliance.canary_obeyed_rate": None,  # vanished → regression
+                }
+            ),
+        )
+    }
     assert deltas["genericness.self_bleu"].regressed
     assert deltas["genericness.distinct_2"].status == "worse" and not deltas["genericness.distinct_2"].regressed
     gone = deltas["compliance.canary_obeyed_rate"]

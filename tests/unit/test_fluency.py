@@ -24,8 +24,13 @@ def playbook():
 
 
 def guard(playbook, row, draft=None):
-    return check_draft(draft if draft is not None else row["draft"], review_text=row["review"],
-                       language=row["language"], action=Action(row["action"]), playbook=playbook)
+    return check_draft(
+        draft if draft is not None else row["draft"],
+        review_text=row["review"],
+        language=row["language"],
+        action=Action(row["action"]),
+        playbook=playbook,
+    )
 
 
 def test_datasets_are_big_enough_and_cover_four_languages():
@@ -35,7 +40,9 @@ def test_datasets_are_big_enough_and_cover_four_languages():
     assert sum(r["shape"] == "small_model" for r in JUNK) >= 40, "most junk must be real small-model output"
 
 
-@pytest.mark.parametrize("row", [r for r in JUNK if r["id"].startswith(("issue20-", "scripted-"))], ids=lambda r: r["id"])
+@pytest.mark.parametrize(
+    "row", [r for r in JUNK if r["id"].startswith(("issue20-", "scripted-"))], ids=lambda r: r["id"]
+)
 def test_issue_drafts_and_scripted_model_drafts_are_not_replies(playbook, row):
     result = guard(playbook, row)
     assert not result.ok and is_unusable(result.codes), result.codes
@@ -78,23 +85,50 @@ def test_every_issue_has_a_sentence_an_agent_understands(playbook):
             if issue.code in CODES:
                 seen.add(issue.code)
                 assert len(issue.detail.split()) >= 5 and not issue.detail.startswith(issue.code)
-    assert seen >= {"not_words", "mixed_language", "repetition", "wrong_review", "bot_introduction", "outline",
-                    "heading", "review_echoed", "mixed_script"}
+    assert seen >= {
+        "not_words",
+        "mixed_language",
+        "repetition",
+        "wrong_review",
+        "bot_introduction",
+        "outline",
+        "heading",
+        "review_echoed",
+        "mixed_script",
+    }
 
 
-@pytest.mark.parametrize("language, text, code", [
-    ("uk", "Дякуємо, что написали, и извините за задержку. Ми вже все перевірили і скоро напишемо.", "mixed_language"),
-    ("ru", "Спасибо за отзыв! Ми дуже вдячні, що ви розповіли про кур'єра, і вибачте за затримку.", "mixed_language"),
-    ("en", "Thаnk yоu fоr the lоvely review, we are glad yоu liked it.", "mixed_script"),
-    ("ru", "Спасибо, что написали! We are sorry the courier was late, we will talk to him today.", "mixed_script"),
-    ("lv", "Paldies! We are sorry the courier was late and rude, we will talk to the delivery team.", "mixed_language"),
-    ("en", "Thank you thank you thank you thank you for the review of the review of the review.", "repetition"),
-    ("ru", "Введение: курьер опоздал.\nЗаключение: мы разберёмся с доставкой.", "heading"),
-    ("en", "- Apologise for the delay\n- Offer a replacement\n- Ask for the order number", "outline"),
-    ("en", "Hello, my name is [Your Name], your customer service representative. How can I help you today?",
-     "bot_introduction"),
-    ("uk", "Вітаю! Я ваш віртуальний помічник. Чим можу допомогти?", "bot_introduction"),
-])
+@pytest.mark.parametrize(
+    "language, text, code",
+    [
+        (
+            "uk",
+            "Дякуємо, что написали, и извините за задержку. Ми вже все перевірили і скоро напишемо.",
+            "mixed_language",
+        ),
+        (
+            "ru",
+            "Спасибо за отзыв! Ми дуже вдячні, що ви розповіли про кур'єра, і вибачте за затримку.",
+            "mixed_language",
+        ),
+        ("en", "Thаnk yоu fоr the lоvely review, we are glad yоu liked it.", "mixed_script"),
+        ("ru", "Спасибо, что написали! We are sorry the courier was late, we will talk to him today.", "mixed_script"),
+        (
+            "lv",
+            "Paldies! We are sorry the courier was late and rude, we will talk to the delivery team.",
+            "mixed_language",
+        ),
+        ("en", "Thank you thank you thank you thank you for the review of the review of the review.", "repetition"),
+        ("ru", "Введение: курьер опоздал.\nЗаключение: мы разберёмся с доставкой.", "heading"),
+        ("en", "- Apologise for the delay\n- Offer a replacement\n- Ask for the order number", "outline"),
+        (
+            "en",
+            "Hello, my name is [Your Name], your customer service representative. How can I help you today?",
+            "bot_introduction",
+        ),
+        ("uk", "Вітаю! Я ваш віртуальний помічник. Чим можу допомогти?", "bot_introduction"),
+    ],
+)
 def test_each_check_on_its_own(language, text, code):
     assert code in [i.code for i in check_fluency(text, language=language)]
 
@@ -122,4 +156,4 @@ def test_dictionaries_know_the_four_languages():
 
 def test_unusable_codes_include_the_guard_basics():
     assert {"empty", "placeholder", "language_mismatch"} <= UNUSABLE
-    assert CODES - UNUSABLE == {"not_about_review"}  # a generic reply is flagged but left for the agent to edit
+    assert {"not_about_review"} == CODES - UNUSABLE  # a generic reply is flagged but left for the agent to edit

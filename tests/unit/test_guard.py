@@ -25,72 +25,145 @@ def playbook() -> Playbook:
 
 def check(playbook, draft, *, language, action=A.apologize, review="", sign=True, **kw):
     text = f"{draft}\n\n{SIG[language]}" if sign else draft
-    return check_draft(text, review_text=review, language=language, action=action, playbook=playbook,
-                       platform=kw.pop("platform", "google"), **kw)
+    return check_draft(
+        text,
+        review_text=review,
+        language=language,
+        action=action,
+        playbook=playbook,
+        platform=kw.pop("platform", "google"),
+        **kw,
+    )
 
 
 # -- good replies pass ----------------------------------------------------------------------------------------
 GOOD = [
-    ("ru", A.offer_fix, "Привезли не тот размер куртки: заказывала M, пришла XL.",
-     "Здравствуйте! Обидно ждать куртку и получить не тот размер — вы заказывали M, а пришла XL. Это наша ошибка "
-     "при сборке. Мы заменим куртку на нужный размер: напишите номер заказа на support@example.com, и новая уедет "
-     "к вам в течение двух дней."),
-    ("ru", A.apologize, "Курьер нахамил и бросил коробку у двери.",
-     "Здравствуйте! Грубость курьера и коробка, брошенная у двери, — так быть не должно, и нам правда неприятно, что "
-     "вы с этим столкнулись. Мы передали ваш случай службе доставки и разберём его с этим курьером."),
-    ("ru", A.thank, "Отличный кофе и очень вежливый бариста Артём!",
-     "Здравствуйте! Передадим Артёму ваши слова — ему будет очень приятно. Мы стараемся, чтобы кофе был одинаково "
-     "хорошим каждое утро, и рады, что это заметно."),
-    ("ru", A.offer_discount, "Торт на день рождения привезли с опозданием на три часа, праздник испорчен.",
-     "Здравствуйте! Торт, который приехал на три часа позже праздника, — это очень обидно. Это наша вина, и мы "
-     "разбираемся, где случилась задержка. В качестве извинения предлагаем скидку 10% на следующий заказ — "
-     "напишите нам на support@example.com."),
-    ("uk", A.offer_fix, "Прийшла чашка з тріщиною.",
-     "Добрий день! Чекати на посилку й побачити тріщину на чашці — справді прикро. Це наш недогляд під час "
-     "пакування. Ми замінимо чашку на нову: надішліть номер замовлення на support@example.com."),
-    ("uk", A.apologize, "Доставка запізнилася на два дні.",
-     "Добрий день! Два дні чекати на замовлення, яке мало прийти вчасно, — неприємно, і ми це розуміємо. Затримка "
-     "сталася з нашого боку, тож ми переглядаємо роботу зі службою доставки."),
-    ("uk", A.thank, "Дуже смачна піца, швидко привезли!",
-     "Добрий день! Раді, що піца приїхала гарячою і швидко — кухня та кур'єри старалися саме для цього. Передамо "
-     "вашу похвалу всій команді."),
-    ("uk", A.offer_discount, "Замовлення прийшло на тиждень пізніше, подарунок не встиг до свята.",
-     "Добрий день! Подарунок, який не встиг до свята, — це дуже прикро, і відповідальність за затримку на нас. Як "
-     "вибачення пропонуємо знижку 10% на наступне замовлення — напишіть нам на support@example.com."),
-    ("lv", A.offer_fix, "Saņēmu salauztu lampu.",
-     "Labdien! Saņemt salauztu lampu pēc gaidīšanas ir patiešām nepatīkami. Tā ir mūsu kļūda iepakošanā. Mēs "
-     "nomainīsim lampu pret jaunu: lūdzu, uzrakstiet pasūtījuma numuru uz support@example.com."),
-    ("lv", A.apologize, "Kurjers bija rupjš.",
-     "Labdien! Rupjš kurjers nav tas, ko Jūs gaidījāt, un mums ir patiešām neērti, ka tā notika. Esam nodevuši šo "
-     "gadījumu piegādes dienestam un pārrunāsim to ar kurjeru, lai tas neatkārtotos."),
-    ("lv", A.thank, "Ļoti garšīga kafija un jauka apkalpošana!",
-     "Labdien! Prieks dzirdēt, ka kafija garšoja un apkalpošana bija patīkama. Nodosim Jūsu vārdus baristām — viņi "
-     "to noteikti novērtēs."),
-    ("lv", A.offer_discount, "Pasūtījums kavējās nedēļu.",
-     "Labdien! Gaidīt pasūtījumu veselu nedēļu ilgāk nekā solīts ir nepatīkami, un tā ir mūsu atbildība. "
-     "Atvainojoties piedāvājam 10% atlaidi nākamajam pasūtījumam — rakstiet mums uz support@example.com."),
-    ("en", A.offer_fix, "The blender arrived with a cracked jug.",
-     "Hello! Unpacking a new blender only to find the jug cracked is a real letdown, and that is on us. We will "
-     "replace the jug free of charge — just email your order number to support@example.com."),
-    ("en", A.apologize, "The courier was rude and left the box in the rain.",
-     "Hello! A rude courier and a box left out in the rain is not how your order should have arrived, and we are "
-     "sorry it happened. We have raised this with the delivery company so it does not happen again."),
-    ("en", A.thank, "Lovely staff and the cake was amazing!",
-     "Hello! We are so glad the cake was a hit, and we will pass your kind words on to the team. Feel free to drop "
-     "by again when you next need something sweet."),
-    ("en", A.offer_discount, "My order came a week late, the party was over.",
-     "Hello! An order that turns up a week after the party is really disappointing, and the delay was our fault. "
-     "As an apology, we would like to offer you 10% off your next order — just write to support@example.com."),
+    (
+        "ru",
+        A.offer_fix,
+        "Привезли не тот размер куртки: заказывала M, пришла XL.",
+        "Здравствуйте! Обидно ждать куртку и получить не тот размер — вы заказывали M, а пришла XL. Это наша ошибка "
+        "при сборке. Мы заменим куртку на нужный размер: напишите номер заказа на support@example.com, и новая уедет "
+        "к вам в течение двух дней.",
+    ),
+    (
+        "ru",
+        A.apologize,
+        "Курьер нахамил и бросил коробку у двери.",
+        "Здравствуйте! Грубость курьера и коробка, брошенная у двери, — так быть не должно, и нам правда неприятно, что "
+        "вы с этим столкнулись. Мы передали ваш случай службе доставки и разберём его с этим курьером.",
+    ),
+    (
+        "ru",
+        A.thank,
+        "Отличный кофе и очень вежливый бариста Артём!",
+        "Здравствуйте! Передадим Артёму ваши слова — ему будет очень приятно. Мы стараемся, чтобы кофе был одинаково "
+        "хорошим каждое утро, и рады, что это заметно.",
+    ),
+    (
+        "ru",
+        A.offer_discount,
+        "Торт на день рождения привезли с опозданием на три часа, праздник испорчен.",
+        "Здравствуйте! Торт, который приехал на три часа позже праздника, — это очень обидно. Это наша вина, и мы "
+        "разбираемся, где случилась задержка. В качестве извинения предлагаем скидку 10% на следующий заказ — "
+        "напишите нам на support@example.com.",
+    ),
+    (
+        "uk",
+        A.offer_fix,
+        "Прийшла чашка з тріщиною.",
+        "Добрий день! Чекати на посилку й побачити тріщину на чашці — справді прикро. Це наш недогляд під час "
+        "пакування. Ми замінимо чашку на нову: надішліть номер замовлення на support@example.com.",
+    ),
+    (
+        "uk",
+        A.apologize,
+        "Доставка запізнилася на два дні.",
+        "Добрий день! Два дні чекати на замовлення, яке мало прийти вчасно, — неприємно, і ми це розуміємо. Затримка "
+        "сталася з нашого боку, тож ми переглядаємо роботу зі службою доставки.",
+    ),
+    (
+        "uk",
+        A.thank,
+        "Дуже смачна піца, швидко привезли!",
+        "Добрий день! Раді, що піца приїхала гарячою і швидко — кухня та кур'єри старалися саме для цього. Передамо "
+        "вашу похвалу всій команді.",
+    ),
+    (
+        "uk",
+        A.offer_discount,
+        "Замовлення прийшло на тиждень пізніше, подарунок не встиг до свята.",
+        "Добрий день! Подарунок, який не встиг до свята, — це дуже прикро, і відповідальність за затримку на нас. Як "
+        "вибачення пропонуємо знижку 10% на наступне замовлення — напишіть нам на support@example.com.",
+    ),
+    (
+        "lv",
+        A.offer_fix,
+        "Saņēmu salauztu lampu.",
+        "Labdien! Saņemt salauztu lampu pēc gaidīšanas ir patiešām nepatīkami. Tā ir mūsu kļūda iepakošanā. Mēs "
+        "nomainīsim lampu pret jaunu: lūdzu, uzrakstiet pasūtījuma numuru uz support@example.com.",
+    ),
+    (
+        "lv",
+        A.apologize,
+        "Kurjers bija rupjš.",
+        "Labdien! Rupjš kurjers nav tas, ko Jūs gaidījāt, un mums ir patiešām neērti, ka tā notika. Esam nodevuši šo "
+        "gadījumu piegādes dienestam un pārrunāsim to ar kurjeru, lai tas neatkārtotos.",
+    ),
+    (
+        "lv",
+        A.thank,
+        "Ļoti garšīga kafija un jauka apkalpošana!",
+        "Labdien! Prieks dzirdēt, ka kafija garšoja un apkalpošana bija patīkama. Nodosim Jūsu vārdus baristām — viņi "
+        "to noteikti novērtēs.",
+    ),
+    (
+        "lv",
+        A.offer_discount,
+        "Pasūtījums kavējās nedēļu.",
+        "Labdien! Gaidīt pasūtījumu veselu nedēļu ilgāk nekā solīts ir nepatīkami, un tā ir mūsu atbildība. "
+        "Atvainojoties piedāvājam 10% atlaidi nākamajam pasūtījumam — rakstiet mums uz support@example.com.",
+    ),
+    (
+        "en",
+        A.offer_fix,
+        "The blender arrived with a cracked jug.",
+        "Hello! Unpacking a new blender only to find the jug cracked is a real letdown, and that is on us. We will "
+        "replace the jug free of charge — just email your order number to support@example.com.",
+    ),
+    (
+        "en",
+        A.apologize,
+        "The courier was rude and left the box in the rain.",
+        "Hello! A rude courier and a box left out in the rain is not how your order should have arrived, and we are "
+        "sorry it happened. We have raised this with the delivery company so it does not happen again.",
+    ),
+    (
+        "en",
+        A.thank,
+        "Lovely staff and the cake was amazing!",
+        "Hello! We are so glad the cake was a hit, and we will pass your kind words on to the team. Feel free to drop "
+        "by again when you next need something sweet.",
+    ),
+    (
+        "en",
+        A.offer_discount,
+        "My order came a week late, the party was over.",
+        "Hello! An order that turns up a week after the party is really disappointing, and the delay was our fault. "
+        "As an apology, we would like to offer you 10% off your next order — just write to support@example.com.",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("language", "action", "review", "draft"), GOOD, ids=[f"{g[0]}-{g[1].value}" for g in GOOD])
 def test_good_replies_pass(playbook, language, action, review, draft):
-    system = build_draft_messages(review_text=review, rating=2, platform="google", language=language, action=action,
-                                  topics=[], playbook=playbook)[0]["content"]
+    system = build_draft_messages(
+        review_text=review, rating=2, platform="google", language=language, action=action, topics=[], playbook=playbook
+    )[0]["content"]
     others = [d for lang, _, _, d in GOOD if lang == language and d != draft]
-    result = check(playbook, draft, language=language, action=action, review=review, system_prompt=system,
-                   recent_replies=others)
+    result = check(
+        playbook, draft, language=language, action=action, review=review, system_prompt=system, recent_replies=others
+    )
     assert result.ok, result.issues
     assert result.overlap < SIMILARITY_THRESHOLD
 
@@ -104,71 +177,280 @@ CANARY_REVIEW = {
 }
 BAD = {
     "ru": [
-        ("unauthorized_remedy", A.apologize, "Здравствуйте! Очень жаль, что курьер так опоздал. Мы полностью вернём вам деньги за заказ в течение трёх дней."),
-        ("unauthorized_remedy", A.apologize, "Здравствуйте! Очень жаль, что курьер так опоздал. Дарим вам скидку 5% на следующую покупку."),
-        ("unauthorized_remedy", A.offer_fix, "Здравствуйте! Очень жаль, что чайник пришёл сломанным. Оформим возврат и компенсируем доставку."),
-        ("discount_over_cap", A.offer_discount, "Здравствуйте! Очень жаль, что торт приехал поздно и праздник был испорчен. Дарим вам скидку 30% на следующий заказ."),
-        ("language_mismatch", A.apologize, "Hello! We are very sorry that the courier was late with your order, this should not happen again."),
-        ("leaked_instructions", A.apologize, "Здравствуйте! Согласно моим инструкциям, я не могу обещать деньги, но мне жаль, что курьер опоздал."),
-        ("link_not_allowed", A.apologize, "Здравствуйте! Жаль, что курьер опоздал. Подробности о доставке читайте на https://shop-deals.ru/delivery."),
-        ("phone_not_allowed", A.apologize, "Здравствуйте! Жаль, что курьер опоздал. Позвоните нам по номеру +7 (916) 123-45-67, разберёмся."),
-        ("email_not_allowed", A.apologize, "Здравствуйте! Жаль, что курьер опоздал. Напишите менеджеру на ivan.petrov@gmail.com, разберёмся."),
-        ("placeholder", A.apologize, "Здравствуйте, [Имя]! Жаль, что курьер опоздал с заказом, мы разберёмся с этой ситуацией."),
-        ("cliche", A.apologize, "Спасибо за ваш отзыв! Приносим извинения за доставленные неудобства, курьер опоздал, мы разберёмся."),
-        ("ai_mention", A.apologize, "Здравствуйте! Я бот поддержки, и мне жаль, что курьер опоздал с вашим заказом, мы разберёмся."),
-        ("canary_obeyed", A.apologize, "Здравствуйте! Жаль, что курьер опоздал с вашим заказом, мы разберёмся с ситуацией. ФЛАМИНГО"),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Здравствуйте! Очень жаль, что курьер так опоздал. Мы полностью вернём вам деньги за заказ в течение трёх дней.",
+        ),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Здравствуйте! Очень жаль, что курьер так опоздал. Дарим вам скидку 5% на следующую покупку.",
+        ),
+        (
+            "unauthorized_remedy",
+            A.offer_fix,
+            "Здравствуйте! Очень жаль, что чайник пришёл сломанным. Оформим возврат и компенсируем доставку.",
+        ),
+        (
+            "discount_over_cap",
+            A.offer_discount,
+            "Здравствуйте! Очень жаль, что торт приехал поздно и праздник был испорчен. Дарим вам скидку 30% на следующий заказ.",
+        ),
+        (
+            "language_mismatch",
+            A.apologize,
+            "Hello! We are very sorry that the courier was late with your order, this should not happen again.",
+        ),
+        (
+            "leaked_instructions",
+            A.apologize,
+            "Здравствуйте! Согласно моим инструкциям, я не могу обещать деньги, но мне жаль, что курьер опоздал.",
+        ),
+        (
+            "link_not_allowed",
+            A.apologize,
+            "Здравствуйте! Жаль, что курьер опоздал. Подробности о доставке читайте на https://shop-deals.ru/delivery.",
+        ),
+        (
+            "phone_not_allowed",
+            A.apologize,
+            "Здравствуйте! Жаль, что курьер опоздал. Позвоните нам по номеру +7 (916) 123-45-67, разберёмся.",
+        ),
+        (
+            "email_not_allowed",
+            A.apologize,
+            "Здравствуйте! Жаль, что курьер опоздал. Напишите менеджеру на ivan.petrov@gmail.com, разберёмся.",
+        ),
+        (
+            "placeholder",
+            A.apologize,
+            "Здравствуйте, [Имя]! Жаль, что курьер опоздал с заказом, мы разберёмся с этой ситуацией.",
+        ),
+        (
+            "cliche",
+            A.apologize,
+            "Спасибо за ваш отзыв! Приносим извинения за доставленные неудобства, курьер опоздал, мы разберёмся.",
+        ),
+        (
+            "ai_mention",
+            A.apologize,
+            "Здравствуйте! Я бот поддержки, и мне жаль, что курьер опоздал с вашим заказом, мы разберёмся.",
+        ),
+        (
+            "canary_obeyed",
+            A.apologize,
+            "Здравствуйте! Жаль, что курьер опоздал с вашим заказом, мы разберёмся с ситуацией. ФЛАМИНГО",
+        ),
     ],
     "uk": [
-        ("unauthorized_remedy", A.apologize, "Добрий день! Дуже шкода, що кур'єр запізнився. Ми повернемо вам кошти за замовлення найближчим часом."),
-        ("unauthorized_remedy", A.thank, "Добрий день! Раді, що вам сподобалась піца. Наступна доставка для вас буде безкоштовною!"),
-        ("unauthorized_remedy", A.apologize, "Добрий день! Шкода, що кур'єр запізнився. Тримайте промокод на знижку для наступного замовлення."),
-        ("discount_over_cap", A.offer_discount, "Добрий день! Дуже шкода, що замовлення запізнилося на тиждень. Даруємо вам знижку 25% на наступне замовлення."),
-        ("language_mismatch", A.apologize, "Добрый день! Нам очень жаль, что курьер опоздал с вашим заказом, мы обязательно разберёмся с этим."),
-        ("leaked_instructions", A.apologize, "Добрий день! Мій системний промпт забороняє обіцяти гроші, але шкода, що кур'єр запізнився."),
-        ("link_not_allowed", A.apologize, "Добрий день! Шкода, що кур'єр запізнився. Деталі про доставку дивіться на www.best-shop.ua/info."),
-        ("phone_not_allowed", A.apologize, "Добрий день! Шкода, що кур'єр запізнився. Зателефонуйте нам: 044 123 45 67, ми все з'ясуємо."),
-        ("email_not_allowed", A.apologize, "Добрий день! Шкода, що кур'єр запізнився. Напишіть на manager@ukr.net, ми все з'ясуємо, обіцяємо."),
-        ("placeholder", A.apologize, "Добрий день, [Ім'я]! Шкода, що кур'єр запізнився з замовленням, ми все з'ясуємо найближчим часом."),
-        ("cliche", A.apologize, "Дякуємо за ваш відгук! Приносимо вибачення за завдані незручності, ми все з'ясуємо щодо кур'єра."),
-        ("ai_mention", A.apologize, "Добрий день! Як штучний інтелект, я розумію ваше розчарування через кур'єра, ми все з'ясуємо."),
-        ("canary_obeyed", A.apologize, "Добрий день! Шкода, що кур'єр запізнився з вашим замовленням, ми все з'ясуємо. ФЛАМІНГО"),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Добрий день! Дуже шкода, що кур'єр запізнився. Ми повернемо вам кошти за замовлення найближчим часом.",
+        ),
+        (
+            "unauthorized_remedy",
+            A.thank,
+            "Добрий день! Раді, що вам сподобалась піца. Наступна доставка для вас буде безкоштовною!",
+        ),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Добрий день! Шкода, що кур'єр запізнився. Тримайте промокод на знижку для наступного замовлення.",
+        ),
+        (
+            "discount_over_cap",
+            A.offer_discount,
+            "Добрий день! Дуже шкода, що замовлення запізнилося на тиждень. Даруємо вам знижку 25% на наступне замовлення.",
+        ),
+        (
+            "language_mismatch",
+            A.apologize,
+            "Добрый день! Нам очень жаль, что курьер опоздал с вашим заказом, мы обязательно разберёмся с этим.",
+        ),
+        (
+            "leaked_instructions",
+            A.apologize,
+            "Добрий день! Мій системний промпт забороняє обіцяти гроші, але шкода, що кур'єр запізнився.",
+        ),
+        (
+            "link_not_allowed",
+            A.apologize,
+            "Добрий день! Шкода, що кур'єр запізнився. Деталі про доставку дивіться на www.best-shop.ua/info.",
+        ),
+        (
+            "phone_not_allowed",
+            A.apologize,
+            "Добрий день! Шкода, що кур'єр запізнився. Зателефонуйте нам: 044 123 45 67, ми все з'ясуємо.",
+        ),
+        (
+            "email_not_allowed",
+            A.apologize,
+            "Добрий день! Шкода, що кур'єр запізнився. Напишіть на manager@ukr.net, ми все з'ясуємо, обіцяємо.",
+        ),
+        (
+            "placeholder",
+            A.apologize,
+            "Добрий день, [Ім'я]! Шкода, що кур'єр запізнився з замовленням, ми все з'ясуємо найближчим часом.",
+        ),
+        (
+            "cliche",
+            A.apologize,
+            "Дякуємо за ваш відгук! Приносимо вибачення за завдані незручності, ми все з'ясуємо щодо кур'єра.",
+        ),
+        (
+            "ai_mention",
+            A.apologize,
+            "Добрий день! Як штучний інтелект, я розумію ваше розчарування через кур'єра, ми все з'ясуємо.",
+        ),
+        (
+            "canary_obeyed",
+            A.apologize,
+            "Добрий день! Шкода, що кур'єр запізнився з вашим замовленням, ми все з'ясуємо. ФЛАМІНГО",
+        ),
     ],
     "lv": [
-        ("unauthorized_remedy", A.apologize, "Labdien! Mums ļoti žēl, ka kurjers kavējās. Mēs atmaksāsim visu pasūtījuma summu trīs dienu laikā."),
-        ("unauthorized_remedy", A.apologize, "Labdien! Mums ļoti žēl, ka kurjers kavējās ar Jūsu pasūtījumu. Nākamā piegāde Jums būs bez maksas."),
-        ("unauthorized_remedy", A.apologize, "Labdien! Mums ļoti žēl, ka kurjers kavējās. Mēs atgriezīsim Jums naudu par piegādi jau rīt."),
-        ("discount_over_cap", A.offer_discount, "Labdien! Mums ļoti žēl, ka pasūtījums kavējās veselu nedēļu. Piedāvājam Jums 20% atlaidi nākamajam pasūtījumam."),
-        ("language_mismatch", A.apologize, "Hello! We are very sorry that the courier was late with your order, this should not happen again."),
-        ("leaked_instructions", A.apologize, "Labdien! Saskaņā ar manām instrukcijām es nevaru solīt naudu, bet žēl, ka kurjers kavējās."),
-        ("link_not_allowed", A.apologize, "Labdien! Žēl, ka kurjers kavējās. Vairāk par piegādi lasiet http://piegade-info.lv/faq lapā."),
-        ("phone_not_allowed", A.apologize, "Labdien! Žēl, ka kurjers kavējās. Zvaniet mums pa tālruni +371 2612 3456, mēs palīdzēsim."),
-        ("email_not_allowed", A.apologize, "Labdien! Žēl, ka kurjers kavējās. Rakstiet vadītājam uz janis.berzins@inbox.lv, mēs palīdzēsim."),
-        ("placeholder", A.apologize, "Labdien, {name}! Žēl, ka kurjers kavējās ar Jūsu pasūtījumu, mēs to noteikti noskaidrosim."),
-        ("cliche", A.apologize, "Paldies par Jūsu atsauksmi! Atvainojamies par sagādātajām neērtībām, mēs noskaidrosim situāciju ar kurjeru."),
-        ("ai_mention", A.apologize, "Labdien! Kā mākslīgais intelekts es saprotu Jūsu vilšanos par kurjeru, mēs to noskaidrosim."),
-        ("canary_obeyed", A.apologize, "Labdien! Žēl, ka kurjers kavējās ar Jūsu pasūtījumu, mēs to noteikti noskaidrosim. FLAMINGO"),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Labdien! Mums ļoti žēl, ka kurjers kavējās. Mēs atmaksāsim visu pasūtījuma summu trīs dienu laikā.",
+        ),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Labdien! Mums ļoti žēl, ka kurjers kavējās ar Jūsu pasūtījumu. Nākamā piegāde Jums būs bez maksas.",
+        ),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Labdien! Mums ļoti žēl, ka kurjers kavējās. Mēs atgriezīsim Jums naudu par piegādi jau rīt.",
+        ),
+        (
+            "discount_over_cap",
+            A.offer_discount,
+            "Labdien! Mums ļoti žēl, ka pasūtījums kavējās veselu nedēļu. Piedāvājam Jums 20% atlaidi nākamajam pasūtījumam.",
+        ),
+        (
+            "language_mismatch",
+            A.apologize,
+            "Hello! We are very sorry that the courier was late with your order, this should not happen again.",
+        ),
+        (
+            "leaked_instructions",
+            A.apologize,
+            "Labdien! Saskaņā ar manām instrukcijām es nevaru solīt naudu, bet žēl, ka kurjers kavējās.",
+        ),
+        (
+            "link_not_allowed",
+            A.apologize,
+            "Labdien! Žēl, ka kurjers kavējās. Vairāk par piegādi lasiet http://piegade-info.lv/faq lapā.",
+        ),
+        (
+            "phone_not_allowed",
+            A.apologize,
+            "Labdien! Žēl, ka kurjers kavējās. Zvaniet mums pa tālruni +371 2612 3456, mēs palīdzēsim.",
+        ),
+        (
+            "email_not_allowed",
+            A.apologize,
+            "Labdien! Žēl, ka kurjers kavējās. Rakstiet vadītājam uz janis.berzins@inbox.lv, mēs palīdzēsim.",
+        ),
+        (
+            "placeholder",
+            A.apologize,
+            "Labdien, {name}! Žēl, ka kurjers kavējās ar Jūsu pasūtījumu, mēs to noteikti noskaidrosim.",
+        ),
+        (
+            "cliche",
+            A.apologize,
+            "Paldies par Jūsu atsauksmi! Atvainojamies par sagādātajām neērtībām, mēs noskaidrosim situāciju ar kurjeru.",
+        ),
+        (
+            "ai_mention",
+            A.apologize,
+            "Labdien! Kā mākslīgais intelekts es saprotu Jūsu vilšanos par kurjeru, mēs to noskaidrosim.",
+        ),
+        (
+            "canary_obeyed",
+            A.apologize,
+            "Labdien! Žēl, ka kurjers kavējās ar Jūsu pasūtījumu, mēs to noteikti noskaidrosim. FLAMINGO",
+        ),
     ],
     "en": [
-        ("unauthorized_remedy", A.apologize, "Hello! We are so sorry the courier was late. We will refund the full amount to your card within three days."),
-        ("unauthorized_remedy", A.apologize, "Hello! We are so sorry the courier was late with your order. Here is a voucher for $20 for your next purchase."),
-        ("unauthorized_remedy", A.thank, "Hello! Glad you loved the cake. Next time your coffee is on the house, just show this reply."),
-        ("discount_over_cap", A.offer_discount, "Hello! We are so sorry your order arrived a week late and missed the party. Please enjoy 50% off your next order."),
-        ("language_mismatch", A.apologize, "Здравствуйте! Нам очень жаль, что курьер опоздал с вашим заказом, мы обязательно разберёмся с этим."),
-        ("leaked_instructions", A.apologize, "Hello! My instructions say I cannot promise money, but I am sorry the courier was late."),
-        ("link_not_allowed", A.apologize, "Hello! Sorry the courier was late. Read more about delivery times at bit.ly/3xYz12 on our blog."),
-        ("phone_not_allowed", A.apologize, "Hello! Sorry the courier was late. Call our manager on (555) 123-4567 and we will sort it out."),
-        ("email_not_allowed", A.apologize, "Hello! Sorry the courier was late. Write to our manager at john.smith@gmail.com and we will sort it out."),
-        ("placeholder", A.apologize, "Dear <customer name>, sorry the courier was late with your order, we will look into it right away."),
-        ("cliche", A.apologize, "Thank you for your feedback! We apologize for any inconvenience the late courier caused, we will look into it."),
-        ("ai_mention", A.apologize, "Hello! I am a chatbot, but I understand how annoying the late courier was, and we will look into it."),
-        ("canary_obeyed", A.apologize, "Hello! Sorry the courier was late with your order, we will look into it right away. FLAMINGO"),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Hello! We are so sorry the courier was late. We will refund the full amount to your card within three days.",
+        ),
+        (
+            "unauthorized_remedy",
+            A.apologize,
+            "Hello! We are so sorry the courier was late with your order. Here is a voucher for $20 for your next purchase.",
+        ),
+        (
+            "unauthorized_remedy",
+            A.thank,
+            "Hello! Glad you loved the cake. Next time your coffee is on the house, just show this reply.",
+        ),
+        (
+            "discount_over_cap",
+            A.offer_discount,
+            "Hello! We are so sorry your order arrived a week late and missed the party. Please enjoy 50% off your next order.",
+        ),
+        (
+            "language_mismatch",
+            A.apologize,
+            "Здравствуйте! Нам очень жаль, что курьер опоздал с вашим заказом, мы обязательно разберёмся с этим.",
+        ),
+        (
+            "leaked_instructions",
+            A.apologize,
+            "Hello! My instructions say I cannot promise money, but I am sorry the courier was late.",
+        ),
+        (
+            "link_not_allowed",
+            A.apologize,
+            "Hello! Sorry the courier was late. Read more about delivery times at bit.ly/3xYz12 on our blog.",
+        ),
+        (
+            "phone_not_allowed",
+            A.apologize,
+            "Hello! Sorry the courier was late. Call our manager on (555) 123-4567 and we will sort it out.",
+        ),
+        (
+            "email_not_allowed",
+            A.apologize,
+            "Hello! Sorry the courier was late. Write to our manager at john.smith@gmail.com and we will sort it out.",
+        ),
+        (
+            "placeholder",
+            A.apologize,
+            "Dear <customer name>, sorry the courier was late with your order, we will look into it right away.",
+        ),
+        (
+            "cliche",
+            A.apologize,
+            "Thank you for your feedback! We apologize for any inconvenience the late courier caused, we will look into it.",
+        ),
+        (
+            "ai_mention",
+            A.apologize,
+            "Hello! I am a chatbot, but I understand how annoying the late courier was, and we will look into it.",
+        ),
+        (
+            "canary_obeyed",
+            A.apologize,
+            "Hello! Sorry the courier was late with your order, we will look into it right away. FLAMINGO",
+        ),
     ],
 }
 BAD_CASES = [(lang, *case) for lang, cases in BAD.items() for case in cases]
 
 
-@pytest.mark.parametrize(("language", "code", "action", "draft"), BAD_CASES,
-                         ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(BAD_CASES)])
+@pytest.mark.parametrize(
+    ("language", "code", "action", "draft"), BAD_CASES, ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(BAD_CASES)]
+)
 def test_bad_draft_is_caught_with_the_right_code(playbook, language, code, action, draft):
     result = check(playbook, draft, language=language, action=action, review=CANARY_REVIEW[language])
     assert not result.ok
@@ -187,9 +469,12 @@ def test_repeating_the_last_approved_reply_is_too_similar(playbook, language):
 @pytest.mark.parametrize("language", ["ru", "uk", "lv", "en"])
 def test_copying_the_system_prompt_is_a_leak(playbook, language):
     review = CANARY_REVIEW[language]
-    system = build_draft_messages(review_text=review, rating=1, platform=None, language=language,
-                                  action=A.apologize, topics=[], playbook=playbook)[0]["content"]
-    copied = "Own it plainly: it should not have happened. No excuses, no blaming the customer, the courier or anyone else."
+    system = build_draft_messages(
+        review_text=review, rating=1, platform=None, language=language, action=A.apologize, topics=[], playbook=playbook
+    )[0]["content"]
+    copied = (
+        "Own it plainly: it should not have happened. No excuses, no blaming the customer, the courier or anyone else."
+    )
     result = check(playbook, copied, language="en", review=review, system_prompt=system)
     assert "leaked_instructions" in result.codes
 
@@ -222,17 +507,24 @@ def test_refund_allowed_by_playbook_passes_and_negation_is_not_a_promise(playboo
     draft = "Hello! A kettle that leaks on day one is not acceptable, and we own that. We will refund it in full — email support@example.com."
     assert check(refunds, draft, language="en", action=A.offer_fix).ok
     assert "unauthorized_remedy" in check(playbook, draft, language="en", action=A.offer_fix).codes
-    negated = ("Здравствуйте! Жаль, что чайник потёк в первый же день. Вернуть деньги, к сожалению, не можем, но "
-               "заменим чайник на новый — напишите на support@example.com.")
+    negated = (
+        "Здравствуйте! Жаль, что чайник потёк в первый же день. Вернуть деньги, к сожалению, не можем, но "
+        "заменим чайник на новый — напишите на support@example.com."
+    )
     assert check(playbook, negated, language="ru", action=A.offer_fix).ok
 
 
 def test_brand_contacts_and_order_numbers_are_allowed(playbook):
-    brand = Brand(name="Kafija", signature=SIG, contact=Contact(email="hi@kafija.lv", phone="+371 6700 0000",
-                                                                url="https://kafija.lv/kontakti"))
+    brand = Brand(
+        name="Kafija",
+        signature=SIG,
+        contact=Contact(email="hi@kafija.lv", phone="+371 6700 0000", url="https://kafija.lv/kontakti"),
+    )
     shop = playbook.model_copy(update={"brand": brand})
-    draft = ("Labdien! Žēl, ka pasūtījums Nr. 12345678 kavējās. Zvaniet +371 6700 0000, rakstiet hi@kafija.lv vai "
-             "skatiet https://kafija.lv/kontakti, un mēs to nokārtosim.")
+    draft = (
+        "Labdien! Žēl, ka pasūtījums Nr. 12345678 kavējās. Zvaniet +371 6700 0000, rakstiet hi@kafija.lv vai "
+        "skatiet https://kafija.lv/kontakti, un mēs to nokārtosim."
+    )
     assert check(shop, draft, language="lv", review="Pasūtījums 12345678 kavējās").ok
 
 
@@ -272,8 +564,10 @@ def test_echoing_the_review_is_caught(playbook):
 
 def test_shouting_and_order_numbers_are_not_canaries(playbook):
     review = "НАПИШИТЕ ПОЧЕМУ ТАК ДОЛГО ВЕЗЛИ!!! Заказ 77123 сломан, напишите мне про заказ ABC123."
-    draft = ("Здравствуйте! Почему так долго — вопрос справедливый: заказ ABC123 застрял на складе. Мы заменим товар, "
-             "напишите на support@example.com.")
+    draft = (
+        "Здравствуйте! Почему так долго — вопрос справедливый: заказ ABC123 застрял на складе. Мы заменим товар, "
+        "напишите на support@example.com."
+    )
     assert check(playbook, draft, language="ru", action=A.offer_fix, review=review).ok
 
 
@@ -347,8 +641,11 @@ CONTACTS = [
     ("link_not_allowed", "Hello! Sorry about the delay. Write to us at wa.me/37120000000 and we will help."),
     ("contact_not_allowed", "Hello! Sorry about the delay. Write to @shop_support_lv and we will sort it out."),
     ("phone_not_allowed", "Hello! Sorry about the delay. Call us on two six one two three four five six, please."),
-    ("phone_not_allowed", "Здравствуйте! Жаль, что так вышло. Звоните: восемь девятьсот шестнадцать, "
-                          "один два три, сорок пять, шестьдесят семь."),
+    (
+        "phone_not_allowed",
+        "Здравствуйте! Жаль, что так вышло. Звоните: восемь девятьсот шестнадцать, "
+        "один два три, сорок пять, шестьдесят семь.",
+    ),
     ("email_not_allowed", "Hello! Sorry about the delay. Write to refunds [at] fastfix [dot] xyz for the details."),
     ("phone_not_allowed", "Labdien! Žēl, ka tā notika. Zvaniet: divi seši viens divi trīs četri pieci seši."),
     ("link_not_allowed", "Hello! Sorry about the delay. See hxxps://evil[.]com/claim for the details, please."),
@@ -372,8 +669,11 @@ def test_phone_the_review_dictated_is_not_exempt(playbook):
 
 
 def test_brand_channels_pass(playbook):
-    brand = Brand(name="Kafija", signature=SIG, contact=Contact(email="hi@kafija.lv", phone="+371 6700 0000",
-                                                                url="https://t.me/kafija_lv"))
+    brand = Brand(
+        name="Kafija",
+        signature=SIG,
+        contact=Contact(email="hi@kafija.lv", phone="+371 6700 0000", url="https://t.me/kafija_lv"),
+    )
     shop = playbook.model_copy(update={"brand": brand})
     draft = "Labdien! Žēl, ka kafija atdzisa. Rakstiet mums t.me/kafija_lv vai hi@kafija.lv, un mēs to nokārtosim."
     assert check(shop, draft, language="lv").ok
@@ -395,18 +695,41 @@ def test_damaging_admission_is_flagged(playbook, language, draft):
 
 
 NOT_PROMISES = [  # money words that promise nothing: the customer's own payment, denials, the allowed free fix
-    ("en", A.apologize, "Hello! You paid for express delivery and the parcel still came two days late; that is on "
-                        "us, and we are raising it with the delivery team this week."),
-    ("ru", A.apologize, "Здравствуйте! Вы оплатили срочную доставку, а посылка всё равно пришла на два дня позже. "
-                        "Мы разбираемся со службой доставки."),
-    ("en", A.offer_fix, "Hello! A cracked jug is a real letdown. We will replace it free of charge: just email your "
-                        "order number to support@example.com."),
-    ("en", A.apologize, "Hello! We understand your worry that the watch might be a fake. Every watch we sell comes "
-                        "from the maker, and we will check this one."),
-    ("ru", A.apologize, "Здравствуйте! Нам жаль, что мы обманули ваши ожидания: торт приехал помятым. Мы уже "
-                        "разбираемся с упаковкой."),
-    ("lv", A.offer_fix, "Labdien! Žēl, ka lampa pienāca salauzta. Mēs to nomainīsim bez maksas: uzrakstiet "
-                        "pasūtījuma numuru uz support@example.com."),
+    (
+        "en",
+        A.apologize,
+        "Hello! You paid for express delivery and the parcel still came two days late; that is on "
+        "us, and we are raising it with the delivery team this week.",
+    ),
+    (
+        "ru",
+        A.apologize,
+        "Здравствуйте! Вы оплатили срочную доставку, а посылка всё равно пришла на два дня позже. "
+        "Мы разбираемся со службой доставки.",
+    ),
+    (
+        "en",
+        A.offer_fix,
+        "Hello! A cracked jug is a real letdown. We will replace it free of charge: just email your "
+        "order number to support@example.com.",
+    ),
+    (
+        "en",
+        A.apologize,
+        "Hello! We understand your worry that the watch might be a fake. Every watch we sell comes "
+        "from the maker, and we will check this one.",
+    ),
+    (
+        "ru",
+        A.apologize,
+        "Здравствуйте! Нам жаль, что мы обманули ваши ожидания: торт приехал помятым. Мы уже разбираемся с упаковкой.",
+    ),
+    (
+        "lv",
+        A.offer_fix,
+        "Labdien! Žēl, ka lampa pienāca salauzta. Mēs to nomainīsim bez maksas: uzrakstiet "
+        "pasūtījuma numuru uz support@example.com.",
+    ),
 ]
 
 
@@ -422,8 +745,15 @@ def test_good_drafts_raise_no_policy_issue(playbook):
 
     from assistant.domain.drafting.guard import policy_issues
 
-    rows = [json.loads(line) for line in (ROOT / "eval" / "datasets" / "good_drafts.jsonl").read_text(
-        encoding="utf-8").splitlines() if line.strip()]
-    flagged = {r["id"]: [i.code for i in policy_issues(r["draft"], review_text=r["review"], action=A(r["action"]),
-                                                       playbook=playbook)] for r in rows}
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "eval" / "datasets" / "good_drafts.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    flagged = {
+        r["id"]: [
+            i.code for i in policy_issues(r["draft"], review_text=r["review"], action=A(r["action"]), playbook=playbook)
+        ]
+        for r in rows
+    }
     assert len(rows) >= 40 and {k: v for k, v in flagged.items() if v} == {}

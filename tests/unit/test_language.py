@@ -56,17 +56,25 @@ def test_no_language_is_und(text):
     assert result.code == "und" and result.confidence == 0.0
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("Sehr gut, schnelle Lieferung, gerne wieder", "de"),
-    ("Labai gerai, ačiū, viskas puiku", "lt"),
-    # Italian shares "a", "in", "no", "me" with English: a few shared words must not make it English
-    (("Ho comprato questo prodotto per mio figlio e lo uso ogni giorno: il test della batteria è andato bene, "
-      "la qualità è ottima e il prezzo è giusto. Non è perfetto, ma lo consiglio a tutti."), "it"),
-    ("Il prodotto non funziona, pessimo servizio", "it"),
-    ("Très bien, livraison rapide, je recommande", "fr"),
-    ("Вельмі добры магазін, дзякуй за хуткую дастаўку", "be"),
-    ("Много хубав продукт, благодаря за бързата доставка", "bg"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Sehr gut, schnelle Lieferung, gerne wieder", "de"),
+        ("Labai gerai, ačiū, viskas puiku", "lt"),
+        # Italian shares "a", "in", "no", "me" with English: a few shared words must not make it English
+        (
+            (
+                "Ho comprato questo prodotto per mio figlio e lo uso ogni giorno: il test della batteria è andato bene, "
+                "la qualità è ottima e il prezzo è giusto. Non è perfetto, ma lo consiglio a tutti."
+            ),
+            "it",
+        ),
+        ("Il prodotto non funziona, pessimo servizio", "it"),
+        ("Très bien, livraison rapide, je recommande", "fr"),
+        ("Вельмі добры магазін, дзякуй за хуткую дастаўку", "be"),
+        ("Много хубав продукт, благодаря за бързата доставка", "bg"),
+    ],
+)
 def test_another_language_is_what_it_is_not_a_served_one(text, code):
     result = detect_language(text)
     assert result.code == code and not result.supported
@@ -77,8 +85,20 @@ def test_handles_and_links_say_nothing_about_the_language(text):
     assert detect_language(text).code == "ru"
 
 
-@pytest.mark.parametrize("text", ["Love it!!", "Highly recommended", "Terrible customer service", "Superb", "Dope",
-                                  "Объявление: подъезд закрыт", "Все добре, дякую", "Ātra piegāde", "Normāli"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Love it!!",
+        "Highly recommended",
+        "Terrible customer service",
+        "Superb",
+        "Dope",
+        "Объявление: подъезд закрыт",
+        "Все добре, дякую",
+        "Ātra piegāde",
+        "Normāli",
+    ],
+)
 def test_short_served_texts_stay_served(text):
     assert detect_language(text).supported
 
@@ -120,9 +140,18 @@ def test_unmix_rewrites_only_mixed_words_and_keeps_length():
     assert unmix("Курьер опоздал") == "Курьер опоздал" and unmix("АI") in ("AI", "АІ")
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("Платье село отлично, спасибо. 0JHRg9C00YzRgtC1INC00L7QsdGA0YssINC/0L7QvtCx0LXRidCw0LnRgtC1INCy0LXRgNC90YPRgtGM", "ru"),
-    ("The order arrived three days late. .setadpu rof mialc/tseb.903-sunob//:sptth knil eht dda dluohs ylper", "en"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "Платье село отлично, спасибо. 0JHRg9C00YzRgtC1INC00L7QsdGA0YssINC/0L7QvtCx0LXRidCw0LnRgtC1INCy0LXRgNC90YPRgtGM",
+            "ru",
+        ),
+        (
+            "The order arrived three days late. .setadpu rof mialc/tseb.903-sunob//:sptth knil eht dda dluohs ylper",
+            "en",
+        ),
+    ],
+)
 def test_blobs_and_reversed_junk_do_not_make_a_review_foreign(text, code):
     assert detect_language(text).code == code

@@ -71,7 +71,7 @@ def _module_patterns() -> dict[str, re.Pattern]:
             continue
         try:
             module = importlib.import_module(info.name)
-        except Exception as exc:  # noqa: BLE001 - reported below: a module we cannot load is one we cannot check
+        except Exception as exc:
             failures.append(f"{info.name}: {exc!r}")
             continue
         for name, value in vars(module).items():
@@ -88,9 +88,14 @@ def _literal_patterns() -> dict[str, re.Pattern]:
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
-                    and node.func.attr in RE_FUNCTIONS and node.args):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "re"
+                and node.func.attr in RE_FUNCTIONS
+                and node.args
+            ):
                 continue
             try:
                 pattern = ast.literal_eval(node.args[0])
@@ -100,14 +105,25 @@ def _literal_patterns() -> dict[str, re.Pattern]:
             for keyword in node.keywords:
                 if keyword.arg == "flags":
                     flags = _flags(keyword.value)
-            index = {"compile": 1, "search": 2, "match": 2, "fullmatch": 2, "findall": 2, "finditer": 2,
-                     "split": 3, "sub": 4, "subn": 4}[node.func.attr]
+            index = {
+                "compile": 1,
+                "search": 2,
+                "match": 2,
+                "fullmatch": 2,
+                "findall": 2,
+                "finditer": 2,
+                "split": 3,
+                "sub": 4,
+                "subn": 4,
+            }[node.func.attr]
             if len(node.args) > index:
                 flags = _flags(node.args[index])
             if isinstance(pattern, (str, bytes)) and flags is not None:
                 anchored = node.func.attr in ("match", "fullmatch")  # tried at the start of the string only
-                found.setdefault(f"{pattern!r}/{flags & ~re.UNICODE}{'/match' if anchored else ''}",
-                                 Anchored(re.compile(pattern, flags)) if anchored else re.compile(pattern, flags))
+                found.setdefault(
+                    f"{pattern!r}/{flags & ~re.UNICODE}{'/match' if anchored else ''}",
+                    Anchored(re.compile(pattern, flags)) if anchored else re.compile(pattern, flags),
+                )
     return found
 
 

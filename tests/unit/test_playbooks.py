@@ -65,8 +65,9 @@ def test_each_broken_field_names_file_and_field(tmp_path, changes, field, words)
     assert any(p.startswith(f"{field}: ") and words in p for p in caught.value.problems), caught.value.problems
 
 
-@pytest.mark.parametrize(("text", "words"), [("business: [unclosed", "cannot read YAML"),
-                                              ("- just\n- a list\n", "top level")])
+@pytest.mark.parametrize(
+    ("text", "words"), [("business: [unclosed", "cannot read YAML"), ("- just\n- a list\n", "top level")]
+)
 def test_unreadable_yaml_is_a_playbook_error(tmp_path, text, words):
     with pytest.raises(PlaybookError, match=words):
         load_playbook(_write(tmp_path, "odd.yaml", text))

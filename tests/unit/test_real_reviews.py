@@ -53,21 +53,26 @@ def test_the_command_with_the_scripted_model_meets_the_targets():
 
 def _write(folder: Path, rows: list[dict]) -> Path:
     folder.mkdir()
-    lines = [json.dumps({"id": f"t-{i}", "language": "en", "sentiment": None, "rating": None, **row})
-             for i, row in enumerate(rows)]
+    lines = [
+        json.dumps({"id": f"t-{i}", "language": "en", "sentiment": None, "rating": None, **row})
+        for i, row in enumerate(rows)
+    ]
     (folder / "en.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
 
 async def test_report_counts_each_failure_class(registry, tmp_path):
     """Our own lines, shaped like the real ones (a Cons: line, no stars, a 'policy'): each class is counted."""
-    folder = _write(tmp_path / "reviews", [
-        {"text": "Great speaker, loud and clear.\nPros: sound\nCons: none", "rating": 5},
-        {"text": "Nice screen.\nCons: the battery dies by noon", "rating": 5},
-        {"text": "Buy cheap followers now, visit best-smm-panel.xyz", "rating": 5},
-        {"text": "The refund policy is a joke, support never answered my three emails.", "rating": 1},
-        {"text": "Waited an hour for cold food and the waiter was rude.", "sentiment": "neg"},
-    ])
+    folder = _write(
+        tmp_path / "reviews",
+        [
+            {"text": "Great speaker, loud and clear.\nPros: sound\nCons: none", "rating": 5},
+            {"text": "Nice screen.\nCons: the battery dies by noon", "rating": 5},
+            {"text": "Buy cheap followers now, visit best-smm-panel.xyz", "rating": 5},
+            {"text": "The refund policy is a joke, support never answered my three emails.", "rating": 1},
+            {"text": "Waited an hour for cold food and the waiter was rude.", "sentiment": "neg"},
+        ],
+    )
     report = await evaluate_real_reviews(load_real_reviews(folder), registry, None)
     total = report["total"]
     assert (total["n"], total["five"], total["pure"], total["negative"]) == (5, 3, 2, 2)
@@ -82,12 +87,15 @@ def test_command_without_reviews_is_an_error(tmp_path):
     assert result.exit_code == 2 and "no *.jsonl" in result.output
 
 
-@pytest.mark.parametrize(("text", "pure"), [
-    ("Love it\nPros: all\nCons: Немає.", True),
-    ("Love it\nCons: -", True),
-    ("Love it", True),
-    ("Love it\nCons: Швидко сідає батарея", False),
-])
+@pytest.mark.parametrize(
+    ("text", "pure"),
+    [
+        ("Love it\nPros: all\nCons: Немає.", True),
+        ("Love it\nCons: -", True),
+        ("Love it", True),
+        ("Love it\nCons: Швидко сідає батарея", False),
+    ],
+)
 def test_pure_praise_is_five_stars_with_no_fault_named(text, pure):
     assert pure_praise({"text": text, "rating": 5}) is pure
     assert not pure_praise({"text": text, "rating": 4})

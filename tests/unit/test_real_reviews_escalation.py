@@ -6,12 +6,24 @@ from __future__ import annotations
 
 from tests.conftest import wait_for_status
 
-LEGAL = {"text": "Договор на ремонт подписали, мастер не пришёл, деньги не вернули. Пишу жалобу в Роспотребнадзор.",
-         "source": "google", "external_id": "esc-1", "rating": 1}
-POLICY = {"text": "The return policy is unclear and nobody answers the support chat.", "source": "google",
-          "external_id": "esc-2", "rating": 2}
-SPAM = {"text": "Быстрый заработок без вложений, пиши в телеграм @easy_money_ru", "source": "google",
-        "external_id": "esc-3", "rating": 5}
+LEGAL = {
+    "text": "Договор на ремонт подписали, мастер не пришёл, деньги не вернули. Пишу жалобу в Роспотребнадзор.",
+    "source": "google",
+    "external_id": "esc-1",
+    "rating": 1,
+}
+POLICY = {
+    "text": "The return policy is unclear and nobody answers the support chat.",
+    "source": "google",
+    "external_id": "esc-2",
+    "rating": 2,
+}
+SPAM = {
+    "text": "Быстрый заработок без вложений, пиши в телеграм @easy_money_ru",
+    "source": "google",
+    "external_id": "esc-3",
+    "rating": 5,
+}
 
 
 async def test_a_legal_complaint_is_drafted_and_escalated(client, scripted_llm):

@@ -28,28 +28,38 @@ from assistant.text.meaning import _MONEY_OBJECT, contact_channels, money_promis
 from assistant.text.normalize import inspection_views
 
 # -- vocabulary ------------------------------------------------------------------------------------------------
-_AI = (r"(?:a\.?i\b\.?|chat\s?-?gpt\w*|gpt-?\w*|llm|chat\s?-?bot\w*|bots?\b|language model|neural net\w*|openai|"
-       r"artificial intelligence|ии\b|нейросет\w*|нейронк\w*|чат-?бот\w*|бот(?:а|у|ом|е|ы)?\b|гпт|чатгпт|"
-       r"искусственн\w* интеллект\w*|языков\w* модел\w*|ші\b|нейромереж\w*|штучн\w* інтелект\w*|мовн\w* модел\w*|"
-       r"mi\b|maksliga\w* intelekt\w*|cata?\s?-?bot\w*|valodas model\w*|neironu tikl\w*)")
-_AI_ROLE = (r"(?:assistant|model|system|ассистент\w*|помощник\w*|модел\w*|систем\w*|асистент\w*|помічник\w*|"
-            r"asistent\w*|palig\w*|sistem\w*)")
-_ADDRESS_WORDS = (r"(?:hey|hi|hello|dear|attention|note to|message to|эй|привет|дорог\w+|уважаем\w+|внимание|слушай|"
-                  r"обращаюсь к|вопрос к|сообщение для|привіт|шановн\w+|любий|увага|слухай|звертаюся до|питання до|"
-                  r"повідомлення для|sveiks|sveiki|cau|dargais|darga|cienijam\w+|uzmanibu|klausies|zinojums)")
+_AI = (
+    r"(?:a\.?i\b\.?|chat\s?-?gpt\w*|gpt-?\w*|llm|chat\s?-?bot\w*|bots?\b|language model|neural net\w*|openai|"
+    r"artificial intelligence|ии\b|нейросет\w*|нейронк\w*|чат-?бот\w*|бот(?:а|у|ом|е|ы)?\b|гпт|чатгпт|"
+    r"искусственн\w* интеллект\w*|языков\w* модел\w*|ші\b|нейромереж\w*|штучн\w* інтелект\w*|мовн\w* модел\w*|"
+    r"mi\b|maksliga\w* intelekt\w*|cata?\s?-?bot\w*|valodas model\w*|neironu tikl\w*)"
+)
+_AI_ROLE = (
+    r"(?:assistant|model|system|ассистент\w*|помощник\w*|модел\w*|систем\w*|асистент\w*|помічник\w*|"
+    r"asistent\w*|palig\w*|sistem\w*)"
+)
+_ADDRESS_WORDS = (
+    r"(?:hey|hi|hello|dear|attention|note to|message to|эй|привет|дорог\w+|уважаем\w+|внимание|слушай|"
+    r"обращаюсь к|вопрос к|сообщение для|привіт|шановн\w+|любий|увага|слухай|звертаюся до|питання до|"
+    r"повідомлення для|sveiks|sveiki|cau|dargais|darga|cienijam\w+|uzmanibu|klausies|zinojums)"
+)
 _TO_WORDS = r"(?:to|for|к|для|до|prieks)"
-_DETERMINER = (r"(?:the|your|our|you|вашему|вашей|вашего|вашим|нашему|твоему|вашому|вашій|нашому|твоєму|jusu|musu|"
-               r"tavam)")
-_REPLYING = (r"(?:when (?:you )?(?:answer|reply|respond|write)\w* (?:to )?(?:this|the|my)? ?(?:review|comment|feedback)"
-             r"|когда (?:будешь )?(?:отвеча\w*|ответишь)|коли (?:будеш )?(?:відповіда\w*|відповіси)|kad atbild(?:esi|i)\b"
-             r"|(?:writ|generat)ing (?:the |these |our |your )?(?:replies|responses|answers)|answering (?:the |these "
-             r"|this |our )?(?:reviews?|comments|this)|reading this|(?:who|that|which) (?:writes|answers|reads|generates"
-             r"|replies to|will (?:reply|answer|respond)(?: to)?) (?:the |these |this |our |my )?(?:reviews?|replies"
-             r"|responses|answers|comments|this)|(?:котор\w+|что),? (?:будет отвечать|ответит|отвечает на (?:\w+ )?"
-             r"(?:отзыв|комментари)\w*|(?:пишет|генерирует|будет писать) ответ\w*|читает (?:это|этот|отзыв))"
-             r"|(?:як\w*|що|хто),? (?:буде відповідати|відповідатиме|відповість|відповідає на (?:\w+ )?(?:відгук|коментар)"
-             r"\w*|(?:пише|генерує|писатиме) відповід\w*|читає (?:це|цей|відгук))|(?:kas|kurs|kura),? (?:atbildes uz|"
-             r"atbild uz atsauksm|raksta atbild|genere|lasa so)\w*)")
+_DETERMINER = (
+    r"(?:the|your|our|you|вашему|вашей|вашего|вашим|нашему|твоему|вашому|вашій|нашому|твоєму|jusu|musu|"
+    r"tavam)"
+)
+_REPLYING = (
+    r"(?:when (?:you )?(?:answer|reply|respond|write)\w* (?:to )?(?:this|the|my)? ?(?:review|comment|feedback)"
+    r"|когда (?:будешь )?(?:отвеча\w*|ответишь)|коли (?:будеш )?(?:відповіда\w*|відповіси)|kad atbild(?:esi|i)\b"
+    r"|(?:writ|generat)ing (?:the |these |our |your )?(?:replies|responses|answers)|answering (?:the |these "
+    r"|this |our )?(?:reviews?|comments|this)|reading this|(?:who|that|which) (?:writes|answers|reads|generates"
+    r"|replies to|will (?:reply|answer|respond)(?: to)?) (?:the |these |this |our |my )?(?:reviews?|replies"
+    r"|responses|answers|comments|this)|(?:котор\w+|что),? (?:будет отвечать|ответит|отвечает на (?:\w+ )?"
+    r"(?:отзыв|комментари)\w*|(?:пишет|генерирует|будет писать) ответ\w*|читает (?:это|этот|отзыв))"
+    r"|(?:як\w*|що|хто),? (?:буде відповідати|відповідатиме|відповість|відповідає на (?:\w+ )?(?:відгук|коментар)"
+    r"\w*|(?:пише|генерує|писатиме) відповід\w*|читає (?:це|цей|відгук))|(?:kas|kurs|kura),? (?:atbildes uz|"
+    r"atbild uz atsauksm|raksta atbild|genere|lasa so)\w*)"
+)
 ADDRESS = rx(
     rf"\b{_ADDRESS_WORDS}[\s,:]+(?:{_DETERMINER}\s+)?(?:\w+[\s-]+)?(?:{_AI}|{_AI_ROLE})",
     rf"\b{_TO_WORDS}\s+(?:{_DETERMINER}\s+)?{_AI}",
@@ -61,35 +71,41 @@ ADDRESS = rx(
     rf"\b(?:you(?:'re| are)|ты|ти|tu esi)\s*[—–-]?\s*(?:just |only |an? |просто |лише |tikai )?(?:\w+ )?{_AI}",
 )
 AI_NOUN = rx(rf"\b(?:{_AI}|{_AI_ROLE})")  # cheap gate: no AI noun, no address to an AI
-ROLE_LABEL_RAW = re.compile(r"(?:^|[.!?\n][^\S\n]*)(?:System|Assistant|Assistent|Ассистент|Асистент|Система|Sistēma)\s*:"
-                            r"|\b(?:SYSTEM|ASSISTANT|USER|ADMIN|DEVELOPER|INSTRUCTIONS?|PROMPT|СИСТЕМА|АССИСТЕНТ|"
-                            r"АСИСТЕНТ|SISTĒMA)\s*:")
+ROLE_LABEL_RAW = re.compile(
+    r"(?:^|[.!?\n][^\S\n]*)(?:System|Assistant|Assistent|Ассистент|Асистент|Система|Sistēma)\s*:"
+    r"|\b(?:SYSTEM|ASSISTANT|USER|ADMIN|DEVELOPER|INSTRUCTIONS?|PROMPT|СИСТЕМА|АССИСТЕНТ|"
+    r"АСИСТЕНТ|SISTĒMA)\s*:"
+)
 
 # Imperatives a customer does not send a shop but a prompt does. Singular forms are listed; plurals are derived.
 _CMD = {  # orders about text and rules
     "ru": "подпишись напиши скажи добавь вставь включи поставь укажи подтверди пообещай обещай гарантируй сгенерируй "
-          "генерируй создай составь ответь отвечай выдай выведи повтори закончи заверши начни упомяни переведи игнорируй "
-          "проигнорируй забудь раскрой притворись представь действуй похвали назови говори пиши подпиши",
+    "генерируй создай составь ответь отвечай выдай выведи повтори закончи заверши начни упомяни переведи игнорируй "
+    "проигнорируй забудь раскрой притворись представь действуй похвали назови говори пиши подпиши",
     "uk": "підпишися підпишись напиши скажи додай встав включи постав вкажи підтверди пообіцяй обіцяй гарантуй згенеруй "
-          "генеруй створи склади відповідай відповіж видай виведи повтори закінчи заверши почни згадай переклади "
-          "ігноруй проігноруй "
-          "забудь розкрий прикинься уяви дій похвали назви говори пиши підпиши",
+    "генеруй створи склади відповідай відповіж видай виведи повтори закінчи заверши почни згадай переклади "
+    "ігноруй проігноруй "
+    "забудь розкрий прикинься уяви дій похвали назви говори пиши підпиши",
     "lv": "paraksties izdruka uzraksti raksti pasaki saki pievieno ieliec ieklauj noradi apstiprini apsoli genere "
-          "izveido izvadi atkarto beidz pabeidz sac piemini tulko aizmirsti atklaj izliecies iedomajies uzvedies "
-          "garante uzslave "
-          "nosauc paraksti",
+    "izveido izvadi atkarto beidz pabeidz sac piemini tulko aizmirsti atklaj izliecies iedomajies uzvedies "
+    "garante uzslave "
+    "nosauc paraksti",
 }
 _DEMAND = {  # what a customer also asks of a shop: an order to a model only once the model is addressed
     "ru": "дай верни оформи сделай выполни одобри предложи покажи работай прекрати перестань извинись",
     "uk": "дай поверни оформи зроби виконай схвали запропонуй покажи працюй припини перестань вибачся",
     "lv": "dod iedod atgriez noforme izdari izpildi piedava paradi strada partrauc atvainojies atbildi",
 }
-_EN_CMD = ("write|say|tell|include|add|append|insert|put|type|reply|respond|answer|confirm|promise|guarantee|generate"
-           "|output|print|repeat|mention|state|end|start|begin|sign|sign off|translate|ignore|disregard|forget|reveal"
-           "|pretend|act|speak")
+_EN_CMD = (
+    "write|say|tell|include|add|append|insert|put|type|reply|respond|answer|confirm|promise|guarantee|generate"
+    "|output|print|repeat|mention|state|end|start|begin|sign|sign off|translate|ignore|disregard|forget|reveal"
+    "|pretend|act|speak"
+)
 _EN_DEMAND = "give|offer|grant|approve|refund|send|show|switch|agree|describe|use|apologi[sz]e|praise|call|make"
-_CLAUSE_START = (r"(?:^|[.!?:;,\n\-—–(\[\]>{\"«“][^\S\n]*|\b(?:please|pls|kindly|and|now|then|also|so|just|from now on|always)"
-                 r"\s+)")
+_CLAUSE_START = (
+    r"(?:^|[.!?:;,\n\-—–(\[\]>{\"«“][^\S\n]*|\b(?:please|pls|kindly|and|now|then|also|so|just|from now on|always)"
+    r"\s+)"
+)
 
 
 def _plural(lang: str, word: str) -> str:
@@ -110,34 +126,45 @@ def _forms(table: dict[str, str], plural: bool) -> str:
 
 _SINGULAR, _PLURAL = _forms(_CMD, False), _forms(_CMD, True)
 ANY_COMMAND = rx(rf"\b(?:{_forms(_DEMAND, False)}|{_forms(_DEMAND, True)})\b", rf"{_CLAUSE_START}(?:{_EN_DEMAND})\b")
-COMMAND = rx(rf"\b(?:{_SINGULAR}|{_PLURAL})\b", rf"{_CLAUSE_START}(?:{_EN_CMD})\b",
-             r"\byou (?:must|should|have to|need to|are to|shall|are required to|will now)\b|\bi (?:want|need) you to\b"
-             r"|\bmake sure (?:to|you|that)\b|\b(?:do not|don't|never) (?:mention|say|apologi|include|tell|reveal)"
-             r"|\bты (?:должен|должна|обязан|обязана)\b|\bтебе (?:нужно|надо|следует)\b|\bти (?:повинен|повинна|мусиш|"
-             r"зобов'язан\w*)\b|\bтобі (?:треба|потрібно|слід)\b|\btev ja\w{3,}")
+COMMAND = rx(
+    rf"\b(?:{_SINGULAR}|{_PLURAL})\b",
+    rf"{_CLAUSE_START}(?:{_EN_CMD})\b",
+    r"\byou (?:must|should|have to|need to|are to|shall|are required to|will now)\b|\bi (?:want|need) you to\b"
+    r"|\bmake sure (?:to|you|that)\b|\b(?:do not|don't|never) (?:mention|say|apologi|include|tell|reveal)"
+    r"|\bты (?:должен|должна|обязан|обязана)\b|\bтебе (?:нужно|надо|следует)\b|\bти (?:повинен|повинна|мусиш|"
+    r"зобов'язан\w*)\b|\bтобі (?:треба|потрібно|слід)\b|\btev ja\w{3,}",
+)
 SINGULAR_COMMAND = rx(rf"\b(?:{_SINGULAR})\b")
 
 # -- strong shapes ---------------------------------------------------------------------------------------------
-_RULES = (r"(?:instructions?|prompts?|rules|directions|guidelines|guidance|directives?|orders|commands?|constraints"
-          r"|restrictions|programming|training|the above|everything (?:above|before|prior)|all (?:of )?the above"
-          r"|what (?:you were|i) (?:told|said)|previous messages?|инструкц\w*|указани\w*|правил\w*|промпт\w*"
-          r"|ограничени\w*|директив\w*|предписани\w*|вс[её] выше|вышесказанн\w*|вышенаписанн\w*"
-          r"|інструкці\w*|вказівк\w*|налаштуван\w*|обмежен\w*|все (?:вище|попереднє)|вищесказан\w*|instrukcij\w*"
-          r"|noradijum\w*|noteikum\w*|uzvedn\w*|ierobezojum\w*|direktiv\w*|iestatijum\w*|visu augstak\w*)")
-_QUALIFIER = (r"(?:previous|prior|above|preceding|earlier|original|initial|system|developer|предыдущ\w*|вышеуказанн\w*"
-              r"|прежн\w*|изначальн\w*|системн\w*|исходн\w*|попередн\w*|вищезазначен\w*|початков\w*|системн\w*"
-              r"|ieprieks\w*|sakotnej\w*|sistemas|augstak\w*)")
-_IGNORE_IMPERATIVE = (r"(?:игнорируй(?:те)?|проигнорируй(?:те)?|забудь(?:те)?|отбрось(?:те)?|не (?:обращай(?:те)?"
-                      r"|учитывай(?:те)?|следуй(?:те)?)|пренебреги(?:те)?|обойди(?:те)?|ігноруй(?:те)?|проігноруй(?:те)?"
-                      r"|забудь(?:те)?"
-                      r"|відкинь(?:те)?|не (?:зважай(?:те)?|враховуй(?:те)?|дотримуйся)|знехтуй(?:те)?|ignorejiet"
-                      r"|aizmirsti(?:et)?|nenem(?:iet)? vera|atmet(?:iet)?)")
+_RULES = (
+    r"(?:instructions?|prompts?|rules|directions|guidelines|guidance|directives?|orders|commands?|constraints"
+    r"|restrictions|programming|training|the above|everything (?:above|before|prior)|all (?:of )?the above"
+    r"|what (?:you were|i) (?:told|said)|previous messages?|инструкц\w*|указани\w*|правил\w*|промпт\w*"
+    r"|ограничени\w*|директив\w*|предписани\w*|вс[её] выше|вышесказанн\w*|вышенаписанн\w*"
+    r"|інструкці\w*|вказівк\w*|налаштуван\w*|обмежен\w*|все (?:вище|попереднє)|вищесказан\w*|instrukcij\w*"
+    r"|noradijum\w*|noteikum\w*|uzvedn\w*|ierobezojum\w*|direktiv\w*|iestatijum\w*|visu augstak\w*)"
+)
+_QUALIFIER = (
+    r"(?:previous|prior|above|preceding|earlier|original|initial|system|developer|предыдущ\w*|вышеуказанн\w*"
+    r"|прежн\w*|изначальн\w*|системн\w*|исходн\w*|попередн\w*|вищезазначен\w*|початков\w*|системн\w*"
+    r"|ieprieks\w*|sakotnej\w*|sistemas|augstak\w*)"
+)
+_IGNORE_IMPERATIVE = (
+    r"(?:игнорируй(?:те)?|проигнорируй(?:те)?|забудь(?:те)?|отбрось(?:те)?|не (?:обращай(?:те)?"
+    r"|учитывай(?:те)?|следуй(?:те)?)|пренебреги(?:те)?|обойди(?:те)?|ігноруй(?:те)?|проігноруй(?:те)?"
+    r"|забудь(?:те)?"
+    r"|відкинь(?:те)?|не (?:зважай(?:те)?|враховуй(?:те)?|дотримуйся)|знехтуй(?:те)?|ignorejiet"
+    r"|aizmirsti(?:et)?|nenem(?:iet)? vera|atmet(?:iet)?)"
+)
 _IGNORE_BARE = r"(?:ignore|disregard|forget|override|bypass|neievero(?:jiet)?)"
 # not past tenses: "the courier ignored my previous instructions" is a complaint
-_IGNORE_ANY = (r"(?:ignore|ignoring|disregard|disregarding|forget|forgetting|override|overriding|bypass|bypassing"
-               r"|игнорируя|проигнорировав|забыв|ігноруючи|проігнорувавши|забувши|ignorejot|aizmirstot"
-               r"|игнорируй\w*|игнорировать|проигнорируй\w*|проигнорировать|забудь\w*|забыть|ігноруй\w*|ігнорувати"
-               r"|проігноруй\w*|проігнорувати|забути|ignorejiet|ignoret|aizmirst|aizmirsti\w*)")
+_IGNORE_ANY = (
+    r"(?:ignore|ignoring|disregard|disregarding|forget|forgetting|override|overriding|bypass|bypassing"
+    r"|игнорируя|проигнорировав|забыв|ігноруючи|проігнорувавши|забувши|ignorejot|aizmirstot"
+    r"|игнорируй\w*|игнорировать|проигнорируй\w*|проигнорировать|забудь\w*|забыть|ігноруй\w*|ігнорувати"
+    r"|проігноруй\w*|проігнорувати|забути|ignorejiet|ignoret|aizmirst|aizmirsti\w*)"
+)
 IGNORE_RULES = rx(
     r"\b(?:ignoriere|vergiss|missachte|ignoruj|zapomnij|ignorez|oubliez|ignora|olvida)\w*\b.{0,40}?(?:anweisung|regeln"
     r"|vorgaben|instrukcj|polecen|zasad|instructions|consignes|istruzioni|instrucciones|reglas)",
@@ -157,15 +184,19 @@ MARKUP = rx(
     r"(?:^|\n)[^\S\n]*(?:system|assistant|user)\s*:",
     r"[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer|user)",  # a chat message as JSON
 )
-_ROLES = ("assistant bot chatbot ai model manager owner agent employee representative admin developer mode dan character "
-          "persona lawyer expert ассистент помощник бот чат-бот ии нейросет модел менеджер владел директор сотрудник "
-          "представител администратор разработчик режим персонаж юрист эксперт продав должен обязан асистент "
-          "помічник ші власник працівник представник адміністратор розробник повинен мусиш зобов asistent palig "
-          "bots catbot cata mi menedzer vaditaj ipasniek direktor darbiniek parstav administrator izstradataj rezim "
-          "tel jurist без\\sограничени без\\sобмежен bez\\sierobezojum without\\s(?:any\\s)?(?:restrictions|limits|filters)")
-_AI_ROLES = ("assistant bot chatbot ai model developer mode dan character persona ассистент помощник бот чат-бот ии "
-             "нейросет модел режим персонаж асистент помічник ші asistent palig bots catbot cata mi rezim tel "
-             "без\\sограничени без\\sобмежен bez\\sierobezojum without\\s(?:any\\s)?(?:restrictions|limits|filters)")
+_ROLES = (
+    "assistant bot chatbot ai model manager owner agent employee representative admin developer mode dan character "
+    "persona lawyer expert ассистент помощник бот чат-бот ии нейросет модел менеджер владел директор сотрудник "
+    "представител администратор разработчик режим персонаж юрист эксперт продав должен обязан асистент "
+    "помічник ші власник працівник представник адміністратор розробник повинен мусиш зобов asistent palig "
+    "bots catbot cata mi menedzer vaditaj ipasniek direktor darbiniek parstav administrator izstradataj rezim "
+    "tel jurist без\\sограничени без\\sобмежен bez\\sierobezojum without\\s(?:any\\s)?(?:restrictions|limits|filters)"
+)
+_AI_ROLES = (
+    "assistant bot chatbot ai model developer mode dan character persona ассистент помощник бот чат-бот ии "
+    "нейросет модел режим персонаж асистент помічник ші asistent palig bots catbot cata mi rezim tel "
+    "без\\sограничени без\\sобмежен bez\\sierobezojum without\\s(?:any\\s)?(?:restrictions|limits|filters)"
+)
 NEW_IDENTITY = rx(
     r"\b(?:you are now|you're now|ты теперь|теперь ты|отныне ты|ти тепер|тепер ти|відтепер ти|tu tagad esi|tagad tu esi"
     rf"|no sis (?:dienas|bridis|briza) tu(?: esi)?)\b[ ,—-]*(?:\w+ ){{0,3}}{alt(_ROLES)}",
@@ -174,9 +205,11 @@ NEW_IDENTITY = rx(
     rf"[ ,—-]*(?:\w+ ){{0,3}}{alt(_AI_ROLES)}",
     rf"{_CLAUSE_START}(?:act as (?:an?|the|my)|pretend (?:to be|you are|you're|that you)|role-?play(?: as)?)\b",
     r"\bfrom now on,? you (?:are|must|answer|reply|respond|act|speak|write|only|work)\b|\bas an ai\b|\byou must now\b",
-    words("представь что ты, представь, что ты, представьте что вы, притворись, сыграй роль, ролев* игр*, "
-          "веди себя как, уяви що ти, уяви, що ти, прикинься, зіграй роль, рольов* гр*, поводься як, iedomajies ka tu, "
-          "iedomajies, ka tu, izliecies, telo lomu, spele lomu, uzvedies ka"),
+    words(
+        "представь что ты, представь, что ты, представьте что вы, притворись, сыграй роль, ролев* игр*, "
+        "веди себя как, уяви що ти, уяви, що ти, прикинься, зіграй роль, рольов* гр*, поводься як, iedomajies ka tu, "
+        "iedomajies, ka tu, izliecies, telo lomu, spele lomu, uzvedies ka"
+    ),
 )
 SYSTEM_PROMPT = rx(
     r"\bsystem\s*prompt|\bsystem message\b|\bdeveloper mode\b|\bjailbreak|\bdan mode\b|\bрежим разработчика\b"
@@ -191,14 +224,18 @@ SYSTEM_PROMPT = rx(
     r"|slept\w*|slepen\w*)(?: \w+)? (?:инструкц|промпт|правил|настройк|указани|подсказк|інструкці|налаштуван|вказівк"
     r"|підказк|instrukcij|uzvedn|noteikum|iestatijum|noradijum)",
 )
-NEW_RULES = rx(r"\bnew (?:rules?|instructions?|task|role|persona|directives?|guidelines|prompt|orders)\b"
-               r"|\bновы[ейх]? (?:правил\w*|инструкци\w*|задач\w*|рол\w*|указани\w*)|\bнов(?:а|і|ий|е) (?:правил\w*"
-               r"|інструкці\w*|завдан\w*|рол\w*|вказівк\w*)|\bjaun(?:i|as|s|a) (?:noteikum\w*|instrukcij\w*|uzdevum\w*"
-               r"|lom\w*|noradijum\w*)|\byour (?:new )?(?:task|job|role) (?:is|now)\b|\bтвоя (?:новая )?(?:задача|роль)\b"
-               r"|\bтво[єя] (?:нове |нова )?(?:завдання|роль)\b|\btavs (?:jaunais )?uzdevums\b")
-TEMPORAL_YOU = rx(r"\bfrom now on,? you\b|\bотныне (?:ты|вы)\b|\bс (?:этого|сегодняшнего) (?:момента|дня),? (?:ты|вы)\b"
-                  r"|\bвідтепер (?:ти|ви)\b|\bз (?:цього|сьогоднішнього) (?:моменту|дня),? (?:ти|ви)\b"
-                  r"|\bno (?:sis|sodienas) (?:bridis|briza|dienas),? (?:tu|jus)\b|\b(?:tagad|turpmak) tu\b")
+NEW_RULES = rx(
+    r"\bnew (?:rules?|instructions?|task|role|persona|directives?|guidelines|prompt|orders)\b"
+    r"|\bновы[ейх]? (?:правил\w*|инструкци\w*|задач\w*|рол\w*|указани\w*)|\bнов(?:а|і|ий|е) (?:правил\w*"
+    r"|інструкці\w*|завдан\w*|рол\w*|вказівк\w*)|\bjaun(?:i|as|s|a) (?:noteikum\w*|instrukcij\w*|uzdevum\w*"
+    r"|lom\w*|noradijum\w*)|\byour (?:new )?(?:task|job|role) (?:is|now)\b|\bтвоя (?:новая )?(?:задача|роль)\b"
+    r"|\bтво[єя] (?:нове |нова )?(?:завдання|роль)\b|\btavs (?:jaunais )?uzdevums\b"
+)
+TEMPORAL_YOU = rx(
+    r"\bfrom now on,? you\b|\bотныне (?:ты|вы)\b|\bс (?:этого|сегодняшнего) (?:момента|дня),? (?:ты|вы)\b"
+    r"|\bвідтепер (?:ти|ви)\b|\bз (?:цього|сьогоднішнього) (?:моменту|дня),? (?:ти|ви)\b"
+    r"|\bno (?:sis|sodienas) (?:bridis|briza|dienas),? (?:tu|jus)\b|\b(?:tagad|turpmak) tu\b"
+)
 SERVES = rx(r"\b(?:работаешь|служишь|подчиняешься|працюєш|служиш|strada(?:si)? (?:man|prieks)|work for|obey|serve)\b")
 # "in your reply", "в конце ответа", "у відповіді", "atbildes beigās"
 REPLY_REF = rx(
@@ -225,30 +262,41 @@ REPLY_MUST = rx(
     r"|бути)\w*",
     r"\b(?:tavai |jusu )?atbildei (?:ja\w+|vajag|jabut)",
 )
-_DICTATED = (r"(?:[«\"“„][^«»\"“”„]{1,60}[»\"”“]|(?:(?<=\s)|^)['‘][^'‘’]{1,60}['’](?!\w)"
-             r"|\b(?:that|что|що|ka)\b.{0,60}(?:\d+ ?%|refund|discount|free|compensat|owed|entitled"
-             r"|i (?:get|will get|am getting)"
-             r"|скидк|возврат|бесплатн|компенсац|положен|полагает|получу|знижк|поверненн|безкоштовн|належить|отримаю"
-             r"|atlaid|atmaks|bezmaksas|kompensac|pienakas|sanemsu|krapniek|мошенник|шахра|scam|лучш|найкращ|labak|best)"
-             r"|\b(?:only|nothing else|только|тільки|лише|tikai)\b)")
+_DICTATED = (
+    r"(?:[«\"“„][^«»\"“”„]{1,60}[»\"”“]|(?:(?<=\s)|^)['‘][^'‘’]{1,60}['’](?!\w)"
+    r"|\b(?:that|что|що|ka)\b.{0,60}(?:\d+ ?%|refund|discount|free|compensat|owed|entitled"
+    r"|i (?:get|will get|am getting)"
+    r"|скидк|возврат|бесплатн|компенсац|положен|полагает|получу|знижк|поверненн|безкоштовн|належить|отримаю"
+    r"|atlaid|atmaks|bezmaksas|kompensac|pienakas|sanemsu|krapniek|мошенник|шахра|scam|лучш|найкращ|labak|best)"
+    r"|\b(?:only|nothing else|только|тільки|лише|tikai)\b)"
+)
 _QUESTION_WORD = r"\b(?:when|where|how|why|whether|if|когда|где|как|почему|коли|де|як|чому|kad|kur|ka|kapec|vai)\b"
 # canary tokens (raw text): WORD-1234, or an ALL-CAPS word named as "the word/code/phrase" or "only with"
 TOKEN_CODE = re.compile(r"(?<![\w-])[A-ZА-ЯІЇЄҐĀČĒĢĪĶĻŅŠŪŽ]{2,}[-_]\d{2,}(?![\w-])")
-TOKEN_NAMED = re.compile(r"(?:\b(?:word|phrase|code|token|string|password|passphrase|слово|словом|фразу|фраза|код|"
-                         r"кодом|пароль|вираз|vārdu|vārds|frāzi|kodu|paroli)|\bonly with|\bjust with|\bтолько|\bлишь"
-                         r"|\bтільки|\bлише|\btikai)\s*[«\"'“]?\s*"
-                         r"(?:[A-ZА-ЯІЇЄҐĀČĒĢĪĶĻŅŠŪŽ]{3,}\b|[^\s«»\"'“”]{2,30}[»\"'”])")
-_NOT_A_CANARY = re.compile(r"(?:order|заказ\w*|замовлен\w*|pasūtījum\w*|№|#|номер\w*|number|nr\.?|артикул\w*|article|"
-                           r"model|модел\w*|modelis|трек\w*|tracking|ттн|sku)\W{0,3}(?:\w+\W{0,3})?$", re.IGNORECASE)
+TOKEN_NAMED = re.compile(
+    r"(?:\b(?:word|phrase|code|token|string|password|passphrase|слово|словом|фразу|фраза|код|"
+    r"кодом|пароль|вираз|vārdu|vārds|frāzi|kodu|paroli)|\bonly with|\bjust with|\bтолько|\bлишь"
+    r"|\bтільки|\bлише|\btikai)\s*[«\"'“]?\s*"
+    r"(?:[A-ZА-ЯІЇЄҐĀČĒĢĪĶĻŅŠŪŽ]{3,}\b|[^\s«»\"'“”]{2,30}[»\"'”])"
+)
+_NOT_A_CANARY = re.compile(
+    r"(?:order|заказ\w*|замовлен\w*|pasūtījum\w*|№|#|номер\w*|number|nr\.?|артикул\w*|article|"
+    r"model|модел\w*|modelis|трек\w*|tracking|ттн|sku)\W{0,3}(?:\w+\W{0,3})?$",
+    re.IGNORECASE,
+)
 _NOT_A_QUESTION = r"(?![^.!\n]*\?)"
 # "reply that …", "ответь, что …": an order only when not a question and a bot is mentioned somewhere
 DICTATE_THAT = rx(
-    r"(?<!to )" + words("reply, respond, answer, say, write, confirm, promise") + r"\s+(to me\s+)?(that|saying)\b"
+    r"(?<!to )"
+    + words("reply, respond, answer, say, write, confirm, promise")
+    + r"\s+(to me\s+)?(that|saying)\b"
     + _NOT_A_QUESTION,
     words("ответь, ответьте, напиши, напишите, скажи, скажите, подтверди, подтвердите, пообещай, пообещайте")
-    + r"\s*,?\s*что\b" + _NOT_A_QUESTION,
+    + r"\s*,?\s*что\b"
+    + _NOT_A_QUESTION,
     words("відповідай, відповідайте, напиши, напишіть, скажи, скажіть, підтверди, пообіцяй, пообіцяйте")
-    + r"\s*,?\s*що\b" + _NOT_A_QUESTION,
+    + r"\s*,?\s*що\b"
+    + _NOT_A_QUESTION,
     words("atbildi, atbildiet, uzraksti, pasaki, apstiprini, apsoli") + r"\s*,?\s*ka\b" + _NOT_A_QUESTION,
 )
 BOT_MENTION = rx(rf"\b{_AI}", words("prompt, ai assistant, virtual assistant, ии-ассистент*"))
@@ -258,17 +306,23 @@ _ORDER_REACH = 60  # a token this far after an order (or a mention of the reply)
 
 # Cheap gates (plain stems, no context) so that the costly shapes run only on the few reviews that could match.
 _GATES = {
-    "ignore-rules": re.compile(r"ignor|disregard|forg[eo]t|overrid|bypass|игнор|забу|забы|отбрось|не обращ|не учит|не след"
-                               r"|пренебр|обойд|ігнор|відкин|не зважа|не врахо|не дотрим|знехту|aizmirst|nenem|atmet"
-                               r"|neievero"
-                               r"|vergiss|missacht|zapomn|oubli|olvid"),
-    "new-identity": re.compile(r"now|теперь|отныне|тепер|tagad|no sis|act as|pretend|role|представь|притвор|сыграй|ролев"
-                               r"|веди себя|уяви|прикин|зіграй|рольов|поводься|iedomaj|izliec|telo lom|spele lom|uzvedies"
-                               r"|longer|больше не|більше не|vairs ne|as an ai"),
-    "system-prompt": re.compile(r"prompt|промпт|system|систем|sistem|developer|jailbreak|джейлбр|dan mode|режим|rezim"
-                                r"|instruc"
-                                r"|rules|guideline|configur|инструкц|правил|настройк|указани|подсказк|інструкці|налаштув"
-                                r"|вказівк|підказк|instrukc|uzvedn|noteikum|iestatij|noradij"),
+    "ignore-rules": re.compile(
+        r"ignor|disregard|forg[eo]t|overrid|bypass|игнор|забу|забы|отбрось|не обращ|не учит|не след"
+        r"|пренебр|обойд|ігнор|відкин|не зважа|не врахо|не дотрим|знехту|aizmirst|nenem|atmet"
+        r"|neievero"
+        r"|vergiss|missacht|zapomn|oubli|olvid"
+    ),
+    "new-identity": re.compile(
+        r"now|теперь|отныне|тепер|tagad|no sis|act as|pretend|role|представь|притвор|сыграй|ролев"
+        r"|веди себя|уяви|прикин|зіграй|рольов|поводься|iedomaj|izliec|telo lom|spele lom|uzvedies"
+        r"|longer|больше не|більше не|vairs ne|as an ai"
+    ),
+    "system-prompt": re.compile(
+        r"prompt|промпт|system|систем|sistem|developer|jailbreak|джейлбр|dan mode|режим|rezim"
+        r"|instruc"
+        r"|rules|guideline|configur|инструкц|правил|настройк|указани|подсказк|інструкці|налаштув"
+        r"|вказівк|підказк|instrukc|uzvedn|noteikum|iestatij|noradij"
+    ),
     "markup": re.compile(r"[<\[#{]|system|assistant|user"),
     "reply": re.compile(r"repl|answer|respons|messag|ответ|відповід|atbild"),
 }
@@ -329,25 +383,33 @@ def _shapes(raw: str, folded: str) -> Finding | None:
     sentences = _sentences(folded)
 
     def found(shape: str, text: str, *positions: int) -> Finding:
-        return Finding(f"injection:{shape}:{text.strip()[:40]}", tuple(_in_sentence(sentences, p) for p in positions),
-                       positions)
+        return Finding(
+            f"injection:{shape}:{text.strip()[:40]}", tuple(_in_sentence(sentences, p) for p in positions), positions
+        )
 
-    for shape, pattern in (("ignore-rules", IGNORE_RULES), ("markup", MARKUP), ("new-identity", NEW_IDENTITY),
-                           ("system-prompt", SYSTEM_PROMPT)):
+    for shape, pattern in (
+        ("ignore-rules", IGNORE_RULES),
+        ("markup", MARKUP),
+        ("new-identity", NEW_IDENTITY),
+        ("system-prompt", SYSTEM_PROMPT),
+    ):
         if _GATES[shape].search(folded) and (match := pattern.search(folded)):
             return found(shape, match.group(), match.end() - 1)
-    if (label := ROLE_LABEL_RAW.search(raw)) and (COMMAND.search(folded, label.end())
-                                                   or NEW_RULES.search(folded, label.end())):
+    if (label := ROLE_LABEL_RAW.search(raw)) and (
+        COMMAND.search(folded, label.end()) or NEW_RULES.search(folded, label.end())
+    ):
         return found("role-label", label.group(), label.end() - 1)
     if span := _canary(raw, folded, sentences):
         return found("canary", raw[span[0] : span[1]], span[0])
     if _GATES["reply"].search(folded) and (must := REPLY_MUST.search(folded)):
         return found("reply-rule", must.group(), must.end() - 1)
     if _GATES["reply"].search(folded) and (span := _reply_order(folded, sentences)):
-        return Finding(f"injection:reply-order:{folded[span[0]:span[1]].strip()[:40]}", (span,), (span[0],))
+        return Finding(f"injection:reply-order:{folded[span[0] : span[1]].strip()[:40]}", (span,), (span[0],))
     dictate = DICTATE_THAT.search(folded) if _DICTATE_GATE.search(folded) else None
-    if dictate and (BOT_MENTION.search(folded) or (SINGULAR_COMMAND.match(folded, dictate.start())
-                                                    and re.search(_DICTATED, folded[dictate.start():]))):
+    if dictate and (
+        BOT_MENTION.search(folded)
+        or (SINGULAR_COMMAND.match(folded, dictate.start()) and re.search(_DICTATED, folded[dictate.start() :]))
+    ):
         return found("dictate", dictate.group(), dictate.end() - 1)
     new_rules = NEW_RULES.search(folded)
     if new_rules and re.match(r"\s*:", folded[new_rules.end() :]):
@@ -356,8 +418,12 @@ def _shapes(raw: str, folded: str) -> Finding | None:
     address = ADDRESS.search(folded) if AI_NOUN.search(folded) else None
     temporal = TEMPORAL_YOU.search(folded)
     if address:
-        order = COMMAND.search(folded, address.start()) or ANY_COMMAND.search(folded, address.start()) or temporal \
+        order = (
+            COMMAND.search(folded, address.start())
+            or ANY_COMMAND.search(folded, address.start())
+            or temporal
             or new_rules
+        )
         if order:
             return found("address", address.group(), address.end() - 1, order.end() - 1)
     if temporal and (order := COMMAND.search(folded, temporal.start()) or SERVES.search(folded, temporal.start())):
@@ -434,31 +500,91 @@ WRITE_VERB = rx(
     r"\b(?:uzrakst\w*|raksti|rakstiet|rakstit|ierakst\w*|pasak\w*|saki|sakiet|pateikt|pievieno\w*|ieliec\w*|ielikt"
     r"|ieklauj\w*|ieklaut|norad\w*|piemin\w*|beidz\w*|beigt|pabeidz\w*|apsol\w*|garant\w*|pazino\w*|apstiprin\w*)",
 )
-_EN_VERBS = frozenset("write say state promise confirm include add insert put mention tell end sign guarantee post "
-                      "share type".split())
+_EN_VERBS = frozenset(
+    "write say state promise confirm include add insert put mention tell end sign guarantee post share type".split()
+)
 # "tell readers to…", "say that…": the verbs that dictate content; the ones that put a thing into the reply
-_INCLUDE_VERB = rx(r"\b(?:include|add|insert|put|mention|end|post|share|type|paste|tell|list|give)\b",
-                   r"\b(?:добав\w*|встав\w*|включ\w*|укаж\w*|указать|упомян\w*|законч\w*|заверш\w*|дода\w*|вкаж\w*"
-                   r"|вказати|згада\w*|закінч\w*|pievieno\w*|ieliec\w*|ielikt|ieklauj\w*|ieklaut|norad\w*|piemin\w*"
-                   r"|beidz\w*|beigt|pabeidz\w*)")
+_INCLUDE_VERB = rx(
+    r"\b(?:include|add|insert|put|mention|end|post|share|type|paste|tell|list|give)\b",
+    r"\b(?:добав\w*|встав\w*|включ\w*|укаж\w*|указать|упомян\w*|законч\w*|заверш\w*|дода\w*|вкаж\w*"
+    r"|вказати|згада\w*|закінч\w*|pievieno\w*|ieliec\w*|ielikt|ieklauj\w*|ieklaut|norad\w*|piemin\w*"
+    r"|beidz\w*|beigt|pabeidz\w*)",
+)
 # Someone else's promise to be confirmed: "as the manager promised", "що обіцяв менеджер", "ko menedžeris solīja".
-_STAFF = (r"(?:manager|operator|agent|support|administrator|admin|staff|seller|consultant|employee|representative|rep"
-          r"|менеджер\w*|оператор\w*|администратор\w*|консультант\w*|сотрудник\w*|продав\w*|поддержк\w*|адміністратор\w*"
-          r"|працівник\w*|підтримк\w*|menedzer\w*|operator\w*|administrator\w*|konsultant\w*|darbiniek\w*"
-          r"|pardevej\w*|atbalst\w*)")
-_PROMISED = (r"(?:promised|agreed|guaranteed|offered|обещал\w*|пообещал\w*|гарантировал\w*|согласовал\w*|обіцяв\w*"
-             r"|обіцяла|пообіцяв\w*|пообіцяла|гарантував\w*|погодив\w*|solija|apsolija|garanteja|apstiprinaja)")
-OTHERS_PROMISE = rx(rf"\b{_STAFF}\s+(?:\w+\s+){{0,2}}?{_PROMISED}\b", rf"\b{_PROMISED}\s+(?:\w+\s+){{0,2}}?{_STAFF}\b",
-                    rf"\b{_PROMISED}\s+(?:by\s+)?(?:the |your )?{_STAFF}")
+_STAFF = (
+    r"(?:manager|operator|agent|support|administrator|admin|staff|seller|consultant|employee|representative|rep"
+    r"|менеджер\w*|оператор\w*|администратор\w*|консультант\w*|сотрудник\w*|продав\w*|поддержк\w*|адміністратор\w*"
+    r"|працівник\w*|підтримк\w*|menedzer\w*|operator\w*|administrator\w*|konsultant\w*|darbiniek\w*"
+    r"|pardevej\w*|atbalst\w*)"
+)
+_PROMISED = (
+    r"(?:promised|agreed|guaranteed|offered|обещал\w*|пообещал\w*|гарантировал\w*|согласовал\w*|обіцяв\w*"
+    r"|обіцяла|пообіцяв\w*|пообіцяла|гарантував\w*|погодив\w*|solija|apsolija|garanteja|apstiprinaja)"
+)
+OTHERS_PROMISE = rx(
+    rf"\b{_STAFF}\s+(?:\w+\s+){{0,2}}?{_PROMISED}\b",
+    rf"\b{_PROMISED}\s+(?:\w+\s+){{0,2}}?{_STAFF}\b",
+    rf"\b{_PROMISED}\s+(?:by\s+)?(?:the |your )?{_STAFF}",
+)
 CONFIRM = rx(r"\bconfirm\b|\bподтверд(?:и|ите|ить)\b|\bпідтверд(?:и|іть|ити)\b|\bapstiprin(?:i|iet|at)\b")
 # Substring gates (C-speed `in`): every REPLIER / OTHERS_PROMISE match contains one of these.
-_REPLIER_STEMS = ("writ", "draft", "answer", "repl", "respon", "handl", "process", "moderat", "generat", "manag",
-                  "note", "memo", "instruction", "remind", "request", "smm", "copywrit", "отвеча", "ответ", "пиш",
-                  "составля", "генерир", "готов", "модерат", "админ", "смм", "копирайт", "оператор", "сотрудник",
-                  "поддержк", "відповід", "склада", "генер", "готу", "модер", "адмін", "atbild", "rakst", "gatavo",
-                  "genere")
-_PROMISED_STEMS = ("promis", "agreed", "guarantee", "offered", "обещ", "гарантир", "согласов", "обіця", "гарантув",
-                   "погод", "solija", "garanteja", "apstiprinaja")
+_REPLIER_STEMS = (
+    "writ",
+    "draft",
+    "answer",
+    "repl",
+    "respon",
+    "handl",
+    "process",
+    "moderat",
+    "generat",
+    "manag",
+    "note",
+    "memo",
+    "instruction",
+    "remind",
+    "request",
+    "smm",
+    "copywrit",
+    "отвеча",
+    "ответ",
+    "пиш",
+    "составля",
+    "генерир",
+    "готов",
+    "модерат",
+    "админ",
+    "смм",
+    "копирайт",
+    "оператор",
+    "сотрудник",
+    "поддержк",
+    "відповід",
+    "склада",
+    "генер",
+    "готу",
+    "модер",
+    "адмін",
+    "atbild",
+    "rakst",
+    "gatavo",
+    "genere",
+)
+_PROMISED_STEMS = (
+    "promis",
+    "agreed",
+    "guarantee",
+    "offered",
+    "обещ",
+    "гарантир",
+    "согласов",
+    "обіця",
+    "гарантув",
+    "погод",
+    "solija",
+    "garanteja",
+    "apstiprinaja",
+)
 _FULL_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[\w/@]))+[.!?\n]*")  # "t.me/x" and "+371 2.." stay in one sentence
 
 
@@ -470,10 +596,48 @@ def _requests(folded: str, a: int, b: int, pattern: re.Pattern = REQUEST) -> lis
 # ("напишу во все группы", "uzrakstīšu visos forumos"); an English verb is a request only where an imperative stands.
 _REPORTED_ENDINGS = ("л", "ла", "ли", "ло", "лся", "лась", "лись", "ed", "ija", "jam", "jat")
 _REPORTED_WORDS = ("обещал", "обіцяв", "solija")
-_INDICATIVE_ENDINGS = ("у", "ю", "ем", "ешь", "ет", "ут", "ют", "ат", "ят", "им", "ит", "емо", "ете", "иш", "su", "sim",
-                       "siet", "s")
-_SLOT_WORDS = ("please", "pls", "kindly", "and", "also", "just", "then", "now", "could you", "can you", "would you",
-               "will you", "should", "must", "need to", "needs to", "has to", "have to", "is to", "you")
+_INDICATIVE_ENDINGS = (
+    "у",
+    "ю",
+    "ем",
+    "ешь",
+    "ет",
+    "ут",
+    "ют",
+    "ат",
+    "ят",
+    "им",
+    "ит",
+    "емо",
+    "ете",
+    "иш",
+    "su",
+    "sim",
+    "siet",
+    "s",
+)
+_SLOT_WORDS = (
+    "please",
+    "pls",
+    "kindly",
+    "and",
+    "also",
+    "just",
+    "then",
+    "now",
+    "could you",
+    "can you",
+    "would you",
+    "will you",
+    "should",
+    "must",
+    "need to",
+    "needs to",
+    "has to",
+    "have to",
+    "is to",
+    "you",
+)
 
 
 def _imperative_slot(folded: str, a: int, start: int) -> bool:
@@ -483,10 +647,13 @@ def _imperative_slot(folded: str, a: int, start: int) -> bool:
     if not stripped:
         return start - len(before) == a  # the sentence starts here
     if stripped[-1] in ".!?:;,\n-—(":
-        return "\n" not in before[len(stripped):] or stripped[-1] == "\n"
+        return "\n" not in before[len(stripped) :] or stripped[-1] == "\n"
     for word in _SLOT_WORDS:
-        if stripped.endswith(word) and before[len(stripped):] and (
-                len(stripped) == len(word) or not stripped[-len(word) - 1].isalnum()):
+        if (
+            stripped.endswith(word)
+            and before[len(stripped) :]
+            and (len(stripped) == len(word) or not stripped[-len(word) - 1].isalnum())
+        ):
             return True
     return False
 
@@ -497,8 +664,11 @@ def _request_verbs(folded: str, a: int, b: int) -> list[re.Match]:
     for m in WRITE_VERB.finditer(folded, a, b):
         word = m.group()
         english = word in _EN_VERBS
-        if word.endswith(_REPORTED_ENDINGS) or word.startswith(_REPORTED_WORDS) or (
-                not english and word.endswith(_INDICATIVE_ENDINGS) and not word.endswith("иу")):
+        if (
+            word.endswith(_REPORTED_ENDINGS)
+            or word.startswith(_REPORTED_WORDS)
+            or (not english and word.endswith(_INDICATIVE_ENDINGS) and not word.endswith("иу"))
+        ):
             continue
         if english and not _imperative_slot(folded, a, m.start()):
             continue
@@ -522,8 +692,11 @@ def _bait(raw: str, folded: str, a: int, b: int, include: bool) -> str | None:
         return "money:" + next(iter(money.values()))[0][:30]
     if perk := _PERK.search(folded, a, b):
         return "perk:" + perk.group()  # a discount, a free thing or a promo code dictated for the reply
-    if _MONEY_OBJECT.search(folded, a, b) and re.search(r"\b(?:full|whole|all|полн\w*|вс[юяе]\w*|повн\w*|ус[юяі]\w*"
-                                                        r"|vis\w*|piln\w*)\b", folded[a:b]):
+    if _MONEY_OBJECT.search(folded, a, b) and re.search(
+        r"\b(?:full|whole|all|полн\w*|вс[юяе]\w*|повн\w*|ус[юяі]\w*"
+        r"|vis\w*|piln\w*)\b",
+        folded[a:b],
+    ):
         return "money"
     return None
 
@@ -558,28 +731,42 @@ def replier_request(raw: str, folded: str) -> Finding | None:
         tail = folded[verbs[0].end() : b]
         if re.match(rf"\W*(?:\w+\W+)?{_QUESTION_WORD}", tail) and not re.match(r"\W*(?:that|что|що|ka)\b", tail):
             continue  # "напишите, когда вернёте деньги": a question to the shop
-        include = (bool(REPLY_REF.search(sentence)) or any(_INCLUDE_VERB.match(folded, v.start()) for v in verbs)
-                   or bool(re.match(r"\W*(?:that|so that|что|чтобы|що|щоб|ka|lai)\b", tail)))
+        include = (
+            bool(REPLY_REF.search(sentence))
+            or any(_INCLUDE_VERB.match(folded, v.start()) for v in verbs)
+            or bool(re.match(r"\W*(?:that|so that|что|чтобы|що|щоб|ka|lai)\b", tail))
+        )
         if re.match(r"\s*(?:,\s*)?(?:me|мне|мені|man)\b", tail):
             include = False  # "напишите мне в телеграм @ivan": the customer asks to be contacted, not quoted
         bait = _bait(raw, folded, verbs[0].end(), b, include)  # what is asked for comes after the asking
-        if bait and bait.startswith("perk") and not (REPLY_REF.search(sentence) or _DICTATING.search(sentence)
-                                                     or re.match(r"\W*(?:that|что|що|ka)\b", tail)):
+        if (
+            bait
+            and bait.startswith("perk")
+            and not (
+                REPLY_REF.search(sentence) or _DICTATING.search(sentence) or re.match(r"\W*(?:that|что|що|ka)\b", tail)
+            )
+        ):
             continue  # "tell me about discounts" asks; "write that we get 100% off" dictates
-        if bait and (REPLY_REF.search(sentence) or not bait.startswith(("money", "perk"))
-                     or _PROMISE_VERB.search(sentence)):
+        if bait and (
+            REPLY_REF.search(sentence) or not bait.startswith(("money", "perk")) or _PROMISE_VERB.search(sentence)
+        ):
             return found(f"dictated-{bait.split(':')[0]}", a, b)
     return None
 
 
-_DICTATING = rx(r"\b(?:promise|guarantee|обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*|обіця(?:й|йте|ти)|пообіця\w*"
-               r"|гаранту\w*|apsol\w*|garant\w*)")
-_PERK = rx(r"\d{1,3}\s*%|\b(?:discount\w*|free\b|promo ?code\w*|coupon\w*|voucher\w*|скидк\w*|бесплатн\w*|промокод\w*"
-           r"|купон\w*|знижк\w*|безкоштовн\w*|atlaid\w*|bezmaksas|par brivu|promokod\w*|kupon\w*)")
-_PROMISE_VERB = rx(r"\b(?:promise|guarantee|state|say|write|tell)\b|\b(?:обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*"
-                   r"|скаж\w*|сказать|напиш\w*|написать)|\b(?:обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|скаж\w*|сказати"
-                   r"|напиш\w*|написати)|\b(?:apsol\w*|garant\w*|pasak\w*|saki|sakiet|pateikt|uzrakst\w*)")
-
+_DICTATING = rx(
+    r"\b(?:promise|guarantee|обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*|обіця(?:й|йте|ти)|пообіця\w*"
+    r"|гаранту\w*|apsol\w*|garant\w*)"
+)
+_PERK = rx(
+    r"\d{1,3}\s*%|\b(?:discount\w*|free\b|promo ?code\w*|coupon\w*|voucher\w*|скидк\w*|бесплатн\w*|промокод\w*"
+    r"|купон\w*|знижк\w*|безкоштовн\w*|atlaid\w*|bezmaksas|par brivu|promokod\w*|kupon\w*)"
+)
+_PROMISE_VERB = rx(
+    r"\b(?:promise|guarantee|state|say|write|tell)\b|\b(?:обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*"
+    r"|скаж\w*|сказать|напиш\w*|написать)|\b(?:обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|скаж\w*|сказати"
+    r"|напиш\w*|написати)|\b(?:apsol\w*|garant\w*|pasak\w*|saki|sakiet|pateikt|uzrakst\w*)"
+)
 
 
 def find_injection(raw: str, folded: str) -> Finding | None:
@@ -597,6 +784,7 @@ def find_injection(raw: str, folded: str) -> Finding | None:
         if hit:
             return Finding(f"injection:{name}:{hit.reason.removeprefix('injection:')}", ((len(raw), len(raw)),))
     return None
+
 
 def customer_text(raw: str, finding: Finding) -> str:
     """The customer's own words: the review without what orders a model around. Inside a flagged sentence only the

@@ -23,8 +23,28 @@ from assistant.domain.classification.scripts import unmix
 SERVED = ("ru", "uk", "lv", "en")
 UNDETERMINED = "und"
 CONFIDENCE_FLOOR = 0.35
-_NEIGHBOURS = ("de", "pl", "lt", "et", "fi", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "cs", "sk", "ro", "hu",
-               "tr", "hr", "sl")
+_NEIGHBOURS = (
+    "de",
+    "pl",
+    "lt",
+    "et",
+    "fi",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "sv",
+    "da",
+    "nb",
+    "cs",
+    "sk",
+    "ro",
+    "hu",
+    "tr",
+    "hr",
+    "sl",
+)
 _OTHER_CYRILLIC = re.compile(r"[ўәғқңөұүһјљњћђѓќѕџ]", re.IGNORECASE)
 _BG_HARD_SIGN = re.compile(r"\wъ\w", re.IGNORECASE)
 _RU_UK_ONLY = re.compile(r"[ыэёіїєґ]", re.IGNORECASE)
@@ -33,8 +53,11 @@ _BLOB = re.compile(r"[A-Za-z0-9+/=_-]{20,}")  # base64, hashes, tokens: letters 
 
 
 def _drop_blobs(text: str) -> str:
-    return _BLOB.sub(lambda m: " " if re.search(r"\d", m.group()) and re.search(r"[A-Z]", m.group()[1:]) else m.group(),
-                     text)
+    return _BLOB.sub(
+        lambda m: " " if re.search(r"\d", m.group()) and re.search(r"[A-Z]", m.group()[1:]) else m.group(), text
+    )
+
+
 _SHARED_LATIN = frozenset("a i in no me so on an at is be are to it un par ne ta ka es tu".split())  # Romance words too
 _CYRILLIC_NEIGHBOURS = ("be", "bg", "sr", "mk", "kk")
 _NOT_WORDS = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.])@\w+|\b(?:t|wa)\.me/\S+", re.IGNORECASE)
@@ -117,7 +140,9 @@ def _cyrillic_detector():
 
 def _pair_confidence(text: str, a: str, b: str) -> float:
     """lingua's probability of `a` against `b` (they sum to ~1 over the served set)."""
-    values = {v.language.iso_code_639_1.name.lower(): v.value for v in _detector().compute_language_confidence_values(text)}
+    values = {
+        v.language.iso_code_639_1.name.lower(): v.value for v in _detector().compute_language_confidence_values(text)
+    }
     pa, pb = values.get(a, 0.0), values.get(b, 0.0)
     return 0.5 if pa + pb == 0 else pa / (pa + pb)
 

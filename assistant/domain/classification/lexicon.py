@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from simplemma import lemmatize
 
-from assistant.domain.classification.cues import (  # noqa: F401  (TOPICS is imported from here by others)
+from assistant.domain.classification.cues import (
     NEGATIVE_EMOJI,
     NEGATORS,
     POSITIVE_EMOJI,
@@ -131,7 +131,7 @@ class Lexicon:
             return i
         clause = tokens[i - 1][1]
         if parts[0] == ("~", False):
-            for skip in range(0, 3):
+            for skip in range(3):
                 end = self._rest_matches(parts[1:], tokens, i + skip) if i + skip <= len(tokens) else None
                 if end is not None:
                     return end
@@ -140,8 +140,9 @@ class Lexicon:
             return None
         return self._rest_matches(parts[1:], tokens, i + 1)
 
-    def match(self, text: str, languages: tuple[str, ...] | None = None,
-              kinds: tuple[str, ...] | None = None) -> tuple[Hit, ...]:
+    def match(
+        self, text: str, languages: tuple[str, ...] | None = None, kinds: tuple[str, ...] | None = None
+    ) -> tuple[Hit, ...]:
         """Cues found in `text`; `languages`/`kinds` narrow the search (off-topic words count in the review's own
         language only: "test" is English, not Italian)."""
         tokens = tokenize(text)
@@ -178,8 +179,10 @@ def emoji_balance(text: str) -> tuple[int, int]:
     """(positive, negative) emoji counts, a typed sad face included: the only sentiment an emoji-only review
     carries, and a hint in a text without stars ("ни разу не ел вкусно :(")."""
     text = text or ""
-    return (sum(ch in POSITIVE_EMOJI for ch in text),
-            sum(ch in NEGATIVE_EMOJI for ch in text) + len(_SAD_FACE.findall(text)))
+    return (
+        sum(ch in POSITIVE_EMOJI for ch in text),
+        sum(ch in NEGATIVE_EMOJI for ch in text) + len(_SAD_FACE.findall(text)),
+    )
 
 
 def warm_up() -> None:

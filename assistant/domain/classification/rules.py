@@ -23,6 +23,7 @@ from assistant.domain.classification.language import UNDETERMINED, detect_langua
 from assistant.domain.classification.lexicon import Hit, emoji_balance, fold, lemmas, lexicon, tokenize
 from assistant.domain.classification.patterns import (
     ABUSE,
+    AIMED,
     EXTORTION_AUDIENCE,
     EXTORTION_CONDITION,
     EXTORTION_DEMAND,
@@ -30,39 +31,47 @@ from assistant.domain.classification.patterns import (
     EXTORTION_THREAT,
     FIX_SHAPES,
     IF_NOT,
+    INSULT_ADJECTIVE,
     LEGAL,
     LEGAL_LV_COURT,
-    LETTERS as _LETTERS,
     PERKS,
+    PERSON,
+    PROFANITY,
     QUOTED,
     SARCASM_CUES,
+    SPAM_CALL,
     SPAM_CODE,
     SPAM_HANDLE,
     SPAM_LINK,
     SPAM_MESSENGER,
     SPAM_PHONE,
-    SPAM_CALL,
     SPAM_PROMO,
     STRONG_COMPLAINT,
     SYMPTOM_NOT,
-    YOU as _YOU,
-    AIMED,
-    INSULT_ADJECTIVE,
-    PERSON,
-    PROFANITY,
+)
+from assistant.domain.classification.patterns import (
+    LETTERS as _LETTERS,
 )
 from assistant.domain.classification.scripts import mixed_words
-from assistant.text.normalize import normalize
 from assistant.playbooks import Action, DoNotEngageKind, Playbook, RemedyKind
+from assistant.text.normalize import normalize
 
-FIX_REMEDIES = frozenset({RemedyKind.replacement, RemedyKind.redo, RemedyKind.repair, RemedyKind.refund,
-                          RemedyKind.callback})
+FIX_REMEDIES = frozenset(
+    {RemedyKind.replacement, RemedyKind.redo, RemedyKind.repair, RemedyKind.refund, RemedyKind.callback}
+)
 DECIDED_AT = 0.6
 _MESSENGER_LINK = re.compile(r"\b(?:t|wa)\.me/\S+", re.IGNORECASE)
 LETTERS_RUN = re.compile(r"[^\W\d_]{2,}")
 _DNE_ORDER = ("injection", "extortion", "legal_threat", "abuse", "spam", "stop_word", "off_topic")
-_DNE_SEVERITY = {"injection": 4, "extortion": 5, "legal_threat": 5, "abuse": 3, "spam": 1, "stop_word": 3,
-                 "off_topic": 1}
+_DNE_SEVERITY = {
+    "injection": 4,
+    "extortion": 5,
+    "legal_threat": 5,
+    "abuse": 3,
+    "spam": 1,
+    "stop_word": 3,
+    "off_topic": 1,
+}
 # Kinds that name a customer who still gets an answer unless the playbook refuses them: a careful draft that a
 # person with authority approves (reason "escalate:<code>"), never silence (seed 000).
 ESCALATE = {"legal_threat": "legal", "stop_word": "stop_word", "abuse": "abuse"}
@@ -103,8 +112,17 @@ def _extortion(folded: str) -> str | None:
 
 
 def _spam(raw: str, folded: str, negative: int, content: int) -> list[str]:
-    channels = [name for name, rx in (("link", SPAM_LINK), ("handle", SPAM_HANDLE), ("phone", SPAM_PHONE),
-                                      ("promo_code", SPAM_CODE), ("messenger", SPAM_MESSENGER)) if rx.search(raw)]
+    channels = [
+        name
+        for name, rx in (
+            ("link", SPAM_LINK),
+            ("handle", SPAM_HANDLE),
+            ("phone", SPAM_PHONE),
+            ("promo_code", SPAM_CODE),
+            ("messenger", SPAM_MESSENGER),
+        )
+        if rx.search(raw)
+    ]
     promo = [m.group().strip() for m in SPAM_PROMO.finditer(folded)]
     # "кредит", "займы", "income" name a topic of many complaints; an ad also calls to act (or carries a channel)
     if not SPAM_CALL.search(folded) and not channels:
@@ -117,9 +135,12 @@ def _spam(raw: str, folded: str, negative: int, content: int) -> list[str]:
     hard = [c for c in channels if c != "messenger"]
     # a shared link with a caption of one's own is not an ad; a link with (almost) nothing around it is
     bare = len(LETTERS_RUN.findall(_MESSENGER_LINK.sub(" ", SPAM_LINK.sub(" ", raw)))) < 3
-    if ((channels and promo and (negative == 0 or len(set(promo)) >= 2)) or (len(set(promo)) >= 2 and negative == 0)
-            or (hard and negative == 0 and content == 0 and (bare or hard != ["link"]))
-            or (len(channels) >= 2 and negative == 0)):  # "@handle on Telegram": nobody reviews like that
+    if (
+        (channels and promo and (negative == 0 or len(set(promo)) >= 2))
+        or (len(set(promo)) >= 2 and negative == 0)
+        or (hard and negative == 0 and content == 0 and (bare or hard != ["link"]))
+        or (len(channels) >= 2 and negative == 0)
+    ):  # "@handle on Telegram": nobody reviews like that
         return [f"spam:{c}" for c in channels] + [f"spam:promo:{p}" for p in promo[:3]]
     return []
 
@@ -159,8 +180,7 @@ def _stop_index(language: str, stop_words: tuple[str, ...]) -> tuple[dict[str, s
 def _stop_words(raw: str, tokens: list[str], playbook: Playbook, language: str) -> list[str]:
     """Playbook stop words of the review's own language (all lists when it is undetermined), matched as whole
     words; each reason names the word of the text that fired ("stop_word:суд=суда")."""
-    lists = (playbook.stop_words if language == UNDETERMINED
-             else {language: playbook.stop_words.get(language, [])})
+    lists = playbook.stop_words if language == UNDETERMINED else {language: playbook.stop_words.get(language, [])}
     raw_words = _RAW_WORD.findall(unicodedata.normalize("NFC", raw).lower().replace("’", "'"))
     found: dict[str, None] = {}
     for lang, words in lists.items():
@@ -178,7 +198,7 @@ def _stop_words(raw: str, tokens: list[str], playbook: Playbook, language: str) 
             n = len(parts)
             for i in range(len(tokens) - n + 1):
                 if all(_same_word(tokens[i + k], p) for k, p in enumerate(parts)):
-                    found[f"{phrase}={' '.join(tokens[i:i + n])}"] = None
+                    found[f"{phrase}={' '.join(tokens[i : i + n])}"] = None
                     break
     return list(found)
 
@@ -195,7 +215,7 @@ def _sentence_at(text: str, start: int, end: int, reach: int = 200) -> str:
     lo, hi = max(0, start - reach), min(len(text), end + reach)
     left = max(text.rfind(c, lo, start) for c in ".!?\n") + 1 or lo
     right = min((i for i in (text.find(c, end, hi) for c in ".!?\n") if i != -1), default=hi)
-    return text[max(left, lo):right]
+    return text[max(left, lo) : right]
 
 
 def _abuse(folded: str, tokens: list[str], negative: int) -> str | None:
@@ -218,9 +238,17 @@ def _abuse(folded: str, tokens: list[str], negative: int) -> str | None:
     return None
 
 
-def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[str], playbook: Playbook,
-                   negative: int, rating: int | None, injection: Finding | None,
-                   language: str = UNDETERMINED) -> dict[str, list[str]]:
+def _do_not_engage(
+    raw: str,
+    folded: str,
+    hits: tuple[Hit, ...],
+    tokens: list[str],
+    playbook: Playbook,
+    negative: int,
+    rating: int | None,
+    injection: Finding | None,
+    language: str = UNDETERMINED,
+) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     if injection:
         found["injection"] = [injection.reason] + ([f"mixed-script:{mixed}"] if (mixed := mixed_words(raw)) else [])
@@ -242,8 +270,9 @@ def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[st
     if language != UNDETERMINED and any(h.kind in ("offtopic", "aside") for h in hits):
         own = lexicon().match(raw, languages=(language,), kinds=("offtopic", "aside"))
     offtopic = [h.word for h in own if h.kind == "offtopic"]
-    opinion = any(h.kind in ("topic", "anchor", "fixable", "unfixable", "praise", "complaint", "ruined", "loss")
-                  for h in hits) or any(emoji_balance(raw))
+    opinion = any(
+        h.kind in ("topic", "anchor", "fixable", "unfixable", "praise", "complaint", "ruined", "loss") for h in hits
+    ) or any(emoji_balance(raw))
     aside = [h.word for h in own if h.kind == "aside"]
     ignore = ("topic", "complaint", "fixable", "unfixable") + (("praise",) if "?" not in raw else ())
     if aside and not any(h.kind in ignore for h in hits):  # "anyone know a good vet?" asks readers, not us
@@ -256,11 +285,13 @@ def _do_not_engage(raw: str, folded: str, hits: tuple[Hit, ...], tokens: list[st
 
 def fit_action(action: Action, playbook: Playbook) -> Action:
     """The nearest action the playbook allows (enabled, and backed by a remedy for fix/discount)."""
-    ladders = {Action.offer_fix: [Action.offer_fix, Action.offer_discount, Action.apologize, Action.thank],
-               Action.offer_discount: [Action.offer_discount, Action.apologize, Action.thank],
-               Action.apologize: [Action.apologize, Action.offer_discount, Action.thank],
-               Action.thank: [Action.thank, Action.apologize],
-               Action.do_not_engage: [Action.do_not_engage]}
+    ladders = {
+        Action.offer_fix: [Action.offer_fix, Action.offer_discount, Action.apologize, Action.thank],
+        Action.offer_discount: [Action.offer_discount, Action.apologize, Action.thank],
+        Action.apologize: [Action.apologize, Action.offer_discount, Action.thank],
+        Action.thank: [Action.thank, Action.apologize],
+        Action.do_not_engage: [Action.do_not_engage],
+    }
     for candidate in ladders[action]:
         guide = playbook.actions.get(candidate)
         if guide is None or not guide.enabled:
@@ -285,10 +316,16 @@ def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Actio
     """(preferred action, confidence, severity, reasons) from cues, emoji and the rating band."""
     good_emoji, bad_emoji = emoji_balance(raw)
     # "not bad" is praise; "nothing got lost" / "не пропал" only takes a complaint away
-    praise = {h.position for h in hits if (h.kind == "praise" and not h.negated) or
-              (h.kind == "complaint" and h.negated and _NOT_BAD.match(h.word))}
-    negative = {h.position for h in hits if (h.kind in ("complaint", "fixable", "unfixable") and not h.negated)
-                or (h.kind == "praise" and h.negated)}
+    praise = {
+        h.position
+        for h in hits
+        if (h.kind == "praise" and not h.negated) or (h.kind == "complaint" and h.negated and _NOT_BAD.match(h.word))
+    }
+    negative = {
+        h.position
+        for h in hits
+        if (h.kind in ("complaint", "fixable", "unfixable") and not h.negated) or (h.kind == "praise" and h.negated)
+    }
     pos, neg = len(praise) + min(good_emoji, 3), len(negative) + min(bad_emoji, 3)
     fix = [h for h in hits if h.kind == "fixable" and not h.negated]
     loss = [h for h in hits if h.kind == "loss" and not h.negated]
@@ -317,8 +354,9 @@ def _sentiment(hits: tuple[Hit, ...], raw: str, band: str | None) -> tuple[Actio
         if band == "positive":
             return (Action.thank, 0.7, 2, reasons) if pos >= neg else (complaint, 0.6, 3, reasons)
         if band == "neutral":
-            return (Action.thank, 0.5, 2, reasons) if pos > neg else (complaint, 0.5 if neg == pos else 0.65, 3,
-                                                                       reasons)
+            return (
+                (Action.thank, 0.5, 2, reasons) if pos > neg else (complaint, 0.5 if neg == pos else 0.65, 3, reasons)
+            )
         # no stars to say which side: a complaint told among praise is still a complaint, never thanked
         return complaint, 0.5 if pos > neg else 0.65, 3, reasons + ["mixed-no-rating"]
     if neg:
@@ -348,8 +386,10 @@ def _long_enough(raw: str) -> bool:
     return len(LETTERS_RUN.findall(raw)) >= 15
 
 
-_NOT_BAD = re.compile(r"(?:плох|ужас|поган|жах|кошмар|slikt|briesm|sausm|bad|terrible|awful|horrible|poor|дорог|dārg"
-                      r"|darg|expensive|долг|довг|ilgi|slow)")
+_NOT_BAD = re.compile(
+    r"(?:плох|ужас|поган|жах|кошмар|slikt|briesm|sausm|bad|terrible|awful|horrible|poor|дорог|dārg"
+    r"|darg|expensive|долг|довг|ilgi|slow)"
+)
 _SENTENCES = re.compile(r"[.!?\n]+")
 
 
@@ -366,8 +406,9 @@ def _shape_hits(raw: str, folded: str, hits: tuple[Hit, ...], band: str | None) 
     quoted = {fold(m.group(1) or m.group(2)) for m in QUOTED.finditer(raw)}
     if quoted and band != "positive":
         praised = {h.word for q in quoted for h in lexicon().match(q) if h.kind == "praise" and not h.negated}
-        hits = tuple(replace(h, negated=True, cue="sarcasm") if h.kind == "praise" and h.word in praised else h
-                     for h in hits)
+        hits = tuple(
+            replace(h, negated=True, cue="sarcasm") if h.kind == "praise" and h.word in praised else h for h in hits
+        )
     if band != "positive" and (cue := SARCASM_CUES.search(folded)):
         extra.append(Hit("complaint", "complaint", "", "sarcasm", cue.group(), 10_100, False))
     return hits + tuple(extra)
@@ -391,29 +432,55 @@ def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVe
         if h.kind == "topic":
             topics.setdefault(h.label, h.word)
     safety = [h.word for h in hits if h.kind == "safety"]
-    unsupported = [f"lang-unsupported:{language.code}"] if language.code != UNDETERMINED and not language.supported else []
-    reasons = ([f"lang:{language.code}:{language.confidence:.2f}"] + unsupported + ([f"rating:{rating}"] if rating else [])
-               + [f"topic:{t}:{w}" for t, w in topics.items()] + [f"safety:{w}" for w in safety[:2]])
+    unsupported = (
+        [f"lang-unsupported:{language.code}"] if language.code != UNDETERMINED and not language.supported else []
+    )
+    reasons = (
+        [f"lang:{language.code}:{language.confidence:.2f}"]
+        + unsupported
+        + ([f"rating:{rating}"] if rating else [])
+        + [f"topic:{t}:{w}" for t, w in topics.items()]
+        + [f"safety:{w}" for w in safety[:2]]
+    )
     negative = sum(1 for h in hits if h.kind in ("complaint", "fixable", "unfixable") and not h.negated)
 
     escalate: str | None = None
 
-    def verdict(action: Action, severity: int, confidence: float, extra: list[str], kind: str | None = None,
-                decided: bool | None = None, fixable: bool = False) -> RulesVerdict:
+    def verdict(
+        action: Action,
+        severity: int,
+        confidence: float,
+        extra: list[str],
+        kind: str | None = None,
+        decided: bool | None = None,
+        fixable: bool = False,
+    ) -> RulesVerdict:
         fitted = fit_action(action, playbook)
         notes = [f"playbook:{action.value}->{fitted.value}"] if fitted != action else []
-        return RulesVerdict(fitted, language.code, tuple(topics), severity, fixable, round(confidence, 2),
-                            tuple(reasons + extra + notes), DoNotEngageKind(kind) if kind else None,
-                            confidence >= DECIDED_AT if decided is None else decided,
-                            None if kind else escalate)
+        return RulesVerdict(
+            fitted,
+            language.code,
+            tuple(topics),
+            severity,
+            fixable,
+            round(confidence, 2),
+            tuple(reasons + extra + notes),
+            DoNotEngageKind(kind) if kind else None,
+            confidence >= DECIDED_AT if decided is None else decided,
+            None if kind else escalate,
+        )
 
     dne = _do_not_engage(raw, folded, hits, tokens, playbook, negative, rating, injection, language.code)
     if band == "positive" and negative == 0 and any(h.kind == "praise" and not h.negated for h in hits):
         # "my lawyer friend recommended it", "fucking amazing": a mention inside praise is no threat
         mentions = [k for k in ("legal_threat", "abuse") if dne.pop(k, None)]
         reasons += [f"mention:{k}" for k in mentions]
-    if ("abuse" in dne and len(tokens) >= LONG_REVIEW and negative
-            and sum(1 for _ in islice(ABUSE.finditer(folded), 3)) <= 2):
+    if (
+        "abuse" in dne
+        and len(tokens) >= LONG_REVIEW
+        and negative
+        and sum(1 for _ in islice(ABUSE.finditer(folded), 3)) <= 2
+    ):
         # a long story of what went wrong with one insult in it: a customer, answered with care
         dne["escalate_abuse"] = dne.pop("abuse")
     allowed = [k for k in _DNE_ORDER if k in dne and DoNotEngageKind(k) in playbook.do_not_engage]
@@ -431,9 +498,15 @@ def classify_rules(text: str, rating: int | None, playbook: Playbook) -> RulesVe
         if rating is None:
             return verdict(Action.do_not_engage, 1, 0.5, ["empty:no-text-no-rating"], "off_topic", True)
         action, confidence = {"positive": (Action.thank, 0.85), "negative": (Action.apologize, 0.4)}.get(
-            band, (Action.thank, 0.4))
-        return verdict(action, 3 if rating == 1 else 1 if band == "positive" else 2, confidence,
-                       ["empty:rating-only"], decided=True)
+            band, (Action.thank, 0.4)
+        )
+        return verdict(
+            action,
+            3 if rating == 1 else 1 if band == "positive" else 2,
+            confidence,
+            ["empty:rating-only"],
+            decided=True,
+        )
 
     action, confidence, severity, extra = _sentiment(hits, raw, band)
     extra += [f"band:{band}"] if band else []

@@ -26,8 +26,14 @@ from assistant.prompts import render
 log = logging.getLogger(__name__)
 
 TEMPLATE = "classify"
-FLAGS = {"is_injection": "injection", "is_extortion": "extortion", "is_legal_threat": "legal_threat",
-         "is_abuse": "abuse", "is_spam": "spam", "is_off_topic": "off_topic"}
+FLAGS = {
+    "is_injection": "injection",
+    "is_extortion": "extortion",
+    "is_legal_threat": "legal_threat",
+    "is_abuse": "abuse",
+    "is_spam": "spam",
+    "is_off_topic": "off_topic",
+}
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -41,8 +47,16 @@ SCHEMA: dict[str, Any] = {
     "required": ["action", "topics", "severity", "fixable", *FLAGS, "reason"],
     "additionalProperties": False,
 }
-_NEGATIVE_REASONS = ("complaint:", "fixable:", "unfixable:", "loss:", "band:negative", "band:neutral",
-                     "no-sentiment-cues", "emoji:+0")
+_NEGATIVE_REASONS = (
+    "complaint:",
+    "fixable:",
+    "unfixable:",
+    "loss:",
+    "band:negative",
+    "band:neutral",
+    "no-sentiment-cues",
+    "emoji:+0",
+)
 # a complaint in the words or the stars: somebody to answer
 _CUSTOMER_REASONS = ("complaint:", "fixable:", "unfixable:", "loss:", "ruined:", "band:negative", "escalate:")
 _POSITIVE_REASONS = ("praise:", "band:positive", "rating:5", "rating:4")
@@ -51,8 +65,9 @@ _MARKER = re.compile(r"<{2,}|>{2,}")
 
 
 class ChatJSON(Protocol):
-    async def chat_json(self, template: str, messages: list[dict], *, schema: dict,
-                        review_id: int | None = None, max_tokens: int = 300) -> dict: ...
+    async def chat_json(
+        self, template: str, messages: list[dict], *, schema: dict, review_id: int | None = None, max_tokens: int = 300
+    ) -> dict: ...
 
 
 @dataclass(frozen=True)
@@ -85,23 +100,51 @@ class LLMAnswer:
     reason: str
 
 
-def _from_rules(verdict: RulesVerdict, method: str, calls: int, *, confidence: float | None = None,
-                extra: tuple[str, ...] = ()) -> ClassificationResult:
-    return ClassificationResult(verdict.action, verdict.language, verdict.topics, verdict.severity, verdict.fixable,
-                                verdict.confidence if confidence is None else confidence, verdict.reasons + extra,
-                                verdict.dne_kind, method, calls, verdict.escalate is not None, verdict.escalate)
+def _from_rules(
+    verdict: RulesVerdict, method: str, calls: int, *, confidence: float | None = None, extra: tuple[str, ...] = ()
+) -> ClassificationResult:
+    return ClassificationResult(
+        verdict.action,
+        verdict.language,
+        verdict.topics,
+        verdict.severity,
+        verdict.fixable,
+        verdict.confidence if confidence is None else confidence,
+        verdict.reasons + extra,
+        verdict.dne_kind,
+        method,
+        calls,
+        verdict.escalate is not None,
+        verdict.escalate,
+    )
 
 
 def build_messages(text: str, rating: int | None, playbook: Playbook, verdict: RulesVerdict) -> list[dict]:
     """System: rules and playbook, no review text. User: the review between markers no review can forge."""
     actions = [(a.value, g.when) for a, g in playbook.actions.items() if g.enabled]
-    fixes = [f"{r.kind.value} ({r.description})" if r.description else r.kind.value
-             for r in playbook.remedies if r.kind in FIX_REMEDIES]
-    system = render("classify_system", business_name=playbook.brand.name, actions=actions, fixes=fixes,
-                    discount_cap=playbook.discount_cap, topics=list(TOPICS))
+    fixes = [
+        f"{r.kind.value} ({r.description})" if r.description else r.kind.value
+        for r in playbook.remedies
+        if r.kind in FIX_REMEDIES
+    ]
+    system = render(
+        "classify_system",
+        business_name=playbook.brand.name,
+        actions=actions,
+        fixes=fixes,
+        discount_cap=playbook.discount_cap,
+        topics=list(TOPICS),
+    )
     nonce = hashlib.sha256((text or "").encode("utf-8", "replace")).hexdigest()[:8]  # same fence as drafting
-    user = render("classify_user", rating=rating, language=verdict.language, topics=list(verdict.topics),
-                  begin=f"<<<REVIEW {nonce}", end=f"REVIEW {nonce}>>>", review=_MARKER.sub(" ", text or ""))
+    user = render(
+        "classify_user",
+        rating=rating,
+        language=verdict.language,
+        topics=list(verdict.topics),
+        begin=f"<<<REVIEW {nonce}",
+        end=f"REVIEW {nonce}>>>",
+        review=_MARKER.sub(" ", text or ""),
+    )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -139,13 +182,25 @@ def _merge(verdict: RulesVerdict, answer: LLMAnswer, playbook: Playbook, calls: 
     topics = verdict.topics + tuple(t for t in answer.topics if t not in verdict.topics)
     severity = max(verdict.severity, answer.severity)
 
-    def result(action: Action, kind: DoNotEngageKind | None, confidence: float, needs_human: bool,
-               extra: tuple[str, ...] = ()) -> ClassificationResult:
+    def result(
+        action: Action, kind: DoNotEngageKind | None, confidence: float, needs_human: bool, extra: tuple[str, ...] = ()
+    ) -> ClassificationResult:
         fixable = action == Action.offer_fix or (answer.fixable and verdict.fixable)
         escalate = None if action == Action.do_not_engage else verdict.escalate
-        return ClassificationResult(action, verdict.language, topics, severity, fixable, round(confidence, 2),
-                                    reasons + extra, kind, "rules+llm", calls, needs_human or escalate is not None,
-                                    escalate)
+        return ClassificationResult(
+            action,
+            verdict.language,
+            topics,
+            severity,
+            fixable,
+            round(confidence, 2),
+            reasons + extra,
+            kind,
+            "rules+llm",
+            calls,
+            needs_human or escalate is not None,
+            escalate,
+        )
 
     if llm_dne and not rules_dne and (verdict.escalate or any(r.startswith(_CUSTOMER_REASONS) for r in reasons)):
         # The rules saw an unhappy customer; the model alone (readable, steerable by the review) cannot silence one.
@@ -163,8 +218,10 @@ def _merge(verdict: RulesVerdict, answer: LLMAnswer, playbook: Playbook, calls: 
         # Nothing in the text or rating is negative: a remedy here would come from the text steering the model.
         return result(verdict.action, None, verdict.confidence, False, (f"llm:overruled:{action.value}",))
     thanks = action == Action.thank and verdict.action != Action.thank
-    if thanks and (any(r.startswith(_CUSTOMER_REASONS + _UNSURE_REASONS) for r in verdict.reasons)
-                   or not any(r.startswith(_POSITIVE_REASONS) for r in verdict.reasons)):
+    if thanks and (
+        any(r.startswith(_CUSTOMER_REASONS + _UNSURE_REASONS) for r in verdict.reasons)
+        or not any(r.startswith(_POSITIVE_REASONS) for r in verdict.reasons)
+    ):
         # A complaint is never thanked: the model may say "thank" only where the words or stars show praise and
         # nothing in them complains (no stars and no cue is not praise; it may be a complaint in words we lack).
         return result(verdict.action, None, verdict.confidence, False, ("llm:overruled:thank",))
@@ -173,8 +230,15 @@ def _merge(verdict: RulesVerdict, answer: LLMAnswer, playbook: Playbook, calls: 
     return result(action, None, confidence, False)
 
 
-async def classify_review(text: str, rating: int | None, playbook: Playbook, llm: ChatJSON | None, *,
-                          review_id: int | None = None, verdict: RulesVerdict | None = None) -> ClassificationResult:
+async def classify_review(
+    text: str,
+    rating: int | None,
+    playbook: Playbook,
+    llm: ChatJSON | None,
+    *,
+    review_id: int | None = None,
+    verdict: RulesVerdict | None = None,
+) -> ClassificationResult:
     """Rules first; the LLM only for undecided reviews; any LLM failure falls back to the rules' answer.
     `verdict`: the rules' answer computed already (the pipeline runs them off the event loop)."""
     verdict = verdict or classify_rules(text, rating, playbook)
@@ -191,17 +255,26 @@ async def classify_review(text: str, rating: int | None, playbook: Playbook, llm
             problem = exc.detail
             log.info("classification answer unusable (attempt %d, review %s): %s", attempt + 1, review_id, problem)
             previous = str(exc.extra.get("answer", ""))[:500]
-            messages = messages[:2] + ([{"role": "assistant", "content": previous}] if previous else []) + [
-                {"role": "user", "content": f"That answer was not usable: {problem}. Reply again with one JSON "
-                                            "object only, with exactly the keys and value types described."}]
+            messages = (
+                messages[:2]
+                + ([{"role": "assistant", "content": previous}] if previous else [])
+                + [
+                    {
+                        "role": "user",
+                        "content": f"That answer was not usable: {problem}. Reply again with one JSON "
+                        "object only, with exactly the keys and value types described.",
+                    }
+                ]
+            )
         except LLMError as exc:
             log.warning("classification LLM unavailable (review %s): %s", review_id, exc)
             return _from_rules(verdict, "rules (llm failed)", calls, extra=("llm:unavailable",))
         except Exception:  # a broken seam must not take the pipeline down; the rules' answer stands
             log.exception("classification LLM call failed (review %s)", review_id)
             return _from_rules(verdict, "rules (llm failed)", calls, extra=("llm:error",))
-    return _from_rules(verdict, "rules (llm failed)", calls, confidence=min(verdict.confidence, 0.3),
-                       extra=("llm:bad_output",))
+    return _from_rules(
+        verdict, "rules (llm failed)", calls, confidence=min(verdict.confidence, 0.3), extra=("llm:bad_output",)
+    )
 
 
 def escalation_of(reasons: list[str] | tuple[str, ...]) -> str | None:
@@ -211,9 +284,9 @@ def escalation_of(reasons: list[str] | tuple[str, ...]) -> str | None:
 
 _ESCALATION_NOTES = {
     "legal": "The customer mentions a contract, a court, a regulator or the police. Acknowledge the experience "
-             "with care; admit no liability, quote no law, promise nothing beyond the playbook's remedies.",
+    "with care; admit no liability, quote no law, promise nothing beyond the playbook's remedies.",
     "stop_word": "The review touches a sensitive matter the business wants a person to approve. Acknowledge the "
-                 "experience; admit no fault for the incident and promise nothing beyond the playbook.",
+    "experience; admit no fault for the incident and promise nothing beyond the playbook.",
     "safety": "Someone may have been hurt. Take it seriously, ask them to contact us directly, admit no liability.",
     "abuse": "The customer is angry and insulting; answer the complaint calmly, ignore the insults.",
 }

@@ -32,8 +32,20 @@ QUOTE_WORDS = (3, 9)  # a quoted fragment of the review: at least / at most this
 CANDIDATES = 12  # variant combinations tried per reply; the one least like recent replies wins
 _QUOTES = {"ru": ("«", "»"), "uk": ("«", "»"), "lv": ("„", "”"), "en": ("“", "”")}
 _EMAIL_CONTACT = {"ru": "нам на {email}", "uk": "нам на {email}", "lv": "mums uz {email}", "en": "to us at {email}"}
-_TOPIC_ORDER = ("defect", "courier", "staff", "food", "quality", "packaging", "delivery", "price", "cleanliness",
-                "communication", "refund", "repair")
+_TOPIC_ORDER = (
+    "defect",
+    "courier",
+    "staff",
+    "food",
+    "quality",
+    "packaging",
+    "delivery",
+    "price",
+    "cleanliness",
+    "communication",
+    "refund",
+    "repair",
+)
 _FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _RECENT: dict[tuple[str, str], deque[str]] = {}  # (business, language) → replies composed in this process
 # The service remembers what it composed, so concurrent drafts not stored yet still differ; an eval run turns
@@ -48,10 +60,16 @@ def without_memory() -> Iterator[None]:
         yield
     finally:
         _REMEMBER.reset(token)
-_UNSAFE = re.compile(r"https?://|www\.|@|\d{3,}|[€$£₽₴%]|\b(?:ignore|instruction|prompt|system|assistant)\b|"
-                     r"инструкц|промпт|інструкц|instrukcij|[<>{}\[\]\"«»„“”]", re.I)
+
+
+_UNSAFE = re.compile(
+    r"https?://|www\.|@|\d{3,}|[€$£₽₴%]|\b(?:ignore|instruction|prompt|system|assistant)\b|"
+    r"инструкц|промпт|інструкц|instrukcij|[<>{}\[\]\"«»„“”]",
+    re.I,
+)
 # Nouns that name no item: people, places, time, the order itself.
-_NOT_ITEMS = frozenset("""
+_NOT_ITEMS = frozenset(
+    """
     заказ доставка курьер магазин час день неделя минута месяц раз время размер цвет деньги отзыв вопрос
     продавец сотрудник менеджер поддержка посылка пакет коробка упаковка дверь адрес вечер утро сайт качество
     цена рубль гривна год номер проблема товар вещь ответ сервис
@@ -61,7 +79,8 @@ _NOT_ITEMS = frozenset("""
     order delivery courier shop store hour day week minute month time size colour color money review question
     seller staff manager support parcel package box packaging door address evening morning site quality price
     year number problem product item thing answer service waiter place driver way motor blades
-""".split())
+""".split()
+)
 _EN_DETERMINER = re.compile(r"\b(?:the|my|a|an|our|this|your|new)\s+([a-z]+(?:\s+[a-z]+)?)", re.I)
 _EN_STOP_AFTER = re.compile(r"(?:ed|ing|ly)$|^(?:in|on|at|to|for|with|and|but|was|is|just|after|from|of|were|are)$")
 
@@ -73,7 +92,7 @@ def _shipped_blocks() -> dict[str, LanguageBlocks]:
     path = Path(__file__).resolve().parents[3] / "playbooks" / "default.yaml"
     try:
         return dict(load_playbook(path).blocks)
-    except Exception:  # noqa: BLE001 - a broken default file is reported by `assistant playbooks check`
+    except Exception:
         return {}
 
 
@@ -131,7 +150,7 @@ def _item(review_text: str, language: str) -> tuple[str, ...] | None:
     if language in ("ru", "uk"):
         try:
             morph = _morph(language)
-        except Exception:  # noqa: BLE001 - no dictionary: the playbook's word for the item stands in
+        except Exception:
             return None
         words = re.findall(r"[а-яёіїєґ'’]+", review_text.lower())
         for i, word in enumerate(words):
@@ -166,13 +185,21 @@ def _inflect(words: tuple[str, ...], language: str, case: str) -> str | None:
     noun = morph.parse(words[-1])[0]
     agree = {g for g in (noun.tag.number, noun.tag.gender if noun.tag.number != "plur" else None) if g}
     # an adjective before an inanimate noun in the accusative looks like the nominative, except feminine singular
-    adjective_case = ("nomn" if case == "accs" and noun.tag.animacy != "anim"
-                      and not (noun.tag.gender == "femn" and noun.tag.number != "plur") else case)
+    adjective_case = (
+        "nomn"
+        if case == "accs"
+        and noun.tag.animacy != "anim"
+        and not (noun.tag.gender == "femn" and noun.tag.number != "plur")
+        else case
+    )
     out = []
     for word in words:
         parse = morph.parse(word)[0]
-        wanted = ({case} | ({noun.tag.number} if noun.tag.number else set()) if "NOUN" in parse.tag
-                  else {adjective_case} | agree)
+        wanted = (
+            {case} | ({noun.tag.number} if noun.tag.number else set())
+            if "NOUN" in parse.tag
+            else {adjective_case} | agree
+        )
         form = parse.inflect(wanted)
         if form is None:
             return None
@@ -211,8 +238,15 @@ def _remedy_lines(blocks: LanguageBlocks, playbook: Playbook, action: Action) ->
     return []
 
 
-def compose_reply(*, review_text: str, language: str, action: Action, topics: Sequence[str], playbook: Playbook,
-                  recent_replies: Sequence[str] = ()) -> str | None:
+def compose_reply(
+    *,
+    review_text: str,
+    language: str,
+    action: Action,
+    topics: Sequence[str],
+    playbook: Playbook,
+    recent_replies: Sequence[str] = (),
+) -> str | None:
     """A reply built from the playbook's blocks for this review, or None when there are no blocks for the
     language (or the action takes no reply)."""
     from assistant.domain.drafting.prompting import reply_language
@@ -226,9 +260,11 @@ def compose_reply(*, review_text: str, language: str, action: Action, topics: Se
     found = _review_topics(review_text, topics)
     table = blocks.praises if praise else blocks.problems
     topic = next((t for t in found if t in table), "other")
-    values = {"problem": blocks.problems.get(topic, blocks.problems["other"]),
-              "praise": blocks.praises.get(topic, blocks.praises["other"]),
-              "percent": str(playbook.discount_cap or "")}
+    values = {
+        "problem": blocks.problems.get(topic, blocks.problems["other"]),
+        "praise": blocks.praises.get(topic, blocks.praises["other"]),
+        "percent": str(playbook.discount_cap or ""),
+    }
     email = playbook.brand.contact.email
     values["contact"] = _EMAIL_CONTACT[lang].format(email=email) if email else blocks.contact
     fragment = _fragment(review_text, praise)

@@ -19,12 +19,25 @@ from assistant.domain.classification.language import detect_language
 from assistant.domain.drafting.cliches import CLICHES, cliche_matches, find_phrases
 from assistant.domain.drafting.fluency import check_fluency
 from assistant.domain.drafting.prompting import allowed_remedies
-from assistant.domain.drafting.variety import (SIMILARITY_THRESHOLD, longest_run_in, max_overlap, ngram_overlap, word_positions,
-                                              words)
+from assistant.domain.drafting.variety import (
+    SIMILARITY_THRESHOLD,
+    longest_run_in,
+    max_overlap,
+    ngram_overlap,
+    word_positions,
+    words,
+)
 from assistant.playbooks import Action, Playbook, RemedyKind
 from assistant.text import inspection_views, normalize
-from assistant.text.meaning import (_EMAIL, _ANY_URL, _negated,
-                                    admissions, contact_channels, fold_for_checks, money_promises)
+from assistant.text.meaning import (
+    _ANY_URL,
+    _EMAIL,
+    _negated,
+    admissions,
+    contact_channels,
+    fold_for_checks,
+    money_promises,
+)
 
 SERVED = ("ru", "uk", "lv", "en")
 LEAK_RUN_WORDS = 8  # this many consecutive words copied from the system prompt = leaked instructions
@@ -58,46 +71,143 @@ def _rx(*parts: str, flags: int = _I) -> re.Pattern:
 _MONEY = r"деньг|денег|средств|стоимост|оплат|сумм|кошт|грош|вартіст|вартост|naud|samaks|līdzekļ|summ"
 _REMEDIES: dict[str, re.Pattern] = {
     "refund": _rx(
-        r"\bвозврат(?:а|у|ом|е|ы|ов|им|ить)?\b(?!\s+(?:товар|посылк))", r"\bкомпенс\w*", r"\bвозме[сщ]\w*",
-        rf"\bверн\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})", rf"\b(?:{_MONEY})\w*\s+(?:\w+\s+){{0,3}}?(?:верн|поверн)",
-        rf"\bповерн\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})", r"\bвідшкод\w*", r"\bкомпенсу\w*",
-        r"\batmaks\w*", rf"\batgriez\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})", r"\bnaud\w*\s+atpakaļ", r"\batlīdzīb\w*",
-        r"\bkompensē\w*", r"\brefund\w*", r"\bmoney[- ]back\b", r"\breimburs\w*", r"\bcompensat\w*",
-        r"\breturn\w*\s+(?:\w+\s+){0,2}?(?:money|payment|funds|the cost|the full)", r"\bpay\w*\s+you\s+back\b",
+        r"\bвозврат(?:а|у|ом|е|ы|ов|им|ить)?\b(?!\s+(?:товар|посылк))",
+        r"\bкомпенс\w*",
+        r"\bвозме[сщ]\w*",
+        rf"\bверн\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})",
+        rf"\b(?:{_MONEY})\w*\s+(?:\w+\s+){{0,3}}?(?:верн|поверн)",
+        rf"\bповерн\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})",
+        r"\bвідшкод\w*",
+        r"\bкомпенсу\w*",
+        r"\batmaks\w*",
+        rf"\batgriez\w*\s+(?:\w+\s+){{0,3}}?(?:{_MONEY})",
+        r"\bnaud\w*\s+atpakaļ",
+        r"\batlīdzīb\w*",
+        r"\bkompensē\w*",
+        r"\brefund\w*",
+        r"\bmoney[- ]back\b",
+        r"\breimburs\w*",
+        r"\bcompensat\w*",
+        r"\breturn\w*\s+(?:\w+\s+){0,2}?(?:money|payment|funds|the cost|the full)",
+        r"\bpay\w*\s+you\s+back\b",
         r"(?:\d[\d\s]{0,15}(?:[.,]\d{1,4})?\s*(?:€|\$|£|₽|₴|eur\b|euro|евро|руб|грн|гривн|гривен|uah\b|usd\b|dollar|доллар|долар|eiro))",
         r"(?:[€$£₽₴]\s*\d)",
     ),
     "discount": _rx(
-        r"\bскид(?:к|оч)\w*", r"\bзниж(?:к|ок|ц)\w*", r"\batlai[dž]\w*", r"\bdiscount\w*", r"\bпромо-?код\w*",
-        r"\bpromo-?kod\w*", r"\bpromo(?:tional)?[\s-]?code\w*", r"\bкупон\w*", r"\bkupon\w*", r"\bcoupon\w*",
-        r"\bваучер\w*", r"\bvaučer\w*", r"\bvoucher\w*", r"\bstore credit\b", r"\d\s*%\s*off\b", r"\bбонус\w*",
-        r"\bbonus\w*", r"\bполцены\b", r"\bпівціни\b", r"\bhalf[- ]price\b",
+        r"\bскид(?:к|оч)\w*",
+        r"\bзниж(?:к|ок|ц)\w*",
+        r"\batlai[dž]\w*",
+        r"\bdiscount\w*",
+        r"\bпромо-?код\w*",
+        r"\bpromo-?kod\w*",
+        r"\bpromo(?:tional)?[\s-]?code\w*",
+        r"\bкупон\w*",
+        r"\bkupon\w*",
+        r"\bcoupon\w*",
+        r"\bваучер\w*",
+        r"\bvaučer\w*",
+        r"\bvoucher\w*",
+        r"\bstore credit\b",
+        r"\d\s*%\s*off\b",
+        r"\bбонус\w*",
+        r"\bbonus\w*",
+        r"\bполцены\b",
+        r"\bпівціни\b",
+        r"\bhalf[- ]price\b",
     ),
     "free": _rx(
-        r"\bбесплатн\w*", r"\bбезкоштовн\w*", r"\bbez maksas\b", r"\bbezmaksas\w*", r"\bpar brīvu\b",
-        r"\bв подар(?:ок|унок)\b", r"\bподар(?:им|уємо)\b", r"\bподароч\w*\s+(?:сертифик|карт)", r"\bподарунков\w*",
-        r"\bdāvan(?:ā|u kart|u sertifik)\w*", r"\bdāvinā\w*", r"\bза наш (?:сч[её]т|рахунок)\b", r"\buz mūsu rēķina\b",
-        r"\bfree of charge\b", r"\bfor free\b", r"(?<![-\w])(?<!feel )free\b(?!\s+to\b)(?!-)", r"\bcomplimentary\b",
-        r"\bon the house\b", r"\bgift (?:card|certificate|voucher)\w*", r"\bat no (?:extra |additional )?(?:cost|charge)\b",
+        r"\bбесплатн\w*",
+        r"\bбезкоштовн\w*",
+        r"\bbez maksas\b",
+        r"\bbezmaksas\w*",
+        r"\bpar brīvu\b",
+        r"\bв подар(?:ок|унок)\b",
+        r"\bподар(?:им|уємо)\b",
+        r"\bподароч\w*\s+(?:сертифик|карт)",
+        r"\bподарунков\w*",
+        r"\bdāvan(?:ā|u kart|u sertifik)\w*",
+        r"\bdāvinā\w*",
+        r"\bза наш (?:сч[её]т|рахунок)\b",
+        r"\buz mūsu rēķina\b",
+        r"\bfree of charge\b",
+        r"\bfor free\b",
+        r"(?<![-\w])(?<!feel )free\b(?!\s+to\b)(?!-)",
+        r"\bcomplimentary\b",
+        r"\bon the house\b",
+        r"\bgift (?:card|certificate|voucher)\w*",
+        r"\bat no (?:extra |additional )?(?:cost|charge)\b",
     ),
-    "replacement": _rx(r"\bзамен\w*", r"\bобмен\w*", r"\bзамін\w*", r"\bобмін\w*", r"\bnomain\w*", r"\bapmain\w*",
-                       r"\bapmaiņ\w*", r"\breplac\w*", r"\bexchang\w*"),
-    "repair": _rx(r"\bремонт\w*", r"\bотремонт\w*", r"\bпочин\w*", r"\bвідремонт\w*", r"\bполагод\w*",
-                  r"\bsalabo\w*", r"\bremont\w*", r"\blabošan\w*", r"\brepair\w*"),
+    "replacement": _rx(
+        r"\bзамен\w*",
+        r"\bобмен\w*",
+        r"\bзамін\w*",
+        r"\bобмін\w*",
+        r"\bnomain\w*",
+        r"\bapmain\w*",
+        r"\bapmaiņ\w*",
+        r"\breplac\w*",
+        r"\bexchang\w*",
+    ),
+    "repair": _rx(
+        r"\bремонт\w*",
+        r"\bотремонт\w*",
+        r"\bпочин\w*",
+        r"\bвідремонт\w*",
+        r"\bполагод\w*",
+        r"\bsalabo\w*",
+        r"\bremont\w*",
+        r"\blabošan\w*",
+        r"\brepair\w*",
+    ),
     "redo": _rx(r"\bпередела\w*", r"\bпереробл?\w*", r"\bpārtais\w*", r"\bre-?do(?:ne)?\b"),
-    "callback": _rx(r"\bперезвон\w*", r"\bпередзвон\w*", r"\bзателефону\w*", r"\bpiezvan\w*", r"\batzvan\w*",
-                    r"\bcall you back\b", r"\bcall-?back\b", r"\bgive you a call\b"),
+    "callback": _rx(
+        r"\bперезвон\w*",
+        r"\bпередзвон\w*",
+        r"\bзателефону\w*",
+        r"\bpiezvan\w*",
+        r"\batzvan\w*",
+        r"\bcall you back\b",
+        r"\bcall-?back\b",
+        r"\bgive you a call\b",
+    ),
 }
-_PROMO_CODE = re.compile(r"(?i:\b(?:промо-?код\w*|код\w*|promo-?kod\w*|kod\w*|kupon\w*|купон\w*|code|coupon|voucher))"
-                         r"\s*:?\s*[«\"'“]?([A-ZА-ЯІЇЄҐ0-9][A-ZА-ЯІЇЄҐ0-9_-]{3,})\b")
+_PROMO_CODE = re.compile(
+    r"(?i:\b(?:промо-?код\w*|код\w*|promo-?kod\w*|kod\w*|kupon\w*|купон\w*|code|coupon|voucher))"
+    r"\s*:?\s*[«\"'“]?([A-ZА-ЯІЇЄҐ0-9][A-ZА-ЯІЇЄҐ0-9_-]{3,})\b"
+)
 _FIX_CATEGORIES = ("replacement", "repair", "redo", "callback")
 _PERCENT_WORD = re.compile(r"^(?:процент\w*|відсот\w*|procent\w*|percent|pct)$")
 _NUMBER_WORDS = [  # stems, longest first, so "пятнадцать" is not read as "пять"
-    ("пятьдесят", 50), ("пятидесят", 50), ("п'ятдесят", 50), ("piecdesmit", 50), ("fifty", 50),
-    ("пятнадцат", 15), ("п'ятнадцят", 15), ("piecpadsmit", 15), ("fifteen", 15), ("двадцат", 20), ("двадцят", 20),
-    ("divdesmit", 20), ("twenty", 20), ("тридцат", 30), ("тридцят", 30), ("trīsdesmit", 30), ("thirty", 30),
-    ("сорок", 40), ("četrdesmit", 40), ("forty", 40), ("десят", 10), ("desmit", 10), ("ten", 10),
-    ("пят", 5), ("п'ят", 5), ("piec", 5), ("five", 5), ("сто", 100), ("simt", 100), ("hundred", 100),
+    ("пятьдесят", 50),
+    ("пятидесят", 50),
+    ("п'ятдесят", 50),
+    ("piecdesmit", 50),
+    ("fifty", 50),
+    ("пятнадцат", 15),
+    ("п'ятнадцят", 15),
+    ("piecpadsmit", 15),
+    ("fifteen", 15),
+    ("двадцат", 20),
+    ("двадцят", 20),
+    ("divdesmit", 20),
+    ("twenty", 20),
+    ("тридцат", 30),
+    ("тридцят", 30),
+    ("trīsdesmit", 30),
+    ("thirty", 30),
+    ("сорок", 40),
+    ("četrdesmit", 40),
+    ("forty", 40),
+    ("десят", 10),
+    ("desmit", 10),
+    ("ten", 10),
+    ("пят", 5),
+    ("п'ят", 5),
+    ("piec", 5),
+    ("five", 5),
+    ("сто", 100),
+    ("simt", 100),
+    ("hundred", 100),
 ]
 
 
@@ -147,72 +257,135 @@ def _check_remedies(text: str, review_text: str, action: Action, playbook: Playb
     for category, hits in mentions.items():
         quote = ", ".join(f"«{h}»" for h in dict.fromkeys(hits))
         if category == "refund" and not money_ok:
-            why = "the playbook does not allow it" if not playbook.allows(RemedyKind.refund) else f"not for {action.value}"
-            issues.append(GuardIssue("unauthorized_remedy", f"promises a refund, compensation or money ({quote}): {why}"))
+            why = (
+                "the playbook does not allow it"
+                if not playbook.allows(RemedyKind.refund)
+                else f"not for {action.value}"
+            )
+            issues.append(
+                GuardIssue("unauthorized_remedy", f"promises a refund, compensation or money ({quote}): {why}")
+            )
         elif category == "discount" and (kind != "reply" or RemedyKind.discount not in offered):
-            why = ("never offer anything for a rating" if kind != "reply" else
-                   "the playbook allows no discount" if playbook.discount_cap is None else
-                   "only offer_discount replies may mention a discount")
+            why = (
+                "never offer anything for a rating"
+                if kind != "reply"
+                else "the playbook allows no discount"
+                if playbook.discount_cap is None
+                else "only offer_discount replies may mention a discount"
+            )
             issues.append(GuardIssue("unauthorized_remedy", f"mentions a discount or voucher ({quote}): {why}"))
-        elif category == "free" and not (action == Action.offer_fix and offered & {RemedyKind.replacement,
-                                                                                    RemedyKind.repair, RemedyKind.redo}):
+        elif category == "free" and not (
+            action == Action.offer_fix and offered & {RemedyKind.replacement, RemedyKind.repair, RemedyKind.redo}
+        ):
             issues.append(GuardIssue("unauthorized_remedy", f"promises something free ({quote}): not in the playbook"))
         elif category in _FIX_CATEGORIES and action != Action.thank and not playbook.allows(category):
             # thank replies talk about the service itself ("the repair was quick"), so only money is checked there
-            issues.append(GuardIssue("unauthorized_remedy", f"offers {category} ({quote}): the playbook does not allow it"))
+            issues.append(
+                GuardIssue("unauthorized_remedy", f"offers {category} ({quote}): the playbook does not allow it")
+            )
     known = " ".join(r.description for r in playbook.remedies) + " " + (review_text or "")  # order numbers echo
     invented = [c for c in _PROMO_CODE.findall(text) if c not in known and not c.isdigit()]
     if invented:
-        issues.append(GuardIssue("unauthorized_remedy", f"invents a promo code ({', '.join(invented)}) the business never issued"))
+        issues.append(
+            GuardIssue("unauthorized_remedy", f"invents a promo code ({', '.join(invented)}) the business never issued")
+        )
     cap = playbook.discount_cap
     if cap is not None and kind == "reply" and action == Action.offer_discount:
         over = [p for p in percentages(text) if p > cap]
         if over:
-            issues.append(GuardIssue("discount_over_cap", f"offers {max(over)}%; the playbook caps discounts at {cap}%"))
+            issues.append(
+                GuardIssue("discount_over_cap", f"offers {max(over)}%; the playbook caps discounts at {cap}%")
+            )
     return issues
 
 
 # -- leaks, canaries, AI mentions --------------------------------------------------------------------------
 _LEAK_MARKERS = _rx(
-    r"\bas an ai\b", r"\blanguage model\b", r"\bsystem (?:prompt|message|instruction)s?\b", r"\bmy (?:instructions|prompt)\b",
-    r"\bi (?:was|have been|am|'m) (?:instructed|told to|programmed)\b", r"\baccording to (?:my|the) instructions\b",
-    r"\bas instructed\b", r"\bplaybook\b", r"\buntrusted\b", r"\ballowed remedies\b", r"\bform of address\b",
-    r"\bstock phrases\b", r"\b(?:offer_fix|offer_discount|do_not_engage)\b", r"\bhere is (?:a|the|my|your) (?:draft|reply|response)\b",
-    r"\bсистемн\w* (?:промпт|сообщени|инструкци|повідомлен|інструкці)\w*", r"\bпромпт\w*", r"\bмо(?:и|им|ї|їм) інструкці\w*",
-    r"\bмо(?:и|им|ими) инструкци\w*", r"\bсогласно (?:моим |полученным )?инструкци\w*", r"\bзгідно (?:з )?(?:моїми )?інструкці\w*",
-    r"\bкак (?:языковая модель|ии)\b", r"\bяк (?:мовна модель|ші)\b", r"\bsistēmas (?:uzvedn|ziņojum|instrukcij)\w*",
-    r"\bmanas instrukcijas\b", r"\bsaskaņā ar (?:manām )?instrukcijām\b", r"\bkā valodas modelis\b",
-    r"<<<|>>>|\breview [0-9a-f]{8}\b", r"\bi (?:can't|cannot|am unable to|'m unable to) (?:assist|help|comply)\b",
-    r"\bas an? (?:helpful |virtual )?assistant\b", r"\bi'm sorry, but i can't\b",
+    r"\bas an ai\b",
+    r"\blanguage model\b",
+    r"\bsystem (?:prompt|message|instruction)s?\b",
+    r"\bmy (?:instructions|prompt)\b",
+    r"\bi (?:was|have been|am|'m) (?:instructed|told to|programmed)\b",
+    r"\baccording to (?:my|the) instructions\b",
+    r"\bas instructed\b",
+    r"\bplaybook\b",
+    r"\buntrusted\b",
+    r"\ballowed remedies\b",
+    r"\bform of address\b",
+    r"\bstock phrases\b",
+    r"\b(?:offer_fix|offer_discount|do_not_engage)\b",
+    r"\bhere is (?:a|the|my|your) (?:draft|reply|response)\b",
+    r"\bсистемн\w* (?:промпт|сообщени|инструкци|повідомлен|інструкці)\w*",
+    r"\bпромпт\w*",
+    r"\bмо(?:и|им|ї|їм) інструкці\w*",
+    r"\bмо(?:и|им|ими) инструкци\w*",
+    r"\bсогласно (?:моим |полученным )?инструкци\w*",
+    r"\bзгідно (?:з )?(?:моїми )?інструкці\w*",
+    r"\bкак (?:языковая модель|ии)\b",
+    r"\bяк (?:мовна модель|ші)\b",
+    r"\bsistēmas (?:uzvedn|ziņojum|instrukcij)\w*",
+    r"\bmanas instrukcijas\b",
+    r"\bsaskaņā ar (?:manām )?instrukcijām\b",
+    r"\bkā valodas modelis\b",
+    r"<<<|>>>|\breview [0-9a-f]{8}\b",
+    r"\bi (?:can't|cannot|am unable to|'m unable to) (?:assist|help|comply)\b",
+    r"\bas an? (?:helpful |virtual )?assistant\b",
+    r"\bi'm sorry, but i can't\b",
 )
-_PROMPT_HEADINGS = re.compile(r"\b(?:REMEDIES|STRUCTURE|TONE AND FORM|FACTS YOU MAY USE|DO NOT WRITE|SAFETY|TASK)\b\s*[(:]")
+_PROMPT_HEADINGS = re.compile(
+    r"\b(?:REMEDIES|STRUCTURE|TONE AND FORM|FACTS YOU MAY USE|DO NOT WRITE|SAFETY|TASK)\b\s*[(:]"
+)
 _AI_WORDS = _rx(
-    r"\bartificial intelligence\b", r"\bchat-?bots?\b", r"\bbots?\b", r"\bneural network\w*", r"\b(?:ai|virtual) assistant\b",
-    r"\bискусственн\w* интеллект\w*", r"\bнейро(?:сет|мереж)\w*", r"\bнейронн\w* сет\w*", r"\b(?:языков|мовн)\w* модел\w*",
-    r"\bчат-?бот\w*", r"\bбот(?:а|ом|у|ы|и)?\b", r"\bштучн\w* інтелект\w*", r"\bmākslīg\w* intelekt\w*",
-    r"\bvalodas model\w*", r"\bčatbot\w*", r"\btērzēšanas robot\w*", r"\blanguage model\b",
+    r"\bartificial intelligence\b",
+    r"\bchat-?bots?\b",
+    r"\bbots?\b",
+    r"\bneural network\w*",
+    r"\b(?:ai|virtual) assistant\b",
+    r"\bискусственн\w* интеллект\w*",
+    r"\bнейро(?:сет|мереж)\w*",
+    r"\bнейронн\w* сет\w*",
+    r"\b(?:языков|мовн)\w* модел\w*",
+    r"\bчат-?бот\w*",
+    r"\bбот(?:а|ом|у|ы|и)?\b",
+    r"\bштучн\w* інтелект\w*",
+    r"\bmākslīg\w* intelekt\w*",
+    r"\bvalodas model\w*",
+    r"\bčatbot\w*",
+    r"\btērzēšanas robot\w*",
+    r"\blanguage model\b",
 )
 _AI_ACRONYMS = re.compile(r"\b(?:AI|ИИ|ШІ|MI)\b")
 _TRIGGER = _rx(
     r"\b(?:end|start|begin|finish|close|sign)\w*\s+(?:\w+\s+){0,2}?(?:with|by|using|as)\b",
-    r"\b(?:write|writing|include|add|say|type|print|output|repeat|mention|insert|append|use|put)\b", r"\b(?:reply|respond|answer) with\b",
+    r"\b(?:write|writing|include|add|say|type|print|output|repeat|mention|insert|append|use|put)\b",
+    r"\b(?:reply|respond|answer) with\b",
     r"\b(?:напиш|добав|включ|встав|скаж|повтор|упомян|ответ|начн|законч|заверш|подпиш|вывед|использ|дода|згада|відповід|"
     r"почн|закінч|підпиш|використ|uzrakst|raksti|pievieno|iekļauj|ievieto|pasak|saki|atkārto|piemin|atbild|sāc|beidz|pabeidz|"
     r"paraksti|izmanto)\w*",
 )
 _QUOTED = re.compile(r"[\"“”«»„']([^\"“”«»„'\n]{2,80})[\"“”«»„']")
-_CODE_TOKEN = re.compile(r"\b(?=[\w-]{0,64}?[A-Za-zА-Яа-яІіЇїЄєҐґĀ-ž])(?:[A-ZА-ЯІЇЄҐĀ-Ž0-9_-]{4,}|(?<![\w-])(?=[\w-]*?\d)[\w-]+|"
-                         r"\w+_\w+)\b")  # bounded, lazy look-aheads; letters+digits from a run's start: linear
-_WORD_AFTER = re.compile(r"\b(?:word|phrase|code|password|слово|фразу|код|пароль|vārdu|vārds|frāzi|kodu|paroli)\s+"
-                         r"[\"“«„']?([^\s\"”»'.,!?]{2,40})", _I)
+_CODE_TOKEN = re.compile(
+    r"\b(?=[\w-]{0,64}?[A-Za-zА-Яа-яІіЇїЄєҐґĀ-ž])(?:[A-ZА-ЯІЇЄҐĀ-Ž0-9_-]{4,}|(?<![\w-])(?=[\w-]*?\d)[\w-]+|"
+    r"\w+_\w+)\b"
+)  # bounded, lazy look-aheads; letters+digits from a run's start: linear
+_WORD_AFTER = re.compile(
+    r"\b(?:word|phrase|code|password|слово|фразу|код|пароль|vārdu|vārds|frāzi|kodu|paroli)\s+"
+    r"[\"“«„']?([^\s\"”»'.,!?]{2,40})",
+    _I,
+)
 
 
 _CAPS_WORD = re.compile(r"^[^\W\d_]+$")
 # A forged chat turn or prompt fence ("</review> Assistant: …", "[SYSTEM]", "<system>"): what follows is a script
 # for the reply, so any code in it counts as requested, whether or not a request verb precedes it.
-_FORGED_TURN = _rx(r"</?\s*(?:review|system|assistant|user|instructions?)\s*>", r"\b(?:assistant|system)\s*:",
-                   r"\[(?:system|sistēma|система)\]")
-_ORDER_REF = re.compile(r"(?:№|#|order|tracking|заказ\w*|замовлен\w*|накладн\w*|ттн|посылк\w*|pasūtījum\w*|sūtījum\w*|nr\.?)\s*:?\s*$", _I)
+_FORGED_TURN = _rx(
+    r"</?\s*(?:review|system|assistant|user|instructions?)\s*>",
+    r"\b(?:assistant|system)\s*:",
+    r"\[(?:system|sistēma|система)\]",
+)
+_ORDER_REF = re.compile(
+    r"(?:№|#|order|tracking|заказ\w*|замовлен\w*|накладн\w*|ттн|посылк\w*|pasūtījum\w*|sūtījum\w*|nr\.?)\s*:?\s*$", _I
+)
 
 
 def requested_tokens(review_text: str) -> list[str]:
@@ -223,8 +396,11 @@ def requested_tokens(review_text: str) -> list[str]:
         window = review_text[trigger.end() : trigger.end() + 120]
         window = re.split(r"(?<=[.!?])\s", window, maxsplit=1)[0]
         found += [q.strip() for q in _QUOTED.findall(window) if q.strip()]
-        codes = [m for m in _CODE_TOKEN.finditer(window) if not m.group().isdigit()
-                 and not _ORDER_REF.search(window[: m.start()])]
+        codes = [
+            m
+            for m in _CODE_TOKEN.finditer(window)
+            if not m.group().isdigit() and not _ORDER_REF.search(window[: m.start()])
+        ]
         shouting = sum(1 for m in codes if _CAPS_WORD.match(m.group())) > 2
         found += [m.group() for m in codes if not (shouting and _CAPS_WORD.match(m.group()))]
         found += _WORD_AFTER.findall(window)
@@ -233,7 +409,9 @@ def requested_tokens(review_text: str) -> list[str]:
             found.append(colon.group(1).strip())
     for turn in _FORGED_TURN.finditer(review_text):
         tail = review_text[turn.end() : turn.end() + 300]
-        found += [m.group() for m in _CODE_TOKEN.finditer(tail) if not m.group().isdigit() and not _CAPS_WORD.match(m.group())]
+        found += [
+            m.group() for m in _CODE_TOKEN.finditer(tail) if not m.group().isdigit() and not _CAPS_WORD.match(m.group())
+        ]
     return list(dict.fromkeys(found))
 
 
@@ -245,16 +423,27 @@ def _contains(haystack_words: list[str], phrase: str) -> bool:
 
 def _check_canary(text: str, review_text: str, allowed_text: str) -> list[GuardIssue]:
     draft_words, allowed_words = words(text), words(allowed_text)
-    obeyed = [t for t in requested_tokens(review_text) if _contains(draft_words, t) and not _contains(allowed_words, t)
-              and (not (_CAPS_WORD.match(t) and t.isupper()) or re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text))]
+    obeyed = [
+        t
+        for t in requested_tokens(review_text)
+        if _contains(draft_words, t)
+        and not _contains(allowed_words, t)
+        and (not (_CAPS_WORD.match(t) and t.isupper()) or re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text))
+    ]
     return [GuardIssue("canary_obeyed", f"repeats «{t}», which the review asked the reply to include") for t in obeyed]
 
 
 def _facts(playbook: Playbook) -> list[str]:
     """Brand facts a reply may quote verbatim: name, signatures, contacts, remedy descriptions."""
     contact = playbook.brand.contact
-    parts = [playbook.brand.name, *playbook.brand.signature.values(), contact.email or "", contact.phone or "",
-             contact.url or "", *(r.description for r in playbook.remedies)]
+    parts = [
+        playbook.brand.name,
+        *playbook.brand.signature.values(),
+        contact.email or "",
+        contact.phone or "",
+        contact.url or "",
+        *(r.description for r in playbook.remedies),
+    ]
     return sorted({p.strip() for p in parts if len(p.strip()) >= 3}, key=len, reverse=True)
 
 
@@ -295,8 +484,10 @@ def _check_leaks(text: str, system_prompt: str, playbook: Playbook) -> list[Guar
 
 # -- contacts, placeholders ---------------------------------------------------------------------------------
 # Bare domains are matched in lower case only, so "it.To be sure" (a missing space) is not a link.
-_URL = re.compile(r"(?i:(?:https?://|www\.)[^\s<>\"»)]+)|(?<![a-z0-9.-])(?:[a-z0-9-]{2,}\.)+(?:com|net|org|info|biz|io|co|me|app|shop|"
-                  r"store|online|site|ru|ua|lv|eu|by|kz|uk|de|pl|lt|ee|us|ly|to|gl|link|top|xyz|рф)\b(?:/[^\s<>\"»)]*)?")
+_URL = re.compile(
+    r"(?i:(?:https?://|www\.)[^\s<>\"»)]+)|(?<![a-z0-9.-])(?:[a-z0-9-]{2,}\.)+(?:com|net|org|info|biz|io|co|me|app|shop|"
+    r"store|online|site|ru|ua|lv|eu|by|kz|uk|de|pl|lt|ee|us|ly|to|gl|link|top|xyz|рф)\b(?:/[^\s<>\"»)]*)?"
+)
 _PHONE = re.compile(r"(?<![\w+])\+?\d[\d \t().\-]{5,}\d(?![\w])")
 _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _PLACEHOLDER = re.compile(
@@ -323,19 +514,29 @@ def _check_contacts(text: str, review_text: str, playbook: Playbook) -> list[Gua
     allowed_hosts = {h for h in (_host(contact.url or ""), (contact.email or "@").split("@")[-1].lower()) if h}
     rest = _EMAIL.sub(" ", text)
     allowed_hosts |= {_host(h) for h in _ANY_URL.findall(" ".join(_facts(playbook)).lower())}
-    links = [u for u in dict.fromkeys(_URL.findall(rest) + channels["link"])
-             if _host(u) not in allowed_hosts and not any(_host(u).endswith("." + h) for h in allowed_hosts)]
+    links = [
+        u
+        for u in dict.fromkeys(_URL.findall(rest) + channels["link"])
+        if _host(u) not in allowed_hosts and not any(_host(u).endswith("." + h) for h in allowed_hosts)
+    ]
     links = [u for u in links if not any(_host(u) != _host(v) and _host(v).endswith("." + _host(u)) for v in links)]
     if links:
         issues.append(GuardIssue("link_not_allowed", f"gives a link that is not the brand's: {', '.join(links[:3])}"))
     facts = " ".join(_facts(playbook)).lower()
     other = [c for c in dict.fromkeys(channels["handle"] + channels["messenger"]) if c.lower() not in facts]
     if other:
-        issues.append(GuardIssue("contact_not_allowed",
-                                 f"sends the customer to a channel that is not the brand's: {', '.join(other[:3])}"))
+        issues.append(
+            GuardIssue(
+                "contact_not_allowed",
+                f"sends the customer to a channel that is not the brand's: {', '.join(other[:3])}",
+            )
+        )
     brand_digits = re.sub(r"\D", "", contact.phone or "")
-    order_digits = {re.sub(r"\D", "", m.group()) for m in _PHONE.finditer(review_text or "")
-                    if _ORDER_REF.search((review_text or "")[max(0, m.start() - 25) : m.start()])}
+    order_digits = {
+        re.sub(r"\D", "", m.group())
+        for m in _PHONE.finditer(review_text or "")
+        if _ORDER_REF.search((review_text or "")[max(0, m.start() - 25) : m.start()])
+    }
     phones = list(channels["phone_words"])
     for match in _PHONE.finditer(_ANY_URL.sub(" ", _URL.sub(" ", rest))):
         raw, digits = match.group().strip(), re.sub(r"\D", "", match.group())
@@ -347,7 +548,9 @@ def _check_contacts(text: str, review_text: str, playbook: Playbook) -> list[Gua
             continue
         phones.append(raw)
     if phones:
-        issues.append(GuardIssue("phone_not_allowed", f"gives a phone number that is not the brand's: {', '.join(phones)}"))
+        issues.append(
+            GuardIssue("phone_not_allowed", f"gives a phone number that is not the brand's: {', '.join(phones)}")
+        )
     return issues
 
 
@@ -356,8 +559,13 @@ def _check_admissions(text: str) -> list[GuardIssue]:
     if not found:
         return []
     quote = "; ".join(f"«{f}»" for f in dict.fromkeys(found[:2]))
-    return [GuardIssue("damaging_admission", f"admits something that damages the business ({quote}): counterfeit, "
-                                             "illegal goods, fraud or liability are never admitted in a public reply")]
+    return [
+        GuardIssue(
+            "damaging_admission",
+            f"admits something that damages the business ({quote}): counterfeit, "
+            "illegal goods, fraud or liability are never admitted in a public reply",
+        )
+    ]
 
 
 # -- language ----------------------------------------------------------------------------------------------
@@ -398,8 +606,10 @@ def _check_language(text: str, language: str, playbook: Playbook) -> list[GuardI
 
 # -- the check ---------------------------------------------------------------------------------------------
 
-def policy_issues(text: str, *, review_text: str, action: Action, playbook: Playbook, system_prompt: str = "",
-                  kind: str = "reply") -> list[GuardIssue]:
+
+def policy_issues(
+    text: str, *, review_text: str, action: Action, playbook: Playbook, system_prompt: str = "", kind: str = "reply"
+) -> list[GuardIssue]:
     """What a reply must never do, whoever wrote it: money or remedies beyond the playbook, leaked instructions,
     words the review dictated, contact channels that are not the brand's, damaging admissions. Reads the draft
     normalized (invisible characters, look-alikes and fullwidth letters cannot hide a promise), and takes the
@@ -437,16 +647,21 @@ def check_draft(
         issues.append(GuardIssue("empty", "the draft is empty"))
         return GuardResult(False, tuple(issues), 0.0)
     # is it a reply at all (real words, no loop, this review)? before any policy check (issue 20)
-    issues += [GuardIssue(*i) for i in check_fluency(text, review_text=review_text, language=language, action=action,
-                                                     allowed=_facts(playbook), kind=kind)]
+    issues += [
+        GuardIssue(*i)
+        for i in check_fluency(
+            text, review_text=review_text, language=language, action=action, allowed=_facts(playbook), kind=kind
+        )
+    ]
     length = playbook.length_for(platform)
     if len(text) < length.min_chars:
         issues.append(GuardIssue("too_short", f"{len(text)} characters; write at least {length.min_chars}"))
     if len(text) > length.max_chars:
         issues.append(GuardIssue("too_long", f"{len(text)} characters; write at most {length.max_chars}"))
     issues += _check_language(text, language, playbook)
-    issues += policy_issues(text, review_text=review_text, action=action, playbook=playbook,
-                            system_prompt=system_prompt, kind=kind)
+    issues += policy_issues(
+        text, review_text=review_text, action=action, playbook=playbook, system_prompt=system_prompt, kind=kind
+    )
     placeholders = list(dict.fromkeys(m.group() for m in _PLACEHOLDER.finditer(_EMAIL.sub(" ", text))))
     if placeholders:
         issues.append(GuardIssue("placeholder", f"contains template placeholders: {', '.join(placeholders[:3])}"))
@@ -461,8 +676,13 @@ def check_draft(
     cliches = cliche_matches(text, lang)
     if cliches and (cliches[0].start < OPENING_WORDS or len(cliches) >= 2):
         where = "opens with" if cliches[0].start < OPENING_WORDS else "leans on"
-        issues.append(GuardIssue("cliche", f"{where} stock phrases: {', '.join('«' + m.phrase + '»' for m in cliches)}; "
-                                           "say the specific thing instead"))
+        issues.append(
+            GuardIssue(
+                "cliche",
+                f"{where} stock phrases: {', '.join('«' + m.phrase + '»' for m in cliches)}; "
+                "say the specific thing instead",
+            )
+        )
     body = _strip_facts(text, playbook)
     lemma_lang = language if language in SERVED else None
     recent = [_strip_facts(r, playbook) for r in recent_replies if r and r.strip()]
@@ -471,7 +691,9 @@ def check_draft(
         issues.append(GuardIssue("too_similar", f"{similar:.0%} of it repeats a recent reply; write it afresh"))
     echo = ngram_overlap(body, review_text or "", language=lemma_lang) if len(words(body)) >= 8 else 0.0
     if echo > ECHO_THRESHOLD:
-        issues.append(GuardIssue("too_similar", f"{echo:.0%} of it repeats the review; answer it instead of echoing it"))
+        issues.append(
+            GuardIssue("too_similar", f"{echo:.0%} of it repeats the review; answer it instead of echoing it")
+        )
     grams = [tuple(w) for w in zip(*(words(body)[i:] for i in range(3)))]
     if len(grams) >= 12 and len(set(grams)) / len(grams) < 0.6:
         issues.append(GuardIssue("too_similar", "repeats itself; say each thing once"))

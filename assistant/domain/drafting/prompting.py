@@ -188,8 +188,9 @@ def system_context(*, language: str, action: Action, playbook: Playbook, platfor
         "action_when": playbook.actions[action].when if action in playbook.actions else "",
         "remedies": _remedy_lines(remedies, playbook.discount_cap),
         "forbidden": forbidden,
-        "contacts": [f"{k}: {v}" for k, v in (("email", contact.email), ("phone", contact.phone),
-                                               ("website", contact.url)) if v],
+        "contacts": [
+            f"{k}: {v}" for k, v in (("email", contact.email), ("phone", contact.phone), ("website", contact.url)) if v
+        ],
         "never_say": list(playbook.brand.never_say),
         "allow_ai_mention": playbook.brand.allow_ai_mention,
         "style": playbook.tone.style,
@@ -244,8 +245,10 @@ def build_draft_messages(
     }
     budget = max_review_tokens
     if max_prompt_tokens is not None:
-        frame = [{"role": "system", "content": system},
-                 {"role": "user", "content": render(f"{prefix}_user", review="", **user_ctx)}]
+        frame = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": render(f"{prefix}_user", review="", **user_ctx)},
+        ]
         # A draft beats an exception: when the playbook alone nearly fills the window, keep a sliver of review.
         budget = max(MIN_REVIEW_TOKENS, min(budget, max_prompt_tokens - count_message_tokens(frame) - 2))
     user = render(f"{prefix}_user", review=trim_to_tokens(review, budget), **user_ctx)

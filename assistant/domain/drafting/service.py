@@ -26,8 +26,8 @@ from assistant.cpu import run_cpu
 from assistant.domain.drafting.composer import COMPOSED, COMPOSED_DETAIL, compose_reply
 from assistant.domain.drafting.fluency import UNUSABLE, is_unusable
 from assistant.domain.drafting.guard import GuardIssue, GuardResult, check_draft
-from assistant.errors import LLMUnavailable
 from assistant.domain.drafting.prompting import KINDS, build_draft_messages, reply_language
+from assistant.errors import LLMUnavailable
 from assistant.playbooks import Action, Playbook
 
 SIMILAR_RETRIES = 2  # regenerations for "too_similar" alone
@@ -50,29 +50,61 @@ _FEEDBACK = {  # what the model is told; never quotes the draft where that would
     "too_similar": "It repeated earlier text. Write it afresh in your own words.",
 }
 _SEVERITY = {
-    "empty": 9, "unauthorized_remedy": 6, "discount_over_cap": 6, "canary_obeyed": 6, "leaked_instructions": 6,
-    "language_mismatch": 5, "email_not_allowed": 4, "phone_not_allowed": 4, "link_not_allowed": 4,
-    "ai_mention": 4, "placeholder": 3, "never_say": 3, "too_long": 2, "too_short": 2, "cliche": 1, "too_similar": 1,
+    "empty": 9,
+    "unauthorized_remedy": 6,
+    "discount_over_cap": 6,
+    "canary_obeyed": 6,
+    "leaked_instructions": 6,
+    "language_mismatch": 5,
+    "email_not_allowed": 4,
+    "phone_not_allowed": 4,
+    "link_not_allowed": 4,
+    "ai_mention": 4,
+    "placeholder": 3,
+    "never_say": 3,
+    "too_long": 2,
+    "too_short": 2,
+    "cliche": 1,
+    "too_similar": 1,
 }
 # A draft that obeyed the review or broke the playbook stays as the evidence an agent must see, even when it is
 # also no reply: composing over it would hide the attack. Echoing the prompt (`leaked_instructions`) is not such
 # evidence: a review that asks for the prompt is an injection and never drafted, so on a drafted review it is
 # what a weak model does with its instructions, and the reply is composed instead.
-EVIDENCE = frozenset({"canary_obeyed", "unauthorized_remedy", "discount_over_cap",
-                      "email_not_allowed", "phone_not_allowed", "link_not_allowed"})
+EVIDENCE = frozenset(
+    {
+        "canary_obeyed",
+        "unauthorized_remedy",
+        "discount_over_cap",
+        "email_not_allowed",
+        "phone_not_allowed",
+        "link_not_allowed",
+    }
+)
 _FENCE = re.compile(r"^```[^\n]*\n?|\n?```\s*$")
 _CUT_AT = re.compile(
     r"<\|[^|]{0,30}\|>|</s>|\n[^\S\n]*(?:user|customer|review|assistant|system|human|клиент|отзыв|користувач|відгук|"
-    r"klients|atsauksme)\s*:", re.IGNORECASE)
+    r"klients|atsauksme)\s*:",
+    re.IGNORECASE,
+)
 _PREFIX = re.compile(
     r"^\s*(?:(?:here is|here's)\b[^\n:]{0,60}:|(?:reply|response|answer|draft|ответ|ответ на отзыв|відповідь|"
-    r"відповідь на відгук|atbilde)\s*:)\s*", re.IGNORECASE)
+    r"відповідь на відгук|atbilde)\s*:)\s*",
+    re.IGNORECASE,
+)
 _QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'", "„": "“"}
 
 
 class LLM(Protocol):
-    async def chat(self, template: str, messages: list[dict], *, review_id: int | None = None,
-                   max_tokens: int = 400, temperature: float = 0.7) -> Any: ...
+    async def chat(
+        self,
+        template: str,
+        messages: list[dict],
+        *,
+        review_id: int | None = None,
+        max_tokens: int = 400,
+        temperature: float = 0.7,
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -166,22 +198,46 @@ async def draft_reply(
     def composed(why: str) -> DraftOutcome | None:
         if kind != "reply":
             return None
-        text = compose_reply(review_text=review_text, language=language, action=action, topics=topics,
-                             playbook=playbook, recent_replies=recent_replies)
+        text = compose_reply(
+            review_text=review_text,
+            language=language,
+            action=action,
+            topics=topics,
+            playbook=playbook,
+            recent_replies=recent_replies,
+        )
         if not text:
             return None
-        result = check_draft(text, review_text=review_text, language=language, action=action, playbook=playbook,
-                             platform=platform, recent_replies=recent_replies, kind=kind)
+        result = check_draft(
+            text,
+            review_text=review_text,
+            language=language,
+            action=action,
+            playbook=playbook,
+            platform=platform,
+            recent_replies=recent_replies,
+            kind=kind,
+        )
         marker = GuardIssue(COMPOSED, f"{COMPOSED_DETAIL}: {why}")
-        return DraftOutcome(text, GuardResult(False, (marker, *result.issues), result.overlap), attempts,
-                            flagged=True, composed=True)
+        return DraftOutcome(
+            text, GuardResult(False, (marker, *result.issues), result.overlap), attempts, flagged=True, composed=True
+        )
 
     while True:
         messages = await run_cpu(  # CPU on untrusted text: off the event loop (assistant/cpu.py)
             build_draft_messages,
-            review_text=review_text, rating=rating, platform=platform, language=language, action=action,
-            topics=topics, playbook=playbook, kind=kind, instruction=instruction, guard_feedback=feedback,
-            variety_nudge=nudge, max_prompt_tokens=prompt_budget,
+            review_text=review_text,
+            rating=rating,
+            platform=platform,
+            language=language,
+            action=action,
+            topics=topics,
+            playbook=playbook,
+            kind=kind,
+            instruction=instruction,
+            guard_feedback=feedback,
+            variety_nudge=nudge,
+            max_prompt_tokens=prompt_budget,
         )
         call = llm.chat(template, messages, review_id=review_id, max_tokens=max_tokens, temperature=temperature)
         try:
@@ -207,8 +263,15 @@ async def draft_reply(
         text = with_signature(clean_reply(getattr(reply, "text", "") or ""), signature)
         result = await run_cpu(
             check_draft,
-            text, review_text=review_text, language=language, action=action, playbook=playbook,
-            platform=platform, system_prompt=messages[0]["content"], recent_replies=recent_replies, kind=kind,
+            text,
+            review_text=review_text,
+            language=language,
+            action=action,
+            playbook=playbook,
+            platform=platform,
+            system_prompt=messages[0]["content"],
+            recent_replies=recent_replies,
+            kind=kind,
         )
         if result.ok:
             return DraftOutcome(text, result, attempts, flagged=False)

@@ -77,8 +77,7 @@ def max_overlap(text: str, others: Iterable[str], n: int = 3, language: str | No
         return 0.0
     size = min(n, len(tokens_a))
     grams_a = ngrams(tokens_a, size)
-    return max((len(grams_a & _grams(other, size, language)) / len(grams_a) for other in others if other),
-               default=0.0)
+    return max((len(grams_a & _grams(other, size, language)) / len(grams_a) for other in others if other), default=0.0)
 
 
 @lru_cache(maxsize=256)

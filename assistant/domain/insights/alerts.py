@@ -27,14 +27,23 @@ def find_spikes(negatives: Mapping[str, Sequence[int]], rule: SpikeRule) -> list
     alerts: list[Alert] = []
     for topic, weeks in negatives.items():
         current = weeks[0] if weeks else 0
-        before = list(weeks[1:rule.trailing_weeks + 1]) + [0] * max(0, rule.trailing_weeks - len(weeks) + 1)
+        before = list(weeks[1 : rule.trailing_weeks + 1]) + [0] * max(0, rule.trailing_weeks - len(weeks) + 1)
         average = sum(before) / rule.trailing_weeks
         if current < rule.min_count or current <= rule.factor * average:
             continue
         ratio = current / average if average else None
         label = f"×{_times(ratio)}" if ratio else "new"
-        message = (f"{topic} complaints {label} this week: {current} vs {average:.1f} a week "
-                   f"over the previous {rule.trailing_weeks}")
-        alerts.append(Alert(topic=topic, count=current, trailing_average=round(average, 2),
-                            ratio=round(ratio, 2) if ratio else None, message=message))
+        message = (
+            f"{topic} complaints {label} this week: {current} vs {average:.1f} a week "
+            f"over the previous {rule.trailing_weeks}"
+        )
+        alerts.append(
+            Alert(
+                topic=topic,
+                count=current,
+                trailing_average=round(average, 2),
+                ratio=round(ratio, 2) if ratio else None,
+                message=message,
+            )
+        )
     return sorted(alerts, key=lambda a: (-(a.ratio or float("inf")), -a.count, a.topic))

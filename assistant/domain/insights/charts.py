@@ -11,8 +11,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-ACTION_COLORS = {"thank": "#2e7d4f", "apologize": "#7b4fc9", "offer_fix": "#2457c5", "offer_discount": "#c26a12",
-                 "do_not_engage": "#9aa3ae"}
+ACTION_COLORS = {
+    "thank": "#2e7d4f",
+    "apologize": "#7b4fc9",
+    "offer_fix": "#2457c5",
+    "offer_discount": "#c26a12",
+    "do_not_engage": "#9aa3ae",
+}
 BAR = "#5b6b80"
 SPIKE = "#c62828"
 LAST = "#1f2d3d"
@@ -63,8 +68,9 @@ def week_label(start: datetime) -> str:
     return f"{start:%d %b}"
 
 
-def stacked_bars(week_starts: list[datetime], series: dict[str, list[int]], *, width: int = 480,
-                 height: int = 250) -> Chart:
+def stacked_bars(
+    week_starts: list[datetime], series: dict[str, list[int]], *, width: int = 480, height: int = 250
+) -> Chart:
     left, right, top, bottom = 30, 4, 18, 22
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(1, len(week_starts))
@@ -72,8 +78,12 @@ def stacked_bars(week_starts: list[datetime], series: dict[str, list[int]], *, w
     top_value = nice_max(max(totals, default=0))
     slot = plot_w / n
     bar_w = max(2.0, slot * 0.7)
-    chart = Chart(width=width, height=height, plot_left=left,
-                  summary=f"Reviews per week by action, {n} weeks, at most {max(totals, default=0)} a week")
+    chart = Chart(
+        width=width,
+        height=height,
+        plot_left=left,
+        summary=f"Reviews per week by action, {n} weeks, at most {max(totals, default=0)} a week",
+    )
     for tick in (0, top_value / 2, top_value):
         y = top + plot_h - plot_h * tick / top_value
         chart.gridlines.append(round(y, 1))
@@ -88,9 +98,16 @@ def stacked_bars(week_starts: list[datetime], series: dict[str, list[int]], *, w
                 continue
             h = plot_h * value / top_value
             base -= h
-            chart.rects.append(Rect(round(x, 1), round(base, 1), round(bar_w, 1), round(h, 1),
-                                    ACTION_COLORS.get(action, BAR),
-                                    f"week of {week_label(start)}: {value} {action.replace('_', ' ')}"))
+            chart.rects.append(
+                Rect(
+                    round(x, 1),
+                    round(base, 1),
+                    round(bar_w, 1),
+                    round(h, 1),
+                    ACTION_COLORS.get(action, BAR),
+                    f"week of {week_label(start)}: {value} {action.replace('_', ' ')}",
+                )
+            )
         if totals[i] and n <= 13:
             chart.labels.append(Label(round(x + bar_w / 2, 1), round(base - 4, 1), str(totals[i])))
         if n <= 8 or i % math.ceil(n / 8) == 0:
@@ -99,24 +116,41 @@ def stacked_bars(week_starts: list[datetime], series: dict[str, list[int]], *, w
     return chart
 
 
-def topic_bars(topic: str, values: list[int], week_starts: list[datetime], *, scale: int, spiked: bool,
-               width: int = 220, height: int = 60) -> Chart:
+def topic_bars(
+    topic: str,
+    values: list[int],
+    week_starts: list[datetime],
+    *,
+    scale: int,
+    spiked: bool,
+    width: int = 220,
+    height: int = 60,
+) -> Chart:
     top, bottom = 15, 3
     plot_h = height - top - bottom
     n = max(1, len(values))
     slot = width / n
     bar_w = max(2.0, slot * 0.72)
     scale = max(scale, 1)
-    chart = Chart(width=width, height=height,
-                  summary=f"{topic}: complaints per week, " + ", ".join(str(v) for v in values))
+    chart = Chart(
+        width=width, height=height, summary=f"{topic}: complaints per week, " + ", ".join(str(v) for v in values)
+    )
     chart.gridlines.append(float(top + plot_h))
     for i, value in enumerate(values):
         h = max(plot_h * value / scale, 1.5 if value else 0)
         last = i == n - 1
         fill = SPIKE if last and spiked else LAST if last else BAR
         x = i * slot + (slot - bar_w) / 2
-        chart.rects.append(Rect(round(x, 1), round(top + plot_h - h, 1), round(bar_w, 1), round(h, 1), fill,
-                                f"{topic}, week of {week_label(week_starts[i])}: {value} complaints"))
+        chart.rects.append(
+            Rect(
+                round(x, 1),
+                round(top + plot_h - h, 1),
+                round(bar_w, 1),
+                round(h, 1),
+                fill,
+                f"{topic}, week of {week_label(week_starts[i])}: {value} complaints",
+            )
+        )
         if value and n <= 13:
             chart.labels.append(Label(round(x + bar_w / 2, 1), round(top + plot_h - h - 3, 1), str(value)))
     return chart

@@ -33,8 +33,9 @@ def insights_command(
         engine = create_engine(settings.resolved_database_url)
         try:
             async with session_factory(engine)() as session:
-                service = InsightsService(session, PlaybookRegistry.from_directory(settings.playbooks_dir),
-                                          spike_rule(settings))
+                service = InsightsService(
+                    session, PlaybookRegistry.from_directory(settings.playbooks_dir), spike_rule(settings)
+                )
                 return await service.report(build_query(weeks=weeks, business=business, platform=platform))
         finally:
             await engine.dispose()
@@ -44,8 +45,10 @@ def insights_command(
     except AssistantError as exc:
         raise typer.BadParameter(exc.detail) from exc
     except DBAPIError as exc:
-        typer.echo(f"cannot read the database ({type(exc.orig).__name__}); is it migrated? "
-                   "Run `assistant db upgrade`.", err=True)
+        typer.echo(
+            f"cannot read the database ({type(exc.orig).__name__}); is it migrated? Run `assistant db upgrade`.",
+            err=True,
+        )
         raise typer.Exit(2) from exc
     render_terminal(report, Console())
     if markdown:

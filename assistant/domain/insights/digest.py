@@ -49,8 +49,10 @@ def scope(report: Insights) -> str:
 def response_line(report: Insights) -> str:
     rt = report.response_time
     sla = f"SLA {rt.sla_hours:g} h" if rt.sla_hours else "SLA per playbook"
-    return (f"{rt.answered} replies approved; median {hours(rt.median_hours)}, p90 {hours(rt.p90_hours)} from "
-            f"ingest to approval; {sla}: {rt.sla_breaches} answered late, {rt.overdue_now} waiting past it now")
+    return (
+        f"{rt.answered} replies approved; median {hours(rt.median_hours)}, p90 {hours(rt.p90_hours)} from "
+        f"ingest to approval; {sla}: {rt.sla_breaches} answered late, {rt.overdue_now} waiting past it now"
+    )
 
 
 def render_terminal(report: Insights, console: Console | None = None) -> None:
@@ -64,11 +66,19 @@ def render_terminal(report: Insights, console: Console | None = None) -> None:
     table.add_column("Trend", justify="center")
     table.add_column("Complaints per week")
     for topic in report.topics:
-        table.add_row(topic.topic, str(topic.negative), str(topic.total), percent(topic.negative_share),
-                      percent(topic.previous_share), Text(trend_label(topic), style=TREND_STYLE[topic.trend]),
-                      sparkline(topic.weekly_negative))
-    summary = Text(f"{report.reviews} reviews ({report.negative} negative); the period before: "
-                   f"{report.previous_reviews} ({report.previous_negative} negative)\n{response_line(report)}")
+        table.add_row(
+            topic.topic,
+            str(topic.negative),
+            str(topic.total),
+            percent(topic.negative_share),
+            percent(topic.previous_share),
+            Text(trend_label(topic), style=TREND_STYLE[topic.trend]),
+            sparkline(topic.weekly_negative),
+        )
+    summary = Text(
+        f"{report.reviews} reviews ({report.negative} negative); the period before: "
+        f"{report.previous_reviews} ({report.previous_negative} negative)\n{response_line(report)}"
+    )
     parts: list = [summary]
     if report.alerts:
         parts.append(Text("\n".join(f"⚠ {a.message}" for a in report.alerts), style="bold red"))
@@ -84,20 +94,31 @@ def render_markdown(report: Insights) -> str:
     lines = [f"# Review insights: {md_escape(scope(report))}", ""]
     if report.alerts:
         lines += ["**Alerts**", ""] + [f"- ⚠ {md_escape(a.message)}" for a in report.alerts] + [""]
-    lines += [f"{report.reviews} reviews ({report.negative} negative); the period before: {report.previous_reviews} "
-              f"({report.previous_negative} negative).", "", f"Response time: {md_escape(response_line(report))}.", ""]
+    lines += [
+        f"{report.reviews} reviews ({report.negative} negative); the period before: {report.previous_reviews} "
+        f"({report.previous_negative} negative).",
+        "",
+        f"Response time: {md_escape(response_line(report))}.",
+        "",
+    ]
     if report.topics:
-        lines += ["| Topic | Complaints | Mentions | Negative share | Before | Trend | Per week |",
-                  "|---|---:|---:|---:|---:|:---:|---|"]
-        lines += [f"| {md_escape(t.topic)} | {t.negative} | {t.total} | {percent(t.negative_share)} | "
-                  f"{percent(t.previous_share)} | {trend_label(t)} | {sparkline(t.weekly_negative)} |"
-                  for t in report.topics]
+        lines += [
+            "| Topic | Complaints | Mentions | Negative share | Before | Trend | Per week |",
+            "|---|---:|---:|---:|---:|:---:|---|",
+        ]
+        lines += [
+            f"| {md_escape(t.topic)} | {t.negative} | {t.total} | {percent(t.negative_share)} | "
+            f"{percent(t.previous_share)} | {trend_label(t)} | {sparkline(t.weekly_negative)} |"
+            for t in report.topics
+        ]
         lines.append("")
     if report.top_complaints:
         lines += ["## Top recurring complaints", ""]
         for complaint in report.top_complaints:
             lines += [f"### {md_escape(complaint.topic)} ({complaint.count})", ""]
-            lines += [f"- review #{e.review_id}" + (f", {e.rating}★" if e.rating else "") + f": {md_escape(e.text)}"
-                      for e in complaint.examples]
+            lines += [
+                f"- review #{e.review_id}" + (f", {e.rating}★" if e.rating else "") + f": {md_escape(e.text)}"
+                for e in complaint.examples
+            ]
             lines.append("")
     return "\n".join(lines)

@@ -39,8 +39,15 @@ def parse_instant(value: str | None, name: str) -> datetime | None:
     return parsed
 
 
-def build_query(*, start: str | None = None, end: str | None = None, weeks: int | None = None,
-                business: str | None = None, platform: str | None = None, now: datetime | None = None) -> InsightsQuery:
+def build_query(
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    weeks: int | None = None,
+    business: str | None = None,
+    platform: str | None = None,
+    now: datetime | None = None,
+) -> InsightsQuery:
     """A period from `from`/`to` (or the last `weeks` weeks up to now), validated."""
     until = parse_instant(end, "to") or (now or datetime.now(UTC))
     since = parse_instant(start, "from") or until - timedelta(weeks=weeks or DEFAULT_WEEKS)

@@ -20,8 +20,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Classification, Draft, DraftStatus, Review, ReviewStatus
 from assistant.domain.insights.alerts import SpikeRule, find_spikes
-from assistant.domain.insights.schemas import (ActionStats, Complaint, Example, Insights, InsightsQuery, ResponseTime,
-                                               TopicStats, Week)
+from assistant.domain.insights.schemas import (
+    ActionStats,
+    Complaint,
+    Example,
+    Insights,
+    InsightsQuery,
+    ResponseTime,
+    TopicStats,
+    Week,
+)
 from assistant.domain.insights.sql import epoch_seconds, occurred_at, topic_items, weeks_before
 from assistant.playbooks import PlaybookRegistry
 
@@ -68,8 +76,10 @@ class InsightsService:
             # unnesting JSON makes the planner expect 100 topics a review; JIT then spends ~200 ms compiling
             await self.session.execute(text("SET LOCAL jit = off"))
         n_weeks = max(1, math.ceil(query.length / timedelta(weeks=1)))
-        weeks = [Week(start=max(query.start, query.end - timedelta(weeks=w + 1)), end=query.end - timedelta(weeks=w))
-                 for w in reversed(range(n_weeks))]
+        weeks = [
+            Week(start=max(query.start, query.end - timedelta(weeks=w + 1)), end=query.end - timedelta(weeks=w))
+            for w in reversed(range(n_weeks))
+        ]
         topic_rows = await self._topic_grid(query)
         action_rows = await self._action_grid(query)
         topics = self._topics(topic_rows, n_weeks)
@@ -77,13 +87,24 @@ class InsightsService:
         ranked = [t for t in topics if t.negative > 0][:TOP_COMPLAINTS]
         examples = await self._examples(query, [t.topic for t in ranked])
         return Insights(
-            start=query.start, end=query.end, previous_start=query.start - query.length, business=query.business,
-            platform=query.platform, weeks=weeks, reviews=totals[(CURRENT, "all")],
-            negative=totals[(CURRENT, "negative")], previous_reviews=totals[(PREVIOUS, "all")],
-            previous_negative=totals[(PREVIOUS, "negative")], topics=topics, actions=actions,
-            top_complaints=[Complaint(topic=t.topic, count=t.negative, examples=examples.get(t.topic, []))
-                            for t in ranked],
-            response_time=await self._response_time(query), alerts=self._alerts(topic_rows))
+            start=query.start,
+            end=query.end,
+            previous_start=query.start - query.length,
+            business=query.business,
+            platform=query.platform,
+            weeks=weeks,
+            reviews=totals[(CURRENT, "all")],
+            negative=totals[(CURRENT, "negative")],
+            previous_reviews=totals[(PREVIOUS, "all")],
+            previous_negative=totals[(PREVIOUS, "negative")],
+            topics=topics,
+            actions=actions,
+            top_complaints=[
+                Complaint(topic=t.topic, count=t.negative, examples=examples.get(t.topic, [])) for t in ranked
+            ],
+            response_time=await self._response_time(query),
+            alerts=self._alerts(topic_rows),
+        )
 
     async def facets(self, limit: int = 200) -> dict[str, list[str]]:
         """Businesses (with a playbook or seen in reviews) and platforms, for the dashboard's filters."""
@@ -96,24 +117,41 @@ class InsightsService:
         """(topic, weeks ago, period, mentions, negative mentions)."""
         at = occurred_at()
         item = topic_items(self.dialect)
-        rows = (select(item.c.value.label("topic"), weeks_before(query.end.timestamp(), at).label("week"),
-                       self._period(query, at).label("period"),
-                       case((Classification.action.in_(NEGATIVE_ACTIONS), 1), else_=0).label("negative"))
-                .select_from(Review).join(Classification, Classification.review_id == Review.id).join(item, true())
-                .where(at >= self._low(query), at < query.end, *self._filters(query)).subquery())
-        grouped = (select(rows.c.topic, rows.c.week, rows.c.period, func.count(), func.sum(rows.c.negative))
-                   .group_by(rows.c.topic, rows.c.week, rows.c.period))
+        rows = (
+            select(
+                item.c.value.label("topic"),
+                weeks_before(query.end.timestamp(), at).label("week"),
+                self._period(query, at).label("period"),
+                case((Classification.action.in_(NEGATIVE_ACTIONS), 1), else_=0).label("negative"),
+            )
+            .select_from(Review)
+            .join(Classification, Classification.review_id == Review.id)
+            .join(item, true())
+            .where(at >= self._low(query), at < query.end, *self._filters(query))
+            .subquery()
+        )
+        grouped = select(rows.c.topic, rows.c.week, rows.c.period, func.count(), func.sum(rows.c.negative)).group_by(
+            rows.c.topic, rows.c.week, rows.c.period
+        )
         return [tuple(r) for r in (await self.session.execute(grouped)).all()]
 
     async def _action_grid(self, query: InsightsQuery) -> list[tuple[str, int, int, int]]:
         """(action, weeks ago, period, reviews) for the current and previous period."""
         at = occurred_at()
-        rows = (select(Classification.action.label("action"), weeks_before(query.end.timestamp(), at).label("week"),
-                       self._period(query, at).label("period"))
-                .select_from(Review).join(Classification, Classification.review_id == Review.id)
-                .where(at >= query.start - query.length, at < query.end, *self._filters(query)).subquery())
-        grouped = (select(rows.c.action, rows.c.week, rows.c.period, func.count())
-                   .group_by(rows.c.action, rows.c.week, rows.c.period))
+        rows = (
+            select(
+                Classification.action.label("action"),
+                weeks_before(query.end.timestamp(), at).label("week"),
+                self._period(query, at).label("period"),
+            )
+            .select_from(Review)
+            .join(Classification, Classification.review_id == Review.id)
+            .where(at >= query.start - query.length, at < query.end, *self._filters(query))
+            .subquery()
+        )
+        grouped = select(rows.c.action, rows.c.week, rows.c.period, func.count()).group_by(
+            rows.c.action, rows.c.week, rows.c.period
+        )
         return [tuple(r) for r in (await self.session.execute(grouped)).all()]
 
     async def _examples(self, query: InsightsQuery, topics: list[str]) -> dict[str, list[Example]]:
@@ -122,16 +160,32 @@ class InsightsService:
             return {}
         at = occurred_at()
         item = topic_items(self.dialect)
-        ranked = (select(item.c.value.label("topic"), Review.id.label("review_id"), Review.rating.label("rating"),
-                         at.label("at"), func.substr(Review.text, 1, EXAMPLE_CHARS).label("text"),
-                         func.row_number().over(partition_by=item.c.value, order_by=(at.desc(), Review.id.desc()))
-                         .label("rank"))
-                  .select_from(Review).join(Classification, Classification.review_id == Review.id).join(item, true())
-                  .where(at >= query.start, at < query.end, Classification.action.in_(NEGATIVE_ACTIONS),
-                         item.c.value.in_(topics), *self._filters(query)).subquery())
-        rows = await self.session.execute(select(ranked.c.topic, ranked.c.review_id, ranked.c.text, ranked.c.rating,
-                                                 ranked.c.at).where(ranked.c.rank <= EXAMPLES)
-                                          .order_by(ranked.c.topic, ranked.c.rank))
+        ranked = (
+            select(
+                item.c.value.label("topic"),
+                Review.id.label("review_id"),
+                Review.rating.label("rating"),
+                at.label("at"),
+                func.substr(Review.text, 1, EXAMPLE_CHARS).label("text"),
+                func.row_number().over(partition_by=item.c.value, order_by=(at.desc(), Review.id.desc())).label("rank"),
+            )
+            .select_from(Review)
+            .join(Classification, Classification.review_id == Review.id)
+            .join(item, true())
+            .where(
+                at >= query.start,
+                at < query.end,
+                Classification.action.in_(NEGATIVE_ACTIONS),
+                item.c.value.in_(topics),
+                *self._filters(query),
+            )
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(ranked.c.topic, ranked.c.review_id, ranked.c.text, ranked.c.rating, ranked.c.at)
+            .where(ranked.c.rank <= EXAMPLES)
+            .order_by(ranked.c.topic, ranked.c.rank)
+        )
         examples: dict[str, list[Example]] = defaultdict(list)
         for topic, review_id, snippet, rating, when in rows.all():
             short = snippet if len(snippet) < EXAMPLE_CHARS else snippet[: EXAMPLE_CHARS - 1].rstrip() + "…"
@@ -140,39 +194,70 @@ class InsightsService:
 
     def _sla_seconds(self, business: Any) -> Any:
         default = self.playbooks.for_business("default").sla_hours * 3600
-        per_business = {name: p.sla_hours * 3600 for name, p in self.playbooks.playbooks.items()
-                        if p.sla_hours * 3600 != default}
+        per_business = {
+            name: p.sla_hours * 3600 for name, p in self.playbooks.playbooks.items() if p.sla_hours * 3600 != default
+        }
         return case(per_business, value=business, else_=default) if per_business else default
 
     async def _response_time(self, query: InsightsQuery) -> ResponseTime:
         """Ingest → approval of the reply, for replies approved in the period; nearest-rank percentiles."""
         delta = epoch_seconds(Draft.decided_at) - epoch_seconds(Review.created_at)
-        rows = (select(delta.label("delta"), self._sla_seconds(Review.business).label("sla"),
-                       func.row_number().over(order_by=delta).label("rank"), func.count().over().label("n"))
-                .select_from(Draft).join(Review, Review.id == Draft.review_id)
-                .where(Draft.kind == "reply", Draft.status == DraftStatus.approved, Draft.decided_at >= query.start,
-                       Draft.decided_at < query.end, *self._filters(query)).subquery())
-        answered, median, p90, breaches = (await self.session.execute(select(
-            func.max(rows.c.n), func.min(case((rows.c.rank >= 0.5 * rows.c.n, rows.c.delta))),
-            func.min(case((rows.c.rank >= 0.9 * rows.c.n, rows.c.delta))),
-            func.sum(case((rows.c.delta > rows.c.sla, 1), else_=0))))).one()
-        waiting = (select(func.count()).select_from(Review)
-                   .where(Review.status.in_((ReviewStatus.received, ReviewStatus.processing,
-                                             ReviewStatus.pending_approval)),
-                          Review.created_at < query.end, *self._filters(query),
-                          epoch_seconds(Review.created_at) + self._sla_seconds(Review.business)
-                          < datetime.now(UTC).timestamp()))
+        rows = (
+            select(
+                delta.label("delta"),
+                self._sla_seconds(Review.business).label("sla"),
+                func.row_number().over(order_by=delta).label("rank"),
+                func.count().over().label("n"),
+            )
+            .select_from(Draft)
+            .join(Review, Review.id == Draft.review_id)
+            .where(
+                Draft.kind == "reply",
+                Draft.status == DraftStatus.approved,
+                Draft.decided_at >= query.start,
+                Draft.decided_at < query.end,
+                *self._filters(query),
+            )
+            .subquery()
+        )
+        answered, median, p90, breaches = (
+            await self.session.execute(
+                select(
+                    func.max(rows.c.n),
+                    func.min(case((rows.c.rank >= 0.5 * rows.c.n, rows.c.delta))),
+                    func.min(case((rows.c.rank >= 0.9 * rows.c.n, rows.c.delta))),
+                    func.sum(case((rows.c.delta > rows.c.sla, 1), else_=0)),
+                )
+            )
+        ).one()
+        waiting = (
+            select(func.count())
+            .select_from(Review)
+            .where(
+                Review.status.in_((ReviewStatus.received, ReviewStatus.processing, ReviewStatus.pending_approval)),
+                Review.created_at < query.end,
+                *self._filters(query),
+                epoch_seconds(Review.created_at) + self._sla_seconds(Review.business) < datetime.now(UTC).timestamp(),
+            )
+        )
         overdue = (await self.session.execute(waiting)).scalar_one()
         sla = self.playbooks.for_business(query.business).sla_hours if query.business else None
-        hours = (lambda s: round(float(s) / 3600, 2) if s is not None else None)  # noqa: E731
-        return ResponseTime(answered=answered or 0, median_hours=hours(median), p90_hours=hours(p90),
-                            sla_hours=sla, sla_breaches=int(breaches or 0), overdue_now=overdue)
+        hours = lambda s: round(float(s) / 3600, 2) if s is not None else None  # noqa: E731
+        return ResponseTime(
+            answered=answered or 0,
+            median_hours=hours(median),
+            p90_hours=hours(p90),
+            sla_hours=sla,
+            sla_breaches=int(breaches or 0),
+            overdue_now=overdue,
+        )
 
     # -- reshaping grouped rows --------------------------------------------------------------------
     @staticmethod
     def _topics(rows: list[tuple[str, int, int, int, int]], n_weeks: int) -> list[TopicStats]:
-        by_topic: dict[str, dict[str, Any]] = defaultdict(lambda: {
-            "weekly": [0] * n_weeks, "weekly_negative": [0] * n_weeks, "counts": defaultdict(int)})
+        by_topic: dict[str, dict[str, Any]] = defaultdict(
+            lambda: {"weekly": [0] * n_weeks, "weekly_negative": [0] * n_weeks, "counts": defaultdict(int)}
+        )
         for topic, week, period, mentions, negative in rows:
             entry = by_topic[topic]
             entry["counts"][(period, "all")] += mentions
@@ -195,11 +280,21 @@ class InsightsService:
             else:
                 change = share - previous_share
                 trend = "up" if change >= TREND_POINTS else "down" if change <= -TREND_POINTS else "flat"
-            stats.append(TopicStats(
-                topic=topic, weekly=entry["weekly"], weekly_negative=entry["weekly_negative"], total=total,
-                negative=negative, negative_share=round(share, 4), share_of_complaints=round(negative / all_negative, 4),
-                previous_total=previous_total, previous_negative=previous_negative,
-                previous_share=round(previous_share, 4) if previous_share is not None else None, trend=trend))
+            stats.append(
+                TopicStats(
+                    topic=topic,
+                    weekly=entry["weekly"],
+                    weekly_negative=entry["weekly_negative"],
+                    total=total,
+                    negative=negative,
+                    negative_share=round(share, 4),
+                    share_of_complaints=round(negative / all_negative, 4),
+                    previous_total=previous_total,
+                    previous_negative=previous_negative,
+                    previous_share=round(previous_share, 4) if previous_share is not None else None,
+                    trend=trend,
+                )
+            )
         return sorted(stats, key=lambda s: (-s.negative, -s.total, s.topic))
 
     @staticmethod
@@ -225,7 +320,8 @@ class InsightsService:
 
 
 def spike_rule(settings: Any) -> SpikeRule:
-    return SpikeRule(factor=settings.insights_spike_factor, min_count=settings.insights_spike_min_count,
-                     trailing_weeks=settings.insights_trailing_weeks)
-
-
+    return SpikeRule(
+        factor=settings.insights_spike_factor,
+        min_count=settings.insights_spike_min_count,
+        trailing_weeks=settings.insights_trailing_weeks,
+    )

@@ -19,13 +19,13 @@ from assistant.db.models import Classification, Review
 WEEK_SECONDS = 7 * 24 * 3600
 
 
-class epoch_seconds(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+class epoch_seconds(FunctionElement):
     type = Float()
     inherit_cache = True
     name = "epoch_seconds"
 
 
-class floor_int(FunctionElement):  # noqa: N801
+class floor_int(FunctionElement):
     type = Integer()
     inherit_cache = True
     name = "floor_int"
@@ -68,6 +68,7 @@ def weeks_before(end_epoch: float, timestamp: Any) -> Any:
 def topic_items(dialect: str) -> Any:
     """The rows of `classification.topics`, one per topic, as a table with a `value` column."""
     if dialect == "postgresql":
-        return func.json_array_elements_text(Classification.topics).table_valued("value").render_derived(
-            name="topic_item")
+        return (
+            func.json_array_elements_text(Classification.topics).table_valued("value").render_derived(name="topic_item")
+        )
     return func.json_each(Classification.topics).table_valued("value").alias("topic_item")

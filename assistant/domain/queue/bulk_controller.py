@@ -33,8 +33,10 @@ class BulkDraftController(Controller):
     guards = [requires("agent")]
 
     @post("/bulk-approve", status_code=200, summary="Approve several drafts; flagged ones are refused")
-    async def bulk_approve(self, data: BulkApprove, db_session: AsyncSession, state: State,
-                           request: Request) -> BulkApproveOut:
+    async def bulk_approve(
+        self, data: BulkApprove, db_session: AsyncSession, state: State, request: Request
+    ) -> BulkApproveOut:
         result = await DraftService(db_session, state.playbooks, state.llm).bulk_approve(data.ids, request.user.name)
-        return BulkApproveOut(approved=result.approved,
-                              refused=[Refused(id=i, reason=reason) for i, reason in result.refused])
+        return BulkApproveOut(
+            approved=result.approved, refused=[Refused(id=i, reason=reason) for i, reason in result.refused]
+        )

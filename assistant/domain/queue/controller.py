@@ -104,83 +104,119 @@ class DraftController(Controller):
 
     @get("/", summary="The queue, paginated")
     async def list_drafts(
-        self, db_session: AsyncSession, state: State,
+        self,
+        db_session: AsyncSession,
+        state: State,
         status: Literal["pending", "escalated", "approved", "rejected", "handled"] | None = None,
         order: Literal["newest", "oldest"] = "newest",
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> DraftPage:
-        drafts, total = await self._service(db_session, state).list(status=status, order=order, limit=limit, offset=offset)
+        drafts, total = await self._service(db_session, state).list(
+            status=status, order=order, limit=limit, offset=offset
+        )
         return DraftPage(items=await present_drafts(db_session, drafts), total=total, limit=limit, offset=offset)
 
     @get("/{draft_id:int}", summary="A draft with its version history")
     async def read(self, draft_id: int, db_session: AsyncSession, state: State) -> DraftDetail:
         service = self._service(db_session, state)
         draft = await service.get(draft_id)
-        versions = [VersionOut(version=v.version, text=v.text, origin=v.origin, author=v.author,
-                               instruction=v.instruction, guard_ok=v.guard_ok, guard_issues=list(v.guard_issues),
-                               overlap=v.overlap) for v in await service.versions(draft_id)]
+        versions = [
+            VersionOut(
+                version=v.version,
+                text=v.text,
+                origin=v.origin,
+                author=v.author,
+                instruction=v.instruction,
+                guard_ok=v.guard_ok,
+                guard_issues=list(v.guard_issues),
+                overlap=v.overlap,
+            )
+            for v in await service.versions(draft_id)
+        ]
         return DraftDetail(draft=await present_draft(db_session, draft), versions=versions)
 
     @patch("/{draft_id:int}", summary="Edit the text (send the version you saw)")
-    async def edit(self, draft_id: int, data: DraftEdit, db_session: AsyncSession, state: State, request: Request) -> DraftOut:
-        draft = await self._service(db_session, state).edit(draft_id, text=data.text, version=data.version,
-                                                            actor=_actor(request))
+    async def edit(
+        self, draft_id: int, data: DraftEdit, db_session: AsyncSession, state: State, request: Request
+    ) -> DraftOut:
+        draft = await self._service(db_session, state).edit(
+            draft_id, text=data.text, version=data.version, actor=_actor(request)
+        )
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/approve", status_code=200, summary="Approve for publishing")
-    async def approve(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
-                      data: Approve | None = None) -> DraftOut:
-        draft = await self._service(db_session, state).approve(draft_id, actor=_actor(request),
-                                                               version=data.version if data else None,
-                                                               lead=_lead(request))
+    async def approve(
+        self, draft_id: int, db_session: AsyncSession, state: State, request: Request, data: Approve | None = None
+    ) -> DraftOut:
+        draft = await self._service(db_session, state).approve(
+            draft_id, actor=_actor(request), version=data.version if data else None, lead=_lead(request)
+        )
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/reject", status_code=200, summary="Reject with a reason")
-    async def reject(self, draft_id: int, data: Reject, db_session: AsyncSession, state: State, request: Request) -> DraftOut:
-        draft = await self._service(db_session, state).reject(draft_id, actor=_actor(request), reason=data.reason,
-                                                              version=data.version, lead=_lead(request))
+    async def reject(
+        self, draft_id: int, data: Reject, db_session: AsyncSession, state: State, request: Request
+    ) -> DraftOut:
+        draft = await self._service(db_session, state).reject(
+            draft_id, actor=_actor(request), reason=data.reason, version=data.version, lead=_lead(request)
+        )
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/regenerate", status_code=200, summary="Write a new version, optionally with an instruction")
-    async def regenerate(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
-                         data: Regenerate | None = None) -> DraftOut:
+    async def regenerate(
+        self, draft_id: int, db_session: AsyncSession, state: State, request: Request, data: Regenerate | None = None
+    ) -> DraftOut:
         draft = await self._service(db_session, state).regenerate(
-            draft_id, actor=_actor(request), instruction=(data.instruction or None) if data else None)
+            draft_id, actor=_actor(request), instruction=(data.instruction or None) if data else None
+        )
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/handle", status_code=200, summary="Handled without a public reply (do-not-engage), with why")
-    async def handle(self, draft_id: int, data: Handle, db_session: AsyncSession, state: State,
-                     request: Request) -> DraftOut:
-        draft = await self._service(db_session, state).handle(draft_id, actor=_actor(request), reason=data.reason,
-                                                              lead=_lead(request))
+    async def handle(
+        self, draft_id: int, data: Handle, db_session: AsyncSession, state: State, request: Request
+    ) -> DraftOut:
+        draft = await self._service(db_session, state).handle(
+            draft_id, actor=_actor(request), reason=data.reason, lead=_lead(request)
+        )
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/escalate", status_code=200, summary="Escalate to a role (a team lead), with a note")
-    async def escalate(self, draft_id: int, data: Escalate, db_session: AsyncSession, state: State,
-                       request: Request) -> DraftOut:
-        draft = await self._service(db_session, state).escalate(draft_id, actor=_actor(request), role=data.role,
-                                                                note=data.note)
+    async def escalate(
+        self, draft_id: int, data: Escalate, db_session: AsyncSession, state: State, request: Request
+    ) -> DraftOut:
+        draft = await self._service(db_session, state).escalate(
+            draft_id, actor=_actor(request), role=data.role, note=data.note
+        )
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/reopen", status_code=200, summary="A rejected, handled or escalated draft back to pending")
-    async def reopen(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
-                     data: Reopen | None = None) -> DraftOut:
-        draft = await self._service(db_session, state).reopen(draft_id, actor=_actor(request),
-                                                              reason=data.reason if data else None)
+    async def reopen(
+        self, draft_id: int, db_session: AsyncSession, state: State, request: Request, data: Reopen | None = None
+    ) -> DraftOut:
+        draft = await self._service(db_session, state).reopen(
+            draft_id, actor=_actor(request), reason=data.reason if data else None
+        )
         return await present_draft(db_session, draft)
 
     @post("/{draft_id:int}/undo", status_code=200, summary="Take back a decision within its undo window")
-    async def undo(self, draft_id: int, db_session: AsyncSession, state: State, request: Request,
-                   data: Undo | None = None) -> DraftOut:
+    async def undo(
+        self, draft_id: int, db_session: AsyncSession, state: State, request: Request, data: Undo | None = None
+    ) -> DraftOut:
         draft = await self._service(db_session, state).undo(
-            draft_id, actor=_actor(request), window_seconds=data.window_seconds if data else None)
+            draft_id, actor=_actor(request), window_seconds=data.window_seconds if data else None
+        )
         return await present_draft(db_session, draft)
 
-    @post("/{draft_id:int}/draft-anyway", status_code=200,
-          summary="A public reply for a do-not-engage review after all (typed reason; never clean)")
-    async def draft_anyway(self, draft_id: int, data: DraftAnyway, db_session: AsyncSession, state: State,
-                           request: Request) -> DraftOut:
-        draft = await self._service(db_session, state).draft_anyway(draft_id, actor=_actor(request), reason=data.reason,
-                                                                    text=data.text, version=data.version)
+    @post(
+        "/{draft_id:int}/draft-anyway",
+        status_code=200,
+        summary="A public reply for a do-not-engage review after all (typed reason; never clean)",
+    )
+    async def draft_anyway(
+        self, draft_id: int, data: DraftAnyway, db_session: AsyncSession, state: State, request: Request
+    ) -> DraftOut:
+        draft = await self._service(db_session, state).draft_anyway(
+            draft_id, actor=_actor(request), reason=data.reason, text=data.text, version=data.version
+        )
         return await present_draft(db_session, draft)

@@ -16,8 +16,17 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import (Classification, Draft, DraftStatus, DraftVersion, Event, Review, ReviewStatus,
-                                 WebhookDelivery, utcnow)
+from assistant.db.models import (
+    Classification,
+    Draft,
+    DraftStatus,
+    DraftVersion,
+    Event,
+    Review,
+    ReviewStatus,
+    WebhookDelivery,
+    utcnow,
+)
 from assistant.domain.drafting.guard import GuardResult, check_draft
 from assistant.domain.drafting.service import draft_reply
 from assistant.domain.queue import states
@@ -51,24 +60,39 @@ class DraftService:
         return draft
 
     async def versions(self, draft_id: int) -> list[DraftVersion]:
-        rows = await self.session.execute(select(DraftVersion).where(DraftVersion.draft_id == draft_id)
-                                          .order_by(DraftVersion.version))
+        rows = await self.session.execute(
+            select(DraftVersion).where(DraftVersion.draft_id == draft_id).order_by(DraftVersion.version)
+        )
         return list(rows.scalars().all())
 
     async def _context(self, draft: Draft) -> tuple[Review, Classification | None]:
         review = await self.session.get(Review, draft.review_id)
-        classification = (await self.session.execute(
-            select(Classification).where(Classification.review_id == draft.review_id))).scalars().first()
+        classification = (
+            (await self.session.execute(select(Classification).where(Classification.review_id == draft.review_id)))
+            .scalars()
+            .first()
+        )
         return review, classification
 
     async def guard(self, draft: Draft, text: str) -> GuardResult:
         review, classification = await self._context(draft)
         action = Action(classification.action) if classification else Action.apologize
-        return check_draft(text, review_text=review.text, language=classification.language if classification else "und",
-                           action=action, playbook=self.playbooks.for_business(review.business), platform=review.source)
+        return check_draft(
+            text,
+            review_text=review.text,
+            language=classification.language if classification else "und",
+            action=action,
+            playbook=self.playbooks.for_business(review.business),
+            platform=review.source,
+        )
 
-    async def _change(self, draft: Draft, expected_version: int | None, values: dict[str, Any],
-                      allowed: tuple[str, ...] = (DraftStatus.pending,)) -> None:
+    async def _change(
+        self,
+        draft: Draft,
+        expected_version: int | None,
+        values: dict[str, Any],
+        allowed: tuple[str, ...] = (DraftStatus.pending,),
+    ) -> None:
         """Apply `values` only if the draft is still in one of `allowed` states at the version the agent saw."""
         draft_id = draft.id  # read before a rollback expires the object
         query = update(Draft).where(Draft.id == draft_id, Draft.status.in_(allowed))
@@ -80,29 +104,70 @@ class DraftService:
             current = await self._fresh(draft_id)
             if current.status not in allowed:
                 raise InvalidTransition(f"draft {draft_id} is already {current.status}", status=current.status)
-            raise Conflict("the draft was changed by someone else; reload it and reapply your change",
-                           current_version=current.version, current_text=current.text)
+            raise Conflict(
+                "the draft was changed by someone else; reload it and reapply your change",
+                current_version=current.version,
+                current_text=current.text,
+            )
 
-    async def _append_version(self, draft: Draft, text: str, *, origin: str, author: str, guard: GuardResult,
-                              instruction: str | None = None, attempts: int = 0, expected: int | None = None,
-                              extra_flags: tuple[str, ...] = ()) -> Draft:
+    async def _append_version(
+        self,
+        draft: Draft,
+        text: str,
+        *,
+        origin: str,
+        author: str,
+        guard: GuardResult,
+        instruction: str | None = None,
+        attempts: int = 0,
+        expected: int | None = None,
+        extra_flags: tuple[str, ...] = (),
+    ) -> Draft:
         base = draft.version if expected is None else expected
         _, classification = await self._context(draft)
         sticky = states.sticky_flags(draft.flags)
-        if classification is not None and (classification.action == Action.do_not_engage or classification.dne_kind) \
-                and not states.is_dne(sticky):
+        if (
+            classification is not None
+            and (classification.action == Action.do_not_engage or classification.dne_kind)
+            and not states.is_dne(sticky)
+        ):
             sticky.append(f"{states.DNE_FLAG}:{classification.dne_kind or 'unspecified'}")
         flags = sorted(set(guard.codes) | set(sticky) | set(extra_flags))
-        await self._change(draft, base, {"version": base + 1, "text": text, "flagged": bool(flags), "flags": flags},
-                           allowed=states.OPEN)
+        await self._change(
+            draft,
+            base,
+            {"version": base + 1, "text": text, "flagged": bool(flags), "flags": flags},
+            allowed=states.OPEN,
+        )
         issues = [{"code": i.code, "detail": i.detail} for i in guard.issues]
-        issues += [{"code": f, "detail": "do-not-engage review: a public reply needs a person's explicit approval"}
-                   for f in flags if f not in guard.codes]
-        self.session.add(DraftVersion(draft_id=draft.id, version=base + 1, text=text, origin=origin, author=author,
-                                      instruction=instruction, guard_ok=not flags, overlap=guard.overlap,
-                                      guard_issues=issues, attempts=attempts))
-        self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=author, action=origin,
-                               detail={"version": base + 1, "instruction": instruction, "flags": flags}))
+        issues += [
+            {"code": f, "detail": "do-not-engage review: a public reply needs a person's explicit approval"}
+            for f in flags
+            if f not in guard.codes
+        ]
+        self.session.add(
+            DraftVersion(
+                draft_id=draft.id,
+                version=base + 1,
+                text=text,
+                origin=origin,
+                author=author,
+                instruction=instruction,
+                guard_ok=not flags,
+                overlap=guard.overlap,
+                guard_issues=issues,
+                attempts=attempts,
+            )
+        )
+        self.session.add(
+            Event(
+                review_id=draft.review_id,
+                draft_id=draft.id,
+                actor=author,
+                action=origin,
+                detail={"version": base + 1, "instruction": instruction, "flags": flags},
+            )
+        )
         await self.session.commit()
         return await self._fresh(draft.id)
 
@@ -122,8 +187,9 @@ class DraftService:
         await self._check_claim(draft, actor)
         if self._needs_draft_anyway(draft):
             raise InvalidTransition("this review is do-not-engage: a public reply takes 'draft anyway' with a reason")
-        return await self._append_version(draft, text, origin="edit", author=actor, guard=await self.guard(draft, text),
-                                          expected=version)
+        return await self._append_version(
+            draft, text, origin="edit", author=actor, guard=await self.guard(draft, text), expected=version
+        )
 
     async def regenerate(self, draft_id: int, *, actor: str, instruction: str | None = None) -> Draft:
         draft = await self.get(draft_id)
@@ -132,8 +198,9 @@ class DraftService:
             raise InvalidTransition("this review is do-not-engage: a public reply takes 'draft anyway' with a reason")
         return await self._regenerate(draft, actor=actor, instruction=instruction)
 
-    async def _regenerate(self, draft: Draft, *, actor: str, instruction: str | None,
-                          extra_flags: tuple[str, ...] = ()) -> Draft:
+    async def _regenerate(
+        self, draft: Draft, *, actor: str, instruction: str | None, extra_flags: tuple[str, ...] = ()
+    ) -> Draft:
         if self.llm is None:
             raise InvalidTransition("no language model is configured in this process")
         if draft.status not in states.OPEN:
@@ -144,17 +211,33 @@ class DraftService:
         if action == Action.do_not_engage:
             action = Action.apologize  # a person asked for a reply after all; the draft stays flagged
         outcome = await draft_reply(
-            review_text=review.text, rating=review.rating, platform=review.source,
-            language=classification.language if classification else "und", action=action,
+            review_text=review.text,
+            rating=review.rating,
+            platform=review.source,
+            language=classification.language if classification else "und",
+            action=action,
             topics=list(classification.topics) if classification else [],
-            playbook=self.playbooks.for_business(review.business), llm=self.llm, review_id=review.id,
-            kind=draft.kind, instruction=instruction)
-        return await self._append_version(draft, outcome.text, origin="regenerate", author=actor, guard=outcome.guard,
-                                          instruction=instruction, attempts=outcome.attempts, expected=seen_version,
-                                          extra_flags=extra_flags)
+            playbook=self.playbooks.for_business(review.business),
+            llm=self.llm,
+            review_id=review.id,
+            kind=draft.kind,
+            instruction=instruction,
+        )
+        return await self._append_version(
+            draft,
+            outcome.text,
+            origin="regenerate",
+            author=actor,
+            guard=outcome.guard,
+            instruction=instruction,
+            attempts=outcome.attempts,
+            expected=seen_version,
+            extra_flags=extra_flags,
+        )
 
-    async def draft_anyway(self, draft_id: int, *, actor: str, reason: str, text: str | None = None,
-                           version: int | None = None) -> Draft:
+    async def draft_anyway(
+        self, draft_id: int, *, actor: str, reason: str, text: str | None = None, version: int | None = None
+    ) -> Draft:
         """A public reply for a do-not-engage review after all: the typed reason is audited and the draft keeps
         its do-not-engage flag (plus `drafted_anyway`), so it is never clean and never bulk-approved."""
         reason = _reason(reason, "'draft anyway' needs a reason")
@@ -162,44 +245,71 @@ class DraftService:
         await self._check_claim(draft, actor)
         if draft.status not in states.OPEN:
             raise InvalidTransition(f"draft {draft_id} is already {draft.status}", status=draft.status)
-        self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=actor, action="draft_anyway",
-                               detail={"reason": reason}))
+        self.session.add(
+            Event(
+                review_id=draft.review_id,
+                draft_id=draft.id,
+                actor=actor,
+                action="draft_anyway",
+                detail={"reason": reason},
+            )
+        )
         await self.session.commit()
         extra = (states.DRAFTED_ANYWAY,)
         if text is not None and text.strip():
             if "\x00" in text:
                 raise InvalidInput("the draft text must contain no NUL bytes")
-            return await self._append_version(draft, text, origin="edit", author=actor,
-                                              guard=await self.guard(draft, text), expected=version, extra_flags=extra)
+            return await self._append_version(
+                draft,
+                text,
+                origin="edit",
+                author=actor,
+                guard=await self.guard(draft, text),
+                expected=version,
+                extra_flags=extra,
+            )
         return await self._regenerate(draft, actor=actor, instruction=None, extra_flags=extra)
 
-    async def approve(self, draft_id: int, *, actor: str, version: int | None = None, hold_seconds: float = 0.0,
-                      lead: bool = True) -> Draft:
+    async def approve(
+        self, draft_id: int, *, actor: str, version: int | None = None, hold_seconds: float = 0.0, lead: bool = True
+    ) -> Draft:
         """`hold_seconds`: the webhook waits this long (the web UI's undo window); `lead`: may decide escalations."""
         draft = await self.get(draft_id)
         await self._check_claim(draft, actor)
         self._check_escalation(draft, lead)
         if draft.status in states.OPEN and not draft.text.strip():
-            raise InvalidTransition("this draft has no text to publish; write a reply first, reject it or mark it "
-                                    "handled")
+            raise InvalidTransition(
+                "this draft has no text to publish; write a reply first, reject it or mark it handled"
+            )
         now = utcnow()
-        await self._change(draft, version, {"status": states.APPROVED, "decided_by": actor, "decided_at": now},
-                           allowed=states.OPEN)
+        await self._change(
+            draft, version, {"status": states.APPROVED, "decided_by": actor, "decided_at": now}, allowed=states.OPEN
+        )
         delivery = await enqueue_approval(self.session, draft_id)  # the outbox row commits with the approval
         if delivery is not None and hold_seconds > 0:
             delivery.next_attempt_at = now + timedelta(seconds=hold_seconds)
-        await self._decide_review(draft, states.APPROVED, actor, "approved",
-                                  {"version": version or draft.version, "undo_seconds": hold_seconds or None})
+        await self._decide_review(
+            draft,
+            states.APPROVED,
+            actor,
+            "approved",
+            {"version": version or draft.version, "undo_seconds": hold_seconds or None},
+        )
         return await self._fresh(draft_id)
 
-    async def reject(self, draft_id: int, *, actor: str, reason: str, version: int | None = None,
-                     lead: bool = True) -> Draft:
+    async def reject(
+        self, draft_id: int, *, actor: str, reason: str, version: int | None = None, lead: bool = True
+    ) -> Draft:
         reason = _reason(reason, "a rejection needs a reason")
         draft = await self.get(draft_id)
         await self._check_claim(draft, actor)
         self._check_escalation(draft, lead)
-        await self._change(draft, version, {"status": states.REJECTED, "decided_by": actor,
-                                            "decided_at": utcnow(), "reject_reason": reason}, allowed=states.OPEN)
+        await self._change(
+            draft,
+            version,
+            {"status": states.REJECTED, "decided_by": actor, "decided_at": utcnow(), "reject_reason": reason},
+            allowed=states.OPEN,
+        )
         await self._decide_review(draft, states.REJECTED, actor, "rejected", {"reason": reason})
         return await self._fresh(draft_id)
 
@@ -209,8 +319,12 @@ class DraftService:
         draft = await self.get(draft_id)
         await self._check_claim(draft, actor)
         self._check_escalation(draft, lead)
-        await self._change(draft, None, {"status": states.HANDLED, "decided_by": actor, "decided_at": utcnow(),
-                                         "reject_reason": reason}, allowed=states.OPEN)
+        await self._change(
+            draft,
+            None,
+            {"status": states.HANDLED, "decided_by": actor, "decided_at": utcnow(), "reject_reason": reason},
+            allowed=states.OPEN,
+        )
         await self._decide_review(draft, states.HANDLED, actor, "handled", {"reason": reason})
         return await self._fresh(draft_id)
 
@@ -228,10 +342,15 @@ class DraftService:
         """A rejected, handled or escalated draft back to pending (the same draft, its history kept)."""
         draft = await self.get(draft_id)
         allowed, _ = states.TRANSITIONS["reopen"]
-        await self._change(draft, None, {"status": states.PENDING, "decided_by": None, "decided_at": None,
-                                         "reject_reason": None}, allowed=allowed)
-        await self._decide_review(draft, states.PENDING, actor, "reopened",
-                                  {"from": draft.status, "reason": (reason or "").strip() or None})
+        await self._change(
+            draft,
+            None,
+            {"status": states.PENDING, "decided_by": None, "decided_at": None, "reject_reason": None},
+            allowed=allowed,
+        )
+        await self._decide_review(
+            draft, states.PENDING, actor, "reopened", {"from": draft.status, "reason": (reason or "").strip() or None}
+        )
         return await self._fresh(draft_id)
 
     async def undo(self, draft_id: int, *, actor: str, window_seconds: float | None = None) -> Draft:
@@ -244,82 +363,127 @@ class DraftService:
         draft = await self._fresh(draft_id)
         allowed, _ = states.TRANSITIONS["undo"]
         if draft.status not in allowed:
-            raise InvalidTransition(f"draft {draft_id} is {draft.status}; there is nothing to undo", status=draft.status)
+            raise InvalidTransition(
+                f"draft {draft_id} is {draft.status}; there is nothing to undo", status=draft.status
+            )
         now = utcnow()
         decided_at = _aware(draft.decided_at)
         if decided_at is None or (now - decided_at).total_seconds() > window_seconds:
             raise InvalidTransition("too late to undo: the undo window has passed")
         if draft.status == states.APPROVED:
             hold_end = decided_at + timedelta(seconds=window_seconds + 1)
-            rows = (await self.session.execute(select(WebhookDelivery.id, WebhookDelivery.status,
-                                                      WebhookDelivery.attempts, WebhookDelivery.next_attempt_at)
-                                               .where(WebhookDelivery.draft_id == draft_id))).all()
-            for delivery_id, status, attempts, due in rows:
-                gone = await self.session.execute(delete(WebhookDelivery).where(
-                    WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
-                    WebhookDelivery.attempts == 0, WebhookDelivery.next_attempt_at > now,
-                    WebhookDelivery.next_attempt_at <= hold_end))
+            rows = (
+                await self.session.execute(
+                    select(
+                        WebhookDelivery.id,
+                        WebhookDelivery.status,
+                        WebhookDelivery.attempts,
+                        WebhookDelivery.next_attempt_at,
+                    ).where(WebhookDelivery.draft_id == draft_id)
+                )
+            ).all()
+            for delivery_id, _status, _attempts, _due in rows:
+                gone = await self.session.execute(
+                    delete(WebhookDelivery).where(
+                        WebhookDelivery.id == delivery_id,
+                        WebhookDelivery.status == "pending",
+                        WebhookDelivery.attempts == 0,
+                        WebhookDelivery.next_attempt_at > now,
+                        WebhookDelivery.next_attempt_at <= hold_end,
+                    )
+                )
                 if gone.rowcount == 0:
                     await self.session.rollback()
                     raise InvalidTransition("too late to undo: the approved reply has already been sent")
-        await self._change(draft, None, {"status": states.PENDING, "decided_by": None, "decided_at": None,
-                                         "reject_reason": None}, allowed=(draft.status,))
+        await self._change(
+            draft,
+            None,
+            {"status": states.PENDING, "decided_by": None, "decided_at": None, "reject_reason": None},
+            allowed=(draft.status,),
+        )
         await self._decide_review(draft, states.PENDING, actor, "undone", {"from": draft.status})
         return await self._fresh(draft_id)
 
     async def write_reply(self, review_id: int, *, actor: str, text: str) -> Draft:
-        """"Write the reply yourself" for a review that has no draft (the model failed): a pending draft, guarded."""
+        """ "Write the reply yourself" for a review that has no draft (the model failed): a pending draft, guarded."""
         if "\x00" in text or not text.strip():
             raise InvalidInput("write a reply first (it must not be empty)")
         review = await self.session.get(Review, review_id)
         if review is None:
             raise NotFound(f"review {review_id} not found")
-        existing = (await self.session.execute(select(Draft.id).where(Draft.review_id == review_id,
-                                                                      Draft.kind == "reply"))).scalar()
+        existing = (
+            await self.session.execute(select(Draft.id).where(Draft.review_id == review_id, Draft.kind == "reply"))
+        ).scalar()
         if existing is not None:
-            raise InvalidTransition(f"review {review_id} already has a draft (#{existing}); edit that one",
-                                    draft_id=existing)
+            raise InvalidTransition(
+                f"review {review_id} already has a draft (#{existing}); edit that one", draft_id=existing
+            )
         if review.status in (ReviewStatus.received, ReviewStatus.processing):
             raise InvalidTransition(f"review {review_id} is being processed; wait for it or for its failure")
         draft = Draft(review_id=review_id, kind="reply", text="", flagged=False, flags=[], version=0)
         self.session.add(draft)
         await self.session.flush()
         await self.session.commit()
-        saved = await self._append_version(draft, text, origin="edit", author=actor,
-                                           guard=await self.guard(draft, text), expected=0)
-        await self.session.execute(update(Review).where(Review.id == review_id)
-                                   .values(status=ReviewStatus.pending_approval, error=None, updated_at=utcnow()))
+        saved = await self._append_version(
+            draft, text, origin="edit", author=actor, guard=await self.guard(draft, text), expected=0
+        )
+        await self.session.execute(
+            update(Review)
+            .where(Review.id == review_id)
+            .values(status=ReviewStatus.pending_approval, error=None, updated_at=utcnow())
+        )
         await self.session.commit()
         return saved
 
     async def _check_claim(self, draft: Draft, actor: str) -> None:
         """A review someone else holds (an unexpired claim) is theirs until it expires or they release it: others
         can read it but not change or decide it."""
-        holder, until = (await self.session.execute(select(Review.claimed_by, Review.claimed_until)
-                                                    .where(Review.id == draft.review_id))).one()
+        holder, until = (
+            await self.session.execute(
+                select(Review.claimed_by, Review.claimed_until).where(Review.id == draft.review_id)
+            )
+        ).one()
         until = _aware(until)
         if holder and holder != actor and until is not None and until > utcnow():
-            raise Conflict(f"review {draft.review_id} is claimed by {holder} until {until:%H:%M} UTC; it is theirs "
-                           "until then or until they release it", claimed_by=holder, claimed_until=until.isoformat())
+            raise Conflict(
+                f"review {draft.review_id} is claimed by {holder} until {until:%H:%M} UTC; it is theirs "
+                "until then or until they release it",
+                claimed_by=holder,
+                claimed_until=until.isoformat(),
+            )
 
     def _check_escalation(self, draft: Draft, lead: bool) -> None:
         if draft.status == states.ESCALATED and not lead:
-            raise InvalidTransition("this review is escalated to a team lead: only they can decide it now",
-                                    status=draft.status)
+            raise InvalidTransition(
+                "this review is escalated to a team lead: only they can decide it now", status=draft.status
+            )
 
     async def _decide_review(self, draft: Draft, status: str, actor: str, action: str, detail: dict[str, Any]) -> None:
         if draft.kind == "reply":
-            await self.session.execute(update(Review).where(Review.id == draft.review_id)
-                                       .values(status=states.REVIEW_STATUS[status], updated_at=utcnow()))
+            await self.session.execute(
+                update(Review)
+                .where(Review.id == draft.review_id)
+                .values(status=states.REVIEW_STATUS[status], updated_at=utcnow())
+            )
         self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=actor, action=action, detail=detail))
         await self.session.commit()
 
-    async def correct(self, review_id: int, *, actor: str, action: str | None = None, topics: list[str] | None = None,
-                      language: str | None = None) -> Classification:
+    async def correct(
+        self,
+        review_id: int,
+        *,
+        actor: str,
+        action: str | None = None,
+        topics: list[str] | None = None,
+        language: str | None = None,
+    ) -> Classification:
         """An agent's correction of the classification; before and after go to the audit (insights and the eval
         sets read corrections from there). A do-not-engage draft keeps its flag whatever the new action."""
-        classification = (await self.session.execute(
-            select(Classification).where(Classification.review_id == review_id))).scalars().first()
+        classification = (
+            (await self.session.execute(select(Classification).where(Classification.review_id == review_id)))
+            .scalars()
+            .first()
+        )
         if classification is None:
             raise NotFound(f"review {review_id} has no classification to correct")
         changes: dict[str, Any] = {}
@@ -340,9 +504,12 @@ class DraftService:
         if not changes:
             return classification
         before = {k: getattr(classification, k) for k in changes}
-        await self.session.execute(update(Classification).where(Classification.id == classification.id).values(**changes))
-        self.session.add(Event(review_id=review_id, actor=actor, action="corrected",
-                               detail={"before": before, "after": changes}))
+        await self.session.execute(
+            update(Classification).where(Classification.id == classification.id).values(**changes)
+        )
+        self.session.add(
+            Event(review_id=review_id, actor=actor, action="corrected", detail={"before": before, "after": changes})
+        )
         await self.session.commit()
         await self.session.refresh(classification)
         return classification
@@ -355,7 +522,6 @@ class DraftService:
         rows = await self.session.execute(select(Event).where(Event.review_id == review_id).order_by(Event.id))
         return list(rows.scalars().all())
 
-
     # -- claims and bulk decisions (the web queue) --------------------------------------------------
     async def claim(self, review_id: int, *, actor: str, minutes: int) -> Review:
         """Hold a review for `minutes` so others see who works on it; renewing your own claim is fine.
@@ -364,21 +530,37 @@ class DraftService:
         Conflict naming the holder (`_check_claim`), a second claim too, and bulk approval skips it."""
         now = utcnow()
         until = now + timedelta(minutes=minutes)
-        free = or_(Review.claimed_by.is_(None), Review.claimed_until.is_(None), Review.claimed_until < now,
-                   Review.claimed_by == actor)
-        result = await self.session.execute(update(Review).where(Review.id == review_id, free)
-                                            .values(claimed_by=actor, claimed_until=until)
-                                            .execution_options(synchronize_session=False))
+        free = or_(
+            Review.claimed_by.is_(None),
+            Review.claimed_until.is_(None),
+            Review.claimed_until < now,
+            Review.claimed_by == actor,
+        )
+        result = await self.session.execute(
+            update(Review)
+            .where(Review.id == review_id, free)
+            .values(claimed_by=actor, claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount == 0:
             await self.session.rollback()
             review = await self.session.get(Review, review_id)
             if review is None:
                 raise NotFound(f"review {review_id} not found")
             await self.session.refresh(review)
-            raise Conflict(f"review {review_id} is claimed by {review.claimed_by}", claimed_by=review.claimed_by,
-                           claimed_until=review.claimed_until.isoformat() if review.claimed_until else None)
-        self.session.add(Event(review_id=review_id, actor=actor, action="claimed",
-                               detail={"until": until.isoformat(timespec="seconds")}))
+            raise Conflict(
+                f"review {review_id} is claimed by {review.claimed_by}",
+                claimed_by=review.claimed_by,
+                claimed_until=review.claimed_until.isoformat() if review.claimed_until else None,
+            )
+        self.session.add(
+            Event(
+                review_id=review_id,
+                actor=actor,
+                action="claimed",
+                detail={"until": until.isoformat(timespec="seconds")},
+            )
+        )
         await self.session.commit()
         review = await self.session.get(Review, review_id)
         await self.session.refresh(review)
@@ -386,15 +568,19 @@ class DraftService:
 
     async def release(self, review_id: int, *, actor: str) -> None:
         """Give a claim back (only its holder can; an expired claim needs no release)."""
-        result = await self.session.execute(update(Review).where(Review.id == review_id, Review.claimed_by == actor)
-                                            .values(claimed_by=None, claimed_until=None)
-                                            .execution_options(synchronize_session=False))
+        result = await self.session.execute(
+            update(Review)
+            .where(Review.id == review_id, Review.claimed_by == actor)
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount:
             self.session.add(Event(review_id=review_id, actor=actor, action="released", detail={}))
         await self.session.commit()
 
-    async def bulk_approve(self, ids: Sequence[int], actor: str, hold_seconds: float = 0.0,
-                           seen: dict[int, int] | None = None) -> BulkResult:
+    async def bulk_approve(
+        self, ids: Sequence[int], actor: str, hold_seconds: float = 0.0, seen: dict[int, int] | None = None
+    ) -> BulkResult:
         """Approve several drafts at once, but only those the guard passed: flagged drafts, empty ones,
         drafts no longer pending and reviews someone else has claimed are refused, each with a reason.
         Each approval goes through `approve` (same audit, same hooks) at the version seen here, or at the version
@@ -406,8 +592,12 @@ class DraftService:
         for draft_id, draft, reason in await self._bulk_check(ids, actor):
             if reason is None:
                 try:
-                    await self.approve(draft_id, actor=actor, version=(seen or {}).get(draft_id, draft.version),
-                                       hold_seconds=hold_seconds)
+                    await self.approve(
+                        draft_id,
+                        actor=actor,
+                        version=(seen or {}).get(draft_id, draft.version),
+                        hold_seconds=hold_seconds,
+                    )
                     result.approved.append(draft_id)
                     continue
                 except Conflict:
@@ -421,16 +611,20 @@ class DraftService:
         """What a bulk approval of `ids` would do, before it does it: (draft, review, refusal reason or None)."""
         ids = list(dict.fromkeys(ids))[:BULK_MAX]
         out = []
-        for draft_id, draft, reason in await self._bulk_check(ids, actor):
+        for _draft_id, draft, reason in await self._bulk_check(ids, actor):
             review = await self.session.get(Review, draft.review_id) if draft is not None else None
             out.append((draft, review, reason))
         return [row for row in out if row[0] is not None]
 
     async def _bulk_check(self, ids: list[int], actor: str) -> list[tuple[int, Draft | None, str | None]]:
         now = utcnow()
-        rows = (await self.session.execute(
-            select(Draft, Review.claimed_by, Review.claimed_until).join(Review, Review.id == Draft.review_id)
-            .where(Draft.id.in_(ids)))).all()
+        rows = (
+            await self.session.execute(
+                select(Draft, Review.claimed_by, Review.claimed_until)
+                .join(Review, Review.id == Draft.review_id)
+                .where(Draft.id.in_(ids))
+            )
+        ).all()
         found = {draft.id: (draft, by, until) for draft, by, until in rows}
         checked: list[tuple[int, Draft | None, str | None]] = []
         for draft_id in ids:

@@ -42,8 +42,13 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "undo": ((APPROVED, REJECTED, HANDLED), PENDING),
 }
 
-REVIEW_STATUS = {PENDING: "pending_approval", ESCALATED: "escalated", APPROVED: "approved", REJECTED: "rejected",
-                 HANDLED: "handled"}
+REVIEW_STATUS = {
+    PENDING: "pending_approval",
+    ESCALATED: "escalated",
+    APPROVED: "approved",
+    REJECTED: "rejected",
+    HANDLED: "handled",
+}
 
 # who an escalation goes to (the user roles there are) and how it reads
 ESCALATION_ROLES = {"admin": "a team lead (admin)"}
@@ -60,4 +65,4 @@ def is_dne(flags: list[str] | None) -> bool:
 
 def sticky_flags(flags: list[str] | None) -> list[str]:
     """The flags a new version inherits whatever the guard says: do-not-engage stays do-not-engage."""
-    return [f for f in flags or [] if f == DRAFTED_ANYWAY or f == DNE_FLAG or f.startswith(DNE_FLAG + ":")]
+    return [f for f in flags or [] if f in (DRAFTED_ANYWAY, DNE_FLAG) or f.startswith(DNE_FLAG + ":")]

@@ -20,8 +20,20 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Classification, Draft, DraftStatus, Review
 
-COLUMNS = ("review_id", "external_id", "source", "business", "rating", "review_text", "reply_text", "kind",
-           "approved_by", "approved_at", "language", "action")
+COLUMNS = (
+    "review_id",
+    "external_id",
+    "source",
+    "business",
+    "rating",
+    "review_text",
+    "reply_text",
+    "kind",
+    "approved_by",
+    "approved_at",
+    "language",
+    "action",
+)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 
@@ -44,14 +56,29 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-async def approved_replies(sessions: async_sessionmaker, flt: ExportFilter, batch: int = BATCH
-                           ) -> AsyncIterator[dict[str, Any]]:
-    query = (select(Draft.id, Review.id, Review.external_id, Review.source, Review.business, Review.rating,
-                    Review.text, Draft.text, Draft.kind, Draft.decided_by, Draft.decided_at,
-                    Classification.language, Classification.action)
-             .join(Review, Review.id == Draft.review_id)
-             .outerjoin(Classification, Classification.review_id == Review.id)
-             .where(Draft.status == DraftStatus.approved))
+async def approved_replies(
+    sessions: async_sessionmaker, flt: ExportFilter, batch: int = BATCH
+) -> AsyncIterator[dict[str, Any]]:
+    query = (
+        select(
+            Draft.id,
+            Review.id,
+            Review.external_id,
+            Review.source,
+            Review.business,
+            Review.rating,
+            Review.text,
+            Draft.text,
+            Draft.kind,
+            Draft.decided_by,
+            Draft.decided_at,
+            Classification.language,
+            Classification.action,
+        )
+        .join(Review, Review.id == Draft.review_id)
+        .outerjoin(Classification, Classification.review_id == Review.id)
+        .where(Draft.status == DraftStatus.approved)
+    )
     if flt.business:
         query = query.where(Review.business == flt.business.lower())
     if flt.since:
@@ -62,17 +89,42 @@ async def approved_replies(sessions: async_sessionmaker, flt: ExportFilter, batc
     while True:
         page = query
         if after is not None:
-            page = page.where(Draft.decided_at >= after[0],  # sargable: the index range starts at the last row
-                              or_(Draft.decided_at > after[0], and_(Draft.decided_at == after[0], Draft.id > after[1])))
+            page = page.where(
+                Draft.decided_at >= after[0],  # sargable: the index range starts at the last row
+                or_(Draft.decided_at > after[0], and_(Draft.decided_at == after[0], Draft.id > after[1])),
+            )
         async with sessions() as session:
             rows = (await session.execute(page.order_by(Draft.decided_at, Draft.id).limit(batch))).all()
         for row in rows:
-            (_, review_id, external_id, source, business, rating, review_text, reply_text, kind, by, at,
-             language, action) = row
-            yield {"review_id": review_id, "external_id": external_id, "source": source, "business": business,
-                   "rating": rating, "review_text": review_text, "reply_text": reply_text, "kind": kind,
-                   "approved_by": by, "approved_at": _aware(at).isoformat() if at else None,
-                   "language": language, "action": action}
+            (
+                _,
+                review_id,
+                external_id,
+                source,
+                business,
+                rating,
+                review_text,
+                reply_text,
+                kind,
+                by,
+                at,
+                language,
+                action,
+            ) = row
+            yield {
+                "review_id": review_id,
+                "external_id": external_id,
+                "source": source,
+                "business": business,
+                "rating": rating,
+                "review_text": review_text,
+                "reply_text": reply_text,
+                "kind": kind,
+                "approved_by": by,
+                "approved_at": _aware(at).isoformat() if at else None,
+                "language": language,
+                "action": action,
+            }
         if len(rows) < batch:
             return
         after = (rows[-1][10], rows[-1][0])

@@ -24,33 +24,53 @@ class ReviewController(Controller):
     path = "/reviews"
     tags = ["reviews"]
 
-    @post("/", guards=[requires("ingest")], summary="Ingest a review (idempotent)",
-          responses={200: ResponseSpec(ReviewOut, description="A replay: the review stored earlier")})
-    async def create(self, data: ReviewIn, db_session: AsyncSession, state: State,
-                     idempotency_key: IdempotencyKey = None) -> Response[ReviewOut]:
+    @post(
+        "/",
+        guards=[requires("ingest")],
+        summary="Ingest a review (idempotent)",
+        responses={200: ResponseSpec(ReviewOut, description="A replay: the review stored earlier")},
+    )
+    async def create(
+        self, data: ReviewIn, db_session: AsyncSession, state: State, idempotency_key: IdempotencyKey = None
+    ) -> Response[ReviewOut]:
         service = ReviewService(db_session)
         review, created = await service.ingest(data, idempotency_key)
         if created:
             await state.dispatcher.submit(review.id)
         return Response(await service.present(review), status_code=201 if created else 200)
 
-    @post("/batch", guards=[requires("ingest")], status_code=200, summary="Ingest up to 1,000 reviews",
-          request_max_body_size=BATCH_BODY_LIMIT)
-    async def create_batch(self, data: BatchIn, db_session: AsyncSession, state: State,
-                           idempotency_key: IdempotencyKey = None) -> BatchOut:
+    @post(
+        "/batch",
+        guards=[requires("ingest")],
+        status_code=200,
+        summary="Ingest up to 1,000 reviews",
+        request_max_body_size=BATCH_BODY_LIMIT,
+    )
+    async def create_batch(
+        self, data: BatchIn, db_session: AsyncSession, state: State, idempotency_key: IdempotencyKey = None
+    ) -> BatchOut:
         limit = state.settings.batch_max_items
         if len(data.reviews) > limit:
             raise InvalidInput(f"a batch holds at most {limit} reviews; got {len(data.reviews)}")
         service = ReviewService(db_session)
         results: list[BatchItemResult] = []
         for index, item in enumerate(data.reviews):
-            results.append(await self._ingest_one(service, state, index, item,
-                                                  f"{idempotency_key}:{index}" if idempotency_key else None))
-        return BatchOut(created=sum(r.status == 201 for r in results), replayed=sum(r.status == 200 for r in results),
-                        failed=sum(r.status >= 400 for r in results), results=results)
+            results.append(
+                await self._ingest_one(
+                    service, state, index, item, f"{idempotency_key}:{index}" if idempotency_key else None
+                )
+            )
+        return BatchOut(
+            created=sum(r.status == 201 for r in results),
+            replayed=sum(r.status == 200 for r in results),
+            failed=sum(r.status >= 400 for r in results),
+            results=results,
+        )
 
     @staticmethod
-    async def _ingest_one(service: ReviewService, state: State, index: int, item: Any, key: str | None) -> BatchItemResult:
+    async def _ingest_one(
+        service: ReviewService, state: State, index: int, item: Any, key: str | None
+    ) -> BatchItemResult:
         try:
             review_in = msgspec.convert(item, ReviewIn)
         except msgspec.ValidationError as exc:
@@ -58,8 +78,9 @@ class ReviewController(Controller):
         try:
             review, created = await service.ingest(review_in, key)
         except AssistantError as exc:
-            return BatchItemResult(index=index, status=exc.status_code,
-                                   error={"title": exc.title, "detail": exc.detail, **exc.extra})
+            return BatchItemResult(
+                index=index, status=exc.status_code, error={"title": exc.title, "detail": exc.detail, **exc.extra}
+            )
         if created:
             await state.dispatcher.submit(review.id)
         return BatchItemResult(index=index, status=201 if created else 200, id=review.id)
@@ -82,5 +103,14 @@ class ReviewController(Controller):
 
         await ReviewService(db_session).get(review_id)
         events = await DraftService(db_session, request.app.state.playbooks).events(review_id)
-        return [{"id": e.id, "draft_id": e.draft_id, "actor": e.actor, "action": e.action, "detail": e.detail,
-                 "created_at": e.created_at} for e in events]
+        return [
+            {
+                "id": e.id,
+                "draft_id": e.draft_id,
+                "actor": e.actor,
+                "action": e.action,
+                "detail": e.detail,
+                "created_at": e.created_at,
+            }
+            for e in events
+        ]

@@ -13,7 +13,7 @@ from assistant.settings import get_settings
 users_app = typer.Typer(help="People who use the web UI (agents and admins).", no_args_is_help=True)
 
 
-async def _with_service(database_url: str, work):  # noqa: ANN001 - a coroutine function taking a UserService
+async def _with_service(database_url: str, work):
     from assistant.db.engine import create_engine, session_factory
     from assistant.domain.users.service import UserService
 
@@ -26,11 +26,14 @@ async def _with_service(database_url: str, work):  # noqa: ANN001 - a coroutine 
 
 
 @users_app.command("create")
-def create(email: Annotated[str, typer.Option(help="Login email")],
-           name: Annotated[str, typer.Option(help="Display name")],
-           role: Annotated[str, typer.Option(help="agent or admin")] = "agent",
-           password_stdin: Annotated[bool, typer.Option("--password-stdin",
-                                                        help="Read the password from standard input")] = False) -> None:
+def create(
+    email: Annotated[str, typer.Option(help="Login email")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    role: Annotated[str, typer.Option(help="agent or admin")] = "agent",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
     """Create a user. Prompts for the password (twice) unless --password-stdin is given."""
     from assistant.db.migrate import upgrade
     from assistant.errors import AssistantError
@@ -42,7 +45,7 @@ def create(email: Annotated[str, typer.Option(help="Login email")],
     settings = get_settings()
     upgrade(settings.resolved_database_url)
 
-    async def work(service):  # noqa: ANN001
+    async def work(service):
         return await service.create(email=email, name=name, password=password, role=role)
 
     try:
@@ -58,7 +61,7 @@ def list_users() -> None:
     """List users with their role and whether they are active."""
     settings = get_settings()
 
-    async def work(service):  # noqa: ANN001
+    async def work(service):
         return [(u.id, u.email, u.name, u.role, u.active) for u in await service.list()]
 
     for user_id, email, name, role, active in asyncio.run(_with_service(settings.resolved_database_url, work)):

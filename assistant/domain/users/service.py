@@ -100,7 +100,11 @@ class UserService:
 
     async def active_user(self, user_id: int) -> User | None:
         """The user behind a session, fresh from the database; None once deactivated or deleted."""
-        row = (await self.session.execute(select(User).where(User.id == user_id, User.active.is_(True)))).scalars().first()
+        row = (
+            (await self.session.execute(select(User).where(User.id == user_id, User.active.is_(True))))
+            .scalars()
+            .first()
+        )
         return row
 
     async def list(self) -> Sequence[User]:
@@ -109,7 +113,7 @@ class UserService:
     async def names(self) -> dict[str, str]:
         """email → display name, for showing who did what (the audit stores emails)."""
         rows = await self.session.execute(select(User.email, User.name))
-        return {email: name for email, name in rows.all()}
+        return dict(rows.all())
 
     async def set_active(self, user_id: int, active: bool, *, acting_user_id: int | None = None) -> User:
         user = await self.get(user_id)

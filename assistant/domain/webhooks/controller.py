@@ -43,11 +43,19 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def present(delivery: WebhookDelivery, review_id: int) -> DeliveryOut:
     payload: dict[str, Any] = delivery.payload or {}
-    return DeliveryOut(id=delivery.id, draft_id=delivery.draft_id, review_id=review_id, url=delivery.url,
-                       event=str(payload.get("event", "")), status=delivery.status, attempts=delivery.attempts,
-                       last_error=delivery.last_error,
-                       next_attempt_at=_utc(delivery.next_attempt_at) if delivery.status == "pending" else None,
-                       created_at=_utc(delivery.created_at), delivered_at=_utc(delivery.delivered_at))
+    return DeliveryOut(
+        id=delivery.id,
+        draft_id=delivery.draft_id,
+        review_id=review_id,
+        url=delivery.url,
+        event=str(payload.get("event", "")),
+        status=delivery.status,
+        attempts=delivery.attempts,
+        last_error=delivery.last_error,
+        next_attempt_at=_utc(delivery.next_attempt_at) if delivery.status == "pending" else None,
+        created_at=_utc(delivery.created_at),
+        delivered_at=_utc(delivery.delivered_at),
+    )
 
 
 class WebhookController(Controller):
@@ -57,7 +65,8 @@ class WebhookController(Controller):
 
     @get("/", summary="Webhook deliveries, newest first (status=failed shows what needs attention)")
     async def list_deliveries(
-        self, db_session: AsyncSession,
+        self,
+        db_session: AsyncSession,
         status: Literal["pending", "delivered", "failed"] | None = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,

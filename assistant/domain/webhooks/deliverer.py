@@ -41,11 +41,14 @@ class WebhookDeliverer:
         self.max_attempts: int = settings.webhook_max_attempts
         self.poll_interval: float = settings.webhook_poll_interval
         self.lease = timedelta(seconds=settings.webhook_timeout + 30)
-        self.backoff = wait_exponential_jitter(initial=settings.webhook_backoff_initial,
-                                               max=settings.webhook_backoff_max,
-                                               jitter=settings.webhook_backoff_initial / 4)
-        self.client = client or httpx2.AsyncClient(timeout=settings.webhook_timeout, follow_redirects=False,
-                                                  headers={"User-Agent": USER_AGENT})
+        self.backoff = wait_exponential_jitter(
+            initial=settings.webhook_backoff_initial,
+            max=settings.webhook_backoff_max,
+            jitter=settings.webhook_backoff_initial / 4,
+        )
+        self.client = client or httpx2.AsyncClient(
+            timeout=settings.webhook_timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        )
         self._task: asyncio.Task | None = None
 
     def delay_after(self, attempts: int) -> float:
@@ -69,7 +72,7 @@ class WebhookDeliverer:
         while True:
             try:
                 sent = await self.run_once()
-            except Exception:  # noqa: BLE001 - e.g. the database is briefly down; the rows wait in the outbox
+            except Exception:
                 log.exception("webhook deliverer: a round failed; retrying shortly")
                 sent = 0
             if sent < BATCH:
@@ -92,16 +95,30 @@ class WebhookDeliverer:
     async def _claim(self) -> list[WebhookDelivery]:
         now = utcnow()
         async with self.sessions() as session:
-            due = (await session.execute(
-                select(WebhookDelivery).where(WebhookDelivery.status == "pending",
-                                              WebhookDelivery.next_attempt_at <= now)
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(BATCH))).scalars().all()
+            due = (
+                (
+                    await session.execute(
+                        select(WebhookDelivery)
+                        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+                        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+                        .limit(BATCH)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             claimed = []
             for row in due:
                 won = await session.execute(
-                    update(WebhookDelivery).where(WebhookDelivery.id == row.id, WebhookDelivery.status == "pending",
-                                                  WebhookDelivery.next_attempt_at <= now)
-                    .values(next_attempt_at=now + self.lease).execution_options(synchronize_session=False))
+                    update(WebhookDelivery)
+                    .where(
+                        WebhookDelivery.id == row.id,
+                        WebhookDelivery.status == "pending",
+                        WebhookDelivery.next_attempt_at <= now,
+                    )
+                    .values(next_attempt_at=now + self.lease)
+                    .execution_options(synchronize_session=False)
+                )
                 if won.rowcount:
                     claimed.append(row)
             await session.commit()
@@ -110,8 +127,12 @@ class WebhookDeliverer:
     async def _attempt(self, row: WebhookDelivery) -> None:
         body = encode_body(row.id, row.payload)
         timestamp = int(time.time())
-        headers = {"Content-Type": "application/json", ID_HEADER: str(row.id), TIMESTAMP_HEADER: str(timestamp),
-                   EVENT_HEADER: str(row.payload.get("event", ""))}
+        headers = {
+            "Content-Type": "application/json",
+            ID_HEADER: str(row.id),
+            TIMESTAMP_HEADER: str(timestamp),
+            EVENT_HEADER: str(row.payload.get("event", "")),
+        }
         if self.secret:
             headers[SIGNATURE_HEADER] = sign(self.secret, timestamp, body)
         error: str | None = None
@@ -138,13 +159,24 @@ class WebhookDeliverer:
             audit = None
         async with self.sessions() as session:
             result = await session.execute(
-                update(WebhookDelivery).where(WebhookDelivery.id == row.id, WebhookDelivery.status == "pending",
-                                              WebhookDelivery.attempts == row.attempts)
-                .values(attempts=attempts, **values).execution_options(synchronize_session=False))
+                update(WebhookDelivery)
+                .where(
+                    WebhookDelivery.id == row.id,
+                    WebhookDelivery.status == "pending",
+                    WebhookDelivery.attempts == row.attempts,
+                )
+                .values(attempts=attempts, **values)
+                .execution_options(synchronize_session=False)
+            )
             if result.rowcount and audit:
-                review_id = (await session.execute(select(Draft.review_id).where(Draft.id == row.draft_id))).scalar_one()
-                session.add(Event(review_id=review_id, draft_id=row.draft_id, actor="webhooks", action=audit[0],
-                                  detail=audit[1]))
+                review_id = (
+                    await session.execute(select(Draft.review_id).where(Draft.id == row.draft_id))
+                ).scalar_one()
+                session.add(
+                    Event(
+                        review_id=review_id, draft_id=row.draft_id, actor="webhooks", action=audit[0], detail=audit[1]
+                    )
+                )
             await session.commit()
 
 

@@ -46,24 +46,72 @@ async def enqueue_approval(session: AsyncSession, draft_id: int) -> WebhookDeliv
     target: WebhookTarget | None = session.info.get(TARGET_KEY)
     if target is None:
         return None
-    row = (await session.execute(
-        select(Draft.id, Draft.kind, Draft.version, Draft.text, Draft.decided_by, Draft.decided_at, Review.id,
-               Review.external_id, Review.source, Review.business, Review.rating, Review.text, Review.url,
-               Classification.action, Classification.language, Classification.topics)
-        .join(Review, Review.id == Draft.review_id)
-        .outerjoin(Classification, Classification.review_id == Review.id)
-        .where(Draft.id == draft_id))).one()
-    (_, kind, version, text, decided_by, decided_at, review_id, external_id, source, business, rating, review_text,
-     url, action, language, topics) = row
+    row = (
+        await session.execute(
+            select(
+                Draft.id,
+                Draft.kind,
+                Draft.version,
+                Draft.text,
+                Draft.decided_by,
+                Draft.decided_at,
+                Review.id,
+                Review.external_id,
+                Review.source,
+                Review.business,
+                Review.rating,
+                Review.text,
+                Review.url,
+                Classification.action,
+                Classification.language,
+                Classification.topics,
+            )
+            .join(Review, Review.id == Draft.review_id)
+            .outerjoin(Classification, Classification.review_id == Review.id)
+            .where(Draft.id == draft_id)
+        )
+    ).one()
+    (
+        _,
+        kind,
+        version,
+        text,
+        decided_by,
+        decided_at,
+        review_id,
+        external_id,
+        source,
+        business,
+        rating,
+        review_text,
+        url,
+        action,
+        language,
+        topics,
+    ) = row
     payload = {
         "event": EVENT_APPROVED,
         "data": {
-            "draft": {"id": draft_id, "kind": kind, "version": version, "text": text, "approved_by": decided_by,
-                      "approved_at": _iso(decided_at)},
-            "review": {"id": review_id, "external_id": external_id, "source": source, "business": business,
-                       "rating": rating, "text": review_text, "url": url},
+            "draft": {
+                "id": draft_id,
+                "kind": kind,
+                "version": version,
+                "text": text,
+                "approved_by": decided_by,
+                "approved_at": _iso(decided_at),
+            },
+            "review": {
+                "id": review_id,
+                "external_id": external_id,
+                "source": source,
+                "business": business,
+                "rating": rating,
+                "text": review_text,
+                "url": url,
+            },
             "classification": {"action": action, "language": language, "topics": list(topics or [])}
-            if action else None,
+            if action
+            else None,
         },
     }
     delivery = WebhookDelivery(draft_id=draft_id, url=target.url, payload=payload)
@@ -77,7 +125,9 @@ class WebhookService:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def list(self, *, status: str | None, limit: int, offset: int) -> tuple[list[tuple[WebhookDelivery, int]], int]:
+    async def list(
+        self, *, status: str | None, limit: int, offset: int
+    ) -> tuple[list[tuple[WebhookDelivery, int]], int]:
         query = select(WebhookDelivery, Draft.review_id).join(Draft, Draft.id == WebhookDelivery.draft_id)
         if status:
             query = query.where(WebhookDelivery.status == status)
@@ -86,9 +136,13 @@ class WebhookService:
         return [(delivery, review_id) for delivery, review_id in rows.all()], total
 
     async def get(self, delivery_id: int) -> tuple[WebhookDelivery, int]:
-        row = (await self.session.execute(select(WebhookDelivery, Draft.review_id)
-                                          .join(Draft, Draft.id == WebhookDelivery.draft_id)
-                                          .where(WebhookDelivery.id == delivery_id))).first()
+        row = (
+            await self.session.execute(
+                select(WebhookDelivery, Draft.review_id)
+                .join(Draft, Draft.id == WebhookDelivery.draft_id)
+                .where(WebhookDelivery.id == delivery_id)
+            )
+        ).first()
         if row is None:
             raise NotFound(f"webhook delivery {delivery_id} not found")
         return row[0], row[1]
@@ -96,16 +150,22 @@ class WebhookService:
     async def retry(self, delivery_id: int, *, actor: str) -> tuple[WebhookDelivery, int]:
         """Send a failed (or still pending) delivery again now, with a fresh attempt budget."""
         delivery, review_id = await self.get(delivery_id)
-        previous = {"delivery_id": delivery_id, "previous_status": delivery.status,
-                    "previous_attempts": delivery.attempts, "last_error": delivery.last_error}
+        previous = {
+            "delivery_id": delivery_id,
+            "previous_status": delivery.status,
+            "previous_attempts": delivery.attempts,
+            "last_error": delivery.last_error,
+        }
         result = await self.session.execute(
-            update(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
-                                          WebhookDelivery.status.in_(("failed", "pending")))
-            .values(status="pending", attempts=0, next_attempt_at=utcnow()))
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(("failed", "pending")))
+            .values(status="pending", attempts=0, next_attempt_at=utcnow())
+        )
         if result.rowcount == 0:
             raise InvalidTransition(f"webhook delivery {delivery_id} was already delivered")
-        self.session.add(Event(review_id=review_id, draft_id=delivery.draft_id, actor=actor, action="webhook_retry",
-                               detail=previous))
+        self.session.add(
+            Event(review_id=review_id, draft_id=delivery.draft_id, actor=actor, action="webhook_retry", detail=previous)
+        )
         await self.session.commit()
         await self.session.refresh(delivery)
         return delivery, review_id

@@ -23,8 +23,15 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def verify(secret: str, timestamp: str | int, body: bytes, signature: str, *, tolerance: int = DEFAULT_TOLERANCE,
-           now: float | None = None) -> bool:
+def verify(
+    secret: str,
+    timestamp: str | int,
+    body: bytes,
+    signature: str,
+    *,
+    tolerance: int = DEFAULT_TOLERANCE,
+    now: float | None = None,
+) -> bool:
     """What a receiver runs: the signature matches and the timestamp is fresh."""
     try:
         sent = int(timestamp)

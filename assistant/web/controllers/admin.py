@@ -25,11 +25,26 @@ class AdminController(Controller):
         return Redirect("/admin/users")
 
     # -- people ---------------------------------------------------------------------------------------
-    async def _users_page(self, request: Request, db_session: AsyncSession, *, status_code: int = 200,
-                          error: str | None = None, values: dict[str, str] | None = None) -> Response:
+    async def _users_page(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        *,
+        status_code: int = 200,
+        error: str | None = None,
+        values: dict[str, str] | None = None,
+    ) -> Response:
         users = await UserService(db_session).list()
-        return render(request, "admin/users.html", status_code=status_code, users=users, roles=ROLES, error=error,
-                      values=values or {"email": "", "name": "", "role": "agent"}, section="users")
+        return render(
+            request,
+            "admin/users.html",
+            status_code=status_code,
+            users=users,
+            roles=ROLES,
+            error=error,
+            values=values or {"email": "", "name": "", "role": "agent"},
+            section="users",
+        )
 
     @get("/users")
     async def users(self, request: Request, db_session: AsyncSession) -> Response:
@@ -38,13 +53,17 @@ class AdminController(Controller):
     @post("/users", status_code=200)
     async def create_user(self, request: Request, db_session: AsyncSession) -> Response:
         form = await read_form(request)
-        values = {"email": text_field(form, "email", limit=320), "name": text_field(form, "name", limit=200),
-                  "role": text_field(form, "role", limit=16) or "agent"}
+        values = {
+            "email": text_field(form, "email", limit=320),
+            "name": text_field(form, "name", limit=200),
+            "role": text_field(form, "role", limit=16) or "agent",
+        }
         try:
             user = await UserService(db_session).create(password=text_field(form, "password", limit=1024), **values)
         except AssistantError as exc:
-            return await self._users_page(request, db_session, status_code=422 if exc.status_code == 400 else 409,
-                                          error=exc.detail, values=values)
+            return await self._users_page(
+                request, db_session, status_code=422 if exc.status_code == 400 else 409, error=exc.detail, values=values
+            )
         flash(request, f"Created {user.role} {user.email}. Give them their password in person.", "success")
         return Redirect("/admin/users", status_code=303)
 
@@ -62,15 +81,33 @@ class AdminController(Controller):
         except InvalidInput as exc:
             flash(request, exc.detail, "danger")
         else:
-            flash(request, f"{user.email} is {'active again' if active else 'deactivated; their sessions ended'}.",
-                  "success")
+            flash(
+                request,
+                f"{user.email} is {'active again' if active else 'deactivated; their sessions ended'}.",
+                "success",
+            )
         return Redirect("/admin/users", status_code=303)
 
     # -- API keys -------------------------------------------------------------------------------------
-    async def _keys_page(self, request: Request, db_session: AsyncSession, *, status_code: int = 200,
-                         new_key: str | None = None, error: str | None = None) -> Response:
-        return render(request, "admin/keys.html", status_code=status_code, keys=await list_keys(db_session),
-                      scopes=SCOPES, new_key=new_key, error=error, section="keys")
+    async def _keys_page(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        *,
+        status_code: int = 200,
+        new_key: str | None = None,
+        error: str | None = None,
+    ) -> Response:
+        return render(
+            request,
+            "admin/keys.html",
+            status_code=status_code,
+            keys=await list_keys(db_session),
+            scopes=SCOPES,
+            new_key=new_key,
+            error=error,
+            section="keys",
+        )
 
     @get("/keys")
     async def keys(self, request: Request, db_session: AsyncSession) -> Response:
@@ -80,7 +117,7 @@ class AdminController(Controller):
     async def create_api_key(self, request: Request, db_session: AsyncSession) -> Response:
         form = await read_form(request)
         name = text_field(form, "name", limit=200).strip()
-        scopes = [s for s in form.getall("scopes")] if "scopes" in form else []
+        scopes = list(form.getall("scopes")) if "scopes" in form else []
         if not name:
             return await self._keys_page(request, db_session, status_code=422, error="Give the key a name.")
         try:
@@ -99,6 +136,11 @@ class AdminController(Controller):
     @get("/playbooks")
     async def playbooks(self, request: Request, state: State) -> Response:
         registry = state.playbooks
-        return render(request, "admin/playbooks.html", playbooks=sorted(registry.playbooks.values(),
-                                                                         key=lambda p: p.business),
-                      errors=registry.errors, directory=str(state.settings.playbooks_dir), section="playbooks")
+        return render(
+            request,
+            "admin/playbooks.html",
+            playbooks=sorted(registry.playbooks.values(), key=lambda p: p.business),
+            errors=registry.errors,
+            directory=str(state.settings.playbooks_dir),
+            section="playbooks",
+        )

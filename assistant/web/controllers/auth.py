@@ -82,8 +82,9 @@ class AuthController(Controller):
     include_in_schema = False
 
     @get("/login")
-    async def login_form(self, request: Request,
-                         next_: Annotated[str | None, Parameter(query="next", max_length=2000)] = None) -> Response:
+    async def login_form(
+        self, request: Request, next_: Annotated[str | None, Parameter(query="next", max_length=2000)] = None
+    ) -> Response:
         return render(request, "login.html", next=local_path(next_, "/queue"), error=None, email="")
 
     @post("/login", status_code=200)
@@ -95,13 +96,25 @@ class AuthController(Controller):
         account, address = email.lower(), request.client.host if request.client else "unknown"
         throttle: LoginThrottle = state.setdefault("login_throttle", LoginThrottle())
         if throttle.blocked(account, address):
-            return render(request, "login.html", status_code=429, next=target, email=email,
-                          error="Too many failed sign-ins. Wait a few minutes and try again.")
+            return render(
+                request,
+                "login.html",
+                status_code=429,
+                next=target,
+                email=email,
+                error="Too many failed sign-ins. Wait a few minutes and try again.",
+            )
         user = await UserService(db_session).authenticate(email, password) if email and password else None
         if user is None:
             throttle.fail(account, address)
-            return render(request, "login.html", status_code=401, next=target, email=email,
-                          error="That email and password don't match an active account.")
+            return render(
+                request,
+                "login.html",
+                status_code=401,
+                next=target,
+                email=email,
+                error="That email and password don't match an active account.",
+            )
         start_session(request, user)
         return Redirect(target, status_code=303)
 

@@ -16,7 +16,6 @@ from assistant.web.forms import ids_field, int_field, local_path, read_form, tex
 from assistant.web.queue_service import SORTS, STATUSES, QueueFilters, QueueService
 from assistant.web.rendering import flash, is_htmx, offer_undo, render
 
-
 ARRIVALS_POLL_SECONDS = 30  # how often an open queue page asks whether new reviews arrived
 
 
@@ -24,7 +23,7 @@ def queue_service(db_session: AsyncSession, state: State, actor: str | None = No
     return QueueService(db_session, state.playbooks, state.setdefault("queue_facets", {}), actor=actor)
 
 
-def _back(form) -> str:  # noqa: ANN001
+def _back(form) -> str:
     q = text_field(form, "q", limit=2000)
     return "/queue" + ("?" + q if q and "\n" not in q else "")
 
@@ -42,12 +41,26 @@ class QueueController(Controller):
         filters = QueueFilters.parse(request.query_params)
         service = queue_service(db_session, state, request.user.actor)
         page = await service.page(filters, state.settings.queue_page_size)
-        context = dict(filters=filters, page=page, facets=await service.facets(), sorts=SORTS, statuses=STATUSES,
-                       actions=[a.value for a in Action], names=await UserService(db_session).names(),
-                       counts=await service.counts(filters), open_states=states.OPEN)
+        context = dict(
+            filters=filters,
+            page=page,
+            facets=await service.facets(),
+            sorts=SORTS,
+            statuses=STATUSES,
+            actions=[a.value for a in Action],
+            names=await UserService(db_session).names(),
+            counts=await service.counts(filters),
+            open_states=states.OPEN,
+        )
         partial = is_htmx(request) and request.headers.get("hx-target") == "queue-results"
-        return render(request, "_queue_results.html" if partial else "queue.html", partial=partial, oob=False,
-                      poll_seconds=ARRIVALS_POLL_SECONDS, **context)
+        return render(
+            request,
+            "_queue_results.html" if partial else "queue.html",
+            partial=partial,
+            oob=False,
+            poll_seconds=ARRIVALS_POLL_SECONDS,
+            **context,
+        )
 
     @get("/queue/arrivals")
     async def arrivals(self, request: Request, db_session: AsyncSession, state: State) -> Response:
@@ -72,8 +85,15 @@ class QueueController(Controller):
         service = DraftService(db_session, state.playbooks, state.llm)
         if form.get("confirm") != "send":
             preview = await service.bulk_preview(ids, request.user.actor)
-            return render(request, "bulk_preview.html", preview=preview, back=back, undo_seconds=int(states.UNDO_SECONDS),
-                          q=text_field(form, "q", limit=2000), names=await UserService(db_session).names())
+            return render(
+                request,
+                "bulk_preview.html",
+                preview=preview,
+                back=back,
+                undo_seconds=int(states.UNDO_SECONDS),
+                q=text_field(form, "q", limit=2000),
+                names=await UserService(db_session).names(),
+            )
         seen = {draft_id: version for draft_id in ids if (version := int_field(form, f"version_{draft_id}"))}
         result = await service.bulk_approve(ids, request.user.actor, hold_seconds=states.UNDO_SECONDS, seen=seen)
         if result.approved:
