@@ -139,7 +139,7 @@ def worker(
 ) -> None:
     """Process review jobs from ASSISTANT_QUEUE_URL (SAQ on Redis or PostgreSQL) until SIGINT/SIGTERM."""
     from assistant.db.migrate import upgrade
-    from assistant.jobs import run_worker
+    from assistant.processing.saq_jobs import run_worker
 
     settings = get_settings()
     if not settings.queue_url:

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         "loopback",
     )
 
-    # Scale-out and batch (assistant/jobs.py, assistant/batch)
+    # Scale-out and batch (assistant/processing/saq_jobs.py, assistant/batch)
     queue_url: str | None = Field(
         default=None,
         description="redis://… or postgresql://…: SAQ job queue for "

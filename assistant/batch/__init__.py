@@ -16,8 +16,8 @@ Two steps, both idempotent, so a run killed at any point (even `kill -9`) is fin
 Without `ASSISTANT_QUEUE_URL` the processing runs in this process: `--concurrency` model requests at once,
 behind a shared rate limiter (`limits`), with three times as many reviews in flight so that one review's
 classification, guard and database work overlaps the others' model calls, and results stored in groups
-(`assistant.results.GroupWriter`); like the service's in-process dispatcher, it then assumes it is the only
-one processing these reviews. With the variable set, the reviews are enqueued on SAQ (`assistant.jobs`), one job
+(`assistant.processing.results.GroupWriter`); like the service's in-process dispatcher, it then assumes it is the only
+one processing these reviews. With the variable set, the reviews are enqueued on SAQ (`assistant.processing.saq_jobs`), one job
 per review, for `assistant worker` processes, and the command waits (unless `--no-wait`), showing progress
 read from the database; a run killed while waiting is resumed the same way, since enqueueing is keyed.
 """

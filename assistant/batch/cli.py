@@ -116,9 +116,9 @@ def import_file(
     import re
 
     from assistant.batch.estimate import parse_price
-    from assistant.batch.limits import parse_rate_limit
     from assistant.batch.reader import ReadOptions
     from assistant.batch.run import BatchOptions
+    from assistant.processing.rate_limits import parse_rate_limit
     from assistant.settings import get_settings
 
     if business is not None and not re.match(BUSINESS_PATTERN, business):

@@ -126,8 +126,8 @@ async def profile_pipeline(rows: Sequence[Row], settings: Settings) -> Profile:
     from assistant.db.engine import create_engine, session_factory
     from assistant.db.migrate import upgrade
     from assistant.domain.reviews.service import ReviewService
-    from assistant.pipeline import Pipeline
     from assistant.playbooks import PlaybookRegistry
+    from assistant.processing.pipeline import Pipeline
 
     if not rows:
         return Profile(0, 0.0, 0.0, 0.0, 0.0, 0.0)

@@ -11,15 +11,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.batch.calllog import BufferedCallLog
-from assistant.batch.engine import bulk_engine
 from assistant.batch.estimate import PRICES, Estimate, Profile, Sampler, extrapolate, profile_pipeline
 from assistant.batch.importer import Failure, ImportResult, Survey, import_rows, survey
-from assistant.batch.limits import REVIEWS_PER_MODEL_SLOT, RateLimiter, throttle
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
-from assistant.batch.runner import CountingCallLog, ProcessResult, process_local, process_queued
 from assistant.db.engine import create_engine, session_factory
+from assistant.processing.buffered_call_log import BufferedCallLog
+from assistant.processing.bulk import CountingCallLog, ProcessResult, process_local, process_queued
+from assistant.processing.bulk_engine import bulk_engine
+from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter, throttle
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -156,9 +156,9 @@ async def _here(
 ) -> tuple[ProcessResult, int]:
     from assistant.llm import build_llm
     from assistant.llm.own_loop import ModelLoop
-    from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
     from assistant.playbooks import PlaybookRegistry
-    from assistant.results import GroupWriter
+    from assistant.processing.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
+    from assistant.processing.results import GroupWriter
 
     buffered = BufferedCallLog(sessions)
     calls = CountingCallLog(buffered)
@@ -205,7 +205,7 @@ async def _on_queue(
     progress: BatchProgress | None,
     done: Any,
 ) -> ProcessResult | None:
-    from assistant.jobs import enqueue_review, make_queue
+    from assistant.processing.saq_jobs import enqueue_review, make_queue
 
     queue = make_queue(settings.queue_url or "", settings.queue_name)
     await queue.connect()

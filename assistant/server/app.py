@@ -18,7 +18,6 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.engine import create_engine, session_factory
-from assistant.dispatch import InProcessDispatcher
 from assistant.domain.insights.controller import InsightsController
 from assistant.domain.queue.bulk_controller import BulkDraftController
 from assistant.domain.queue.controller import DraftController
@@ -29,11 +28,12 @@ from assistant.domain.webhooks.deliverer import start_deliverer, stop_deliverer
 from assistant.errors import ServiceUnavailable
 from assistant.llm import build_llm
 from assistant.llm.call_log import DatabaseCallLog
-from assistant.pipeline import Pipeline
 from assistant.playbooks import PlaybookRegistry
-from assistant.server.auth import ApiKeyMiddleware
+from assistant.processing.in_process import InProcessDispatcher
+from assistant.processing.pipeline import Pipeline
+from assistant.server.api_keys import ApiKeyMiddleware
+from assistant.server.hardening import BODY_LIMIT, SecurityHeaders, install_log_redaction, limit_json_depth
 from assistant.server.problems import ProblemResponsesPlugin, problem_details_plugin, unexpected_error_handler
-from assistant.server.security import BODY_LIMIT, SecurityHeaders, install_log_redaction, limit_json_depth
 from assistant.settings import Settings, get_settings
 from assistant.web import web_handlers
 from assistant.web.insights_page import insights_router
@@ -74,8 +74,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state.pipeline = Pipeline(
             state.sessions, state.llm, state.playbooks, rules_budget=settings.rules_budget_seconds
         )
-        if settings.queue_url:  # scale-out: `assistant worker` processes take the jobs (assistant/jobs.py)
-            from assistant.jobs import SaqDispatcher, make_queue
+        if (
+            settings.queue_url
+        ):  # scale-out: `assistant worker` processes take the jobs (assistant/processing/saq_jobs.py)
+            from assistant.processing.saq_jobs import SaqDispatcher, make_queue
 
             state.dispatcher = SaqDispatcher(
                 make_queue(settings.queue_url, settings.queue_name), state.sessions, job_timeout=settings.job_timeout
@@ -128,6 +130,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[stop_deliverer, stop],
         cors_config=cors,
         openapi_config=OpenAPIConfig(title="Review reply assistant", version="0.1.0", path="/schema"),
-        request_max_body_size=BODY_LIMIT,  # the batch route allows more (server/security.py)
+        request_max_body_size=BODY_LIMIT,  # the batch route allows more (server/hardening.py)
         logging_config=None,  # `assistant serve` configures logging; a library must not touch the root logger
     )

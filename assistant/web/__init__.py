@@ -17,11 +17,11 @@ from litestar.static_files import create_static_files_router
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 from assistant.web.controllers.admin import AdminController
-from assistant.web.controllers.auth import AuthController
 from assistant.web.controllers.queue import QueueController
-from assistant.web.controllers.review import ReviewController
+from assistant.web.controllers.review import ReviewPageController
+from assistant.web.controllers.sign_in import SignInController
 from assistant.web.rendering import STATIC_DIR, environment, is_htmx, render
-from assistant.web.security import (
+from assistant.web.sessions import (
     SESSION_COOKIE,
     csrf_middleware,
     resolve_secret_key,
@@ -95,7 +95,7 @@ def page_router(settings: Settings, handlers: list) -> Router:
 def web_handlers(settings: Settings) -> list[Router]:
     for name in ("queue.html", "_queue_results.html", "review.html", "_review_live.html", "login.html"):
         environment().get_template(name)  # compile now, not on the first agent's first page
-    pages = page_router(settings, [AuthController, QueueController, ReviewController, AdminController])
+    pages = page_router(settings, [SignInController, QueueController, ReviewPageController, AdminController])
     static = create_static_files_router(
         path="/static",
         directories=[STATIC_DIR],

@@ -18,7 +18,7 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
-from assistant.web.security import SECURITY_HEADERS
+from assistant.web.sessions import SECURITY_HEADERS
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"

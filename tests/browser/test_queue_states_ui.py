@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant import dispatch
 from assistant.domain.queue import states
+from assistant.processing import in_process as dispatch
 from assistant.web.controllers import queue as queue_controller
 from tests.browser.chromium import ARTIFACTS, CHROMIUM
 from tests.browser.test_queue_ui import (

@@ -105,8 +105,8 @@ async def test_concurrency_caps_model_requests_in_flight_and_fills_them(settings
 
 async def test_in_process_batch_claims_reviews_in_groups(settings, scripted_llm, monkeypatch):
     """One statement claims up to CLAIM_GROUP reviews, however few tasks ask for them."""
-    from assistant.batch.runner import CLAIM_GROUP
-    from assistant.pipeline import Pipeline
+    from assistant.processing.bulk import CLAIM_GROUP
+    from assistant.processing.pipeline import Pipeline
 
     path = settings.data_dir / "backlog.csv"
     first = await batch(settings, write_reviews(path, 5))
@@ -127,8 +127,8 @@ async def test_in_process_batch_claims_reviews_in_groups(settings, scripted_llm,
 
 
 async def test_a_claim_takes_the_claimable_of_a_group_and_tells_the_status_of_the_rest(settings, scripted_llm):
-    from assistant.pipeline import Pipeline
     from assistant.playbooks import PlaybookRegistry
+    from assistant.processing.pipeline import Pipeline
 
     await batch(settings, write_reviews(settings.data_dir / "backlog.csv", 1))
     engine = create_engine(settings.resolved_database_url)
@@ -165,9 +165,9 @@ async def test_group_writer_stores_many_reviews_per_transaction_and_isolates_a_c
     from assistant.domain.reviews.schemas import ReviewIn
     from assistant.domain.reviews.service import ReviewService
     from assistant.llm import build_llm
-    from assistant.pipeline import Pipeline
     from assistant.playbooks import PlaybookRegistry
-    from assistant.results import GroupWriter
+    from assistant.processing.pipeline import Pipeline
+    from assistant.processing.results import GroupWriter
 
     engine = create_engine(settings.resolved_database_url)
     sessions = session_factory(engine)

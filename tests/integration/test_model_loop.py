@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from assistant.batch.limits import RateLimiter, throttle
 from assistant.llm import build_llm
 from assistant.llm.own_loop import ModelLoop
+from assistant.processing.rate_limits import RateLimiter, throttle
 from assistant.settings import Settings
 
 MESSAGES = [{"role": "user", "content": "Курьер опоздал на два часа."}]

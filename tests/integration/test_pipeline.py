@@ -78,8 +78,8 @@ async def test_two_processors_of_one_review_store_one_draft(settings, scripted_l
     from assistant.domain.reviews.schemas import ReviewIn
     from assistant.domain.reviews.service import ReviewService
     from assistant.llm import build_llm
-    from assistant.pipeline import Pipeline
     from assistant.playbooks import PlaybookRegistry
+    from assistant.processing.pipeline import Pipeline
 
     scripted_llm.latency = 0.3  # both get past "already drafted?" before either stores its draft
     engine = create_engine(settings.resolved_database_url)

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from litestar.testing import AsyncTestClient
 
-from assistant import dispatch
+from assistant.processing import in_process as dispatch
 from assistant.server.app import create_app
 from tests.conftest import wait_for_status
 

@@ -349,7 +349,7 @@ def test_rotating_x_forwarded_for_gives_no_more_guesses(settings, database_url, 
     accounts while it is not: a new X-Forwarded-For on every guess changes nothing."""
     import httpx
 
-    from assistant.web.controllers.auth import MAX_ADDRESS_FAILURES, MAX_FAILURES
+    from assistant.web.controllers.sign_in import MAX_ADDRESS_FAILURES, MAX_FAILURES
 
     asyncio.run(_create(database_url, "anna@example.com"))
     with _Served(settings, trusted) as url, httpx.Client(base_url=url) as web:

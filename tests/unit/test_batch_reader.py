@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from assistant.batch.estimate import Profile, _fit, extrapolate, parse_price
-from assistant.batch.limits import parse_rate_limit
 from assistant.batch.reader import (
     BadRow,
     BatchFileError,
@@ -19,6 +18,7 @@ from assistant.batch.reader import (
     parse_rating,
     read_rows,
 )
+from assistant.processing.rate_limits import parse_rate_limit
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "batch"
 

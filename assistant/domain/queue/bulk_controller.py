@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.domain.queue.service import BULK_MAX, DraftService
-from assistant.server.auth import requires
+from assistant.server.api_keys import requires
 
 
 class BulkApprove(msgspec.Struct, forbid_unknown_fields=True):

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.domain.queue.service import DraftService
 from assistant.domain.reviews.schemas import DraftOut
 from assistant.domain.reviews.service import present_draft, present_drafts
-from assistant.server.auth import requires
+from assistant.server.api_keys import requires
 
 DraftText = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]

@@ -7,7 +7,7 @@ and why, and goes through one conditional UPDATE on (id, status[, version]) so t
     review: received → processing → pending_approval ─────────────▶ draft: pending
                                   ↘ failed                                 │
        retried on its own with backoff while the model is down             ├─ approve ─────────▶ approved
-       (assistant/dispatch.py); then a person: Retry, or                   │    undo, while the undo window is open
+       (assistant/processing/in_process.py); then a person: Retry, or                   │    undo, while the undo window is open
        "write the reply yourself" ─────────────────────────▶ pending      │    and the webhook has not fired ─▶ pending
                                                                            ├─ reject(reason) ──▶ rejected
                                                                            │    reopen / "draft again" / "write it

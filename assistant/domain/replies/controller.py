@@ -23,7 +23,7 @@ from assistant.domain.replies.export import ExportFilter, approved_replies, as_c
 from assistant.domain.reviews.schemas import DraftOut
 from assistant.domain.reviews.service import present_draft
 from assistant.errors import InvalidInput
-from assistant.server.auth import requires
+from assistant.server.api_keys import requires
 
 log = logging.getLogger(__name__)
 MEDIA = {"csv": "text/csv", "jsonl": "application/x-ndjson; charset=utf-8"}  # text/* get "; charset=utf-8"

@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.domain.reviews.schemas import BatchIn, BatchItemResult, BatchOut, ReviewIn, ReviewOut
 from assistant.domain.reviews.service import ReviewService
 from assistant.errors import AssistantError, InvalidInput
-from assistant.server.auth import requires
-from assistant.server.security import BATCH_BODY_LIMIT
+from assistant.server.api_keys import requires
+from assistant.server.hardening import BATCH_BODY_LIMIT
 
 IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=300)]
 

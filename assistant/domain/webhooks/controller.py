@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import WebhookDelivery
 from assistant.domain.webhooks.service import WebhookService
-from assistant.server.auth import requires
+from assistant.server.api_keys import requires
 
 
 class DeliveryOut(msgspec.Struct):

@@ -12,7 +12,7 @@ from assistant.domain.users.service import ROLES, UserService
 from assistant.errors import AssistantError, InvalidInput
 from assistant.web.forms import read_form, text_field
 from assistant.web.rendering import flash, render
-from assistant.web.security import admin_only
+from assistant.web.sessions import admin_only
 
 
 class AdminController(Controller):

@@ -58,7 +58,7 @@ def _filters(q: str) -> QueueFilters:
         return QueueFilters()
 
 
-class ReviewController(Controller):
+class ReviewPageController(Controller):
     path = "/"
     include_in_schema = False
 

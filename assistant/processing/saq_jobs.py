@@ -138,21 +138,21 @@ async def _heartbeat(job: Any) -> None:
 def build_worker(settings: Settings, *, concurrency: int | None = None, burst: bool = False) -> Worker:
     if not settings.queue_url:
         raise ValueError("ASSISTANT_QUEUE_URL is not set: workers need a queue (redis://… or postgresql://…)")
-    from assistant.batch.limits import REVIEWS_PER_MODEL_SLOT
+    from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT
 
     queue = make_queue(settings.queue_url, settings.queue_name)
     slots = concurrency or settings.worker_concurrency  # model requests at once
 
     async def startup(ctx: dict[str, Any]) -> None:
-        from assistant.batch.calllog import BufferedCallLog
-        from assistant.batch.engine import bulk_engine
-        from assistant.batch.limits import RateLimiter, throttle
         from assistant.db.engine import session_factory
         from assistant.llm import build_llm
         from assistant.llm.own_loop import ModelLoop
-        from assistant.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
         from assistant.playbooks import PlaybookRegistry
-        from assistant.results import GroupWriter
+        from assistant.processing.buffered_call_log import BufferedCallLog
+        from assistant.processing.bulk_engine import bulk_engine
+        from assistant.processing.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
+        from assistant.processing.rate_limits import RateLimiter, throttle
+        from assistant.processing.results import GroupWriter
 
         engine = bulk_engine(settings.resolved_database_url)
         sessions = session_factory(engine)

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from assistant.db.models import LLMCall, Review, ReviewStatus, utcnow
 from assistant.domain.reviews.service import ReviewService
 from assistant.llm.client import CallLog, CallRecord
-from assistant.pipeline import Pipeline
+from assistant.processing.pipeline import Pipeline
 
 TERMINAL = (ReviewStatus.pending_approval, ReviewStatus.approved, ReviewStatus.rejected, ReviewStatus.failed)
 CHUNK = 500
@@ -143,7 +143,7 @@ async def process_queued(
     """Enqueue every id (once: jobs are keyed by review) and wait for the workers, polling the database: every
     `poll` seconds, and four times as often once the last few dozen are pending, when the query is cheap and the
     end of the run should be noticed at once."""
-    from assistant.jobs import enqueue_review
+    from assistant.processing.saq_jobs import enqueue_review
 
     async def enqueue(review_id: int, delay: float = 0.0) -> None:
         await enqueue_review(queue, review_id, timeout=job_timeout, delay=delay)  # type: ignore[arg-type]
@@ -176,7 +176,9 @@ async def process_queued(
         if on_tokens and (rounds % 8 == 0 or not pending):
             on_tokens(*await _usage(sessions, ids, since))
     result.seconds = time.perf_counter() - started
-    await asyncio.sleep(CALL_LOG_DELAY)  # workers write call records in groups (assistant/batch/calllog.py)
+    await asyncio.sleep(
+        CALL_LOG_DELAY
+    )  # workers write call records in groups (assistant/processing/buffered_call_log.py)
     result.calls, result.tokens_in, result.tokens_out = await _usage(sessions, ids, since)
     return result
 

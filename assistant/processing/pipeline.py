@@ -23,7 +23,7 @@ from assistant.domain.drafting import fluency
 from assistant.domain.drafting.service import draft_reply
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
-from assistant.results import GroupWriter, result_of, store_one
+from assistant.processing.results import GroupWriter, result_of, store_one
 
 log = logging.getLogger(__name__)
 RECENT_REPLIES = 50

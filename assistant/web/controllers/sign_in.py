@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.domain.users.service import UserService
 from assistant.web.forms import local_path, read_form, text_field
 from assistant.web.rendering import render
-from assistant.web.security import start_session
+from assistant.web.sessions import start_session
 
 FAILURE_WINDOW = 300.0
 MAX_FAILURES = 10  # per account: guesses at one password, from any number of addresses
@@ -76,7 +76,7 @@ class LoginThrottle:
         self.addresses.fail(address)
 
 
-class AuthController(Controller):
+class SignInController(Controller):
     path = "/"
     opt = {"exclude_from_auth": True}
     include_in_schema = False

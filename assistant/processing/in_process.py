@@ -1,6 +1,6 @@
 """Getting reviews to the pipeline. In one process: asyncio workers fed by a queue, with the database as
 the source of truth — on start, whatever was received or mid-processing is picked up again, so nothing is
-lost on restart. For more than one machine a job-queue engine takes this role (see assistant/jobs.py)."""
+lost on restart. For more than one machine a job-queue engine takes this role (see assistant/processing/saq_jobs.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 
 from assistant.db.models import Review, ReviewStatus, utcnow
-from assistant.pipeline import Pipeline
+from assistant.processing.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 CRASH_RETRY = (1.0, 30.0)  # seconds before a crashed review is tried again: first, and at most (doubling)
