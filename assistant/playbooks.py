@@ -97,7 +97,8 @@ class Tone(_Strict):
 
 
 class Market(_Strict):
-    """How ratings read in this market (seed 002: a 3 star here is not a 3 star everywhere)."""
+    """How ratings read in this market: rating norms differ between cultures (a "7" from a customer in France may
+    mean an "8" from one in the US), so a 3 star here is not a 3 star everywhere."""
 
     positive_min_rating: int = Field(default=4, ge=1, le=5)
     negative_max_rating: int = Field(default=2, ge=1, le=5)
@@ -128,8 +129,9 @@ _FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
 class LanguageBlocks(_Strict):
-    """One language's building blocks for replies composed without the model (seed 000: scripts prepared in
-    advance). Each list holds variants; the composer picks different ones so replies in a row differ.
+    """One language's building blocks for replies composed without the model: response scripts written in advance
+    (when to thank, when to apologise, what to leave alone) keep a small business from answering on impulse.
+    Each list holds variants; the composer picks different ones so replies in a row differ.
     `problems`/`praises` name a review's topic in the grammatical form the acknowledge/thank lines expect."""
 
     greeting: list[str] = Field(default_factory=lambda: [""], description='Openings; "" = none.')

@@ -1,11 +1,12 @@
 """Tone heuristics per language: does the reply make the customer feel heard, or shift the blame?
 
-Seed 002: first make the customer feel heard ("it must have been frustrating…"), then solve. Seed 000:
-admit mistakes. So we count acknowledgement/empathy markers (outside cliché-bank phrases: a stock apology
-is not being heard) and blame-shifting phrases (regexes on the lower-cased draft, stems so inflections
-match), plus two shouting signals — share of sentences ending in
-"!" and share of ALL-CAPS words — and the length against the playbook's norm for the platform.
-These are cheap, deterministic proxies for the judge's "feels heard?" and "polite?"; they can be gated.
+A customer who is answered with a fix too soon feels nobody took the time to understand the problem: first make
+them feel heard ("it must have been frustrating…"), then solve; and do not be afraid to admit a mistake, since
+customers judge a business by how it handles a conflict. So we count acknowledgement/empathy markers (outside
+cliché-bank phrases: a stock apology is not being heard) and blame-shifting phrases (regexes on the lower-cased
+draft, stems so inflections match), plus two shouting signals — share of sentences ending in "!" and share of
+ALL-CAPS words — and the length against the playbook's norm for the platform. These are cheap, deterministic
+proxies for the judge's "feels heard?" and "polite?"; they can be gated.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Resolving a case (seed 002): the review is marked resolved and a guarded follow-up asking to update the
+"""Resolving a case: the review is marked resolved and a guarded follow-up asking the satisfied customer to update the
 rating joins the queue as a second draft; everything is audited."""
 
 from __future__ import annotations

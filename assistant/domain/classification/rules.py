@@ -73,7 +73,8 @@ _DNE_SEVERITY = {
     "off_topic": 1,
 }
 # Kinds that name a customer who still gets an answer unless the playbook refuses them: a careful draft that a
-# person with authority approves (reason "escalate:<code>"), never silence (seed 000).
+# person with authority approves (reason "escalate:<code>"), never silence: an unhappy customer who wrote is not
+# ignored, and readers judge a business by how politely it handles a conflict.
 ESCALATE = {"legal_threat": "legal", "stop_word": "stop_word", "abuse": "abuse"}
 LONG_REVIEW = 40  # tokens: a story this long with a complaint in it is a customer, whatever else it says
 

@@ -1,5 +1,5 @@
-"""The cliché bank: stock phrases that make a reply read like a template (seed 001: "avoid template style and
-robot-like answers"). The prompt shows them as what NOT to write, the guard flags drafts that open with or
+"""The cliché bank: stock phrases that make a reply read like a template; a template-like, robotic answer tells the
+customer nobody read the review. The prompt shows them as what NOT to write, the guard flags drafts that open with or
 lean on them, and the eval suite imports `CLICHES` to measure genericness.
 
 Matching is forgiving so that small edits do not hide a cliché: case, punctuation, ё/е and apostrophes are

@@ -1,14 +1,16 @@
 """A reply composed from the playbook's building blocks, for when the model cannot write one.
 
-Seed 000 says prepare response scripts in advance; issue 20 found that a tiny offline model writes word salad
-in Russian, Ukrainian and Latvian. So when the model's draft is not a reply at all (or the model is down), the
-agent still gets a correct one: greeting, acknowledgement of the specific problem (the review's topic as a
-phrase in the right grammatical form, and the customer's own words quoted), ownership, the remedy the playbook
-allows and how to get it (or what changes), a closing and the sign-off. The item the review names goes into the
-remedy line, inflected by pymorphy3 for Russian and Ukrainian ("куртка" → "заменим куртку").
+Response scripts prepared in advance keep a reply calm and correct when nobody has time to write one; issue 20
+found that a tiny offline model writes word salad in Russian, Ukrainian and Latvian. So when the model's draft is
+not a reply at all (or the model is down), the agent still gets a correct one: greeting, acknowledgement of the
+specific problem (the review's topic as a phrase in the right grammatical form, and the customer's own words
+quoted), ownership, the remedy the playbook allows and how to get it (or what changes), a closing and the
+sign-off. The item the review names goes into the remedy line, inflected by pymorphy3 for Russian and Ukrainian
+("куртка" → "заменим куртку").
 
 Variants are picked per review and compared with recent replies (and the last replies composed here), so two
-replies in a row do not read alike; seed 001's genericness measure still applies to what comes out.
+replies in a row do not read alike; the genericness measure (customers see through template-like, robotic
+answers) still applies to what comes out.
 Review text is untrusted: a fragment is quoted only when it carries no contacts, money, remedies or requests.
 """
 

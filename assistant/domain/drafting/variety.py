@@ -1,9 +1,10 @@
 """Word n-gram overlap between replies: the measure behind "this draft repeats an earlier reply".
 
-Seed 001 asks for replies that do not read as a template. Two replies written for two different customers
-share a signature and a few common words, but rarely a run of three words in a row; a copied reply shares
-most of them. Texts are normalised first (case, punctuation, ё/е, apostrophes) and, when a language is given,
-words are reduced to simplemma lemmas so that "вернём"/"вернуть" or a changed case ending does not hide a copy.
+Replies must not read as a template: customers see through robot-like answers. Two replies written for two
+different customers share a signature and a few common words, but rarely a run of three words in a row; a copied
+reply shares most of them. Texts are normalised first (case, punctuation, ё/е, apostrophes) and, when a language
+is given, words are reduced to simplemma lemmas so that "вернём"/"вернуть" or a changed case ending does not hide
+a copy.
 """
 
 from __future__ import annotations

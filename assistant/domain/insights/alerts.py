@@ -1,4 +1,6 @@
-"""Spike alerts (seed 003: watch the stream of complaints, not single ones).
+"""Spike alerts: watch the stream of complaints, not single ones (a process is not changed for each review, but a
+steady flow of the same complaint, such as a courier who keeps being rude, needs fixing before it costs the
+reputation).
 
 A topic is flagged when its complaints in the last 7 days exceed the average of the weeks before by
 `factor`, and are at least `min_count` (so 2 complaints after a week of 0 do not page anyone)."""

@@ -515,7 +515,7 @@ class DraftService:
         return classification
 
     async def resolve(self, review_id: int, actor: str) -> Draft:
-        """Mark the case resolved and queue a follow-up draft asking to update the rating (seed 002)."""
+        """Mark the case resolved and queue a follow-up draft asking the now satisfied customer to update the rating."""
         return await resolve_case(self.session, self.playbooks, self.llm, review_id, actor)
 
     async def events(self, review_id: int) -> list[Event]:

@@ -1,4 +1,5 @@
-"""Resolving a case (seed 002): once the problem is solved, politely ask the customer to update their rating.
+"""Resolving a case: once the problem is solved, politely ask the customer to update their rating (most do: a
+satisfied customer does not want to leave a negative review standing).
 
 The follow-up is a second `Draft` (kind="follow_up") written by the same drafting loop and guard as any
 reply, and it waits in the same queue for a person. The model is called *before* anything is written, so a
