@@ -626,13 +626,6 @@ MONEY_PROMISES = [
 ]
 
 
-@pytest.mark.parametrize("language,draft", MONEY_PROMISES, ids=[d[:60] for _, d in MONEY_PROMISES])
-def test_money_promise_in_any_wording_is_unauthorized(playbook, language, draft):
-    result = check(playbook, draft, language=language, action=A.apologize)
-    assert "unauthorized_remedy" in result.codes, result.issues
-    assert not result.ok
-
-
 CONTACTS = [
     ("contact_not_allowed", "Hello! Sorry about the delay. Message our manager on Telegram t.me/shop_help_bot."),
     ("link_not_allowed", "Hello! Sorry about the delay. Message our manager on t.me/shop_help_bot right away."),
@@ -688,10 +681,18 @@ ADMISSIONS = [
 ]
 
 
-@pytest.mark.parametrize("language,draft", ADMISSIONS, ids=[d[:50] for _, d in ADMISSIONS])
-def test_damaging_admission_is_flagged(playbook, language, draft):
+MEANING_CLASS_DRAFTS = [("unauthorized_remedy", *case) for case in MONEY_PROMISES] + [
+    ("damaging_admission", *case) for case in ADMISSIONS
+]
+
+
+@pytest.mark.parametrize(
+    "code,language,draft", MEANING_CLASS_DRAFTS, ids=[f"{c}-{d[:50]}" for c, _, d in MEANING_CLASS_DRAFTS]
+)
+def test_money_promise_or_damaging_admission_in_any_wording_is_flagged_and_held(playbook, code, language, draft):
     result = check(playbook, draft, language=language)
-    assert "damaging_admission" in result.codes, result.issues
+    assert code in result.codes, result.issues
+    assert not result.ok
 
 
 NOT_PROMISES = [  # money words that promise nothing: the customer's own payment, denials, the allowed free fix
