@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(default=False, description="Mark cookies Secure (serve over HTTPS)")
     claim_minutes: int = Field(default=15, ge=1, le=24 * 60, description="How long a claim on a review lasts")
     queue_page_size: int = Field(default=50, ge=5, le=500)
+    undo_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="How long an approval's webhook is held so approve, reject and bulk approve can be undone",
+    )
 
     # Approved replies POSTed to a team's endpoint, signed (assistant/domain/webhooks)
     webhook_url: str | None = Field(default=None, description="Where approvals are POSTed; none = no webhook")

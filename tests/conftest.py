@@ -97,6 +97,11 @@ async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
         yield test_client
 
 
+def confirming(draft: dict, **body: object) -> dict:
+    """An approve body for `draft`: a flagged draft is approved only with its guard issues named (`confirm`)."""
+    return {**body, "confirm": ",".join(sorted(draft["flags"]))} if draft["flagged"] else body
+
+
 async def wait_for_status(client: AsyncTestClient, review_id: int, *statuses: str, timeout: float = 20.0) -> dict:
     """Poll the API until the review reaches one of `statuses` (the pipeline runs in the background)."""
     deadline = time.monotonic() + timeout

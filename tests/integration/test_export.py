@@ -11,7 +11,7 @@ import pytest
 
 from assistant.db.engine import create_engine, session_factory
 from assistant.domain.replies.export import COLUMNS, ExportFilter, approved_replies, csv_safe
-from tests.conftest import wait_for_status
+from tests.conftest import confirming, wait_for_status
 
 REVIEWS = [
     {
@@ -52,7 +52,9 @@ async def approve_all(client) -> list[dict]:
         draft = body["draft"]
         edited = await client.patch(f"/api/v1/drafts/{draft['id']}", json={"text": reply, "version": draft["version"]})
         assert edited.status_code == 200, edited.text
-        done = await client.post(f"/api/v1/drafts/{draft['id']}/approve", json={"version": edited.json()["version"]})
+        done = await client.post(
+            f"/api/v1/drafts/{draft['id']}/approve", json=confirming(edited.json(), version=edited.json()["version"])
+        )
         assert done.status_code == 200, done.text
         approved.append(done.json())
     return approved

@@ -3,7 +3,7 @@ rating joins the queue as a second draft; everything is audited."""
 
 from __future__ import annotations
 
-from tests.conftest import wait_for_status
+from tests.conftest import confirming, wait_for_status
 
 REVIEW = {
     "text": "The blender arrived with a cracked jug. Please send a new one.",
@@ -21,7 +21,7 @@ async def answered(client, **overrides) -> dict:
     created = (await client.post("/api/v1/reviews", json={**REVIEW, **overrides})).json()
     body = await wait_for_status(client, created["id"], "pending_approval", "failed")
     assert body["status"] == "pending_approval", body["error"]
-    approved = await client.post(f"/api/v1/drafts/{body['draft']['id']}/approve", json={})
+    approved = await client.post(f"/api/v1/drafts/{body['draft']['id']}/approve", json=confirming(body["draft"]))
     assert approved.status_code == 200, approved.text
     return body
 
@@ -48,7 +48,7 @@ async def test_resolve_queues_a_follow_up_draft(client, scripted_llm):
     assert events[2]["actor"] == "bootstrap" and events[2]["detail"]["follow_up_draft_id"] == follow_up["id"]
     assert events[3]["detail"]["kind"] == "follow_up"
 
-    approved = await client.post(f"/api/v1/drafts/{follow_up['id']}/approve", json={"version": 1})
+    approved = await client.post(f"/api/v1/drafts/{follow_up['id']}/approve", json=confirming(follow_up, version=1))
     assert approved.status_code == 200
     review = (await client.get(f"/api/v1/reviews/{body['id']}")).json()
     assert review["status"] == "approved"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar.testing import AsyncTestClient
 
 from assistant.server.app import create_app
-from tests.conftest import AUTH, wait_for_status
+from tests.conftest import AUTH, confirming, wait_for_status
 
 REVIEW = {
     "text": "The blender arrived with a cracked jug. Please send a new one.",
@@ -46,7 +46,7 @@ async def test_edit_with_stale_version_is_a_conflict_with_the_current_text(clien
 async def test_approve_then_no_second_decision(client):
     body = await _drafted(client)
     draft_id = body["draft"]["id"]
-    approved = await client.post(f"/api/v1/drafts/{draft_id}/approve", json={"version": 1})
+    approved = await client.post(f"/api/v1/drafts/{draft_id}/approve", json=confirming(body["draft"], version=1))
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert approved.json()["decided_by"] == "bootstrap"
     assert (await client.get(f"/api/v1/reviews/{body['id']}")).json()["status"] == "approved"

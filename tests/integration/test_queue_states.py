@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from assistant.processing import in_process as dispatch
 from assistant.server.app import create_app
-from tests.conftest import wait_for_status
+from tests.conftest import confirming, wait_for_status
 
 SPAM = {
     "text": "Earn $500 a day from home! Visit www.easy-money.example and use promo code WIN500 now",
@@ -109,7 +109,7 @@ async def test_escalation_goes_to_a_role_and_only_that_role_decides(client, sett
     as_agent = {"Authorization": f"Bearer {agent_key}"}
     refused = await client.post(f"{url}/approve", json={}, headers=as_agent)
     assert refused.status_code == 409 and "lead" in refused.json()["detail"]
-    approved = await client.post(f"{url}/approve", json={})  # the bootstrap key is an admin
+    approved = await client.post(f"{url}/approve", json=confirming(body["draft"]))  # the bootstrap key is an admin
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
 
 
@@ -132,7 +132,7 @@ async def test_undo_inside_the_window_only(client):
     body = await _drafted(client, JUG)
     url = f"/api/v1/drafts/{body['draft']['id']}"
     assert (await client.post(f"{url}/undo")).status_code == 409  # nothing decided yet
-    await client.post(f"{url}/approve", json={})
+    assert (await client.post(f"{url}/approve", json=confirming(body["draft"]))).status_code == 200
     undone = await client.post(f"{url}/undo")
     assert undone.status_code == 200 and undone.json()["status"] == "pending"
     assert (await client.get(f"/api/v1/reviews/{body['id']}")).json()["status"] == "pending_approval"
@@ -181,7 +181,7 @@ async def test_model_down_for_good_leaves_it_to_a_person_who_writes_the_reply(se
         again = await client.post(f"/api/v1/reviews/{created['id']}/reply", json={"text": REPLY})
         assert again.status_code == 409
         assert (await client.get(f"/api/v1/reviews/{created['id']}")).json()["status"] == "pending_approval"
-        approved = await client.post(f"/api/v1/drafts/{written.json()['id']}/approve", json={})
+        approved = await client.post(f"/api/v1/drafts/{written.json()['id']}/approve", json=confirming(written.json()))
         assert approved.status_code == 200
 
 

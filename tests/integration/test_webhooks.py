@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 
 from assistant.domain.webhooks.signing import sign, verify
 from assistant.server.app import create_app
-from tests.conftest import AUTH, wait_for_status
+from tests.conftest import AUTH, confirming, wait_for_status
 
 SECRET = "whsec-test-secret"
 REVIEW = {
@@ -105,7 +105,8 @@ async def approved_draft(client: AsyncTestClient, **review: Any) -> dict:
         )
         body["draft"] = edited.json()
     approved = await client.post(
-        f"/api/v1/drafts/{body['draft']['id']}/approve", json={"version": body["draft"]["version"]}
+        f"/api/v1/drafts/{body['draft']['id']}/approve",
+        json=confirming(body["draft"], version=body["draft"]["version"]),
     )
     assert approved.status_code == 200, approved.text
     return approved.json()

@@ -28,6 +28,7 @@ class DraftEdit(msgspec.Struct, forbid_unknown_fields=True):
 
 class Approve(msgspec.Struct, forbid_unknown_fields=True):
     version: Version | None = None
+    confirm: Annotated[str, msgspec.Meta(max_length=2000)] | None = None  # a flagged draft's issues, comma-joined
 
 
 class Reject(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,7 +60,7 @@ class DraftAnyway(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Undo(msgspec.Struct, forbid_unknown_fields=True):
-    window_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] | None = None  # None: states.UNDO_SECONDS
+    window_seconds: Annotated[float, msgspec.Meta(ge=0, le=3600)] | None = None  # None: ASSISTANT_UNDO_SECONDS
 
 
 class VersionOut(msgspec.Struct):
@@ -150,7 +151,11 @@ class DraftController(Controller):
         self, draft_id: int, db_session: AsyncSession, state: State, request: Request, data: Approve | None = None
     ) -> DraftOut:
         draft = await self._service(db_session, state).approve(
-            draft_id, actor=_actor(request), version=data.version if data else None, lead=_lead(request)
+            draft_id,
+            actor=_actor(request),
+            version=data.version if data else None,
+            lead=_lead(request),
+            confirm=data.confirm if data else None,
         )
         return await present_draft(db_session, draft)
 
@@ -204,7 +209,11 @@ class DraftController(Controller):
         self, draft_id: int, db_session: AsyncSession, state: State, request: Request, data: Undo | None = None
     ) -> DraftOut:
         draft = await self._service(db_session, state).undo(
-            draft_id, actor=_actor(request), window_seconds=data.window_seconds if data else None
+            draft_id,
+            actor=_actor(request),
+            window_seconds=state.settings.undo_seconds
+            if data is None or data.window_seconds is None
+            else data.window_seconds,
         )
         return await present_draft(db_session, draft)
 

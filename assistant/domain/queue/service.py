@@ -271,15 +271,31 @@ class DraftService:
         return await self._regenerate(draft, actor=actor, instruction=None, extra_flags=extra)
 
     async def approve(
-        self, draft_id: int, *, actor: str, version: int | None = None, hold_seconds: float = 0.0, lead: bool = True
+        self,
+        draft_id: int,
+        *,
+        actor: str,
+        version: int | None = None,
+        hold_seconds: float = 0.0,
+        lead: bool = True,
+        confirm: str | None = None,
     ) -> Draft:
-        """`hold_seconds`: the webhook waits this long (the web UI's undo window); `lead`: may decide escalations."""
+        """`hold_seconds`: the webhook waits this long (the web UI's undo window); `lead`: may decide escalations;
+        `confirm`: a flagged draft is approved only with its issues named (`states.confirmation`), by any path."""
         draft = await self.get(draft_id)
         await self._check_claim(draft, actor)
         self._check_escalation(draft, lead)
         if draft.status in states.OPEN and not draft.text.strip():
             raise InvalidTransition(
                 "this draft has no text to publish; write a reply first, reject it or mark it handled"
+            )
+        if draft.status in states.OPEN and draft.flagged and confirm != states.confirmation(draft.flags):
+            raise InvalidTransition(
+                "the guard flagged this draft ("
+                + ", ".join(draft.flags or ["flagged"])
+                + "): approve it only if it is right despite them, by sending `confirm` naming these issues",
+                issues=list(draft.flags or []),
+                confirm=states.confirmation(draft.flags),
             )
         now = utcnow()
         await self._change(
@@ -353,13 +369,12 @@ class DraftService:
         )
         return await self._fresh(draft_id)
 
-    async def undo(self, draft_id: int, *, actor: str, window_seconds: float | None = None) -> Draft:
+    async def undo(self, draft_id: int, *, actor: str, window_seconds: float) -> Draft:
         """Take back an approval (or rejection / handling) made in the last `window_seconds`.
 
         An approval's webhook is held for the window (see `approve(hold_seconds=…)`): undo deletes the held
         outbox row with one conditional DELETE; a row the deliverer already claimed (its `next_attempt_at`
         pushed past the hold) is not touched, and the undo is refused: the reply has gone out."""
-        window_seconds = states.UNDO_SECONDS if window_seconds is None else window_seconds
         draft = await self._fresh(draft_id)
         allowed, _ = states.TRANSITIONS["undo"]
         if draft.status not in allowed:

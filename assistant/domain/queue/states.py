@@ -53,14 +53,18 @@ REVIEW_STATUS = {
 # who an escalation goes to (the user roles there are) and how it reads
 ESCALATION_ROLES = {"admin": "a team lead (admin)"}
 
-UNDO_SECONDS = 10.0  # the web UI holds an approval's webhook this long; undo works until it fires
-
 DNE_FLAG = "do_not_engage"
 DRAFTED_ANYWAY = "drafted_anyway"
 
 
 def is_dne(flags: list[str] | None) -> bool:
     return any(f == DNE_FLAG or f.startswith(DNE_FLAG + ":") for f in flags or [])
+
+
+def confirmation(flags: list[str] | None) -> str:
+    """What approving a flagged draft must send back (UI button or API `confirm`): the issues the person was
+    shown, by name, so a flag added since they looked is never approved unseen."""
+    return ",".join(sorted(flags or []))
 
 
 def sticky_flags(flags: list[str] | None) -> list[str]:

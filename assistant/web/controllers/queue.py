@@ -90,15 +90,19 @@ class QueueController(Controller):
                 "bulk_preview.html",
                 preview=preview,
                 back=back,
-                undo_seconds=int(states.UNDO_SECONDS),
+                undo_seconds=int(state.settings.undo_seconds),
                 q=text_field(form, "q", limit=2000),
                 names=await UserService(db_session).names(),
             )
         seen = {draft_id: version for draft_id in ids if (version := int_field(form, f"version_{draft_id}"))}
-        result = await service.bulk_approve(ids, request.user.actor, hold_seconds=states.UNDO_SECONDS, seen=seen)
+        result = await service.bulk_approve(
+            ids, request.user.actor, hold_seconds=state.settings.undo_seconds, seen=seen
+        )
         if result.approved:
             flash(request, f"Approved {len(result.approved)} draft(s).", "success")
-            offer_undo(request, result.approved, f"Approved {len(result.approved)} draft(s)", states.UNDO_SECONDS)
+            offer_undo(
+                request, result.approved, f"Approved {len(result.approved)} draft(s)", state.settings.undo_seconds
+            )
         if result.refused:
             shown = "; ".join(f"#{draft_id}: {reason}" for draft_id, reason in result.refused[:8])
             more = f"; and {len(result.refused) - 8} more" if len(result.refused) > 8 else ""
@@ -115,7 +119,7 @@ class QueueController(Controller):
         undone, refused = [], []
         for draft_id in ids:
             try:
-                await service.undo(draft_id, actor=request.user.actor)
+                await service.undo(draft_id, actor=request.user.actor, window_seconds=state.settings.undo_seconds)
                 undone.append(draft_id)
             except AssistantError as exc:
                 refused.append(f"#{draft_id}: {exc.detail}")

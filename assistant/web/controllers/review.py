@@ -38,11 +38,6 @@ def can_resolve() -> bool:
     return hasattr(DraftService, "resolve")
 
 
-def confirm_key(flags: list[str] | None) -> str:
-    """What the "approve despite …" button sends: the exact issues the agent was shown."""
-    return ",".join(sorted(flags or []))
-
-
 def review_url(review_id: int, q: str, draft_id: int | None = None) -> str:
     from urllib.parse import urlencode
 
@@ -103,7 +98,7 @@ class ReviewPageController(Controller):
             open_states=states.OPEN,
             needs_draft_anyway=bool(page.draft and DraftService._needs_draft_anyway(page.draft)),
             actions=[a.value for a in Action],
-            undo_seconds=int(states.UNDO_SECONDS),
+            undo_seconds=int(state.settings.undo_seconds),
             translate_languages=TRANSLATE_LANGUAGES,
         )
         context.update(extra)
@@ -244,7 +239,7 @@ class ReviewPageController(Controller):
         """A flagged draft (or an edit that brought new guard issues) is approved only by a second, explicit
         press of a button that names the issues: the form's `confirm` must equal those exact flags."""
         draft, saved, version = await self._save_if_changed(service, draft, form, request.user.actor, allow_empty=False)
-        if draft.flagged and form.get("confirm") != confirm_key(draft.flags):
+        if draft.flagged and form.get("confirm") != states.confirmation(draft.flags):
             done = f"Saved your edit as version {draft.version}, not approved yet. " if saved else ""
             message = (
                 "warning",
@@ -264,10 +259,11 @@ class ReviewPageController(Controller):
             draft.id,
             actor=request.user.actor,
             version=version,
-            hold_seconds=states.UNDO_SECONDS,
+            hold_seconds=state.settings.undo_seconds,
             lead=request.user.is_admin,
+            confirm=form.get("confirm"),
         )
-        offer_undo(request, [draft.id], f"Approved the reply to review #{draft.review_id}", states.UNDO_SECONDS)
+        offer_undo(request, [draft.id], f"Approved the reply to review #{draft.review_id}", state.settings.undo_seconds)
         return await self._done(request, form, q, f"Approved the reply to review #{draft.review_id}.")
 
     async def _reject(self, request, db_session, state, service, draft, form, q) -> Response:
@@ -276,13 +272,15 @@ class ReviewPageController(Controller):
         await service.reject(
             draft.id, actor=request.user.actor, reason=reason.strip(), version=version, lead=request.user.is_admin
         )
-        offer_undo(request, [draft.id], f"Rejected the draft for review #{draft.review_id}", states.UNDO_SECONDS)
+        offer_undo(
+            request, [draft.id], f"Rejected the draft for review #{draft.review_id}", state.settings.undo_seconds
+        )
         return await self._done(request, form, q, f"Rejected the draft for review #{draft.review_id}.")
 
     async def _handle(self, request, db_session, state, service, draft, form, q) -> Response:
         reason = text_field(form, "handled_reason", limit=2000, required=True, label="Why no public reply")
         await service.handle(draft.id, actor=request.user.actor, reason=reason, lead=request.user.is_admin)
-        offer_undo(request, [draft.id], f"Marked review #{draft.review_id} handled", states.UNDO_SECONDS)
+        offer_undo(request, [draft.id], f"Marked review #{draft.review_id} handled", state.settings.undo_seconds)
         return await self._done(request, form, q, f"Review #{draft.review_id} handled without a public reply.")
 
     async def _escalate(self, request, db_session, state, service, draft, form, q) -> Response:
