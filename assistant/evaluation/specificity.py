@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.domain.drafting.variety import tokens, words
-from assistant.evaluation.stopwords import stop_set
+from assistant.text.stopwords import stop_set
 
 
 def content_lemmas(text: str | None, language: str) -> set[str]:

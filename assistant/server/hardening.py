@@ -23,11 +23,8 @@ from litestar.types import Message, Scope
 from assistant.errors import InvalidInput
 
 # Request bodies. One review is at most 20,000 characters: even \u-escaped (6 bytes a character) it is far
-# below 1 MiB, and so is every web form. A batch holds up to 1,000 of them: 96 MiB fits 1,000 maximal reviews
-# as UTF-8 JSON at 4 bytes a character (every script, emoji included) plus their other fields. A client that
-# \u-escapes non-Latin text (Python's json.dumps default) gets 413 above that: split the batch.
+# below 1 MiB, and so is every web form. The batch route allows more (`BATCH_BODY_LIMIT`, domain/reviews/schemas.py).
 BODY_LIMIT = 1024 * 1024
-BATCH_BODY_LIMIT = 96 * 1024 * 1024
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.domain.classification.lexicon import fold
 from assistant.text.normalize import normalize
+from assistant.text.scripts import fold
 
 _I = re.IGNORECASE
 

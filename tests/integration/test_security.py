@@ -21,9 +21,10 @@ from sqlalchemy import select, text
 from assistant.db.engine import create_engine, session_factory
 from assistant.db.models import ApiKey, LLMCall
 from assistant.domain.keys.service import create_key, revoke_key
+from assistant.domain.reviews.schemas import BATCH_BODY_LIMIT
 from assistant.domain.users.service import UserService
 from assistant.server.app import create_app
-from assistant.server.hardening import BASE_HEADERS, BATCH_BODY_LIMIT, BODY_LIMIT, CSP
+from assistant.server.hardening import BASE_HEADERS, BODY_LIMIT, CSP
 from assistant.settings import Settings
 from assistant.testing.scripted_llm import _fit_schema
 from tests.conftest import API_KEY, AUTH, wait_for_status

@@ -11,12 +11,12 @@ import base64
 import pytest
 
 from assistant.domain.classification.injection import find_injection
-from assistant.domain.classification.lexicon import fold
 from assistant.domain.classification.rules import classify_rules
 from assistant.evaluation.cli import REAL_REVIEWS as CLI_REAL_REVIEWS
 from assistant.playbooks import PlaybookRegistry
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.text import normalize
+from assistant.text.scripts import fold
 
 
 def detect(text: str):

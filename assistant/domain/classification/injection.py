@@ -21,11 +21,11 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from assistant.domain.classification.lexicon import fold
 from assistant.domain.classification.patterns import SAME_SENTENCE as _S
 from assistant.domain.classification.patterns import alt, rx, words
 from assistant.text.meaning import _MONEY_OBJECT, contact_channels, money_promises
 from assistant.text.normalize import inspection_views
+from assistant.text.scripts import fold
 
 # -- vocabulary ------------------------------------------------------------------------------------------------
 _AI = (

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-from assistant.domain.classification.scripts import unmix
+from assistant.text.scripts import unmix
 
 SERVED = ("ru", "uk", "lv", "en")
 UNDETERMINED = "und"

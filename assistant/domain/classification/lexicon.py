@@ -12,7 +12,6 @@ Phrase words match the surface form only ("вернуть деньги" is a req
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,17 +26,10 @@ from assistant.domain.classification.cues import (
     TOPIC_CUES,
     TOPICS,
 )
-from assistant.domain.classification.scripts import unmix
+from assistant.text.scripts import fold
 
-_FOLD = str.maketrans("āčēģīķļņšūžё’ʼ`", "acegiklnsuzе'''")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|[.!?;:,\n()—–]")
 _CYRILLIC = re.compile(r"[а-яіїєґ]")
-
-
-def fold(text: str) -> str:
-    """Lower-case, NFC, ё→е, one apostrophe, Latvian diacritics folded (Cyrillic й/ї untouched), look-alike letters
-    of the other script put back ("іgnоre" → "ignore"). Same length as NFC(text) for the four languages."""
-    return unmix(unicodedata.normalize("NFC", text or "")).lower().translate(_FOLD)
 
 
 _NO_LEMMA = frozenset("better best worse worst less least more most broke".split())  # "better" → "good"

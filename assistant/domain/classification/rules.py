@@ -20,7 +20,7 @@ from itertools import islice
 
 from assistant.domain.classification.injection import Finding, customer_text, find_injection
 from assistant.domain.classification.language import UNDETERMINED, detect_language
-from assistant.domain.classification.lexicon import Hit, emoji_balance, fold, lemmas, lexicon, tokenize
+from assistant.domain.classification.lexicon import Hit, emoji_balance, lemmas, lexicon, tokenize
 from assistant.domain.classification.patterns import (
     ABUSE,
     AIMED,
@@ -52,9 +52,9 @@ from assistant.domain.classification.patterns import (
 from assistant.domain.classification.patterns import (
     LETTERS as _LETTERS,
 )
-from assistant.domain.classification.scripts import mixed_words
 from assistant.playbooks import Action, DoNotEngageKind, Playbook, RemedyKind
 from assistant.text.normalize import normalize
+from assistant.text.scripts import fold, mixed_words
 
 FIX_REMEDIES = frozenset(
     {RemedyKind.replacement, RemedyKind.redo, RemedyKind.repair, RemedyKind.refund, RemedyKind.callback}

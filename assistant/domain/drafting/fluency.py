@@ -28,6 +28,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
+from assistant.domain.classification.lexicon import lexicon
+from assistant.domain.drafting.variety import _lemma
+from assistant.text.stopwords import stop_set
+
 SERVED = ("ru", "uk", "lv", "en")
 # Codes this module emits.
 CODES = frozenset(
@@ -394,8 +398,6 @@ def _check_word_order(text: str, language: str, exempt: set[str], allowed: list[
     if len(_words(body)) < 8:
         return []
     lower_starts = len(_LOWER_START.findall(body)) + (1 if body[:1].islower() else 0)
-    from assistant.evaluation.stopwords import stop_set
-
     stop = stop_set(language)  # proper nouns are capitalised mid-sentence; function words are not
     capitals = [
         w
@@ -484,9 +486,6 @@ _STEM = 5
 
 def _content_stems(text: str, language: str) -> set[str]:
     """First letters of the lemmas of the content words (no function words, no words every reply says)."""
-    from assistant.domain.drafting.variety import _lemma
-    from assistant.evaluation.stopwords import stop_set
-
     stop = stop_set(language)
     found = set()
     for w in _words(text):
@@ -500,8 +499,6 @@ def _content_stems(text: str, language: str) -> set[str]:
 
 
 def _topics(text: str) -> tuple[set[str], bool, bool]:
-    from assistant.domain.classification.lexicon import lexicon
-
     hits = lexicon().match(text)
     topics = {h.label for h in hits if h.kind == "topic" and not h.negated}
     praise = any(h.kind == "praise" and not h.negated for h in hits)

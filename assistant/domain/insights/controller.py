@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.domain.insights.schemas import Insights, build_query
 from assistant.domain.insights.service import InsightsService, spike_rule
-from assistant.server.api_keys import requires
+from assistant.domain.keys.guards import requires
 
 Filter = Annotated[str | None, Parameter(required=False, max_length=100)]
 

@@ -9,8 +9,8 @@ from litestar import Controller, Request, post
 from litestar.datastructures import State
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.domain.keys.guards import requires
 from assistant.domain.queue.service import BULK_MAX, DraftService
-from assistant.server.api_keys import requires
 
 
 class BulkApprove(msgspec.Struct, forbid_unknown_fields=True):

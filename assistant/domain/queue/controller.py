@@ -10,10 +10,10 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.domain.keys.guards import requires
 from assistant.domain.queue.service import DraftService
+from assistant.domain.reviews.presenters import present_draft, present_drafts
 from assistant.domain.reviews.schemas import DraftOut
-from assistant.domain.reviews.service import present_draft, present_drafts
-from assistant.server.api_keys import requires
 
 DraftText = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]

@@ -18,12 +18,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Review
 from assistant.domain.insights.schemas import parse_instant
+from assistant.domain.keys.guards import requires
 from assistant.domain.queue.service import DraftService
 from assistant.domain.replies.export import ExportFilter, approved_replies, as_csv, as_jsonl
+from assistant.domain.replies.followup import resolve_case
+from assistant.domain.reviews.presenters import present_draft
 from assistant.domain.reviews.schemas import DraftOut
-from assistant.domain.reviews.service import present_draft
 from assistant.errors import InvalidInput
-from assistant.server.api_keys import requires
 
 log = logging.getLogger(__name__)
 MEDIA = {"csv": "text/csv", "jsonl": "application/x-ndjson; charset=utf-8"}  # text/* get "; charset=utf-8"
@@ -115,7 +116,7 @@ class ResolveController(Controller):
         summary="Mark the case resolved and queue a follow-up asking to update the rating",
     )
     async def resolve(self, review_id: int, db_session: AsyncSession, state: State, request: Request) -> Resolved:
-        draft = await DraftService(db_session, state.playbooks, state.llm).resolve(review_id, request.user.name)
+        draft = await resolve_case(db_session, state.playbooks, state.llm, review_id, request.user.name)
         review = await db_session.get(Review, review_id)
         await db_session.refresh(review)
         return Resolved(

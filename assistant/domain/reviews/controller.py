@@ -5,17 +5,24 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.domain.reviews.schemas import BatchIn, BatchItemResult, BatchOut, ReviewIn, ReviewOut
+from assistant.domain.keys.guards import requires
+from assistant.domain.reviews.presenters import present_review
+from assistant.domain.reviews.schemas import (
+    BATCH_BODY_LIMIT,
+    BatchIn,
+    BatchItemResult,
+    BatchOut,
+    ReviewIn,
+    ReviewOut,
+)
 from assistant.domain.reviews.service import ReviewService
 from assistant.errors import AssistantError, InvalidInput
-from assistant.server.api_keys import requires
-from assistant.server.hardening import BATCH_BODY_LIMIT
 
 IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=300)]
 
@@ -37,7 +44,7 @@ class ReviewController(Controller):
         review, created = await service.ingest(data, idempotency_key)
         if created:
             await state.dispatcher.submit(review.id)
-        return Response(await service.present(review), status_code=201 if created else 200)
+        return Response(await present_review(db_session, review), status_code=201 if created else 200)
 
     @post(
         "/batch",
@@ -88,21 +95,18 @@ class ReviewController(Controller):
     @get("/{review_id:int}", guards=[requires("ingest")], summary="A review with its classification and latest draft")
     async def read(self, review_id: int, db_session: AsyncSession) -> ReviewOut:
         service = ReviewService(db_session)
-        return await service.present(await service.get(review_id))
+        return await present_review(db_session, await service.get(review_id))
 
     @post("/{review_id:int}/retry", guards=[requires("agent")], status_code=202, summary="Reprocess a failed review")
     async def retry(self, review_id: int, db_session: AsyncSession, state: State) -> ReviewOut:
         service = ReviewService(db_session)
         review = await service.retry(review_id)
         await state.dispatcher.submit(review.id)
-        return await service.present(review)
+        return await present_review(db_session, review)
 
     @get("/{review_id:int}/events", guards=[requires("agent")], summary="The audit trail of a review")
-    async def events(self, review_id: int, db_session: AsyncSession, request: Request) -> list[dict[str, Any]]:
-        from assistant.domain.queue.service import DraftService
-
-        await ReviewService(db_session).get(review_id)
-        events = await DraftService(db_session, request.app.state.playbooks).events(review_id)
+    async def events(self, review_id: int, db_session: AsyncSession) -> list[dict[str, Any]]:
+        events = await ReviewService(db_session).events(review_id)
         return [
             {
                 "id": e.id,

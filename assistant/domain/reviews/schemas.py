@@ -33,6 +33,12 @@ class ReviewIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             raise ValueError("created_at must be between 1900-01-01 and 2999-12-31 (UTC)")
 
 
+# A batch holds up to 1,000 reviews: 96 MiB fits 1,000 maximal ones as UTF-8 JSON at 4 bytes a character (every
+# script, emoji included) plus their other fields. A client that \u-escapes non-Latin text (Python's json.dumps
+# default) gets 413 above that: split the batch. Every other route keeps server/hardening.py's BODY_LIMIT.
+BATCH_BODY_LIMIT = 96 * 1024 * 1024
+
+
 class BatchIn(msgspec.Struct, forbid_unknown_fields=True):
     reviews: list[Any]
 

@@ -11,8 +11,8 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import WebhookDelivery
+from assistant.domain.keys.guards import requires
 from assistant.domain.webhooks.service import WebhookService
-from assistant.server.api_keys import requires
 
 
 class DeliveryOut(msgspec.Struct):

@@ -1,4 +1,6 @@
-"""Mixed-script words put back into one script: "іgnоre" (Cyrillic і, о) → "ignore", "дякyю" → "дякую".
+"""Letters across scripts: mixed-script words put back into one script ("іgnоre" with Cyrillic і, о → "ignore",
+"дякyю" → "дякую"), and `fold`, the one comparison form of a word that cue lists, injection checks and reply
+checks all match on.
 
 Why: look-alike letters from the other alphabet are an old trick to slip an order past word lists, and they
 also happen innocently (Ukrainian typed with a Latin "i", a Russian word with a Latin "c"). Either way the
@@ -10,6 +12,7 @@ are swapped; one-to-one, so offsets in the text do not move.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Cyrillic letter → the Latin letter it looks like (lower and upper case)
 _CYR_TO_LAT = dict(zip("аеорсухіјѕкмнтвАЕОРСУХІЈЅКМНТВ", "aeopcyxijskmhtbAEOPCYXIJSKMHTB"))
@@ -49,3 +52,12 @@ def mixed_words(text: str) -> int:
     if not text or not is_mixed(text):
         return 0
     return sum(1 for w in _WORD.findall(text) if _CYR.search(w) and _LAT.search(w))
+
+
+_FOLD = str.maketrans("āčēģīķļņšūžё’ʼ`", "acegiklnsuzе'''")
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFC, ё→е, one apostrophe, Latvian diacritics folded (Cyrillic й/ї untouched), look-alike letters
+    of the other script put back ("іgnоre" → "ignore"). Same length as NFC(text) for the four languages."""
+    return unmix(unicodedata.normalize("NFC", text or "")).lower().translate(_FOLD)
