@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.domain.classification.cues import TOPICS
 from assistant.evaluation.classification import evaluate_classification, format_classification_report, load_cases
 from assistant.playbooks import Action, DoNotEngageKind, PlaybookRegistry
+from tests.unit.test_classification_service import answer
 
 ROOT = Path(__file__).resolve().parents[2]
 MUST_REFUSE = ("spam", "extortion", "abuse", "injection")
@@ -31,20 +33,6 @@ KEYS = [
     "canary",
 ]
 LANGS = ("ru", "uk", "lv", "en")
-TOPICS = {
-    "delivery",
-    "courier",
-    "staff",
-    "quality",
-    "defect",
-    "price",
-    "packaging",
-    "communication",
-    "refund",
-    "repair",
-    "food",
-    "cleanliness",
-}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +55,7 @@ def test_dataset_shape(registry, name, minimum):
         assert case["language"] in (*LANGS, "und") and case["business"] in registry.playbooks, case["id"]
         assert case["rating"] is None or case["rating"] in range(1, 6)
         assert case["actions"] and all(a in Action.__members__ for a in case["actions"]), case["id"]
-        assert set(case["topics"]) <= TOPICS, case["id"]
+        assert set(case["topics"]) <= set(TOPICS), case["id"]
         if case["dne_kind"]:
             assert DoNotEngageKind(case["dne_kind"]) and case["actions"] == ["do_not_engage"], case["id"]
         else:
@@ -154,19 +142,7 @@ class AgreeingLLM:
 
     async def chat_json(self, template, messages, *, schema, review_id=None, max_tokens=300):
         AgreeingLLM.calls += 1
-        return {
-            "action": "apologize",
-            "topics": [],
-            "severity": 3,
-            "fixable": False,
-            "is_spam": False,
-            "is_extortion": False,
-            "is_legal_threat": False,
-            "is_abuse": False,
-            "is_injection": False,
-            "is_off_topic": False,
-            "reason": "unclear",
-        }
+        return answer(topics=[], reason="unclear")
 
 
 async def test_llm_is_asked_about_at_most_half_the_reviews(dev, registry):
