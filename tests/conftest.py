@@ -75,19 +75,24 @@ def scripted_llm() -> Iterator[ScriptedLLM]:
         yield server
 
 
-@pytest.fixture
-def settings(database_url: str, scripted_llm: ScriptedLLM, tmp_path: Path) -> Settings:
+def service_settings(database_url: str, scripted_llm: ScriptedLLM, data_dir: Path, **overrides: object) -> Settings:
+    """The service under test: the scripted model with a short timeout and quick retries, the bootstrap key."""
     return Settings(
         database_url=database_url,
-        data_dir=tmp_path,
+        data_dir=data_dir,
         llm_base_url=scripted_llm.base_url,
         llm_model="scripted",
         bootstrap_api_key=API_KEY,
         llm_timeout=2.0,
         llm_max_attempts=3,
         llm_max_retry_wait=0.2,
-        workers=2,
+        **overrides,
     )
+
+
+@pytest.fixture
+def settings(database_url: str, scripted_llm: ScriptedLLM, tmp_path: Path) -> Settings:
+    return service_settings(database_url, scripted_llm, tmp_path, workers=2)
 
 
 @pytest.fixture

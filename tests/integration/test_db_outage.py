@@ -39,7 +39,7 @@ from assistant.db.migrate import upgrade
 from assistant.domain.keys.service import create_key
 from assistant.server.app import create_app
 from assistant.settings import Settings
-from tests.conftest import API_KEY, AUTH, BACKENDS
+from tests.conftest import AUTH, BACKENDS, service_settings
 from tests.integration.test_crash_safety import snapshot
 
 REVIEWS = [
@@ -263,17 +263,7 @@ def private_cluster():
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL tests are off (ASSISTANT_TEST_BACKENDS)")
 async def test_postgres_stopped_and_started_under_load_never_500s(private_cluster, scripted_llm, tmp_path):
     url, stop, start = private_cluster
-    ours = Settings(
-        database_url=url,
-        data_dir=tmp_path,
-        llm_base_url=scripted_llm.base_url,
-        llm_model="scripted",
-        bootstrap_api_key=API_KEY,
-        llm_timeout=2.0,
-        llm_max_attempts=3,
-        llm_max_retry_wait=0.2,
-    )
-    async with AsyncTestClient(app=create_app(ours)) as client:
+    async with AsyncTestClient(app=create_app(service_settings(url, scripted_llm, tmp_path))) as client:
         client.headers.update(AUTH)
         ids = [(await client.post("/api/v1/reviews", json={**r, "source": "restart"})).json()["id"] for r in REVIEWS]
         seen: Counter = Counter()
