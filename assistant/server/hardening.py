@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
@@ -113,7 +115,7 @@ _HEADER = re.compile(
     r"(?:(bearer|basic|token)\s{1,3})?[^\s'\",;}\])]{1,4096}",
     re.I,
 )
-_SECRETS = [
+_SECRETS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(://[^/\s:@]{0,256}:)[^@\s/]{1,256}@"), r"\1***@"),  # user:password@host
     (
         re.compile(
@@ -176,7 +178,7 @@ def install_log_redaction() -> None:
     factory = logging.getLogRecordFactory()
     if not getattr(factory, "_redacts", False):
 
-        def redacting_factory(*args, **kwargs) -> logging.LogRecord:
+        def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
             return redact_record(factory(*args, **kwargs))
 
         redacting_factory._redacts = True  # type: ignore[attr-defined]

@@ -288,7 +288,9 @@ _NUMBER_GLUE = frozenset({"-", "(", ")", "+", "plus", "плюс", "pluss", "and"
 def phone_in_words(text: str) -> list[str]:
     """Phone numbers spelled out: seven or more digits told by number words ("two six one…", "двадцать шесть…",
     "divi seši…"), digits and words mixed. `text` is folded."""
-    found, run, digits = [], [], 0
+    found: list[str] = []
+    run: list[str] = []
+    digits = 0
     for token in [*_NUMBER_TOKEN.findall(text), "."]:
         if token.isdigit():
             size = len(token)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from assistant.text.scripts import unmix
 
@@ -59,7 +59,7 @@ def _drop_blobs(text: str) -> str:
 
 
 _SHARED_LATIN = frozenset("a i in no me so on an at is be are to it un par ne ta ka es tu".split())  # Romance words too
-_CYRILLIC_NEIGHBOURS = ("be", "bg", "sr", "mk", "kk")
+_CYRILLIC_NEIGHBOURS: tuple[str, ...] = ("be", "bg", "sr", "mk", "kk")
 _NOT_WORDS = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.])@\w+|\b(?:t|wa)\.me/\S+", re.IGNORECASE)
 
 _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
@@ -115,7 +115,7 @@ class LanguageResult:
         return self.code in SERVED
 
 
-def _lingua(languages: tuple[str, ...], preload: bool = True, low_accuracy: bool = False):
+def _lingua(languages: tuple[str, ...], preload: bool = True, low_accuracy: bool = False) -> LanguageDetector:
     """low_accuracy: trigrams only, a fraction of the load time; enough to tell a whole foreign text."""
     built = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in languages]
     builder = LanguageDetectorBuilder.from_languages(*built)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from assistant.domain.classification.lexicon import TOPICS
+from assistant.domain.classification.cues import TOPICS
 from assistant.domain.classification.rules import FIX_REMEDIES, RulesVerdict, classify_rules, fit_action
 from assistant.errors import LLMBadOutput, LLMError
 from assistant.playbooks import Action, DoNotEngageKind, Playbook

@@ -91,7 +91,7 @@ def stacked_bars(
     order = [a for a in ACTION_COLORS if a in series] + [a for a in series if a not in ACTION_COLORS]
     for i, start in enumerate(week_starts):
         x = left + i * slot + (slot - bar_w) / 2
-        base = top + plot_h
+        base: float = top + plot_h
         for action in order:
             value = series[action][i]
             if not value:
