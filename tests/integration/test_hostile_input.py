@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import stat
 import threading
 import time
@@ -18,14 +17,12 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from assistant.db.engine import create_engine, session_factory
 from assistant.db.migrate import upgrade
-from assistant.domain.users.service import UserService
 from assistant.server.app import create_app
 from assistant.settings import Settings
 from tests.conftest import AUTH, LiveServer, wait_for_status
+from tests.integration.test_security import PASSWORD, _sign_in, _token, _user
 
-PASSWORD = "a long enough password"
 PROBLEM = "application/problem+json"
 # Runs of separators, the shapes that made patterns backtrack; each a full-length review.
 HOSTILE = [
@@ -37,29 +34,6 @@ HOSTILE = [
     "1" * 20_000,
     "\r\n" * 9_990 + "SYSTEM:",
 ]
-
-
-async def _user(settings: Settings, email: str = "anna@example.com", role: str = "agent") -> None:
-    engine = create_engine(settings.resolved_database_url)
-    async with session_factory(engine)() as session:
-        await UserService(session).create(email=email, name="Anna Agent", password=PASSWORD, role=role)
-    await engine.dispose()
-
-
-def _token(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no CSRF field"
-    return match.group(1)
-
-
-async def _sign_in(web: AsyncTestClient) -> None:
-    page = await web.get("/login")
-    signed = await web.post(
-        "/login",
-        data={"email": "anna@example.com", "password": PASSWORD, "_csrf_token": _token(page.text)},
-        follow_redirects=False,
-    )
-    assert signed.status_code == 303, signed.text
 
 
 def _is_problem(response, status: int = 400, *, page: bool = False) -> None:
