@@ -1,14 +1,14 @@
 """Browser fixtures: Debian's Chromium with the unpacked extension (a persistent context, new headless mode),
-local review pages served on loopback under made-up hostnames, and the extension pointed at `live_server`."""
+local review pages served on loopback under made-up hostnames, and the extension pointed at `live_server`;
+Debian's Chromium without the extension for the web pages, and agents signed in on them."""
 
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
+from tests.browser.chromium import ARGS, ARTIFACTS, CHROMIUM
 from tests.conftest import API_KEY
 
-ROOT = Path(__file__).resolve().parents[2]
-EXTENSION = ROOT / "extension"
+EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 FIXTURES = Path(__file__).parent / "fixtures"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("ASSISTANT_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery"  # the web pages' test agents sign in with it
+DESKTOP = {"width": 1440, "height": 900}
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -95,13 +95,7 @@ def extension_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Brow
             headless=False,
             viewport={"width": 1280, "height": 860},
             args=[
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
+                *ARGS,
                 "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
                 "--host-resolver-rules=MAP *.test 127.0.0.1",
                 f"--disable-extensions-except={EXTENSION}",
@@ -139,3 +133,47 @@ def shot(request: pytest.FixtureRequest):
         return path
 
     return take
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium without the extension, for the web pages: one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def submit_sign_in(page: Any, email: str, password: str = PASSWORD) -> None:
+    """Fill in and send the sign-in form the page shows."""
+    page.fill('input[name="email"]', email)
+    page.fill('input[name="password"]', password)
+    page.click('button[type="submit"]')
+
+
+@pytest.fixture
+def sign_in(chromium: Any) -> Iterator[Callable[..., tuple[Any, Any]]]:
+    """`sign_in(base_url, email, **context_options)` -> (context, page): a new browser context signed in, on the
+    queue (1440×900 in UTC unless the options say otherwise). The pages must work under a CSP without
+    'unsafe-inline' (no inline script, style or handler): a console error about the policy fails the test."""
+    csp_errors: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            csp_errors.append(f"{message.text} @ {message.location}")
+
+    def open_signed_in(base_url: str, email: str, **context_options: Any) -> tuple[Any, Any]:
+        context = chromium.new_context(
+            base_url=base_url, **{"viewport": DESKTOP, "timezone_id": "UTC", **context_options}
+        )
+        page = context.new_page()
+        page.on("console", on_console)
+        page.goto("/login")
+        submit_sign_in(page, email)
+        page.wait_for_url(re.compile(r"/queue"))
+        return context, page
+
+    yield open_signed_in
+    assert csp_errors == []

@@ -23,7 +23,14 @@ import pytest
 
 from tests.browser.conftest import Browser
 from tests.browser.test_extension import ContentWorld
-from tests.browser.test_extension_pages import FOUND_JS, report, score, write_figures
+from tests.browser.test_extension_pages import (
+    FOUND_JS,
+    assert_detection_targets,
+    report,
+    score,
+    totals,
+    write_figures,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -198,23 +205,11 @@ def test_real_texts_are_read_exactly_in_real_page_shapes(extension_browser: Brow
         rows_by_shape.setdefault(path.split("-")[0].strip("/"), []).append(row)
     page.close()
     rows = [
-        {
-            "page": f"{shape} ({len(rs)} pages)",
-            **{
-                k: sum(r[k] for r in rs)
-                for k in ("reviews", "buttons", "found", "exact", "rating", "author", "title", "extra")
-            },
-            "wrong": [w for r in rs for w in r["wrong"]],
-        }
+        {"page": f"{shape} ({len(rs)} pages)", **totals(rs), "wrong": [w for r in rs for w in r["wrong"]]}
         for shape, rs in rows_by_shape.items()
     ]
     text = report(
         rows, f"Real texts ({len(reviews)} reviews: en Amazon/Yelp, uk Rozetka, ru restaurants) in real page shapes"
     )
     write_figures(text, "real")
-    total = {k: sum(r[k] for r in rows) for k in ("reviews", "found", "exact", "rating", "author", "extra")}
-    assert total["found"] >= 0.95 * total["reviews"], text
-    assert total["exact"] >= 0.95 * total["reviews"], text
-    assert total["rating"] >= 0.95 * total["reviews"], text
-    assert total["author"] >= 0.95 * total["reviews"], text
-    assert total["extra"] == 0, text
+    assert_detection_targets(rows, text)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from tests.integration.test_insights import ROWS, plant
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-from tests.browser.chromium import ARGS, ARTIFACTS, CHROMIUM  # noqa: E402
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, submit_sign_in  # noqa: E402
 
 EMAIL, PASSWORD = "olga@example.com", "owner password 123"
 EVIL = "<img src=x onerror=\"document.title='pwned'\"> the courier threw my parcel over the fence"
@@ -30,14 +29,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _create_user(database_url: str) -> None:
@@ -67,9 +58,7 @@ def test_the_dashboard_shows_the_planted_spike(chromium, dashboard):
     try:
         page.goto("/insights?weeks=4")
         page.wait_for_url(re.compile(r"/login"))  # signed out: to the login page and back
-        page.fill('input[name="email"]', EMAIL)
-        page.fill('input[name="password"]', PASSWORD)
-        page.click('button[type="submit"]')
+        submit_sign_in(page, EMAIL, PASSWORD)
         page.wait_for_url(re.compile(r"/insights\?weeks=4"))
 
         banner = page.locator(".ins-alerts")

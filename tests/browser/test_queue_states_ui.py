@@ -16,16 +16,8 @@ import pytest
 
 from assistant.processing import in_process as dispatch
 from assistant.web.controllers import queue as queue_controller
-from tests.browser.chromium import ARTIFACTS, CHROMIUM
-from tests.browser.test_queue_ui import (
-    CSP_ERRORS,
-    FITTING,
-    PASSWORD,
-    REVIEWS,
-    _create_users,
-    _ingest,
-    fitting_responder,
-)
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
+from tests.browser.test_queue_ui import FITTING, REVIEWS, _create_users, _ingest, fitting_responder
 from tests.conftest import AUTH
 from tests.integration.test_webhooks import Receiver
 
@@ -73,16 +65,6 @@ FITTING.append(
         "new kettle; reply with your order number. The support team",
     )
 )
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    from tests.browser.chromium import ARGS
-
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(autouse=True)
@@ -140,25 +122,6 @@ def viewport(request) -> str:
     return request.param
 
 
-def login(chromium, base_url: str, email: str, viewport: str = "desktop", timezone: str = "UTC"):
-    context = chromium.new_context(base_url=base_url, viewport=VIEWPORTS[viewport], timezone_id=timezone)
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            CSP_ERRORS.append(f"{message.text} @ {message.location}")
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    page.goto("/login")
-    page.fill('input[name="email"]', email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url(re.compile(r"/queue"))
-    return context, page
-
-
 def shot(page, name: str, viewport: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"queue21-{name}-{viewport}.png"), full_page=True)
@@ -189,9 +152,9 @@ def no_sideways_scroll(page) -> None:
 
 
 # -- 1. do-not-engage has a workflow, and a spam review never becomes a clean draft ---------------------------
-def test_do_not_engage_is_handled_escalated_or_drafted_anyway_never_clean(chromium, seeded, viewport):
+def test_do_not_engage_is_handled_escalated_or_drafted_anyway_never_clean(sign_in, seeded, viewport):
     spam = seeded["by_id"]["spam-ui-1"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     page.goto(f"/reviews/{spam['id']}")
     dne = page.locator("#dne")
     expect(dne).to_be_visible()
@@ -242,9 +205,9 @@ def test_do_not_engage_is_handled_escalated_or_drafted_anyway_never_clean(chromi
     context.close()
 
 
-def test_escalation_is_visible_and_waits_for_a_lead(chromium, seeded, viewport):
+def test_escalation_is_visible_and_waits_for_a_lead(sign_in, seeded, viewport):
     courier = seeded["by_id"]["b-3"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     page.goto(f"/reviews/{courier['id']}")
     page.click("#more-actions summary")
     page.fill("#escalate-note", "the customer threatens to go to the consumer authority")
@@ -262,7 +225,7 @@ def test_escalation_is_visible_and_waits_for_a_lead(chromium, seeded, viewport):
     assert api_draft(seeded["url"], courier["draft"]["id"])["status"] == "escalated"
     shot(page, "escalated", viewport)
     context.close()
-    lead_context, lead = login(chromium, seeded["url"], "root@example.com", viewport)
+    lead_context, lead = sign_in(seeded["url"], "root@example.com", viewport=VIEWPORTS[viewport])
     lead.goto(f"/reviews/{courier['id']}")
     lead.click('[data-action="approve"]')
     lead.wait_for_url(lambda url: f"/reviews/{courier['id']}" not in url)
@@ -272,7 +235,7 @@ def test_escalation_is_visible_and_waits_for_a_lead(chromium, seeded, viewport):
 
 # -- 2. failed reviews are visible, retried, or written by hand ------------------------------------------------
 def test_failed_reviews_sit_in_the_queue_with_the_error_retry_and_write_it_yourself(
-    chromium, seeded, scripted_llm, viewport
+    sign_in, seeded, scripted_llm, viewport
 ):
     scripted_llm.set_rates(empty_choices=1.0)  # the model answers nothing usable
     with httpx.Client(base_url=seeded["url"], headers=AUTH) as api:
@@ -296,7 +259,7 @@ def test_failed_reviews_sit_in_the_queue_with_the_error_retry_and_write_it_yours
         ):
             assert time.monotonic() < deadline, [api.get(f"/api/v1/reviews/{i}").json() for i in ids]
             time.sleep(0.2)
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     expect(page.locator('[data-tab="failed"] [data-count]')).to_have_text("2")
     page.goto("/queue?status=failed")
     expect(page.locator("table.queue tbody tr")).to_have_count(2)
@@ -325,9 +288,9 @@ def test_failed_reviews_sit_in_the_queue_with_the_error_retry_and_write_it_yours
 
 
 # -- 5. reject is not a dead end -----------------------------------------------------------------------------------
-def test_rejected_shows_its_reason_reopens_drafts_again_or_is_written_by_hand(chromium, seeded, viewport):
+def test_rejected_shows_its_reason_reopens_drafts_again_or_is_written_by_hand(sign_in, seeded, viewport):
     jug = seeded["by_id"]["b-1"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     page.goto(f"/reviews/{jug['id']}")
     page.keyboard.press("r")
     page.keyboard.type("promises a date we can't keep")
@@ -360,9 +323,9 @@ def test_rejected_shows_its_reason_reopens_drafts_again_or_is_written_by_hand(ch
 
 
 # -- 3, 4. nothing published by accident ----------------------------------------------------------------------
-def test_a_stray_keystroke_is_never_published_and_e_starts_at_the_top(chromium, seeded, viewport):
+def test_a_stray_keystroke_is_never_published_and_e_starts_at_the_top(sign_in, seeded, viewport):
     thanks = seeded["by_id"]["b-2"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     page.goto(f"/reviews/{thanks['id']}")
     page.keyboard.press("e")
     editor = page.locator("#draft-text")
@@ -394,10 +357,10 @@ def test_a_stray_keystroke_is_never_published_and_e_starts_at_the_top(chromium, 
 
 
 def test_approving_a_flagged_draft_or_an_edit_with_new_issues_needs_a_confirmation_naming_them(
-    chromium, seeded, viewport
+    sign_in, seeded, viewport
 ):
     latvian = seeded["by_id"]["b-4"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     page.goto(f"/reviews/{latvian['id']}")
     page.fill("#draft-text", PHONE_REPLY)  # an edit that brings a guard issue, approved straight away
     page.click('[data-action="approve"]')
@@ -419,9 +382,9 @@ def test_approving_a_flagged_draft_or_an_edit_with_new_issues_needs_a_confirmati
     context.close()
 
 
-def test_undo_really_stops_the_webhook_for_approve_and_bulk_approve(chromium, seeded, receiver):
+def test_undo_really_stops_the_webhook_for_approve_and_bulk_approve(sign_in, seeded, receiver):
     thanks, latvian, jug = seeded["by_id"]["b-2"], seeded["by_id"]["b-4"], seeded["by_id"]["b-1"]
-    context, page = login(chromium, seeded["url"], "anna@example.com")
+    context, page = sign_in(seeded["url"], "anna@example.com")
     page.goto(f"/reviews/{thanks['id']}")
     page.keyboard.press("a")
     page.wait_for_url(lambda url: f"/reviews/{thanks['id']}" not in url)
@@ -461,8 +424,8 @@ def test_undo_really_stops_the_webhook_for_approve_and_bulk_approve(chromium, se
 
 
 # -- 6, 7, 9, 10. the phone, SLA, reasons, scanning ------------------------------------------------------------
-def test_queue_review_and_insights_fit_the_screen(chromium, seeded, viewport):
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+def test_queue_review_and_insights_fit_the_screen(sign_in, seeded, viewport):
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     rows = page.locator("table.queue tbody tr")
     expect(rows).to_have_count(len(seeded["reviews"]))
     no_sideways_scroll(page)
@@ -488,9 +451,9 @@ def test_queue_review_and_insights_fit_the_screen(chromium, seeded, viewport):
     context.close()
 
 
-def test_sla_counts_from_posting_within_the_filter_and_the_badge_clears_the_stars(chromium, seeded, viewport):
+def test_sla_counts_from_posting_within_the_filter_and_the_badge_clears_the_stars(sign_in, seeded, viewport):
     old = seeded["by_id"]["old-1"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     row = page.locator(f'tr[data-href^="/reviews/{old["id"]}?"]')
     expect(row.locator(".sla-badge")).to_be_visible()  # posted 3 days ago, imported just now
     expect(page.locator("[data-overdue]")).to_contain_text("1 past SLA")
@@ -508,9 +471,9 @@ def test_sla_counts_from_posting_within_the_filter_and_the_badge_clears_the_star
     context.close()
 
 
-def test_reasons_read_as_sentences_and_agents_correct_the_classification(chromium, seeded, viewport):
+def test_reasons_read_as_sentences_and_agents_correct_the_classification(sign_in, seeded, viewport):
     jug = seeded["by_id"]["b-1"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport, timezone="Europe/Riga")
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport], timezone_id="Europe/Riga")
     page.goto(f"/reviews/{jug['id']}")
     when = page.locator("#audit time").first  # times in the agent's zone, UTC on hover
     expect(when).to_have_attribute("title", re.compile("UTC"))
@@ -531,9 +494,9 @@ def test_reasons_read_as_sentences_and_agents_correct_the_classification(chromiu
     context.close()
 
 
-def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewport):
+def test_search_counts_mine_and_excerpts_help_scanning(sign_in, seeded, viewport):
     old, spam = seeded["by_id"]["old-1"], seeded["by_id"]["spam-ui-1"]
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     rows = page.locator("table.queue tbody tr")
     expect(page.locator('[data-tab="pending"] [data-count]')).to_have_text(str(len(seeded["reviews"])))
     page.select_option('select[name="rating"]', "5")  # htmx swaps the rows, and the counts follow the filter
@@ -548,7 +511,7 @@ def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewpor
     expect(page.locator("[data-claim-holder]")).to_contain_text("You hold this")
     page.goto("/queue?mine=yes")
     expect(rows).to_have_count(1)
-    boris_context, boris = login(chromium, seeded["url"], "boris@example.com", viewport)
+    boris_context, boris = sign_in(seeded["url"], "boris@example.com", viewport=VIEWPORTS[viewport])
     boris.goto(f"/reviews/{old['id']}")  # her claim locks it for him until it expires
     boris.keyboard.press("a")
     expect(boris.locator("#live-message")).to_contain_text("claimed by anna@example.com")
@@ -574,7 +537,7 @@ def test_search_counts_mine_and_excerpts_help_scanning(chromium, seeded, viewpor
 
 
 # -- translation for agents ------------------------------------------------------------------------------------
-def test_agents_read_a_translation_marked_as_such_cached_and_logged(chromium, seeded, scripted_llm, viewport):
+def test_agents_read_a_translation_marked_as_such_cached_and_logged(sign_in, seeded, scripted_llm, viewport):
     latvian = seeded["by_id"]["b-4"]
     translated: list[str] = []
 
@@ -586,7 +549,7 @@ def test_agents_read_a_translation_marked_as_such_cached_and_logged(chromium, se
         return fitting_responder(body)
 
     scripted_llm.responder = respond
-    context, page = login(chromium, seeded["url"], "anna@example.com", viewport)
+    context, page = sign_in(seeded["url"], "anna@example.com", viewport=VIEWPORTS[viewport])
     page.goto(f"/reviews/{latvian['id']}")
     page.click('[data-translate="en"]')
     block = page.locator("#review-translation [data-translation]")

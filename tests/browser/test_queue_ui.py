@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,9 +23,8 @@ from tests.conftest import AUTH
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-from tests.browser.chromium import ARGS, ARTIFACTS, CHROMIUM  # noqa: E402
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, PASSWORD, submit_sign_in  # noqa: E402
 
-PASSWORD = "correct horse battery"
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 pytestmark = [
@@ -60,14 +58,6 @@ REVIEWS = [
         "rating": 5,
     },
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _create_users(database_url: str, *users: tuple[str, str, str]) -> None:
@@ -149,36 +139,6 @@ def seeded(live_server, settings, scripted_llm) -> dict:
     return {"url": live_server.url, "reviews": reviews}
 
 
-CSP_ERRORS: list[str] = []  # console errors about the Content-Security-Policy, from every page of a test
-
-
-@pytest.fixture(autouse=True)
-def _no_csp_violations() -> Iterator[None]:
-    """The pages must work under a CSP without 'unsafe-inline': no inline script, style or handler."""
-    CSP_ERRORS.clear()
-    yield
-    assert CSP_ERRORS == []
-
-
-def _login(chromium, base_url: str, email: str):
-    context = chromium.new_context(base_url=base_url, viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            CSP_ERRORS.append(f"{message.text} @ {message.location}")
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    page.goto("/login")
-    page.fill('input[name="email"]', email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url(re.compile(r"/queue"))
-    return context, page
-
-
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -191,10 +151,10 @@ def _open_review(page, review_id: int) -> None:
 
 
 def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(
-    chromium, seeded, scripted_llm, database_url
+    sign_in, seeded, scripted_llm, database_url
 ):
     jug, _thanks, courier, _latvian = seeded["reviews"]
-    context, page = _login(chromium, seeded["url"], "anna@example.com")
+    context, page = sign_in(seeded["url"], "anna@example.com")
     rows = page.locator("table.queue tbody tr")
     expect(rows).to_have_count(4)
     _shot(page, f"queue-{_backend(database_url)}.png")
@@ -288,10 +248,10 @@ def test_agent_filters_edits_regenerates_approves_and_rejects_with_the_keyboard(
     context.close()
 
 
-def test_two_agents_editing_one_draft_get_a_conflict_with_the_other_text(chromium, seeded, database_url):
+def test_two_agents_editing_one_draft_get_a_conflict_with_the_other_text(sign_in, seeded, database_url):
     jug = seeded["reviews"][0]
-    anna_context, anna = _login(chromium, seeded["url"], "anna@example.com")
-    boris_context, boris = _login(chromium, seeded["url"], "boris@example.com")
+    anna_context, anna = sign_in(seeded["url"], "anna@example.com")
+    boris_context, boris = sign_in(seeded["url"], "boris@example.com")
     for page in (anna, boris):
         page.goto(f"/reviews/{jug['id']}")
         expect(page.locator("#draft-text")).to_be_visible()
@@ -323,18 +283,16 @@ def test_two_agents_editing_one_draft_get_a_conflict_with_the_other_text(chromiu
     boris_context.close()
 
 
-def test_unsaved_text_survives_an_ended_session(chromium, seeded):
+def test_unsaved_text_survives_an_ended_session(sign_in, seeded):
     jug = seeded["reviews"][0]
-    context, page = _login(chromium, seeded["url"], "anna@example.com")
+    context, page = sign_in(seeded["url"], "anna@example.com")
     page.goto(f"/reviews/{jug['id']}")
     mine = "Half-written reply that must not be lost: we are sorry about the cracked jug. The support team"
     page.fill("#draft-text", mine)
     context.clear_cookies(name="rra_session")  # the session ends while she types (expiry, sign-out elsewhere)
     page.press("#draft-text", "Control+Enter")
     page.wait_for_url(re.compile(r"/login\?next="))
-    page.fill('input[name="email"]', "anna@example.com")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
+    submit_sign_in(page, "anna@example.com")
     page.wait_for_url(re.compile(rf"/reviews/{jug['id']}"))
     expect(page.locator("#draft-text")).to_have_value(mine)  # restored from this browser
     expect(page.locator("#local-restore")).to_be_visible()
@@ -346,11 +304,11 @@ def test_unsaved_text_survives_an_ended_session(chromium, seeded):
     context.close()
 
 
-def test_hostile_review_text_is_shown_as_text_and_runs_nothing(chromium, seeded, database_url):
+def test_hostile_review_text_is_shown_as_text_and_runs_nothing(sign_in, seeded, database_url):
     evil = _ingest(
         seeded["url"], [{"text": EVIL, "source": "shop", "external_id": "evil-1", "rating": 1, "author": EVIL}]
     )[0]
-    context, page = _login(chromium, seeded["url"], "anna@example.com")
+    context, page = sign_in(seeded["url"], "anna@example.com")
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto("/queue")
@@ -365,9 +323,9 @@ def test_hostile_review_text_is_shown_as_text_and_runs_nothing(chromium, seeded,
     context.close()
 
 
-def test_form_post_without_csrf_token_is_refused(chromium, seeded):
+def test_form_post_without_csrf_token_is_refused(sign_in, seeded):
     jug = next(r for r in seeded["reviews"] if not r["draft"]["flagged"])  # a flagged one asks to confirm first
-    context, page = _login(chromium, seeded["url"], "anna@example.com")
+    context, page = sign_in(seeded["url"], "anna@example.com")
     page.goto(f"/reviews/{jug['id']}")
     draft_id = jug["draft"]["id"]
     # the browser's own cookies (session + CSRF cookie) but no token in the form or header
@@ -383,18 +341,18 @@ def test_form_post_without_csrf_token_is_refused(chromium, seeded):
     context.close()
 
 
-def test_claims_are_visible_and_bulk_approve_takes_only_clean_drafts(chromium, seeded, database_url):
+def test_claims_are_visible_and_bulk_approve_takes_only_clean_drafts(sign_in, seeded, database_url):
     reviews = seeded["reviews"]
     clean = [r for r in reviews if not r["draft"]["flagged"]]
     flagged = [r["draft"]["id"] for r in reviews if r["draft"]["flagged"]]
     assert len(clean) >= 2, "the scripted drafts for the English reviews should pass the guard"
     claimed = clean[0]
-    anna_context, anna = _login(chromium, seeded["url"], "anna@example.com")
+    anna_context, anna = sign_in(seeded["url"], "anna@example.com")
     anna.goto(f"/reviews/{claimed['id']}")
     anna.keyboard.press("c")
     expect(anna.locator("[data-claim-holder]")).to_contain_text("You hold this")
 
-    boris_context, boris = _login(chromium, seeded["url"], "boris@example.com")
+    boris_context, boris = sign_in(seeded["url"], "boris@example.com")
     expect(boris.locator(f'tr[data-href^="/reviews/{claimed["id"]}?"] .claim')).to_have_text("● Anna Agent")
     boris.goto(f"/reviews/{claimed['id']}")
     expect(boris.locator("[data-claim-holder]")).to_contain_text("Anna Agent is on this")
@@ -432,8 +390,8 @@ def test_claims_are_visible_and_bulk_approve_takes_only_clean_drafts(chromium, s
     boris_context.close()
 
 
-def test_admin_adds_an_agent_and_a_key(chromium, seeded, database_url):
-    context, page = _login(chromium, seeded["url"], "root@example.com")
+def test_admin_adds_an_agent_and_a_key(sign_in, seeded, database_url):
+    context, page = sign_in(seeded["url"], "root@example.com")
     page.click("text=Admin")
     page.wait_for_url(re.compile(r"/admin/users"))
     page.fill('form[action="/admin/users"] input[name="name"]', "Clara Agent")
