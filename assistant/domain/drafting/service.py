@@ -195,6 +195,20 @@ async def draft_reply(
     attempts = 0
     best: tuple[int, str, GuardResult] | None = None
 
+    def guard(text: str, system_prompt: str = "") -> GuardResult:
+        """The guard on a draft for this review: composed, or the model's (with the prompt it was given)."""
+        return check_draft(
+            text,
+            review_text=review_text,
+            language=language,
+            action=action,
+            playbook=playbook,
+            platform=platform,
+            system_prompt=system_prompt,
+            recent_replies=recent_replies,
+            kind=kind,
+        )
+
     def composed(why: str) -> DraftOutcome | None:
         if kind != "reply":
             return None
@@ -208,16 +222,7 @@ async def draft_reply(
         )
         if not text:
             return None
-        result = check_draft(
-            text,
-            review_text=review_text,
-            language=language,
-            action=action,
-            playbook=playbook,
-            platform=platform,
-            recent_replies=recent_replies,
-            kind=kind,
-        )
+        result = guard(text)
         marker = GuardIssue(COMPOSED, f"{COMPOSED_DETAIL}: {why}")
         return DraftOutcome(
             text, GuardResult(False, (marker, *result.issues), result.overlap), attempts, flagged=True, composed=True
@@ -261,18 +266,7 @@ async def draft_reply(
             return fallback
         attempts += 1
         text = with_signature(clean_reply(getattr(reply, "text", "") or ""), signature)
-        result = await run_cpu(
-            check_draft,
-            text,
-            review_text=review_text,
-            language=language,
-            action=action,
-            playbook=playbook,
-            platform=platform,
-            system_prompt=messages[0]["content"],
-            recent_replies=recent_replies,
-            kind=kind,
-        )
+        result = await run_cpu(guard, text, messages[0]["content"])
         if result.ok:
             return DraftOutcome(text, result, attempts, flagged=False)
         if best is None or _score(result) <= best[0]:
