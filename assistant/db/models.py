@@ -214,6 +214,47 @@ class WebhookDelivery(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
+class Snippet(SQLModel, table=True):
+    """A saved phrase an agent drops into a draft by its key: per business and language, so only phrases that
+    fit the review are offered. Untrusted text like any other: escaped when shown, guarded in the draft."""
+
+    __table_args__ = (UniqueConstraint("business", "language", "key", name="uq_snippet_business_language_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    business: str = Field(max_length=100)
+    language: str = Field(max_length=8)
+    key: str = Field(max_length=40)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: str = Field(max_length=200)
+    created_at: datetime = _ts()
+
+
+class SavedFilter(SQLModel, table=True):
+    """A queue filter an agent saved under a name, to reopen it from the queue page (per user)."""
+
+    __table_args__ = (UniqueConstraint("owner", "name", name="uq_savedfilter_owner_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(max_length=200)
+    name: str = Field(max_length=80)
+    query: str = Field(sa_column=Column(Text, nullable=False))  # the queue's query string, without page
+    created_at: datetime = _ts()
+
+
+class Translation(SQLModel, table=True):
+    """A finished translation for agents, shared by every process and kept across restarts: (language, sha256
+    of the text) → the model's translation. Never a reply: it is only shown, marked as a translation."""
+
+    __table_args__ = (UniqueConstraint("language", "text_hash", name="uq_translation_language_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    language: str = Field(max_length=8)
+    text_hash: str = Field(max_length=64)
+    translated: str = Field(sa_column=Column(Text, nullable=False))
+    model: str = Field(max_length=200)
+    created_at: datetime = _ts(index=True)
+
+
 # Insights and export read reviews by when they were written and drafts by approval time (migration 0002).
 # The review indexes cover every column the weekly aggregates read, so SQLite never visits the wide rows.
 _OCCURRED = func.coalesce(Review.review_created_at, Review.created_at)

@@ -140,6 +140,28 @@ def classify(
     typer.echo(classification.format_classification_report(report))
 
 
+@app.command("export-corrections")
+def export_corrections(
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="JSONL file to write (outside the repository)"),
+) -> None:
+    """Reviews whose classification an agent corrected, with the corrected labels, as an eval dataset
+    (the format of eval/datasets/*.jsonl). They are real reviews: never commit the file."""
+    from assistant.db.engine import create_engine, session_factory
+    from assistant.evaluation.corrections import corrected_cases, write_cases
+    from assistant.settings import get_settings
+
+    async def read() -> list[dict]:
+        engine = create_engine(get_settings().resolved_database_url)
+        try:
+            return await corrected_cases(session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    cases = asyncio.run(read())
+    write_cases(cases, out)
+    typer.echo(f"wrote {len(cases)} corrected review(s) to {out}")
+
+
 REAL_REVIEWS = PROJECT_ROOT.parent / "shared" / "real-reviews"
 
 

@@ -20,6 +20,7 @@ from assistant.web.controllers.admin import AdminController
 from assistant.web.controllers.queue import QueueController
 from assistant.web.controllers.review import ReviewPageController
 from assistant.web.controllers.sign_in import SignInController
+from assistant.web.controllers.snippets import SnippetsController
 from assistant.web.rendering import STATIC_DIR, environment, is_htmx, render
 from assistant.web.sessions import (
     SESSION_COOKIE,
@@ -95,7 +96,9 @@ def page_router(settings: Settings, handlers: list) -> Router:
 def web_handlers(settings: Settings) -> list[Router]:
     for name in ("queue.html", "_queue_results.html", "review.html", "_review_live.html", "login.html"):
         environment().get_template(name)  # compile now, not on the first agent's first page
-    pages = page_router(settings, [SignInController, QueueController, ReviewPageController, AdminController])
+    pages = page_router(
+        settings, [SignInController, QueueController, ReviewPageController, AdminController, SnippetsController]
+    )
     static = create_static_files_router(
         path="/static",
         directories=[STATIC_DIR],

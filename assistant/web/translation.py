@@ -1,44 +1,52 @@
 """Translations for agents: a review or a draft shown in the agent's language on demand, so nobody approves a
-Latvian reply they cannot read. Through the one LLM seam (so every call is logged with its review), cached in
-memory per text and language, shown marked as a machine translation, and never stored as or sent in a reply."""
+Latvian reply they cannot read. Through the one LLM seam (so every call is logged with its review, like any
+model call), cached in the database (shared by every process, kept across restarts, bounded to the newest
+`CACHE_SIZE`), shown marked as a machine translation, and never stored as or sent in a reply."""
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Translation
 from assistant.errors import InvalidInput
 from assistant.llm import LLM
 
 LANGUAGES = {"en": "English", "ru": "Russian", "uk": "Ukrainian", "lv": "Latvian"}
-CACHE_SIZE = 2000
+CACHE_SIZE = 5000
 TEMPLATE = "translate_for_agent"
 
 
-class Translations:
-    """An LRU of finished translations: (language, sha256 of the text) → translated text."""
-
-    def __init__(self, size: int = CACHE_SIZE):
-        self.size = size
-        self._done: OrderedDict[tuple[str, str], str] = OrderedDict()
-
-    async def translate(self, llm: LLM | None, text: str, language: str, *, review_id: int | None) -> str:
-        if language not in LANGUAGES:
-            raise InvalidInput(f"translate into one of: {', '.join(LANGUAGES)}", field="to")
-        if not text.strip():
-            return ""
-        key = (language, hashlib.sha256(text.encode()).hexdigest())
-        if key in self._done:
-            self._done.move_to_end(key)
-            return self._done[key]
-        if llm is None:
-            raise InvalidInput("no language model is configured in this process")
-        reply = await llm.chat(TEMPLATE, messages(text, language), review_id=review_id, max_tokens=700, temperature=0.0)
-        translated = reply.text.strip()
-        self._done[key] = translated
-        if len(self._done) > self.size:
-            self._done.popitem(last=False)
-        return translated
+async def translate(session: AsyncSession, llm: LLM | None, text: str, language: str, *, review_id: int | None) -> str:
+    """`text` in `language`: from the shared cache, else from the model (logged), then cached."""
+    if language not in LANGUAGES:
+        raise InvalidInput(f"translate into one of: {', '.join(LANGUAGES)}", field="to")
+    if not text.strip():
+        return ""
+    text_hash = hashlib.sha256(text.encode()).hexdigest()
+    cached = (
+        await session.execute(
+            select(Translation.translated).where(Translation.language == language, Translation.text_hash == text_hash)
+        )
+    ).scalar()
+    if cached is not None:
+        return cached
+    if llm is None:
+        raise InvalidInput("no language model is configured in this process")
+    reply = await llm.chat(TEMPLATE, messages(text, language), review_id=review_id, max_tokens=700, temperature=0.0)
+    translated = reply.text.strip()
+    row = Translation(language=language, text_hash=text_hash, translated=translated, model=llm.model[:200])
+    session.add(row)
+    try:
+        await session.flush()
+        await session.execute(delete(Translation).where(Translation.id <= row.id - CACHE_SIZE))
+        await session.commit()
+    except IntegrityError:  # another process translated the same text meanwhile: theirs stands
+        await session.rollback()
+    return translated
 
 
 def messages(text: str, language: str) -> list[dict[str, str]]:

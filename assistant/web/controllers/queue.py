@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.response import Redirect
@@ -9,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.domain.queue import states
 from assistant.domain.queue.service import DraftService
+from assistant.domain.saved_filters.service import SavedFilterService
 from assistant.domain.users.service import UserService
 from assistant.errors import AssistantError
 from assistant.playbooks import Action
@@ -51,6 +54,7 @@ class QueueController(Controller):
             names=await UserService(db_session).names(),
             counts=await service.counts(filters),
             open_states=states.OPEN,
+            saved_filters=await SavedFilterService(db_session, request.user.actor).list(),
         )
         partial = is_htmx(request) and request.headers.get("hx-target") == "queue-results"
         return render(
@@ -108,6 +112,29 @@ class QueueController(Controller):
             more = f"; and {len(result.refused) - 8} more" if len(result.refused) > 8 else ""
             flash(request, f"Not approved ({len(result.refused)}): {shown}{more}.", "warning")
         return Redirect(back, status_code=303)
+
+    @post("/queue/filters", status_code=200)
+    async def save_filter(self, request: Request, db_session: AsyncSession) -> Redirect:
+        """Save the filter on screen under a name (a name saved again is replaced); it is listed on the queue page."""
+        form = await read_form(request)
+        query = text_field(form, "q", limit=2000)
+        try:
+            filters = QueueFilters.parse(dict(parse_qsl(query)))
+            saved = await SavedFilterService(db_session, request.user.actor).save(
+                text_field(form, "name", limit=200), filters.query(page=1)
+            )
+        except AssistantError as exc:
+            flash(request, f"Filter not saved: {exc.detail}.", "danger")
+            return Redirect(_back(form), status_code=303)
+        flash(request, f"Saved the filter “{saved.name}”.", "success")
+        return Redirect("/queue" + (f"?{saved.query}" if saved.query else ""), status_code=303)
+
+    @post("/queue/filters/{filter_id:int}/delete", status_code=200)
+    async def delete_filter(self, filter_id: int, request: Request, db_session: AsyncSession) -> Redirect:
+        form = await read_form(request)
+        await SavedFilterService(db_session, request.user.actor).delete(filter_id)
+        flash(request, "Saved filter removed.", "success")
+        return Redirect(_back(form), status_code=303)
 
     @post("/queue/undo", status_code=200)
     async def undo(self, request: Request, db_session: AsyncSession, state: State) -> Redirect:

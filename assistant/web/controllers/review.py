@@ -21,6 +21,7 @@ from assistant.db.models import Draft
 from assistant.domain.queue import states
 from assistant.domain.queue.service import DraftService
 from assistant.domain.reviews.service import ReviewService
+from assistant.domain.snippets.service import SnippetService
 from assistant.errors import AssistantError, Conflict, InvalidInput, LLMError
 from assistant.playbooks import Action
 from assistant.web.controllers.queue import queue_service
@@ -74,6 +75,7 @@ class ReviewPageController(Controller):
         **extra: Any,
     ) -> Response:
         page = await load_review_page(db_session, state.playbooks, review_id, draft_id)
+        language = page.classification.language if page.classification else "und"
         prev_id = next_id = None
         if page.draft is not None:
             prev_id, next_id = await queue_service(db_session, state, request.user.actor).neighbours(
@@ -100,6 +102,8 @@ class ReviewPageController(Controller):
             actions=[a.value for a in Action],
             undo_seconds=int(state.settings.undo_seconds),
             translate_languages=TRANSLATE_LANGUAGES,
+            snippets=await SnippetService(db_session).list(business=page.review.business, language=language),
+            snippet_scope=(page.review.business, language),
         )
         context.update(extra)
         use_partial = is_htmx(request) if partial is None else partial
@@ -456,7 +460,7 @@ class ReviewPageController(Controller):
         """The review (or a draft of it) in the agent's language: an htmx fragment, marked as a translation."""
         from assistant.db.models import Review
         from assistant.errors import NotFound
-        from assistant.web.translation import LANGUAGES, Translations
+        from assistant.web.translation import LANGUAGES, translate
 
         review = await db_session.get(Review, review_id)
         if review is None:
@@ -470,9 +474,8 @@ class ReviewPageController(Controller):
             text = row.text
         else:
             raise InvalidInput("part must be review, or draft with a draft id", field="part")
-        translations = state.setdefault("translations", Translations())
         try:
-            translated = await translations.translate(state.llm, text, to, review_id=review_id)
+            translated = await translate(db_session, state.llm, text, to, review_id=review_id)
             error = None
         except LLMError as exc:
             translated, error = "", f"The translation failed: {exc.detail}. Try again."

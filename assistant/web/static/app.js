@@ -345,6 +345,67 @@
     tick();
   }
 
+  // -- phrases (snippets): Ctrl+/ in the editor opens a picker of this review's business and language ------
+  // The phrase goes in at the cursor as plain text (never as HTML); saving the draft guards it as always.
+  let snippetCaret = null;
+
+  function openSnippets() {
+    const area = editor();
+    const dialog = $("#snippet-picker");
+    if (!area || !dialog) return;
+    snippetCaret = [area.selectionStart, area.selectionEnd];
+    const filter = $("#snippet-filter");
+    filter.value = "";
+    filterSnippets("");
+    dialog.showModal();
+    filter.focus();
+  }
+
+  function snippetButtons() { return $$("#snippet-list [data-snippet-key]"); }
+
+  function filterSnippets(typed) {
+    const wanted = typed.trim().toLowerCase();
+    snippetButtons().forEach((button) => {
+      const key = button.dataset.snippetKey;
+      const text = button.dataset.snippetText.toLowerCase();
+      button.closest("li").hidden = !!wanted && !key.startsWith(wanted) && !text.includes(wanted);
+    });
+  }
+
+  function insertSnippet(button) {
+    const area = editor();
+    const dialog = $("#snippet-picker");
+    if (!area || !button) return;
+    const [start, end] = snippetCaret || [area.value.length, area.value.length];
+    const before = area.value.slice(0, start);
+    const text = (before && !/\s$/.test(before) ? " " : "") + button.dataset.snippetText;
+    area.setRangeText(text, start, end, "end");
+    if (dialog.open) dialog.close();
+    area.focus();
+    area.dispatchEvent(new Event("input", { bubbles: true })); // kept in this browser, counter updated
+  }
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-snippet-open]")) { openSnippets(); return; }
+    const picked = event.target.closest("#snippet-list [data-snippet-key]");
+    if (picked) insertSnippet(picked);
+  });
+  document.addEventListener("input", (event) => {
+    if (event.target.id === "snippet-filter") filterSnippets(event.target.value);
+  });
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target.id === "draft-text" && (event.ctrlKey || event.metaKey) && event.key === "/") {
+      event.preventDefault();
+      openSnippets();
+    } else if (target.id === "snippet-filter" && event.key === "Enter" && !event.isComposing) {
+      event.preventDefault();
+      const typed = target.value.trim().toLowerCase();
+      const visible = snippetButtons().filter((b) => !b.closest("li").hidden);
+      insertSnippet(visible.find((b) => b.dataset.snippetKey === typed) || visible[0]);
+    }
+  });
+
   // -- character counter while editing ----------------------------------------------------------------
   function updateCounter() {
     $$("[data-counter-for]").forEach((label) => {
