@@ -17,7 +17,8 @@ from litestar.testing import AsyncTestClient
 
 from assistant.db.migrate import upgrade
 from assistant.server.app import create_app
-from assistant.settings import Settings
+from assistant.playbooks import Playbook, load_playbook
+from assistant.settings import PROJECT_ROOT, Settings
 from assistant.testing.scripted_llm import ScriptedLLM
 
 API_KEY = "test-bootstrap-key"
@@ -67,6 +68,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = request.getfixturevalue("postgres_database")
     _truncate(url)
     return url
+
+
+@pytest.fixture(scope="module")
+def playbook() -> Playbook:
+    """The shipped default playbook, read once per test module."""
+    return load_playbook(PROJECT_ROOT / "playbooks" / "default.yaml")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from assistant.domain.drafting.service import draft_reply
 from assistant.evaluation.sendability import judge_dataset, load_reviews, measure, sendability
 from assistant.llm import build_llm
 from assistant.llm.embedded import MODEL_FILE, MODEL_NAME, available, default_model_path
-from assistant.playbooks import Action, load_playbook
+from assistant.playbooks import Action
 from assistant.server.app import create_app
 from assistant.settings import Settings
 from assistant.testing.scripted_llm import ScriptedLLM, default_responder
@@ -29,11 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "eval" / "datasets"
 JUNK = [json.loads(line) for line in (DATASETS / "junk_drafts.jsonl").read_text().splitlines() if line]
 SCRIPTED = [r for r in JUNK if r["id"].startswith(("scripted-", "issue20-"))]
-
-
-@pytest.fixture(scope="module")
-def playbook():
-    return load_playbook(ROOT / "playbooks" / "default.yaml")
 
 
 def _review_in(body: dict) -> str:

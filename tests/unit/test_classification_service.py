@@ -4,7 +4,6 @@ the rules' answer when the model fails, a person when rules and model disagree a
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +17,8 @@ from assistant.domain.classification.service import (
     parse_answer,
 )
 from assistant.errors import LLMBadOutput, LLMUnavailable
-from assistant.playbooks import Action, DoNotEngageKind, Remedy, RemedyKind, load_playbook
+from assistant.playbooks import Action, DoNotEngageKind, Remedy, RemedyKind
 
-ROOT = Path(__file__).resolve().parents[2]
 UNDECIDED = "Заказывал у вас в прошлом месяце, хочу рассказать, как всё прошло."  # no cues, no rating
 
 
@@ -55,11 +53,6 @@ def answer(action="apologize", **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture(scope="module")
-def playbook():
-    return load_playbook(ROOT / "playbooks" / "default.yaml")
 
 
 def test_the_undecided_example_is_undecided(playbook):

@@ -22,11 +22,6 @@ REVIEWS = {
 }
 
 
-@pytest.fixture(scope="module")
-def playbook():
-    return load_playbook(ROOT / "playbooks" / "default.yaml")
-
-
 @pytest.fixture(autouse=True)
 def fresh_memory():
     _RECENT.clear()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,8 @@ from assistant.domain.drafting.fluency import is_unusable
 from assistant.domain.drafting.service import SIMILAR_RETRIES, clean_reply, draft_reply
 from assistant.errors import LLMUnavailable
 from assistant.llm.tokens import count_message_tokens
-from assistant.playbooks import Action, Playbook, load_playbook
+from assistant.playbooks import Action
 
-ROOT = Path(__file__).resolve().parents[2]
 REVIEW = "Курьер опоздал на два часа, суп остыл."
 GOOD = (
     "Здравствуйте! Два часа ждать суп и получить его холодным — обидно, и это наша ошибка. Мы разбираемся со "
@@ -51,11 +49,6 @@ class FakeLLM:
             }
         )
         return Reply(self.script[min(len(self.calls), len(self.script)) - 1])
-
-
-@pytest.fixture(scope="module")
-def playbook() -> Playbook:
-    return load_playbook(ROOT / "playbooks" / "default.yaml")
 
 
 async def run(playbook, llm, **overrides):

@@ -11,16 +11,11 @@ import pytest
 
 from assistant.domain.drafting.fluency import CODES, UNUSABLE, check_fluency, is_unusable, known
 from assistant.domain.drafting.guard import check_draft
-from assistant.playbooks import Action, load_playbook
+from assistant.playbooks import Action
 
 ROOT = Path(__file__).resolve().parents[2]
 JUNK = [json.loads(line) for line in (ROOT / "eval/datasets/junk_drafts.jsonl").read_text().splitlines() if line]
 GOOD = [json.loads(line) for line in (ROOT / "eval/datasets/good_drafts.jsonl").read_text().splitlines() if line]
-
-
-@pytest.fixture(scope="module")
-def playbook():
-    return load_playbook(ROOT / "playbooks" / "default.yaml")
 
 
 def guard(playbook, row, draft=None):

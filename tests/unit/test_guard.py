@@ -11,16 +11,11 @@ from assistant.domain.drafting.cliches import CLICHES, find_cliches
 from assistant.domain.drafting.guard import check_draft, percentages, requested_tokens
 from assistant.domain.drafting.prompting import build_draft_messages
 from assistant.domain.drafting.variety import SIMILARITY_THRESHOLD, max_overlap, ngram_overlap
-from assistant.playbooks import Action, Brand, Contact, Playbook, load_playbook
+from assistant.playbooks import Action, Brand, Contact, Playbook
 
 ROOT = Path(__file__).resolve().parents[2]
 SIG = {"ru": "Команда поддержки", "uk": "Команда підтримки", "lv": "Atbalsta komanda", "en": "The support team"}
 A = Action
-
-
-@pytest.fixture(scope="module")
-def playbook() -> Playbook:
-    return load_playbook(ROOT / "playbooks" / "default.yaml")
 
 
 def check(playbook, draft, *, language, action=A.apologize, review="", sign=True, **kw):

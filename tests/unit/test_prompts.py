@@ -4,7 +4,6 @@ fence, and long reviews are cut to the token budget."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import jinja2
 import pytest
@@ -12,19 +11,13 @@ import pytest
 from assistant.domain.drafting.cliches import CLICHES
 from assistant.domain.drafting.prompting import build_draft_messages, review_fence
 from assistant.llm.tokens import TRIM_MARKER, count_message_tokens, count_tokens, trim_to_tokens
-from assistant.playbooks import Action, Playbook, Tone, load_playbook
+from assistant.playbooks import Action, Playbook, Tone
 from assistant.prompts import render
 
-ROOT = Path(__file__).resolve().parents[2]
 REVIEW = "Курьер Зиновий опоздал на 3 часа, пицца «Маргарита» приехала холодной."
 ADDRESS = {"ru": "«вы»", "uk": "«ви»", "lv": "«Jūs»", "en": "«you»"}
 INFORMAL = {"ru": "«ты»", "uk": "«ти»", "lv": "«tu»"}
 LANGUAGE_NAMES = {"ru": "Russian", "uk": "Ukrainian", "lv": "Latvian", "en": "English"}
-
-
-@pytest.fixture(scope="module")
-def playbook() -> Playbook:
-    return load_playbook(ROOT / "playbooks" / "default.yaml")
 
 
 def _messages(playbook: Playbook, **overrides) -> list[dict]:
