@@ -509,13 +509,14 @@ def test_refund_allowed_by_playbook_passes_and_negation_is_not_a_promise(playboo
     assert check(playbook, negated, language="ru", action=A.offer_fix).ok
 
 
+def kafija(playbook: Playbook, url: str) -> Playbook:
+    """The default playbook for a café whose own contacts (which a reply may give) are these, with `url`."""
+    contact = Contact(email="hi@kafija.lv", phone="+371 6700 0000", url=url)
+    return playbook.model_copy(update={"brand": Brand(name="Kafija", signature=SIG, contact=contact)})
+
+
 def test_brand_contacts_and_order_numbers_are_allowed(playbook):
-    brand = Brand(
-        name="Kafija",
-        signature=SIG,
-        contact=Contact(email="hi@kafija.lv", phone="+371 6700 0000", url="https://kafija.lv/kontakti"),
-    )
-    shop = playbook.model_copy(update={"brand": brand})
+    shop = kafija(playbook, "https://kafija.lv/kontakti")
     draft = (
         "Labdien! Žēl, ka pasūtījums Nr. 12345678 kavējās. Zvaniet +371 6700 0000, rakstiet hi@kafija.lv vai "
         "skatiet https://kafija.lv/kontakti, un mēs to nokārtosim."
@@ -657,12 +658,7 @@ def test_phone_the_review_dictated_is_not_exempt(playbook):
 
 
 def test_brand_channels_pass(playbook):
-    brand = Brand(
-        name="Kafija",
-        signature=SIG,
-        contact=Contact(email="hi@kafija.lv", phone="+371 6700 0000", url="https://t.me/kafija_lv"),
-    )
-    shop = playbook.model_copy(update={"brand": brand})
+    shop = kafija(playbook, "https://t.me/kafija_lv")
     draft = "Labdien! Žēl, ka kafija atdzisa. Rakstiet mums t.me/kafija_lv vai hi@kafija.lv, un mēs to nokārtosim."
     assert check(shop, draft, language="lv").ok
 
