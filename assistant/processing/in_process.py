@@ -133,10 +133,6 @@ class InProcessDispatcher:
             finally:
                 self.queue.task_done()
 
-    async def drain(self) -> None:
-        """Wait until everything submitted so far is processed (tests, batch runs)."""
-        await self.queue.join()
-
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()

@@ -64,7 +64,6 @@ class RateLimiter:
         self.slots = asyncio.Semaphore(concurrency) if concurrency else contextlib.nullcontext()
         self._resume_at = 0.0
         self.throttled = 0  # 429 answers seen
-        self.paused_seconds = 0.0
 
     @property
     def counts_tokens(self) -> bool:
@@ -82,7 +81,6 @@ class RateLimiter:
         """Everyone sharing this limiter waits `seconds` from now (a 429's Retry-After)."""
         resume = time.monotonic() + seconds
         if resume > self._resume_at:
-            self.paused_seconds += resume - max(self._resume_at, time.monotonic())
             self._resume_at = resume
         self.throttled += 1
 

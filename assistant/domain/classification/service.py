@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from assistant.domain.classification import language, lexicon
 from assistant.domain.classification.cues import TOPICS
 from assistant.domain.classification.rules import FIX_REMEDIES, RulesVerdict, classify_rules, fit_action
 from assistant.errors import LLMBadOutput, LLMError
@@ -299,7 +300,5 @@ def escalation_note(result: ClassificationResult) -> str | None:
 
 def warm_up() -> None:
     """Load lingua's models and simplemma's dictionaries now (seconds), not on the first review."""
-    from assistant.domain.classification import language, lexicon
-
     language.warm_up()
     lexicon.warm_up()

@@ -25,8 +25,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from assistant.domain.classification.lexicon import lexicon
+from assistant.domain.drafting.guard import remedy_mentions
+from assistant.domain.drafting.prompting import reply_language
+from assistant.domain.drafting.variety import max_overlap
 from assistant.playbooks import FIX_KINDS, Action, LanguageBlocks, Playbook, RemedyKind, load_playbook
+
+if TYPE_CHECKING:
+    import pymorphy3
 
 COMPOSED = "composed_from_playbook"
 COMPOSED_DETAIL = "composed from the playbook, not written by the model"
@@ -106,17 +114,12 @@ def blocks_for(playbook: Playbook, language: str) -> LanguageBlocks | None:
 def _review_topics(review_text: str, topics: Sequence[str]) -> list[str]:
     found = [t for t in topics if t]
     if not found:
-        from assistant.domain.classification.lexicon import lexicon
-
         found = [h.label for h in lexicon().match(review_text) if h.kind == "topic" and not h.negated]
     return sorted(dict.fromkeys(found), key=lambda t: _TOPIC_ORDER.index(t) if t in _TOPIC_ORDER else 99)
 
 
 def _fragment(review_text: str, praise: bool) -> str | None:
     """A short fragment of the review to quote: a clause that names what happened (or what was praised)."""
-    from assistant.domain.classification.lexicon import lexicon
-    from assistant.domain.drafting.guard import remedy_mentions
-
     lo, hi = QUOTE_WORDS
     want = "praise" if praise else "complaint"
     best: tuple[int, str] | None = None
@@ -141,8 +144,8 @@ def _fragment(review_text: str, praise: bool) -> str | None:
 
 
 @lru_cache(maxsize=2)
-def _morph(language: str):
-    import pymorphy3
+def _morph(language: str) -> pymorphy3.MorphAnalyzer:
+    import pymorphy3  # 0.2 s to import (python -X importtime), needed only to compose in ru or uk
 
     return pymorphy3.MorphAnalyzer(lang=language)
 
@@ -251,9 +254,6 @@ def compose_reply(
 ) -> str | None:
     """A reply built from the playbook's blocks for this review, or None when there are no blocks for the
     language (or the action takes no reply)."""
-    from assistant.domain.drafting.prompting import reply_language
-    from assistant.domain.drafting.variety import max_overlap
-
     lang = reply_language(language)
     blocks = blocks_for(playbook, lang)
     if blocks is None or action == Action.do_not_engage:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+import simplemma
+
 # Share of a draft's word trigrams found in one earlier reply above which the draft counts as a copy.
 # Independent replies on the same subject stay around 0.1-0.3 (signature, "заказ", a shared phrase);
 # a lightly edited copy is above 0.6.
@@ -35,8 +37,6 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=50_000)
 def _lemma(word: str, language: str) -> str:
-    import simplemma  # imported lazily: its dictionaries take a moment to load
-
     try:
         return simplemma.lemmatize(word, lang=language).lower().replace("ё", "е")
     except (ValueError, KeyError):  # pragma: no cover - unknown language or token

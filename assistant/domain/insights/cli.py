@@ -7,6 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from assistant.domain.insights.digest import render_markdown, render_terminal
+from assistant.domain.insights.schemas import build_query
+from assistant.errors import AssistantError
+from assistant.playbooks import PlaybookRegistry
+from assistant.settings import get_settings
 
 
 def insights_command(
@@ -16,16 +23,11 @@ def insights_command(
     markdown: Annotated[Path | None, typer.Option(help="Also write the digest as Markdown to this file")] = None,
 ) -> None:
     """What customers complain about, how it changes and how fast the team answers."""
-    from rich.console import Console
+    # The database side loads here, not with the whole CLI: 3.8 s of imports (see assistant/__main__.py).
     from sqlalchemy.exc import DBAPIError
 
     from assistant.db.engine import create_engine, session_factory
-    from assistant.domain.insights.digest import render_markdown, render_terminal
-    from assistant.domain.insights.schemas import build_query
     from assistant.domain.insights.service import InsightsService, spike_rule
-    from assistant.errors import AssistantError
-    from assistant.playbooks import PlaybookRegistry
-    from assistant.settings import get_settings
 
     settings = get_settings()
 

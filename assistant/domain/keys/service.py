@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import ApiKey
+from assistant.db.models import ApiKey, utcnow
+from assistant.errors import NotFound
 
 SCOPES = ("admin", "agent", "ingest")
 PREFIX = "rra_"
@@ -58,8 +59,6 @@ async def list_keys(session: AsyncSession) -> list[ApiKey]:
 
 async def revoke_key(session: AsyncSession, key_id: int) -> ApiKey:
     """Revoke a key: it stops authenticating at once. Revoking twice keeps the first time."""
-    from assistant.db.models import utcnow
-    from assistant.errors import NotFound
 
     row = await session.get(ApiKey, key_id)
     if row is None:

@@ -126,12 +126,6 @@ class UserService:
         await self.session.refresh(user)
         return user
 
-    async def set_password(self, user_id: int, password: str) -> None:
-        check_password(password)
-        await self.get(user_id)
-        await self.session.execute(update(User).where(User.id == user_id).values(password_hash=hash_password(password)))
-        await self.session.commit()
-
     async def _active_admins(self) -> int:
         query = select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
         return (await self.session.execute(query)).scalar_one()

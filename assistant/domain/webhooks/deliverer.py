@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from tenacity import RetryCallState, wait_exponential_jitter
 
 from assistant.db.models import Draft, Event, WebhookDelivery, utcnow
+from assistant.domain.webhooks.service import configure_sessions
 from assistant.domain.webhooks.signing import EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 log = logging.getLogger(__name__)
@@ -182,8 +183,6 @@ class WebhookDeliverer:
 
 async def start_deliverer(app: Litestar) -> None:
     """Litestar startup hook (after the app's own `start`, which opens the database)."""
-    from assistant.domain.webhooks.service import configure_sessions
-
     configure_sessions(app.state.sessions, app.state.settings)
     app.state.webhooks = WebhookDeliverer(app.state.sessions, app.state.settings)
     await app.state.webhooks.start()
