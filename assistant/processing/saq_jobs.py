@@ -25,10 +25,11 @@ from datetime import timedelta
 from typing import Any
 
 from saq import Queue, Worker
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Review, ReviewStatus, utcnow
+from assistant.processing.in_process import MODEL_RETRIES, MODEL_RETRY, TRANSIENT
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -116,13 +117,55 @@ class SaqDispatcher:
 
 
 async def process_review(ctx: dict[str, Any], *, review_id: int) -> str:
-    """The job: one review through the pipeline. A review's own failure is recorded on it, not raised."""
-    beat = asyncio.create_task(_heartbeat(ctx["job"])) if ctx.get("job") else None
+    """The job: one review through the pipeline. A review's own failure is recorded on it, not raised, except
+    while the model is down: then SAQ retries the job with backoff (`ModelDown`), as the in-process workers do."""
+    job = ctx.get("job")
+    pipeline = ctx["pipeline"]
+    beat = asyncio.create_task(_heartbeat(job)) if job else None
     try:
-        return str(await ctx["pipeline"].process(review_id))
+        if job is not None and job.attempts > 1:
+            await _model_retry_due(pipeline.sessions, review_id)
+        status = await pipeline.process(review_id)
+        if status == ReviewStatus.failed and job is not None:
+            await _retry_while_model_down(pipeline.sessions, job, review_id)
+        return str(status)
     finally:
         if beat:
             beat.cancel()
+
+
+class ModelDown(Exception):
+    """Raised from a job whose review failed because the model was down or answered garbage: SAQ's own retry
+    (the job's `retries`, `retry_delay`, `retry_backoff`) schedules it again, 5 s doubling to 10 min."""
+
+
+async def _retry_while_model_down(sessions: async_sessionmaker, job: Any, review_id: int) -> None:
+    """A transient model failure, within MODEL_RETRIES: give the job SAQ's backoff for model outages and raise,
+    so the review waits `failed` (its error shown) until its next try. Past that, a person takes it."""
+    async with sessions() as session:
+        error = (await session.execute(select(Review.error).where(Review.id == review_id))).scalar() or ""
+    if not error.startswith(TRANSIENT) or job.attempts > MODEL_RETRIES:
+        return
+    job.retries = max(job.retries, MODEL_RETRIES + 1)
+    job.retry_delay, job.retry_backoff = MODEL_RETRY
+    log.info("review %s failed (%s); SAQ retries it (%s of %s)", review_id, error[:80], job.attempts, MODEL_RETRIES)
+    raise ModelDown(error[:200])
+
+
+async def _model_retry_due(sessions: async_sessionmaker, review_id: int) -> None:
+    """A retried job's review goes back from `failed` (by the model) to `received`, so the pipeline claims it;
+    a review a person retried, wrote a reply for, or that is already done is left alone."""
+    async with sessions() as session:
+        await session.execute(
+            update(Review)
+            .where(
+                Review.id == review_id,
+                Review.status == ReviewStatus.failed,
+                or_(*(Review.error.startswith(t) for t in TRANSIENT)),
+            )
+            .values(status=ReviewStatus.received, updated_at=utcnow())
+        )
+        await session.commit()
 
 
 async def _heartbeat(job: Any) -> None:

@@ -1,0 +1,75 @@
+"""SAQ workers retry a review the model failed on, with SAQ's own retry and backoff, as the in-process
+dispatcher does: a real Redis queue, a real worker, the scripted model answering 500 and then recovering."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from assistant.processing import saq_jobs
+from assistant.processing.saq_jobs import build_worker, job_key
+from assistant.server.app import create_app
+from tests.conftest import AUTH, wait_for_status
+from tests.integration.test_workers import queued, redis_up  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.skipif(not redis_up(), reason="Redis is not reachable")
+
+REVIEW = {"text": "The courier was two hours late and the box was crushed", "source": "shop", "rating": 2}
+
+
+async def _run_until(worker, client, review_id: int, *statuses: str, timeout: float) -> dict:
+    task = asyncio.create_task(worker.start())
+    try:
+        return await wait_for_status(client, review_id, *statuses, timeout=timeout)
+    finally:
+        await worker.stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@pytest.mark.parametrize("queue_kind", ["redis"])
+async def test_a_worker_retries_while_the_model_is_down_then_drafts(queued, scripted_llm, monkeypatch, queue_kind):  # noqa: F811
+    monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (0.2, 0.5))
+    scripted_llm.fail(500, times=queued.llm_max_attempts)  # one job's worth of model calls: all 500
+    async with AsyncTestClient(app=create_app(queued)) as client:
+        client.headers.update(AUTH)
+        review_id = (await client.post("/api/v1/reviews", json={**REVIEW, "external_id": "down-1"})).json()["id"]
+        worker = build_worker(queued, concurrency=2)
+        await worker.queue.connect()
+        try:
+            body = await _run_until(worker, client, review_id, "pending_approval", timeout=40)
+            job = await worker.queue.job(job_key(review_id))
+        finally:
+            await worker.queue.disconnect()
+    assert body["status"] == "pending_approval" and body["attempts"] == 2, body
+    assert body["error"] is None and body["draft"]["text"]
+    assert job.status == "complete" and job.result == "pending_approval", "the retried job drafted it"
+
+
+async def test_a_worker_gives_up_after_the_model_retries(queued, scripted_llm, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (0.1, 0.2))
+    monkeypatch.setattr(saq_jobs, "MODEL_RETRIES", 1)
+    scripted_llm.fail(500, times=1000)  # down for good
+    async with AsyncTestClient(app=create_app(queued)) as client:
+        client.headers.update(AUTH)
+        review_id = (await client.post("/api/v1/reviews", json={**REVIEW, "external_id": "down-2"})).json()["id"]
+        worker = build_worker(queued, concurrency=2)
+        await worker.queue.connect()
+        try:
+            task = asyncio.create_task(worker.start())
+            for _ in range(400):  # the second (last) attempt finishes as a completed job, the review failed
+                job = await worker.queue.job(job_key(review_id))
+                if job and job.status == "complete":
+                    break
+                await asyncio.sleep(0.1)
+            await worker.stop()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            await worker.queue.disconnect()
+        body = (await client.get(f"/api/v1/reviews/{review_id}")).json()
+    assert job.status == "complete"
+    assert body["status"] == "failed" and body["attempts"] == 2 and body["error"].startswith("LLM"), body
