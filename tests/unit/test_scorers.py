@@ -11,8 +11,6 @@ import pytest
 from assistant.domain.drafting.cliches import CLICHES
 from assistant.evaluation import compliance, genericness, judge, specificity, tone
 from assistant.evaluation.tokens import ngrams
-from assistant.playbooks import load_playbook
-from assistant.settings import PROJECT_ROOT
 
 # -- genericness: hand-computed ---------------------------------------------------------------------
 
@@ -186,11 +184,10 @@ def test_blame_markers_per_language(language, text):
     assert tone.score_tone(text, language).blame
 
 
-def test_exclamation_caps_and_length():
+def test_exclamation_caps_and_length(playbook):
     assert tone.exclamation_share("Great! Thanks. Bye!") == pytest.approx(2 / 3)
     assert tone.exclamation_share("No ending") == 0.0
     assert tone.caps_share("THIS is VERY bad") == pytest.approx(2 / 3)  # 'is' is too short to count
-    playbook = load_playbook(PROJECT_ROOT / "playbooks" / "default.yaml")
     assert tone.score_tone("x" * 400, "en", playbook=playbook, platform="google").length_ok
     assert not tone.score_tone("x" * 400, "en", playbook=playbook, platform="app_store").length_ok
     assert not tone.score_tone("short", "en").length_ok
@@ -274,10 +271,9 @@ class ScriptedJudge:
         return {q: {"verdict": answer.get(q, "PASS"), "reason": f"{q} ok"} for q in schema["required"]}
 
 
-async def test_judge_takes_the_majority_and_keeps_the_review_out_of_the_system_prompt():
+async def test_judge_takes_the_majority_and_keeps_the_review_out_of_the_system_prompt(playbook):
     from assistant.errors import LLMBadOutput
 
-    playbook = load_playbook(PROJECT_ROOT / "playbooks" / "default.yaml")
     llm = ScriptedJudge([{"specific": "FAIL"}, {"specific": "FAIL", "polite": "FAIL"}, LLMBadOutput("garbled")])
     verdict = await judge.judge_draft(
         llm,
