@@ -50,18 +50,34 @@ def _json(default: Any) -> Any:
 
 
 class ReviewStatus(StrEnum):
+    """Where a review is; once it has a reply draft, it follows the draft (`states.REVIEW_STATUS`)."""
+
     received = "received"  # accepted, waiting for the pipeline
     processing = "processing"
     pending_approval = "pending_approval"
+    escalated = "escalated"
     approved = "approved"
     rejected = "rejected"
+    handled = "handled"
     failed = "failed"
 
 
 class DraftStatus(StrEnum):
+    """The approval states, the one list of them (the moves are in `assistant/domain/queue/states.py`).
+    The column is a plain string: a new state needs no migration."""
+
     pending = "pending"
+    escalated = "escalated"
     approved = "approved"
     rejected = "rejected"
+    handled = "handled"
+
+
+class DraftKind(StrEnum):
+    """What a draft answers: the review itself, or the follow-up once the case is resolved (a string column)."""
+
+    reply = "reply"
+    follow_up = "follow_up"
 
 
 class Review(SQLModel, table=True):
@@ -117,7 +133,7 @@ class Draft(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", index=True)
-    kind: str = Field(default="reply", max_length=16)  # reply | follow_up
+    kind: str = Field(default=DraftKind.reply, max_length=16)
     status: str = Field(default=DraftStatus.pending, max_length=16)
     version: int = 1  # optimistic concurrency token: the latest DraftVersion.version
     text: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -53,7 +53,7 @@ def _text(value: Any) -> str:
 async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any = None) -> dict[str, Any]:
     """One case through classify → draft → scores. Exceptions become `error` on the record."""
     from assistant.domain.classification.service import classify_review
-    from assistant.domain.drafting.service import draft_reply
+    from assistant.domain.drafts import CaseReview, draft_for
 
     text, rating = field(case, "text", ""), field(case, "rating")
     business, platform = field(case, "business", "default"), field(case, "platform")
@@ -99,20 +99,7 @@ async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any =
             "reasons": [str(r) for r in result.reasons],
         }
         record["action_ok"] = action in expected if expected else None
-        if action != DNE:
-            outcome = await _maybe_await(
-                draft_reply(
-                    review_text=text,
-                    rating=rating,
-                    platform=platform,
-                    language=result.language,
-                    action=result.action,
-                    topics=list(result.topics),
-                    playbook=playbook,
-                    llm=llm,
-                    kind="reply",
-                )
-            )
+        outcome = await draft_for(CaseReview(text, rating, platform), result, playbook=playbook, llm=llm)
     except Exception as exc:
         record["error"] = f"{type(exc).__name__}: {exc}"[:500]
     draft = outcome.text if outcome is not None and outcome.text.strip() else None

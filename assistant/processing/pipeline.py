@@ -20,10 +20,10 @@ from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
 from assistant.domain.classification.service import ClassificationResult, classify_review, escalation_note, warm_up
 from assistant.domain.drafting import fluency
-from assistant.domain.drafting.service import draft_reply
+from assistant.domain.drafts import draft_for, result_of, store_one
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
-from assistant.processing.results import GroupWriter, result_of, store_one
+from assistant.processing.results import GroupWriter
 
 log = logging.getLogger(__name__)
 RECENT_REPLIES = 50
@@ -116,22 +116,14 @@ class Pipeline:
     async def _run(self, review: Row) -> None:
         playbook = self.playbooks.for_business(review.business)
         result = await self._classify(review, playbook)
-        if result.action == Action.do_not_engage:
-            outcome = None
-        else:
-            outcome = await draft_reply(
-                review_text=review.text,
-                rating=review.rating,
-                platform=review.source,
-                language=result.language,
-                action=Action(result.action),
-                topics=list(result.topics),
-                playbook=playbook,
-                llm=self.llm,
-                review_id=review.id,
-                recent_replies=await self.recent_replies(review.business),
-                instruction=escalation_note(result),
-            )  # escalated (legal, safety…): a careful draft
+        outcome = await draft_for(
+            review,
+            result,
+            playbook=playbook,
+            llm=self.llm,
+            recent_replies=await self.recent_replies(review.business),
+            instruction=escalation_note(result),  # escalated (legal, safety…): a careful draft
+        )
         stored = result_of(review.id, result, outcome)
         await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
 

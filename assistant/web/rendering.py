@@ -18,18 +18,13 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
+from assistant.db.timestamps import aware
+from assistant.text.excerpt import excerpt
 from assistant.web.sessions import SECURITY_HEADERS
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands timestamps back naive; they are UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def duration(delta: timedelta | float | None) -> str:
@@ -53,20 +48,6 @@ def ago(value: datetime | None) -> str:
 
 def timestamp(value: datetime | None) -> str:
     return aware(value).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
-
-
-def excerpt(text: str, limit: int = 180) -> str:
-    """At most `limit` characters, cut at a word boundary (never mid-word), with an ellipsis when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit + 1]
-    space = cut.rfind(" ")
-    if space >= limit * 0.6:
-        cut = cut[:space]
-    else:
-        cut = cut[:limit]
-    return cut.rstrip(" ,.;:—-") + "…"
 
 
 def local_time(value: datetime | None) -> Markup:

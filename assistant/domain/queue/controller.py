@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 import msgspec
@@ -10,10 +11,14 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.db.models import DraftStatus
 from assistant.domain.keys.guards import requires
+from assistant.domain.queue import states
+from assistant.domain.queue.queries import QueueFilters, QueueQueries
 from assistant.domain.queue.service import DraftService
 from assistant.domain.reviews.presenters import present_draft, present_drafts
 from assistant.domain.reviews.schemas import DraftOut
+from assistant.playbooks import Action
 
 DraftText = Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
@@ -84,6 +89,7 @@ class DraftPage(msgspec.Struct):
     total: int
     limit: int
     offset: int
+    overdue: int | None = None  # open drafts past their business's SLA among these (pending / escalated only)
 
 
 def _actor(request: Request) -> str:
@@ -103,20 +109,47 @@ class DraftController(Controller):
     def _service(self, session: AsyncSession, state: State) -> DraftService:
         return DraftService(session, state.playbooks, state.llm)
 
-    @get("/", summary="The queue, paginated")
+    @get(
+        "/",
+        summary="The queue, filtered and sorted like the web queue page, paginated",
+        description="The filters are the web queue page's (`/queue?…`), with the same names and values, read by "
+        "the same `QueueFilters`: the same query gives the same drafts in the same order. Without `status`, every "
+        "state; without `sort`, newest first.",
+    )
     async def list_drafts(
         self,
+        request: Request,
         db_session: AsyncSession,
         state: State,
-        status: Literal["pending", "escalated", "approved", "rejected", "handled"] | None = None,
-        order: Literal["newest", "oldest"] = "newest",
+        status: Annotated[DraftStatus | None, Parameter(description="the queue tab; omitted: every state")] = None,
+        search: Annotated[
+            str | None, Parameter(max_length=200, description="in the review's text, author or external id")
+        ] = None,
+        action: Annotated[Action | None, Parameter(description="the classified action")] = None,
+        language: Annotated[str | None, Parameter(max_length=8, description="the classified language")] = None,
+        platform: Annotated[str | None, Parameter(max_length=100, description="the review's source")] = None,
+        business: Annotated[str | None, Parameter(max_length=100)] = None,
+        rating: Annotated[int | None, Parameter(ge=1, le=5)] = None,
+        flagged: Annotated[Literal["yes", "no"] | None, Parameter(description="flagged by the guard or not")] = None,
+        mine: Annotated[Literal["yes"] | None, Parameter(description="reviews this key's name has claimed")] = None,
+        sort: Annotated[
+            Literal["newest", "oldest", "priority"] | None,
+            Parameter(description="priority: severity × time waited, do-not-engage last"),
+        ] = None,
+        order: Annotated[Literal["newest", "oldest"] | None, Parameter(description="the older name of `sort`")] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Annotated[int, Parameter(ge=0, le=10_000_000)] = 0,
     ) -> DraftPage:
-        drafts, total = await self._service(db_session, state).list(
-            status=status, order=order, limit=limit, offset=offset
+        given = dict(search=search, action=action, language=language, platform=platform, business=business)
+        given.update(rating=rating, flagged=flagged, mine=mine, sort=sort or order or "newest")
+        filters = QueueFilters.parse({k: str(v) for k, v in given.items() if v is not None})
+        queries = QueueQueries.for_app(db_session, state, actor=_actor(request))
+        filters = replace(filters, status=status)
+        drafts, total = await queries.drafts(filters, limit=limit, offset=offset)
+        overdue = await queries.overdue_count(filters) if status in states.OPEN else None
+        return DraftPage(
+            items=await present_drafts(db_session, drafts), total=total, limit=limit, offset=offset, overdue=overdue
         )
-        return DraftPage(items=await present_drafts(db_session, drafts), total=total, limit=limit, offset=offset)
 
     @get("/{draft_id:int}", summary="A draft with its version history")
     async def read(self, draft_id: int, db_session: AsyncSession, state: State) -> DraftDetail:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import (
     Classification,
     Draft,
+    DraftKind,
     DraftStatus,
     DraftVersion,
     Event,
@@ -27,8 +28,9 @@ from assistant.db.models import (
     WebhookDelivery,
     utcnow,
 )
+from assistant.db.timestamps import aware
+from assistant.domain import drafts
 from assistant.domain.drafting.guard import GuardResult, check_draft
-from assistant.domain.drafting.service import draft_reply
 from assistant.domain.queue import states
 from assistant.domain.replies.followup import resolve_case
 from assistant.domain.webhooks.service import enqueue_approval
@@ -36,22 +38,12 @@ from assistant.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
 
-ORDERS = {"newest": Draft.created_at.desc(), "oldest": Draft.created_at.asc()}
-
 
 class DraftService:
     def __init__(self, session: AsyncSession, playbooks: PlaybookRegistry, llm: LLM | None = None):
         self.session = session
         self.playbooks = playbooks
         self.llm = llm
-
-    async def list(self, *, status: str | None, order: str, limit: int, offset: int) -> tuple[list[Draft], int]:
-        query = select(Draft)
-        if status:
-            query = query.where(Draft.status == status)
-        total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-        rows = await self.session.execute(query.order_by(ORDERS[order], Draft.id).limit(limit).offset(offset))
-        return list(rows.scalars().all()), total
 
     async def get(self, draft_id: int) -> Draft:
         draft = await self.session.get(Draft, draft_id)
@@ -95,11 +87,7 @@ class DraftService:
     ) -> None:
         """Apply `values` only if the draft is still in one of `allowed` states at the version the agent saw."""
         draft_id = draft.id  # read before a rollback expires the object
-        query = update(Draft).where(Draft.id == draft_id, Draft.status.in_(allowed))
-        if expected_version is not None:
-            query = query.where(Draft.version == expected_version)
-        result = await self.session.execute(query.values(updated_at=utcnow(), **values))
-        if result.rowcount == 0:
+        if not await drafts.change(self.session, draft_id, values, allowed=allowed, version=expected_version):
             await self.session.rollback()
             current = await self._fresh(draft_id)
             if current.status not in allowed:
@@ -131,7 +119,7 @@ class DraftService:
             and (classification.action == Action.do_not_engage or classification.dne_kind)
             and not states.is_dne(sticky)
         ):
-            sticky.append(f"{states.DNE_FLAG}:{classification.dne_kind or 'unspecified'}")
+            sticky.append(f"{drafts.DNE_FLAG}:{classification.dne_kind or 'unspecified'}")
         flags = sorted(set(guard.codes) | set(sticky) | set(extra_flags))
         await self._change(
             draft,
@@ -139,34 +127,32 @@ class DraftService:
             {"version": base + 1, "text": text, "flagged": bool(flags), "flags": flags},
             allowed=states.OPEN,
         )
-        issues = [{"code": i.code, "detail": i.detail} for i in guard.issues]
+        issues = drafts.issues_of(guard)
         issues += [
             {"code": f, "detail": "do-not-engage review: a public reply needs a person's explicit approval"}
             for f in flags
             if f not in guard.codes
         ]
-        self.session.add(
-            DraftVersion(
-                draft_id=draft.id,
-                version=base + 1,
-                text=text,
-                origin=origin,
-                author=author,
-                instruction=instruction,
-                guard_ok=not flags,
-                overlap=guard.overlap,
-                guard_issues=issues,
-                attempts=attempts,
-            )
+        drafts.add_version(
+            self.session,
+            draft.id,
+            base + 1,
+            text,
+            origin=origin,
+            author=author,
+            instruction=instruction,
+            guard_ok=not flags,
+            overlap=guard.overlap,
+            guard_issues=issues,
+            attempts=attempts,
         )
-        self.session.add(
-            Event(
-                review_id=draft.review_id,
-                draft_id=draft.id,
-                actor=author,
-                action=origin,
-                detail={"version": base + 1, "instruction": instruction, "flags": flags},
-            )
+        drafts.record(
+            self.session,
+            draft.review_id,
+            draft_id=draft.id,
+            actor=author,
+            action=origin,
+            detail={"version": base + 1, "instruction": instruction, "flags": flags},
         )
         await self.session.commit()
         return await self._fresh(draft.id)
@@ -207,21 +193,14 @@ class DraftService:
             raise InvalidTransition(f"draft {draft.id} is already {draft.status}")
         review, classification = await self._context(draft)
         seen_version = draft.version
-        action = Action(classification.action) if classification else Action.apologize
-        if action == Action.do_not_engage:
-            action = Action.apologize  # a person asked for a reply after all; the draft stays flagged
-        outcome = await draft_reply(
-            review_text=review.text,
-            rating=review.rating,
-            platform=review.source,
-            language=classification.language if classification else "und",
-            action=action,
-            topics=list(classification.topics) if classification else [],
+        outcome = await drafts.draft_for(
+            review,
+            classification,
             playbook=self.playbooks.for_business(review.business),
             llm=self.llm,
-            review_id=review.id,
-            kind=draft.kind,
+            kind=DraftKind(draft.kind),
             instruction=instruction,
+            asked=True,  # a person asked for a reply, even to a do-not-engage review: the draft stays flagged
         )
         return await self._append_version(
             draft,
@@ -245,14 +224,13 @@ class DraftService:
         await self._check_claim(draft, actor)
         if draft.status not in states.OPEN:
             raise InvalidTransition(f"draft {draft_id} is already {draft.status}", status=draft.status)
-        self.session.add(
-            Event(
-                review_id=draft.review_id,
-                draft_id=draft.id,
-                actor=actor,
-                action="draft_anyway",
-                detail={"reason": reason},
-            )
+        drafts.record(
+            self.session,
+            draft.review_id,
+            draft_id=draft.id,
+            actor=actor,
+            action="draft_anyway",
+            detail={"reason": reason},
         )
         await self.session.commit()
         extra = (states.DRAFTED_ANYWAY,)
@@ -382,7 +360,7 @@ class DraftService:
                 f"draft {draft_id} is {draft.status}; there is nothing to undo", status=draft.status
             )
         now = utcnow()
-        decided_at = _aware(draft.decided_at)
+        decided_at = aware(draft.decided_at)
         if decided_at is None or (now - decided_at).total_seconds() > window_seconds:
             raise InvalidTransition("too late to undo: the undo window has passed")
         if draft.status == states.APPROVED:
@@ -427,7 +405,9 @@ class DraftService:
         if review is None:
             raise NotFound(f"review {review_id} not found")
         existing = (
-            await self.session.execute(select(Draft.id).where(Draft.review_id == review_id, Draft.kind == "reply"))
+            await self.session.execute(
+                select(Draft.id).where(Draft.review_id == review_id, Draft.kind == DraftKind.reply)
+            )
         ).scalar()
         if existing is not None:
             raise InvalidTransition(
@@ -435,9 +415,7 @@ class DraftService:
             )
         if review.status in (ReviewStatus.received, ReviewStatus.processing):
             raise InvalidTransition(f"review {review_id} is being processed; wait for it or for its failure")
-        draft = Draft(review_id=review_id, kind="reply", text="", flagged=False, flags=[], version=0)
-        self.session.add(draft)
-        await self.session.flush()
+        draft = await drafts.new_draft(self.session, review_id, kind=DraftKind.reply, version=0)
         await self.session.commit()
         saved = await self._append_version(
             draft, text, origin="edit", author=actor, guard=await self.guard(draft, text), expected=0
@@ -458,7 +436,7 @@ class DraftService:
                 select(Review.claimed_by, Review.claimed_until).where(Review.id == draft.review_id)
             )
         ).one()
-        until = _aware(until)
+        until = aware(until)
         if holder and holder != actor and until is not None and until > utcnow():
             raise Conflict(
                 f"review {draft.review_id} is claimed by {holder} until {until:%H:%M} UTC; it is theirs "
@@ -474,13 +452,13 @@ class DraftService:
             )
 
     async def _decide_review(self, draft: Draft, status: str, actor: str, action: str, detail: dict[str, Any]) -> None:
-        if draft.kind == "reply":
+        if draft.kind == DraftKind.reply:
             await self.session.execute(
                 update(Review)
                 .where(Review.id == draft.review_id)
                 .values(status=states.REVIEW_STATUS[status], updated_at=utcnow())
             )
-        self.session.add(Event(review_id=draft.review_id, draft_id=draft.id, actor=actor, action=action, detail=detail))
+        drafts.record(self.session, draft.review_id, draft_id=draft.id, actor=actor, action=action, detail=detail)
         await self.session.commit()
 
     async def correct(
@@ -522,8 +500,8 @@ class DraftService:
         await self.session.execute(
             update(Classification).where(Classification.id == classification.id).values(**changes)
         )
-        self.session.add(
-            Event(review_id=review_id, actor=actor, action="corrected", detail={"before": before, "after": changes})
+        drafts.record(
+            self.session, review_id, actor=actor, action="corrected", detail={"before": before, "after": changes}
         )
         await self.session.commit()
         await self.session.refresh(classification)
@@ -568,13 +546,12 @@ class DraftService:
                 claimed_by=review.claimed_by,
                 claimed_until=review.claimed_until.isoformat() if review.claimed_until else None,
             )
-        self.session.add(
-            Event(
-                review_id=review_id,
-                actor=actor,
-                action="claimed",
-                detail={"until": until.isoformat(timespec="seconds")},
-            )
+        drafts.record(
+            self.session,
+            review_id,
+            actor=actor,
+            action="claimed",
+            detail={"until": until.isoformat(timespec="seconds")},
         )
         await self.session.commit()
         review = await self.session.get(Review, review_id)
@@ -590,7 +567,7 @@ class DraftService:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount:
-            self.session.add(Event(review_id=review_id, actor=actor, action="released", detail={}))
+            drafts.record(self.session, review_id, actor=actor, action="released", detail={})
         await self.session.commit()
 
     async def bulk_approve(
@@ -647,8 +624,7 @@ class DraftService:
                 checked.append((draft_id, None, "not found"))
                 continue
             draft, claimed_by, claimed_until = found[draft_id]
-            if claimed_until is not None and claimed_until.tzinfo is None:
-                claimed_until = claimed_until.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+            claimed_until = aware(claimed_until)
             reason = None
             if draft.status != DraftStatus.pending:
                 reason = f"already {draft.status}"
@@ -676,7 +652,3 @@ def _reason(text: str | None, message: str) -> str:
     if not text or "\x00" in text or len(text) > 2000:
         raise InvalidInput(message + " (1 to 2,000 characters)", field="reason")
     return text
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

@@ -28,9 +28,13 @@ for it at all takes "draft anyway" with a typed reason (`drafted_anyway`, also s
 
 from __future__ import annotations
 
-PENDING, ESCALATED, APPROVED, REJECTED, HANDLED = "pending", "escalated", "approved", "rejected", "handled"
+from assistant.db.models import DraftStatus, ReviewStatus
+from assistant.domain.drafts import DNE_FLAG
+
+# the states are listed once, in `DraftStatus` (a string column: no migration); the moves between them are here
+PENDING, ESCALATED, APPROVED, REJECTED, HANDLED = DraftStatus
 OPEN = (PENDING, ESCALATED)  # a decision is still owed
-DRAFT_STATUSES = (PENDING, ESCALATED, APPROVED, REJECTED, HANDLED)
+DRAFT_STATUSES = tuple(DraftStatus)
 
 # move → (from states, to state)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -43,17 +47,16 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 REVIEW_STATUS = {
-    PENDING: "pending_approval",
-    ESCALATED: "escalated",
-    APPROVED: "approved",
-    REJECTED: "rejected",
-    HANDLED: "handled",
+    PENDING: ReviewStatus.pending_approval,
+    ESCALATED: ReviewStatus.escalated,
+    APPROVED: ReviewStatus.approved,
+    REJECTED: ReviewStatus.rejected,
+    HANDLED: ReviewStatus.handled,
 }
 
 # who an escalation goes to (the user roles there are) and how it reads
 ESCALATION_ROLES = {"admin": "a team lead (admin)"}
 
-DNE_FLAG = "do_not_engage"
 DRAFTED_ANYWAY = "drafted_anyway"
 
 

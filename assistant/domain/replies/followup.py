@@ -13,10 +13,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Classification, Draft, DraftStatus, DraftVersion, Event, Review, utcnow
-from assistant.domain.drafting.service import draft_reply
+from assistant.db.models import Classification, Draft, DraftKind, DraftStatus, Review, utcnow
+from assistant.domain import drafts
 from assistant.errors import InvalidTransition, NotFound
-from assistant.playbooks import Action, PlaybookRegistry
+from assistant.playbooks import PlaybookRegistry
 
 RECENT_FOLLOW_UPS = 20
 
@@ -25,7 +25,7 @@ async def _existing_follow_up(session: AsyncSession, review_id: int) -> int | No
     return (
         await session.execute(
             select(Draft.id)
-            .where(Draft.review_id == review_id, Draft.kind == "follow_up")
+            .where(Draft.review_id == review_id, Draft.kind == DraftKind.follow_up)
             .order_by(Draft.id.desc())
             .limit(1)
         )
@@ -36,7 +36,7 @@ async def _recent_follow_ups(session: AsyncSession, business: str) -> list[str]:
     rows = await session.execute(
         select(Draft.text)
         .join(Review, Review.id == Draft.review_id)
-        .where(Review.business == business, Draft.kind == "follow_up", Draft.status == DraftStatus.approved)
+        .where(Review.business == business, Draft.kind == DraftKind.follow_up, Draft.status == DraftStatus.approved)
         .order_by(Draft.decided_at.desc())
         .limit(RECENT_FOLLOW_UPS)
     )
@@ -57,7 +57,7 @@ async def resolve_case(
     answered = (
         await session.execute(
             select(Draft.id).where(
-                Draft.review_id == review_id, Draft.kind == "reply", Draft.status == DraftStatus.approved
+                Draft.review_id == review_id, Draft.kind == DraftKind.reply, Draft.status == DraftStatus.approved
             )
         )
     ).first()
@@ -68,23 +68,15 @@ async def resolve_case(
     classification = (
         (await session.execute(select(Classification).where(Classification.review_id == review_id))).scalars().first()
     )
-    action = Action(classification.action) if classification else Action.apologize
-    if action == Action.do_not_engage:
-        action = Action.apologize  # an agent answered it after all; the guard still checks the follow-up
-    playbook = playbooks.for_business(review.business)
-    business, text, rating, source = review.business, review.text, review.rating, review.source
-    outcome = await draft_reply(
-        review_text=text,
-        rating=rating,
-        platform=source,
-        language=classification.language if classification else "und",
-        action=action,
-        topics=list(classification.topics) if classification else [],
-        playbook=playbook,
+    business = review.business
+    outcome = await drafts.draft_for(
+        review,
+        classification,
+        playbook=playbooks.for_business(business),
         llm=llm,
-        review_id=review_id,
-        kind="follow_up",
+        kind=DraftKind.follow_up,
         recent_replies=await _recent_follow_ups(session, business),
+        asked=True,  # an agent answered the review, even a do-not-engage one; the guard still checks the follow-up
     )
 
     now = utcnow()
@@ -99,40 +91,36 @@ async def resolve_case(
         raise InvalidTransition(
             f"review {review_id} is already resolved", follow_up_draft_id=await _existing_follow_up(session, review_id)
         )
-    issues = [{"code": i.code, "detail": i.detail} for i in outcome.guard.issues]
+    issues = drafts.issues_of(outcome.guard)
     flags = sorted({i["code"] for i in issues})
-    draft = Draft(review_id=review_id, kind="follow_up", text=outcome.text, flagged=bool(flags), flags=flags)
-    session.add(draft)
-    await session.flush()
-    session.add(
-        DraftVersion(
-            draft_id=draft.id,
-            version=1,
-            text=outcome.text,
-            origin="llm",
-            guard_ok=outcome.guard.ok,
-            guard_issues=issues,
-            overlap=outcome.guard.overlap,
-            attempts=outcome.attempts,
-        )
+    draft = await drafts.new_draft(
+        session, review_id, kind=DraftKind.follow_up, text=outcome.text, flags=flags, version=1
     )
-    session.add(
-        Event(
-            review_id=review_id,
-            draft_id=draft.id,
-            actor=actor,
-            action="resolved",
-            detail={"follow_up_draft_id": draft.id},
-        )
+    drafts.add_version(
+        session,
+        draft.id,
+        1,
+        outcome.text,
+        origin="llm",
+        guard_ok=outcome.guard.ok,
+        guard_issues=issues,
+        overlap=outcome.guard.overlap,
+        attempts=outcome.attempts,
     )
-    session.add(
-        Event(
-            review_id=review_id,
-            draft_id=draft.id,
-            actor="assistant",
-            action="drafted",
-            detail={"kind": "follow_up", "action": str(action), "flags": flags},
-        )
+    drafts.record(
+        session, review_id, draft_id=draft.id, actor=actor, action="resolved", detail={"follow_up_draft_id": draft.id}
+    )
+    drafts.record(
+        session,
+        review_id,
+        draft_id=draft.id,
+        actor=drafts.ASSISTANT,
+        action="drafted",
+        detail={
+            "kind": DraftKind.follow_up,
+            "action": str(drafts.drafting_action(classification, asked=True)),
+            "flags": flags,
+        },
     )
     await session.commit()
     await session.refresh(draft)

@@ -20,7 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from tenacity import RetryCallState, wait_exponential_jitter
 
-from assistant.db.models import Draft, Event, WebhookDelivery, utcnow
+from assistant.db.models import Draft, WebhookDelivery, utcnow
+from assistant.domain import drafts
 from assistant.domain.webhooks.service import configure_sessions
 from assistant.domain.webhooks.signing import EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
@@ -173,10 +174,8 @@ class WebhookDeliverer:
                 review_id = (
                     await session.execute(select(Draft.review_id).where(Draft.id == row.draft_id))
                 ).scalar_one()
-                session.add(
-                    Event(
-                        review_id=review_id, draft_id=row.draft_id, actor="webhooks", action=audit[0], detail=audit[1]
-                    )
+                drafts.record(
+                    session, review_id, draft_id=row.draft_id, actor="webhooks", action=audit[0], detail=audit[1]
                 )
             await session.commit()
 

@@ -17,7 +17,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Classification, Draft, Event, Review, WebhookDelivery, utcnow
+from assistant.db.models import Classification, Draft, Review, WebhookDelivery, utcnow
+from assistant.domain import drafts
 from assistant.errors import InvalidTransition, NotFound
 
 TARGET_KEY = "webhook_target"
@@ -163,8 +164,8 @@ class WebhookService:
         )
         if result.rowcount == 0:
             raise InvalidTransition(f"webhook delivery {delivery_id} was already delivered")
-        self.session.add(
-            Event(review_id=review_id, draft_id=delivery.draft_id, actor=actor, action="webhook_retry", detail=previous)
+        drafts.record(
+            self.session, review_id, draft_id=delivery.draft_id, actor=actor, action="webhook_retry", detail=previous
         )
         await self.session.commit()
         await self.session.refresh(delivery)

@@ -10,20 +10,20 @@ from litestar.response import Redirect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.domain.queue import states
+from assistant.domain.queue.queries import SORTS, STATUSES, QueueFilters, QueueQueries
 from assistant.domain.queue.service import DraftService
 from assistant.domain.saved_filters.service import SavedFilterService
 from assistant.domain.users.service import UserService
 from assistant.errors import AssistantError
 from assistant.playbooks import Action
 from assistant.web.forms import ids_field, int_field, local_path, read_form, text_field
-from assistant.web.queue_service import SORTS, STATUSES, QueueFilters, QueueService
 from assistant.web.rendering import flash, is_htmx, offer_undo, render
 
 ARRIVALS_POLL_SECONDS = 30  # how often an open queue page asks whether new reviews arrived
 
 
-def queue_service(db_session: AsyncSession, state: State, actor: str | None = None) -> QueueService:
-    return QueueService(db_session, state.playbooks, state.setdefault("queue_facets", {}), actor=actor)
+def queue_service(db_session: AsyncSession, state: State, actor: str | None = None) -> QueueQueries:
+    return QueueQueries.for_app(db_session, state, actor)
 
 
 def _back(form) -> str:

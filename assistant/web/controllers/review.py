@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Draft
 from assistant.domain.queue import states
+from assistant.domain.queue.queries import QueueFilters
 from assistant.domain.queue.service import DraftService
 from assistant.domain.reviews.service import ReviewService
 from assistant.domain.snippets.service import SnippetService
@@ -26,7 +27,6 @@ from assistant.errors import AssistantError, Conflict, InvalidInput, LLMError
 from assistant.playbooks import Action
 from assistant.web.controllers.queue import queue_service
 from assistant.web.forms import int_field, local_path, read_form, text_field
-from assistant.web.queue_service import QueueFilters
 from assistant.web.rendering import flash, is_htmx, offer_undo, render
 from assistant.web.review_page import load_review_page
 

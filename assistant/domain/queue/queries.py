@@ -1,4 +1,6 @@
-"""The queries behind the queue page: filter, sort, page, count, the neighbours of a draft, facets.
+"""The queue's queries: filter, sort, page, count, the neighbours of a draft, facets. The web queue page and
+the API's draft list (`assistant/domain/queue/controller.py`) read the queue through them, with the same
+filters (`QueueFilters`).
 
 Every query starts from `draft` on the (status, created_at) index and reaches review and classification by
 primary / unique keys, so the first page of 10,000 pending drafts reads ~50 index entries plus probes
@@ -19,11 +21,12 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Classification, Draft, DraftStatus, Review, ReviewStatus
+from assistant.db.models import Classification, Draft, DraftKind, DraftStatus, Event, Review, ReviewStatus
+from assistant.db.timestamps import aware
 from assistant.domain.queue import states
 from assistant.errors import InvalidInput
 from assistant.playbooks import Action, PlaybookRegistry
-from assistant.web.rendering import aware, excerpt
+from assistant.text.excerpt import excerpt
 
 SORTS = {"oldest": "Oldest first", "newest": "Newest first", "priority": "Severity × age"}
 FAILED = "failed"  # not a draft state: reviews the model failed on, waiting for a person (no draft yet)
@@ -37,7 +40,7 @@ POSTED = func.coalesce(Review.review_created_at, Review.created_at)
 
 @dataclass(frozen=True)
 class QueueFilters:
-    status: str = DraftStatus.pending.value
+    status: str | None = DraftStatus.pending.value  # None: every draft state (the API's list)
     action: str | None = None
     language: str | None = None
     platform: str | None = None
@@ -169,7 +172,7 @@ def _epoch(column: Any, dialect: str) -> ColumnElement:
     return func.extract("epoch", column)
 
 
-class QueueService:
+class QueueQueries:
     def __init__(
         self,
         session: AsyncSession,
@@ -183,9 +186,14 @@ class QueueService:
         self.facet_cache = facet_cache if facet_cache is not None else {}
         self.dialect = session.bind.dialect.name
 
+    @classmethod
+    def for_app(cls, session: AsyncSession, state: Any, actor: str | None = None) -> QueueQueries:
+        """With the app's playbooks and its facet cache (shared by the web page and the API)."""
+        return cls(session, state.playbooks, state.setdefault("queue_facets", {}), actor=actor)
+
     # -- building blocks ---------------------------------------------------------------------------
-    def _where(self, f: QueueFilters, status: str | None = None) -> list[ColumnElement]:
-        clauses: list[ColumnElement] = [Draft.status == (status or f.status)]
+    def _where(self, f: QueueFilters) -> list[ColumnElement]:
+        clauses: list[ColumnElement] = [Draft.status == f.status] if f.status else []
         if f.action:
             clauses.append(Classification.action == f.action)
         if f.language:
@@ -320,15 +328,7 @@ class QueueService:
         total = await self.count(f)
         pages = max(1, -(-total // page_size))
         page = min(f.page, pages)
-        order = [expr.asc() if asc else expr.desc() for expr, asc in self._sort_keys(f, now)]
-        ids_query = (
-            self._narrow(select(Draft.id), f)
-            .where(*self._where(f))
-            .order_by(*order)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        )
-        ids = list((await self.session.execute(ids_query)).scalars().all())
+        ids = await self._ids(f, now, limit=page_size, offset=(page - 1) * page_size)
         rows: list[QueueRow] = []
         if ids:
             loaded = {
@@ -340,10 +340,22 @@ class QueueService:
         overdue = await self.overdue_count(f) if f.status in states.OPEN else 0
         return QueuePage(rows=rows, total=total, page=page, pages=pages, overdue=overdue)
 
+    async def drafts(self, f: QueueFilters, *, limit: int, offset: int) -> tuple[list[Draft], int]:
+        """A slice of the filtered, sorted queue as draft rows (the API's list), and how many match."""
+        ids = await self._ids(f, datetime.now(UTC), limit=limit, offset=offset)
+        loaded = await self.session.execute(select(Draft).where(Draft.id.in_(ids))) if ids else None
+        found = {draft.id: draft for draft in loaded.scalars().all()} if loaded else {}
+        return [found[i] for i in ids if i in found], await self.count(f)
+
+    async def _ids(self, f: QueueFilters, now: datetime, *, limit: int, offset: int) -> list[int]:
+        """The draft ids of one slice through the narrow, index-backed query (joining only what the filters and
+        the sort need)."""
+        order = [expr.asc() if asc else expr.desc() for expr, asc in self._sort_keys(f, now)]
+        query = self._narrow(select(Draft.id), f).where(*self._where(f)).order_by(*order).limit(limit).offset(offset)
+        return list((await self.session.execute(query)).scalars().all())
+
     async def _escalations(self, rows: list[QueueRow]) -> None:
         """Who each escalated row waits for (the latest `escalated` event's role)."""
-        from assistant.db.models import Event
-
         wanted = [r.draft_id for r in rows if r.status == states.ESCALATED]
         if not wanted:
             return
@@ -397,7 +409,7 @@ class QueueService:
                 draft_id=0,
                 review_id=r[0],
                 version=0,
-                kind="reply",
+                kind=DraftKind.reply,
                 status=FAILED,
                 draft_excerpt="",
                 flagged=False,
