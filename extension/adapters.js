@@ -308,24 +308,26 @@
   const squash = (s) => (s || "").replace(/\s+/g, " ").trim();
   const SKIP_TAGS = /^(NOSCRIPT|SCRIPT|STYLE|TEMPLATE|REVIEW-ASSISTANT-BUTTON|REVIEW-ASSISTANT-PANEL|REVIEW-ASSISTANT-HINT)$/;
 
-  /** Text of an element without excluded subtrees, <noscript>, scripts and our own elements. */
-  function textWithout(el, excluded) {
+  /** Text of `el` without the subtrees `skip` rejects (blocks separated by a space); detect.js reads with it too. */
+  function cleanText(el, skip) {
     let out = "";
     const walk = (node) => {
       for (let child = node.firstChild; child; child = child.nextSibling) {
         if (child.nodeType === 3) out += child.data;
         else if (child.nodeType === 1) {
-          if (SKIP_TAGS.test(child.nodeName) || excluded.has(child)) { out += " "; continue; }
-          if (child.nodeName === "BR") { out += "\n"; continue; }
-          out += " ";
-          walk(child);
-          out += " ";
+          if (skip(child)) { out += " "; continue; }
+          if (child.nodeName === "BR") out += "\n";
+          else { out += " "; walk(child); out += " "; }
         }
       }
     };
-    if (excluded.has(el)) return "";
     walk(el);
     return squash(out);
+  }
+
+  /** Text of an element without excluded subtrees, <noscript>, scripts and our own elements. */
+  function textWithout(el, excluded) {
+    return excluded.has(el) ? "" : cleanText(el, (child) => SKIP_TAGS.test(child.nodeName) || excluded.has(child));
   }
 
   function shape(value, spec) {
@@ -439,5 +441,5 @@
     return found;
   }
 
-  root.ReviewAdapters = { SHIPPED, parseAdapters, appliesTo, findReviews, parseRating, readField };
+  root.ReviewAdapters = { SHIPPED, parseAdapters, appliesTo, findReviews, parseRating, readField, cleanText, squash };
 })(globalThis);

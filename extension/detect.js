@@ -14,7 +14,7 @@
 (function (root) {
   "use strict";
 
-  const squash = (s) => (s || "").replace(/\s+/g, " ").trim();
+  const { cleanText, squash } = root.ReviewAdapters; // adapters.js is loaded first (manifest.json)
   const OWN = /^REVIEW-ASSISTANT-/;
 
   // -- ratings ---------------------------------------------------------------------------------------------
@@ -229,23 +229,6 @@
       parts.add(c);
     }
     return parts;
-  }
-
-  /** Text of `el` without the subtrees `skip` rejects (blocks separated by a space). */
-  function cleanText(el, skip) {
-    let out = "";
-    const walk = (node) => {
-      for (let child = node.firstChild; child; child = child.nextSibling) {
-        if (child.nodeType === 3) out += child.data;
-        else if (child.nodeType === 1) {
-          if (skip(child)) { out += " "; continue; }
-          if (child.nodeName === "BR") out += "\n";
-          else { out += " "; walk(child); out += " "; }
-        }
-      }
-    };
-    walk(el);
-    return squash(out);
   }
 
   // -- fields of one card --------------------------------------------------------------------------------

@@ -33,6 +33,12 @@ HOSTILE = ("hostile.html", "hostel.test")
 FORUM = ("plain.html", "forum.test")
 
 
+def model_drafts(scripted_llm: Any, text: str) -> None:
+    """The model drafts `text` for every review; classification (a JSON-schema request) is answered as before."""
+    default = scripted_llm.responder
+    scripted_llm.responder = lambda body: default(body) if body.get("response_format") else text
+
+
 def api(live_server: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     """Call the service directly, as the agent's other tools would (no extension involved)."""
     request = urllib.request.Request(
@@ -560,8 +566,7 @@ MARKUP_REPLY = "Thanks <img src=x onerror=alert(3)> we fixed it <script>alert(4)
 def test_review_text_that_looks_like_markup_stays_inert(
     extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any, shot
 ) -> None:
-    default = scripted_llm.responder
-    scripted_llm.responder = lambda body: default(body) if body.get("response_format") else MARKUP_REPLY
+    model_drafts(scripted_llm, MARKUP_REPLY)
     page = open_page(extension, review_site, HOSTILE, buttons=2)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Browser, Site
-from tests.browser.test_extension import BUTTON, PANEL, api, draft, open_page, panel, see
+from tests.browser.test_extension import BUTTON, PANEL, api, draft, model_drafts, open_page, panel, see
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,7 @@ CLEAN = "Greta, a cracked hull is not acceptable. We pulled that kayak from the 
 
 def clean_drafts(scripted_llm: Any) -> None:
     """The model writes a reply the guard has nothing against, so only the page's tampering is in play."""
-    default = scripted_llm.responder
-    scripted_llm.responder = lambda body: default(body) if body.get("response_format") else CLEAN
+    model_drafts(scripted_llm, CLEAN)
 
 
 def server_draft(live_server: Any) -> dict:
@@ -138,8 +137,7 @@ def test_save_and_regenerate_refuse_what_the_page_typed(
 def test_a_flagged_draft_needs_a_second_confirmation_naming_the_issues(
     extension: Browser, review_site: Site, live_server: Any, scripted_llm: Any, shot
 ) -> None:
-    default = scripted_llm.responder
-    scripted_llm.responder = lambda body: default(body) if body.get("response_format") else EVIL
+    model_drafts(scripted_llm, EVIL)
     page = open_page(extension, review_site, HOSTILE, buttons=2)
     draft(page)
     stored = server_draft(live_server)
