@@ -17,7 +17,7 @@ import pytest
 from assistant.processing import in_process as dispatch
 from assistant.web.controllers import queue as queue_controller
 from tests.browser.conftest import ARTIFACTS, CHROMIUM
-from tests.browser.test_queue_ui import FITTING, REVIEWS, _create_users, _ingest, fitting_responder
+from tests.browser.test_queue_ui import FITTING, REVIEWS, USERS, _create_users, _ingest, fitting_responder
 from tests.conftest import AUTH
 from tests.integration.test_webhooks import Receiver
 
@@ -107,12 +107,7 @@ def quick(monkeypatch):
 @pytest.fixture
 def seeded(live_server, settings, scripted_llm, quick) -> dict:
     scripted_llm.responder = fitting_responder
-    _create_users(
-        settings.database_url,
-        ("anna@example.com", "Anna Agent", "agent"),
-        ("boris@example.com", "Boris Agent", "agent"),
-        ("root@example.com", "Rita Admin", "admin"),
-    )
+    _create_users(settings.database_url, *USERS)
     reviews = _ingest(live_server.url, [*REVIEWS, SPAM, OLD, LONG])
     return {"url": live_server.url, "reviews": reviews, "by_id": {r["external_id"]: r for r in reviews}}
 

@@ -60,6 +60,13 @@ REVIEWS = [
 ]
 
 
+USERS = (  # (email, name, role) of the people signing in
+    ("anna@example.com", "Anna Agent", "agent"),
+    ("boris@example.com", "Boris Agent", "agent"),
+    ("root@example.com", "Rita Admin", "admin"),
+)
+
+
 def _create_users(database_url: str, *users: tuple[str, str, str]) -> None:
     async def run() -> None:
         engine = create_engine(database_url)
@@ -129,12 +136,7 @@ def fitting_responder(body: dict) -> str:
 @pytest.fixture
 def seeded(live_server, settings, scripted_llm) -> dict:
     scripted_llm.responder = fitting_responder
-    _create_users(
-        settings.database_url,
-        ("anna@example.com", "Anna Agent", "agent"),
-        ("boris@example.com", "Boris Agent", "agent"),
-        ("root@example.com", "Rita Admin", "admin"),
-    )
+    _create_users(settings.database_url, *USERS)
     reviews = _ingest(live_server.url, REVIEWS)
     return {"url": live_server.url, "reviews": reviews}
 
