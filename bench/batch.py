@@ -5,7 +5,10 @@
 
 For each database (SQLite, PostgreSQL) and mode (`local`: in-process, C model requests at once; `saq`: 2
 `assistant worker` processes on Redis with C/2 each) it prints the processing wall time, the ideal
-N × calls/review × L / C, efficiency = ideal / wall, LLM calls per review, CPU per review (batch process, or both
+N × calls/review × L / C, efficiency = ideal / wall (steady state: processing only, after a warm-up batch),
+the end-to-end time of a cold `assistant batch import FILE` command from process start to exit on a fresh
+database (`e2e s`: interpreter start-up, imports, warm-up, import phase, processing, summary) and its efficiency
+against the same ideal (`e2e eff`), LLM calls per review, CPU per review (batch process, or both
 workers), how busy the whole machine was meanwhile (`host cpu`: every process, databases and Redis included),
 peak RSS, the scripted server's CPU share and the mean call time the client logged (`llm ms`: L plus HTTP and
 SDK time plus the wait for one of the C request slots, since three reviews are in flight per slot).
@@ -40,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench._databases import drop_database, new_database  # noqa: E402
+from tests.fixtures.batch.generate import write_reviews  # noqa: E402
 
 REDIS = os.environ.get("ASSISTANT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 WARMUP = 40
@@ -75,10 +79,10 @@ class HostMeter:
         if label == "process":
             self.start, self.started = host_busy(), time.monotonic()
 
-    def advance(self, **_: object) -> None:
+    def advance(self, label: str, **_: object) -> None:
         pass
 
-    def set_counts(self, **_: object) -> None:
+    def grow(self, label: str, by: int = 1) -> None:
         pass
 
     def tokens(self, count: int) -> None:
@@ -111,7 +115,6 @@ def child(args: argparse.Namespace) -> None:
     from assistant.batch.reader import ReadOptions
     from assistant.batch.run import BatchOptions, run_batch
     from assistant.settings import get_settings
-    from tests.fixtures.batch.generate import write_reviews
 
     settings = get_settings()
     scratch, n = Path(args.scratch), args.n[0]  # the mode is ASSISTANT_QUEUE_URL, set by the parent
@@ -143,6 +146,17 @@ def child(args: argparse.Namespace) -> None:
         }
 
     print(json.dumps(asyncio.run(run())))
+
+
+def end_to_end(env: dict[str, str], path: Path, concurrency: int) -> tuple[float, int]:
+    """A cold `assistant batch import` as a person runs it: (seconds from process start to exit, model calls)."""
+    report = path.with_suffix(".report.json")
+    command = [sys.executable, "-m", "assistant", "batch", "import", str(path), "--source", "e2e"]
+    command += ["--concurrency", str(concurrency), "--report", str(report)]
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    return seconds, json.loads(report.read_text())["processed"]["calls"]
 
 
 def fetch_spans(llm: subprocess.Popen) -> list[tuple[float, float]]:
@@ -269,6 +283,12 @@ def scenario(
         if workers:  # the work (and its CPU and memory) happened in the workers
             result["cpu"] = sum(cpu_seconds(w.pid) - c for w, c in zip(workers, worker_cpu, strict=True))
             result["rss"] = max(peak_rss_mb(w.pid) for w in workers)
+        fresh = new_database(backend, scratch, prefix="e2e")
+        try:
+            path = write_reviews(scratch / f"e2e-{n}.csv", n, start=2 * 10**6)
+            e2e_seconds, e2e_calls = end_to_end({**env, "ASSISTANT_DATABASE_URL": fresh}, path, concurrency)
+        finally:
+            drop_database(fresh)
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -288,6 +308,8 @@ def scenario(
         "wall": result["process_seconds"],
         "ideal": ideal,
         "efficiency": ideal / result["process_seconds"],
+        "e2e": e2e_seconds,
+        "e2e_efficiency": e2e_calls * latency / concurrency / e2e_seconds,  # the same ideal, its own calls
         "calls_per_review": calls,
         "cpu_ms_per_review": 1000 * result["cpu"] / n,
         "rss_mb": result["rss"],
@@ -317,7 +339,8 @@ def main() -> None:
         f"saq = 2 workers × {args.concurrency // 2}"
     )
     header = (
-        f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'calls/rv':>8} "
+        f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'e2e s':>6} "
+        f"{'e2e eff':>7} {'calls/rv':>8} "
         f"{'cpu ms/rv':>9} {'host cpu':>8} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8} "
         f"{'served ms':>9} {'gap ms':>6} {'ramp s':>6} {'tail s':>6}"
     )
@@ -333,6 +356,7 @@ def main() -> None:
                             print(
                                 f"{r['backend']:<10} {r['mode']:<5} {r['n']:>5} {r['latency']:>4} "
                                 f"{r['wall']:>7.1f} {r['ideal']:>7.1f} {r['efficiency']:>5.2f} "
+                                f"{r['e2e']:>6.1f} {r['e2e_efficiency']:>7.2f} "
                                 f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['host_pct']:>7.0f}% {r['rss_mb']:>7.0f} "
                                 f"{r['llm_cpu_pct']:>6.0f}% {r['llm_ms']:>6.0f} {r['import']:>8.1f} "
                                 f"{r['slot_served_ms']:>9.1f} {r['slot_gap_ms']:>6.1f} {r['slot_ramp']:>6.2f} "

@@ -1,7 +1,8 @@
 """Step 1 of a batch: store the file's rows through `ReviewService.ingest`, and decide what still needs work.
 
 Each row is committed on its own (ingest commits), so a run killed mid-import loses nothing it had stored and
-a re-run replays those rows as "existing". `survey` answers the same questions for `--dry-run` without
+a re-run replays those rows as "existing". A stored row that needs work is handed to processing (a `WorkFeed`)
+at once, so drafting starts while the rest of the file is read. `survey` answers the same questions for `--dry-run` without
 writing anything: how many rows are new, duplicated in the file or already in the database.
 """
 
@@ -17,6 +18,7 @@ from assistant.batch.reader import BadRow, Filtered, Item, Row
 from assistant.db.models import Review, ReviewStatus
 from assistant.domain.reviews.service import ReviewService
 from assistant.errors import AssistantError
+from assistant.processing.bulk import WorkFeed
 
 NEEDS_WORK = (ReviewStatus.received, ReviewStatus.processing)
 LOOKUP_CHUNK = 500
@@ -50,32 +52,39 @@ class ImportResult:
 async def import_rows(
     items: Iterable[Item],
     sessions: async_sessionmaker,
+    feed: WorkFeed,
     *,
     max_attempts: int,
     on_item: Callable[[Item, str], None] | None = None,
 ) -> ImportResult:
-    """Ingest every good row; `on_item(item, outcome)` hears each record's fate: stored | failed | skipped."""
+    """Ingest every good row, handing the ids that need work to `feed` as they are stored (and closing it at the
+    end, whatever happens); `on_item(item, outcome)` hears each record's fate: stored | failed | skipped."""
     result = ImportResult()
     seen: set[str] = set()
-    async with sessions() as session:
-        service = ReviewService(session)
-        for item in items:
-            result.rows += 1
-            if isinstance(item, BadRow):
-                result.failures.append(Failure(item.line, item.reason))
-                outcome = "failed"
-            elif isinstance(item, Filtered):
-                result.filtered += 1
-                outcome = "skipped"
-            elif item.identity in seen:
-                result.duplicates += 1
-                outcome = "skipped"
-            else:
-                seen.add(item.identity)
-                outcome = await _ingest(service, item, result, max_attempts)
-                session.expunge_all()  # keep the identity map from growing with the file
-            if on_item:
-                on_item(item, outcome)
+    try:
+        async with sessions() as session:
+            service = ReviewService(session)
+            for item in items:
+                result.rows += 1
+                if isinstance(item, BadRow):
+                    result.failures.append(Failure(item.line, item.reason))
+                    outcome = "failed"
+                elif isinstance(item, Filtered):
+                    result.filtered += 1
+                    outcome = "skipped"
+                elif item.identity in seen:
+                    result.duplicates += 1
+                    outcome = "skipped"
+                else:
+                    seen.add(item.identity)
+                    outcome = await _ingest(service, item, result, max_attempts)
+                    session.expunge_all()  # keep the identity map from growing with the file
+                    if outcome == "stored":
+                        await feed.put(result.work[-1])
+                if on_item:
+                    on_item(item, outcome)
+    finally:
+        await feed.close()
     return result
 
 

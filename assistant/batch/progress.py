@@ -7,6 +7,7 @@ the way, so logs stay readable."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -34,7 +35,21 @@ def human(count: float) -> str:
     return f"{count:.0f}"
 
 
+@dataclass
+class _Bar:
+    task: TaskID
+    label: str
+    total: int
+    completed: int = 0
+    fields: dict[str, int | str] = field(default_factory=lambda: {"done": 0, "failed": 0, "skipped": 0, "tokens": "0"})
+    next_report: float = 0.1
+    started: float = field(default_factory=time.monotonic)
+
+
 class BatchProgress:
+    """One bar per phase, all live at once: the import's (rows) and processing's (reviews), which grows as rows
+    are stored, since processing starts with the first of them."""
+
     def __init__(self, console: Console):
         self.console = console
         self.live = console.is_terminal
@@ -53,12 +68,7 @@ class BatchProgress:
             disable=not self.live,
             transient=False,
         )
-        self._task: TaskID | None = None
-        self._fields = {"done": 0, "failed": 0, "skipped": 0, "tokens": "0"}
-        self._total = 0
-        self._completed = 0
-        self._label = ""
-        self._next_report = 0.1
+        self._bars: dict[str, _Bar] = {}
 
     def __enter__(self) -> BatchProgress:
         self.progress.start()
@@ -68,38 +78,38 @@ class BatchProgress:
         self.progress.stop()
 
     def phase(self, label: str, total: int) -> None:
-        self._task = self.progress.add_task(label, total=total or 1, **self._fields)
-        self._label, self._total, self._completed, self._next_report = label, total, 0, 0.1
-        self._started = time.monotonic()
+        bar = _Bar(
+            self.progress.add_task(label, total=total or None, done=0, failed=0, skipped=0, tokens="0"), label, total
+        )
+        self._bars[label] = bar
 
-    def advance(self, *, to: int | None = None, done: int = 0, failed: int = 0, skipped: int = 0) -> None:
-        self._fields["done"] += done
-        self._fields["failed"] += failed
-        self._fields["skipped"] += skipped
-        self._completed = to if to is not None else self._completed + 1
-        self._refresh()
+    def grow(self, label: str, by: int = 1) -> None:
+        """More to do in `label`: the processing bar's total follows the rows stored so far."""
+        bar = self._bars[label]
+        bar.total += by
+        if self.live:
+            self.progress.update(bar.task, total=bar.total)
 
-    def set_counts(self, *, done: int | None = None, failed: int | None = None, skipped: int | None = None) -> None:
-        for name, value in (("done", done), ("failed", failed), ("skipped", skipped)):
-            if value is not None:
-                self._fields[name] = value
-        self._refresh()
+    def advance(self, label: str, *, to: int | None = None, done: int = 0, failed: int = 0, skipped: int = 0) -> None:
+        bar = self._bars[label]
+        for name, count in (("done", done), ("failed", failed), ("skipped", skipped)):
+            bar.fields[name] = int(bar.fields[name]) + count
+        bar.completed = to if to is not None else bar.completed + 1
+        self._refresh(bar)
 
     def tokens(self, count: int) -> None:
-        self._fields["tokens"] = human(count)
+        self._bars["process"].fields["tokens"] = human(count)
 
-    def _refresh(self) -> None:
-        if self._task is None:
-            return
+    def _refresh(self, bar: _Bar) -> None:
         if self.live:
-            self.progress.update(self._task, completed=self._completed, **self._fields)
-        elif self._total and self._completed >= self._next_report * self._total:
-            self._next_report = (self._completed / self._total // 0.1 + 1) * 0.1
-            f = self._fields
+            self.progress.update(bar.task, completed=bar.completed, **bar.fields)
+        elif bar.total and bar.completed >= bar.next_report * bar.total:
+            bar.next_report = (bar.completed / bar.total // 0.1 + 1) * 0.1
+            f = bar.fields
             self.console.print(
-                f"{self._label}: {self._completed}/{self._total}  done {f['done']}  "
+                f"{bar.label}: {bar.completed}/{bar.total}  done {f['done']}  "
                 f"failed {f['failed']}  skipped {f['skipped']}  tokens {f['tokens']}  "
-                f"{time.monotonic() - self._started:.0f}s",
+                f"{time.monotonic() - bar.started:.0f}s",
                 highlight=False,
             )
 

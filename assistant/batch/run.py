@@ -4,6 +4,7 @@ The CLI is a thin shell over `run_batch` and `dry_run`; tests and the benchmark 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import resource
 import time
@@ -16,11 +17,10 @@ from assistant.batch.importer import Failure, ImportResult, Survey, import_rows,
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
 from assistant.db.engine import create_engine, session_factory
-from assistant.llm import model_name
-from assistant.processing.bulk import CountingCallLog, ProcessResult, process_local, process_queued
+from assistant.processing.buffered_call_log import BufferedCallLog
+from assistant.processing.bulk import CountingCallLog, ProcessResult, WorkFeed, process_local, process_queued
 from assistant.processing.bulk_engine import bulk_engine
-from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter
-from assistant.runtime import build_runtime
+from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter, throttle
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,44 +102,55 @@ def price_for(model: str, override: tuple[float, float] | None) -> tuple[float, 
 
 
 async def run_batch(options: BatchOptions, settings: Settings, progress: BatchProgress | None = None) -> BatchReport:
-    """Import the file (idempotent), then process what still needs it. Raises BatchFileError for an unreadable file."""
+    """Import the file (idempotent) and process what needs it at the same time: each stored row is handed over
+    while the rest of the file is read, and the pipeline warms up meanwhile, so the model is busy from the first
+    rows instead of after the last. Raises BatchFileError for an unreadable file."""
     engine = bulk_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     model = "embedded" if settings.llm_is_embedded else (settings.llm_model or "gpt-4o-mini")
+    report = BatchReport(
+        options.path, options.read.source, model, ImportResult(), price=price_for(model, options.price)
+    )
+    work = WorkFeed()
     try:
         started = time.perf_counter()
         if progress:
             progress.phase("import", count_lines(options.path))
+            progress.phase("process", 0)
 
         def heard(item: Item, outcome: str) -> None:
             if progress:
                 progress.advance(
-                    to=item.line, done=outcome == "stored", failed=outcome == "failed", skipped=outcome == "skipped"
+                    "import",
+                    to=item.line,
+                    done=outcome == "stored",
+                    failed=outcome == "failed",
+                    skipped=outcome == "skipped",
                 )
-
-        imported = await import_rows(
-            read_rows(options.path, options.read), sessions, max_attempts=options.max_attempts, on_item=heard
-        )
-        report = BatchReport(
-            path=options.path,
-            source=options.read.source,
-            model=model,
-            imported=imported,
-            import_seconds=time.perf_counter() - started,
-            price=price_for(model, options.price),
-        )
+                if outcome == "stored":
+                    progress.grow("process")
 
         def done(_review_id: int, status: str) -> None:
             if progress:
-                progress.advance(done=status != "failed", failed=status == "failed")
+                progress.advance("process", done=status != "failed", failed=status == "failed")
 
-        if progress:
-            progress.phase("process", len(imported.work))
-            progress.set_counts(done=0)
-        if settings.queue_url:
-            report.processed = await _on_queue(options, settings, sessions, imported, report, progress, done)
-        else:
-            report.processed, report.throttled = await _here(options, settings, sessions, imported, progress, done)
+        async def read() -> None:
+            rows = read_rows(options.path, options.read)
+            report.imported = await import_rows(rows, sessions, work, max_attempts=options.max_attempts, on_item=heard)
+            report.import_seconds = time.perf_counter() - started
+
+        reading = asyncio.ensure_future(read())
+        try:
+            if settings.queue_url:
+                report.processed = await _on_queue(options, settings, sessions, work, report, progress, done)
+            else:
+                report.processed, report.throttled = await _here(options, settings, sessions, work, progress, done)
+        except BaseException:
+            reading.cancel()  # it may be waiting for room in the feed
+            raise
+        finally:
+            await asyncio.wait([reading])
+        await reading  # the import's own error, if any (the feed was closed, so processing ended)
         report.process_seconds = report.processed.seconds if report.processed else 0.0
         report.peak_rss_mb = peak_rss_mb()
         return report
@@ -151,14 +162,30 @@ async def _here(
     options: BatchOptions,
     settings: Settings,
     sessions: Any,
-    imported: ImportResult,
+    work: WorkFeed,
     progress: BatchProgress | None,
     done: Any,
 ) -> tuple[ProcessResult, int]:
+    from assistant.llm import build_llm
+    from assistant.llm.own_loop import ModelLoop
+    from assistant.playbooks import PlaybookRegistry
+    from assistant.processing.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
+    from assistant.processing.results import GroupWriter
+
+    buffered = BufferedCallLog(sessions)
+    calls = CountingCallLog(buffered)
+    llm = build_llm(settings, calls)
     limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
-    runtime = build_runtime(settings, "batch", sessions=sessions, limiter=limiter)
-    calls = runtime.call_log
-    assert isinstance(calls, CountingCallLog), "a batch runtime counts its calls"
+    throttle(llm, limiter)
+    model_loop = ModelLoop(llm)
+    writer = GroupWriter(sessions)
+    pipeline = Pipeline(
+        sessions,
+        llm,
+        PlaybookRegistry.from_directory(settings.playbooks_dir),
+        recent_replies_ttl=BULK_RECENT_REPLIES_TTL,
+        writer=writer,
+    )
 
     def finished(review_id: int, status: str) -> None:
         if progress:
@@ -167,15 +194,17 @@ async def _here(
 
     try:
         result = await process_local(
-            imported.work,
-            runtime.pipeline,
+            work,
+            pipeline,
             concurrency=REVIEWS_PER_MODEL_SLOT * options.concurrency,
             max_attempts=options.max_attempts,
             calls=calls,
             on_done=finished,
         )
     finally:
-        await runtime.close()
+        await writer.close()
+        await buffered.close()
+        await model_loop.close()
     return result, limiter.throttled
 
 
@@ -183,7 +212,7 @@ async def _on_queue(
     options: BatchOptions,
     settings: Settings,
     sessions: Any,
-    imported: ImportResult,
+    work: WorkFeed,
     report: BatchReport,
     progress: BatchProgress | None,
     done: Any,
@@ -193,19 +222,19 @@ async def _on_queue(
     queue = make_queue(settings.queue_url or "", settings.queue_name)
     await queue.connect()
     try:
-        if imported.work and options.wait and not (await queue.info()).get("workers"):
+        if options.wait and await work.has_work() and not (await queue.info()).get("workers"):
             log.warning(
                 "no `assistant worker` is running on queue %r: the reviews wait there until one starts "
                 "(stopping this command leaves them queued)",
                 settings.queue_name,
             )
         if not options.wait:
-            for review_id in imported.work:
+            async for review_id in work:
                 await enqueue_review(queue, review_id, timeout=settings.job_timeout)
             report.queued_only = True
             return None
         return await process_queued(
-            imported.work,
+            work,
             queue,
             sessions,
             job_timeout=settings.job_timeout,
@@ -235,7 +264,7 @@ async def dry_run(options: BatchOptions, settings: Settings) -> DryRun:
     finally:
         await engine.dispose()
     profile = await profile_pipeline(sampler.rows, settings)
-    model = model_name(settings)
+    model = "embedded" if settings.llm_is_embedded else (settings.llm_model or "gpt-4o-mini")
     prices = dict(PRICES)
     if options.price:
         prices[model] = options.price

@@ -1,6 +1,7 @@
 """Step 2 of a batch: the file's reviews through `Pipeline.process`, in this process or on the queue's workers.
 
-In-process, `concurrency` tasks share one pipeline (and the rate-limited LLM); on the queue, each review is
+The reviews arrive through a `WorkFeed` while the file is still being imported, so the model is busy from the
+first stored rows instead of after the last one. In-process, `concurrency` tasks share one pipeline (and the rate-limited LLM); on the queue, each review is
 enqueued once (keyed by its id) and progress is read back from the database, the source of truth either way.
 A review that fails is tried again at the end of the run while it has attempts left (`max_attempts` counts
 every pass through the pipeline, across runs), so a passing outage costs a retry, not a review.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,7 +30,58 @@ CLAIM_GROUP = 16  # reviews claimed per statement in-process
 CLOSING = 64  # pending reviews at which a queued run polls faster
 CALL_LOG_DELAY = 1.0  # > BufferedCallLog's interval
 RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
+FEED_BOUND = 512  # ids stored but not yet taken, at most: the reader waits beyond it
 OnDone = Callable[[int, str], None]
+
+
+class WorkFeed:
+    """Review ids handed from the import to processing as each row is stored, in file order. Bounded, so a
+    reader far ahead of the model waits instead of piling up ids; `close` says the import is over."""
+
+    def __init__(self, bound: int = FEED_BOUND):
+        self.bound = bound
+        self._ids: deque[int] = deque()
+        self._closed = False
+        self._changed = asyncio.Condition()
+
+    @classmethod
+    def of(cls, ids: Sequence[int]) -> WorkFeed:
+        """A feed already holding all of `ids` and closed (work known up front)."""
+        feed = cls(bound=max(len(ids), 1))
+        feed._ids.extend(ids)
+        feed._closed = True
+        return feed
+
+    async def put(self, review_id: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: len(self._ids) < self.bound)
+            self._ids.append(review_id)
+            self._changed.notify_all()
+
+    async def close(self) -> None:
+        async with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    async def take(self, most: int) -> list[int]:
+        """Up to `most` ids, waiting until that many are in or the import is over; [] once it is over and all
+        were taken. Waiting for a whole group keeps claims at one statement per group."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._closed or len(self._ids) >= min(most, self.bound))
+            taken = [self._ids.popleft() for _ in range(min(most, len(self._ids)))]
+            self._changed.notify_all()
+        return taken
+
+    async def has_work(self) -> bool:
+        """Whether any id comes: waits for the first one or the end of the import."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._closed or bool(self._ids))
+            return bool(self._ids)
+
+    async def __aiter__(self) -> AsyncIterator[int]:
+        while taken := await self.take(CHUNK):
+            for review_id in taken:
+                yield review_id
 
 
 class CountingCallLog:
@@ -77,7 +129,7 @@ async def _retry_if_allowed(sessions: async_sessionmaker, review_id: int, max_at
 
 
 async def process_local(
-    ids: Sequence[int],
+    work: WorkFeed,
     pipeline: Pipeline,
     *,
     concurrency: int,
@@ -86,10 +138,16 @@ async def process_local(
     on_done: OnDone | None = None,
 ) -> ProcessResult:
     """`concurrency` tasks take claimed reviews from a shared buffer; whoever finds it empty claims the next
-    `CLAIM_GROUP` ids in one statement (a claimed review that a killed run never finished stays claimable)."""
+    `CLAIM_GROUP` ids (retries first, then the feed's) in one statement (a claimed review that a killed run never
+    finished stays claimable). The pipeline warms up (language models, dictionaries) while the first ids come."""
     result = ProcessResult()
     started = time.perf_counter()
-    todo, claimed = deque(ids), deque[Row]()
+
+    async def warm_up() -> None:
+        if await work.has_work():  # a run with nothing left to do doesn't pay for it
+            await pipeline.warm_up()
+
+    retries, claimed = deque[int](), deque[Row]()
     refill = asyncio.Lock()
 
     async def settle(review_id: int, status: str) -> None:
@@ -97,32 +155,37 @@ async def process_local(
             again, error = await _retry_if_allowed(pipeline.sessions, review_id, max_attempts)
             if again:
                 result.retried += 1
-                todo.append(review_id)
+                retries.append(review_id)
                 return
             result.failed[review_id] = error
         result.statuses[str(status)] += 1
         if on_done:
             on_done(review_id, str(status))
 
+    async def next_group() -> list[int]:
+        if retries:
+            return [retries.popleft() for _ in range(min(CLAIM_GROUP, len(retries)))]
+        return await work.take(CLAIM_GROUP)
+
     async def next_review() -> Row | None:
         while not claimed:
-            if not todo:
-                return None
             async with refill:
-                if claimed or not todo:
+                if claimed:
                     continue
-                group = sorted(todo.popleft() for _ in range(min(CLAIM_GROUP, len(todo))))  # one lock order
+                group = sorted(await next_group())  # one lock order
+                if not group:
+                    return None
                 outcome = await pipeline.claim(group)
                 claimed.extend(outcome.reviews)
                 for review_id, status in outcome.others.items():
                     await settle(review_id, status)
         return claimed.popleft()
 
-    async def work() -> None:
+    async def drain() -> None:
         while (review := await next_review()) is not None:
             await settle(review.id, await pipeline.process_claimed(review))
 
-    await asyncio.gather(*(work() for _ in range(max(1, min(concurrency, len(ids) or 1)))))
+    await asyncio.gather(warm_up(), *(drain() for _ in range(max(1, concurrency))))
     result.seconds = time.perf_counter() - started
     if calls:
         result.calls, result.tokens_in, result.tokens_out = calls.calls, calls.tokens_in, calls.tokens_out
@@ -130,7 +193,7 @@ async def process_local(
 
 
 async def process_queued(
-    ids: Sequence[int],
+    work: WorkFeed,
     queue: object,
     sessions: async_sessionmaker,
     *,
@@ -140,7 +203,7 @@ async def process_queued(
     on_done: OnDone | None = None,
     on_tokens: Callable[[int, int, int], None] | None = None,
 ) -> ProcessResult:
-    """Enqueue every id (once: jobs are keyed by review) and wait for the workers, polling the database: every
+    """Enqueue every id as it comes (once: jobs are keyed by review) and wait for the workers, polling the database: every
     `poll` seconds, and four times as often once the last few dozen are pending, when the query is cheap and the
     end of the run should be noticed at once."""
     from assistant.processing.saq_jobs import enqueue_review
@@ -151,8 +214,10 @@ async def process_queued(
     result = ProcessResult()
     started = time.perf_counter()
     since = utcnow()
-    for review_id in ids:
+    ids: list[int] = []
+    async for review_id in work:
         await enqueue(review_id)
+        ids.append(review_id)
     pending = set(ids)
     rounds = 0
     while pending:

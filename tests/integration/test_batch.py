@@ -96,6 +96,47 @@ async def test_import_drafts_every_review_and_reimport_skips(settings, scripted_
     assert final["count"] == 30 and set(final["drafts"]) == {1}
 
 
+class Timeline:
+    """A stand-in progress display that keeps its events in order: "import" as each row is stored, "drafted" as
+    each review is."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def phase(self, label: str, total: int) -> None:
+        pass
+
+    def grow(self, label: str, by: int = 1) -> None:
+        pass
+
+    def advance(self, label: str, *, done: int = 0, **_: int | None) -> None:
+        self.events.append("drafted" if label == "process" and done else label)
+
+    def tokens(self, count: int) -> None:
+        pass
+
+
+async def test_reviews_are_drafted_while_later_rows_are_still_unread(settings, scripted_llm, tmp_path, monkeypatch):
+    """Rows flow into processing as they are stored. With room for 8 ids in the feed and 3 reviews in flight
+    (one model slot), at most 8 + 8 claimed + 3 + 1 waiting rows can be stored before a review is drafted,
+    so in a 60-row file the first draft comes while most rows are unread, whatever the timing."""
+    import assistant.batch.run as run
+    from assistant.processing.bulk import WorkFeed
+
+    monkeypatch.setattr(run, "WorkFeed", lambda: WorkFeed(bound=8))
+    timeline = Timeline()
+    path = write_reviews(tmp_path / "backlog.csv", 60)
+    report = await run_batch(
+        BatchOptions(path=path, read=ReadOptions(source="export"), concurrency=1), settings, timeline
+    )  # type: ignore[arg-type]
+    assert report.failures == [] and report.processed and report.processed.statuses == {"pending_approval": 60}
+    stored_before = timeline.events[: timeline.events.index("drafted")].count("import")
+    assert stored_before <= 20, f"{stored_before} of 60 rows were stored before the first draft"
+    assert timeline.events.count("import") == 60 and timeline.events.count("drafted") == 60
+    after = await state(settings, "export")
+    assert after["count"] == 60 and set(after["drafts"]) == {1} and after["statuses"] == ["pending_approval"]
+
+
 async def test_concurrency_caps_model_requests_in_flight_and_fills_them(settings, scripted_llm, tmp_path):
     scripted_llm.latency = 0.1  # long enough for the batch to try more than its share at once
     report = await batch(settings, write_reviews(tmp_path / "backlog.csv", 30), concurrency=3)

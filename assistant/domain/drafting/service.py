@@ -95,9 +95,7 @@ _PREFIX = re.compile(
 _QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'", "„": "“"}
 
 
-class ChatModel(Protocol):
-    """What drafting needs of a model: `assistant.llm.LLM`, or a test's stand-in."""
-
+class LLM(Protocol):
     async def chat(
         self,
         template: str,
@@ -165,7 +163,7 @@ async def draft_reply(
     action: Action,
     topics: list[str],
     playbook: Playbook,
-    llm: ChatModel,
+    llm: LLM,
     review_id: int | None = None,
     kind: str = "reply",
     instruction: str | None = None,
