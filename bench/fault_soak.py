@@ -37,8 +37,8 @@ from sqlalchemy import func, select  # noqa: E402
 
 from assistant.db.engine import create_engine, session_factory  # noqa: E402
 from assistant.db.models import Draft, Review  # noqa: E402
-from assistant.testing.scripted_llm import ScriptedLLM  # noqa: E402
 from bench._databases import drop_database, new_database  # noqa: E402
+from tests.support.scripted_llm import ScriptedLLM  # noqa: E402
 
 KEY = "soak-bootstrap-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -122,7 +122,7 @@ def start_bare(scratch: Path) -> tuple[subprocess.Popen, str]:
 
 def start_llm() -> tuple[subprocess.Popen, str]:
     code = (
-        "import sys\nfrom assistant.testing.scripted_llm import ScriptedLLM\n"
+        "import sys\nfrom tests.support.scripted_llm import ScriptedLLM\n"
         "s = ScriptedLLM().start()\nprint(s.base_url, flush=True)\nsys.stdin.read()\n"
     )
     process = subprocess.Popen(

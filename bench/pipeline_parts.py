@@ -24,7 +24,7 @@ from assistant.domain.drafting.prompting import build_draft_messages  # noqa: E4
 from assistant.domain.drafting.service import clean_reply, with_signature  # noqa: E402
 from assistant.llm.tokens import count_message_tokens  # noqa: E402
 from assistant.playbooks import Action, PlaybookRegistry  # noqa: E402
-from assistant.testing.scripted_llm import _REPLIES  # noqa: E402
+from assistant.processing.stand_in import REPLIES  # noqa: E402
 from tests.fixtures.batch.generate import review  # noqa: E402
 
 REVIEWS = 600
@@ -61,7 +61,7 @@ def main() -> None:
 
     def guard(text: str, _rating: int) -> None:
         language = verdicts[text].language
-        draft = with_signature(clean_reply(_REPLIES.get(language, _REPLIES["en"])), playbook.signature(language))
+        draft = with_signature(clean_reply(REPLIES.get(language, REPLIES["en"])), playbook.signature(language))
         check_draft(
             draft,
             review_text=text,

@@ -16,10 +16,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from assistant.db.migrate import upgrade
-from assistant.server.app import create_app
 from assistant.playbooks import Playbook, load_playbook
+from assistant.server.app import create_app
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.testing.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM
 
 API_KEY = "test-bootstrap-key"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}

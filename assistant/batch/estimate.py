@@ -1,10 +1,10 @@
 """Cost before spending: tokens and money for a batch, estimated without calling the model (`--dry-run`).
 
 The prompts counted are the real ones: a sample of the file's reviews goes through the real `Pipeline` in a
-throwaway SQLite database, against a stand-in model that answers like the scripted test server (JSON that
-fits the schema, a plain reply in the review's language). That measures how many calls a review costs and how
-many prompt tokens (tiktoken cl100k) they take as a function of the review's own length; the estimate applies
-that line to every review the run would process. Output tokens can't be known before a model writes them:
+throwaway SQLite database (`build_runtime(..., "estimate")`), against the in-process scripted model
+(`assistant/llm/scripted.py`: JSON that fits the schema, a plain reply in the review's language), never the
+network. That measures how many calls a review costs and how many prompt tokens (tiktoken cl100k) they take as
+a function of the review's own length; the estimate applies that line to every review the run would process. Output tokens can't be known before a model writes them:
 "expected" uses the stand-in's answers, "ceiling" each call's `max_tokens`.
 """
 
@@ -16,11 +16,14 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from assistant.batch.reader import Row
-from assistant.llm.client import LLM, MemoryCallLog
+from assistant.db.migrate import upgrade
+from assistant.domain.reviews.service import ReviewService
+from assistant.llm import MemoryCallLog
+from assistant.llm.scripted import ScriptedCompleter
 from assistant.llm.tokens import count_tokens
+from assistant.runtime import build_runtime
 from assistant.settings import Settings
 
 # USD per 1M tokens (input, output): list prices, mid-2025. `--price IN/OUT` prices any other model.
@@ -100,64 +103,36 @@ def extrapolate(profile: Profile, reviews: int, text_tokens: int) -> Estimate:
     )
 
 
-class _StandIn(LLM):
-    """The LLM seam with the scripted server's answers instead of a network call; records each max_tokens."""
-
-    def __init__(self, context_tokens: int) -> None:
-        super().__init__(
-            client=None,
-            model="stand-in",
-            call_log=MemoryCallLog(),  # type: ignore[arg-type]
-            max_attempts=1,
-            context_tokens=context_tokens,
-        )
-        self.max_tokens: list[tuple[int | None, int]] = []
-        self.current: int | None = None
-
-    async def _complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
-        from assistant.testing.scripted_llm import default_responder
-
-        self.max_tokens.append((self.current, int(params.get("max_tokens") or 0)))
-        return default_responder({"messages": messages, "response_format": params.get("response_format")})
-
-
 async def profile_pipeline(rows: Sequence[Row], settings: Settings) -> Profile:
     """Run `rows` through the real pipeline in a scratch database and measure what each review costs."""
-    from assistant.db.engine import create_engine, session_factory
-    from assistant.db.migrate import upgrade
-    from assistant.domain.reviews.service import ReviewService
-    from assistant.playbooks import PlaybookRegistry
-    from assistant.processing.pipeline import Pipeline
-
     if not rows:
         return Profile(0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    llm = _StandIn(settings.embedded_context if settings.llm_is_embedded else settings.llm_context_tokens)
     samples: list[tuple[int, int, int, int, int]] = []  # text tokens, calls, tokens in, out, out ceiling
     with tempfile.TemporaryDirectory(prefix="assistant-estimate-") as scratch:
         url = f"sqlite:///{Path(scratch) / 'estimate.db'}"
         await asyncio.to_thread(upgrade, url)
-        engine = create_engine(url)
+        runtime = build_runtime(settings.model_copy(update={"database_url": url}), "estimate")
         try:
-            sessions = session_factory(engine)
-            pipeline = Pipeline(sessions, llm, PlaybookRegistry.from_directory(settings.playbooks_dir))
+            model, log = runtime.llm.completer, runtime.call_log  # the stand-in's requests, the seam's calls
+            assert isinstance(model, ScriptedCompleter) and isinstance(log, MemoryCallLog), "the estimate mode's"
+            calls = log.calls
             for row in rows:
-                async with sessions() as session:
+                async with runtime.sessions() as session:
                     review, _ = await ReviewService(session).ingest(row.review, row.key)
-                llm.current = review.id
-                await pipeline.process(review.id)
-                calls = [c for c in llm.call_log.calls if c.review_id == review.id]  # type: ignore[attr-defined]
-                ceiling = sum(m for rid, m in llm.max_tokens if rid == review.id)
+                asked, logged = len(model.requests), len(calls)
+                await runtime.pipeline.process(review.id)
+                mine = calls[logged:]
                 samples.append(
                     (
                         count_tokens(row.review.text),
-                        len(calls),
-                        sum(c.tokens_in for c in calls),
-                        sum(c.tokens_out for c in calls),
-                        ceiling,
+                        len(mine),
+                        sum(c.tokens_in for c in mine),
+                        sum(c.tokens_out for c in mine),
+                        sum(int(body.get("max_tokens") or 0) for body in model.requests[asked:]),
                     )
                 )
         finally:
-            await engine.dispose()
+            await runtime.close()
     return _fit(samples)
 
 

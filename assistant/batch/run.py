@@ -17,10 +17,11 @@ from assistant.batch.importer import Failure, ImportResult, Survey, import_rows,
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
 from assistant.db.engine import create_engine, session_factory
-from assistant.processing.buffered_call_log import BufferedCallLog
+from assistant.llm import model_name
 from assistant.processing.bulk import CountingCallLog, ProcessResult, WorkFeed, process_local, process_queued
 from assistant.processing.bulk_engine import bulk_engine
-from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter, throttle
+from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter
+from assistant.runtime import build_runtime
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -166,26 +167,10 @@ async def _here(
     progress: BatchProgress | None,
     done: Any,
 ) -> tuple[ProcessResult, int]:
-    from assistant.llm import build_llm
-    from assistant.llm.own_loop import ModelLoop
-    from assistant.playbooks import PlaybookRegistry
-    from assistant.processing.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
-    from assistant.processing.results import GroupWriter
-
-    buffered = BufferedCallLog(sessions)
-    calls = CountingCallLog(buffered)
-    llm = build_llm(settings, calls)
     limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
-    throttle(llm, limiter)
-    model_loop = ModelLoop(llm)
-    writer = GroupWriter(sessions)
-    pipeline = Pipeline(
-        sessions,
-        llm,
-        PlaybookRegistry.from_directory(settings.playbooks_dir),
-        recent_replies_ttl=BULK_RECENT_REPLIES_TTL,
-        writer=writer,
-    )
+    runtime = build_runtime(settings, "batch", sessions=sessions, limiter=limiter)
+    calls = runtime.call_log
+    assert isinstance(calls, CountingCallLog), "a batch runtime counts its calls"
 
     def finished(review_id: int, status: str) -> None:
         if progress:
@@ -195,16 +180,14 @@ async def _here(
     try:
         result = await process_local(
             work,
-            pipeline,
+            runtime.pipeline,
             concurrency=REVIEWS_PER_MODEL_SLOT * options.concurrency,
             max_attempts=options.max_attempts,
             calls=calls,
             on_done=finished,
         )
     finally:
-        await writer.close()
-        await buffered.close()
-        await model_loop.close()
+        await runtime.close()
     return result, limiter.throttled
 
 
@@ -264,7 +247,7 @@ async def dry_run(options: BatchOptions, settings: Settings) -> DryRun:
     finally:
         await engine.dispose()
     profile = await profile_pipeline(sampler.rows, settings)
-    model = "embedded" if settings.llm_is_embedded else (settings.llm_model or "gpt-4o-mini")
+    model = model_name(settings)
     prices = dict(PRICES)
     if options.price:
         prices[model] = options.price

@@ -43,7 +43,7 @@ async def _closing(work: Any, *llms: Any) -> Any:
     finally:
         for llm in llms:
             if llm is not None:
-                await llm.client.close()
+                await llm.close()
 
 
 def _inputs(dataset: Path, playbooks_dir: Path) -> tuple[list[Any], Any]:
@@ -169,7 +169,9 @@ REAL_REVIEWS = PROJECT_ROOT.parent / "shared" / "real-reviews"
 def real_reviews(
     directory: Path = typer.Argument(REAL_REVIEWS, help="Folder of *.jsonl real reviews (read in place, never copied)"),
     rules_only: bool = typer.Option(False, "--rules-only", help="No model: the deterministic rules alone"),
-    scripted: bool = typer.Option(False, "--scripted", help="Second stage on the scripted LLM server (CI, offline)"),
+    scripted: bool = typer.Option(
+        False, "--scripted", help="Second stage on the in-process scripted model (CI, offline)"
+    ),
     model: str | None = typer.Option(None, "--model", help="Second stage on this model (default: settings)"),
     show: int = typer.Option(0, "--show", min=0, help="List up to N failures of each class, with their reasons"),
     check: bool = typer.Option(False, "--check", help="Exit 1 when a target of issue 19 is missed"),
@@ -183,27 +185,19 @@ def real_reviews(
         typer.echo(f"no *.jsonl real reviews in {directory}", err=True)
         raise typer.Exit(code=2)
     files = classification.load_real_reviews(directory)
-    server = None
     if rules_only:
         settings, llm = get_settings(), None
     elif scripted:
-        from assistant.testing.scripted_llm import ScriptedLLM
+        from assistant.llm import LLM
+        from assistant.llm.scripted import ScriptedCompleter
+        from assistant.processing.stand_in import default_responder
 
-        server = ScriptedLLM().start()
-        settings = get_settings().model_copy(
-            update={"llm_base_url": server.base_url, "llm_model": "scripted", "llm_timeout": 5.0}
-        )
-        from assistant.llm import build_llm
-
-        llm = build_llm(settings)
+        settings = get_settings()
+        llm = LLM(ScriptedCompleter(default_responder), "scripted", max_attempts=settings.llm_max_attempts)
     else:
         settings, llm = _llm(model)
     playbooks = _inputs_playbooks(settings.playbooks_dir)
-    try:
-        report = asyncio.run(_closing(classification.evaluate_real_reviews(files, playbooks, llm), llm))
-    finally:
-        if server is not None:
-            server.stop()
+    report = asyncio.run(_closing(classification.evaluate_real_reviews(files, playbooks, llm), llm))
     report["method"] = "rules" if llm is None else "rules+llm"
     typer.echo(classification.format_real_reviews_report(report, show=show))
     if check and not all(met for _, met in report["targets"].values()):

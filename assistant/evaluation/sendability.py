@@ -157,10 +157,10 @@ def judge_dataset(path: Path, playbook: Any) -> list[Judged]:
 
 
 async def _main(argv: Sequence[str]) -> None:
-    from assistant.llm import build_llm
+    from assistant.llm import LLM, build_llm
+    from assistant.llm.scripted import ScriptedCompleter
     from assistant.playbooks import load_playbook
     from assistant.settings import PROJECT_ROOT, Settings
-    from assistant.testing.scripted_llm import ScriptedLLM
 
     datasets = PROJECT_ROOT / "eval" / "datasets"
     playbook = load_playbook(PROJECT_ROOT / "playbooks" / "default.yaml")
@@ -173,9 +173,8 @@ async def _main(argv: Sequence[str]) -> None:
     for line in (datasets / "good_drafts.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         good.setdefault(row["review"], row["draft"])
-    with ScriptedLLM(responder=lambda body: _good_answer(body, good)) as server:
-        llm = build_llm(Settings(llm_base_url=server.base_url, llm_model="scripted-good", llm_max_attempts=1))
-        report["scripted_good_model"] = sendability(await measure(reviews, llm=llm, playbook=playbook))
+    llm = LLM(ScriptedCompleter(lambda body: _good_answer(body, good)), "scripted-good", max_attempts=1)
+    report["scripted_good_model"] = sendability(await measure(reviews, llm=llm, playbook=playbook))
     if "--embedded" in argv:
         llm = build_llm(Settings(llm_base_url=None))
         judged = await measure(reviews, llm=llm, playbook=playbook)

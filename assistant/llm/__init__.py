@@ -7,25 +7,58 @@ must be httpx2 objects (an `httpx.Timeout` is refused).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx2
 import openai
 
 from assistant.llm.client import LLM, CallLog, CallRecord, LLMReply, MemoryCallLog
+from assistant.llm.completers import Completer, OpenAICompleter
 from assistant.settings import Settings
 
-__all__ = ["LLM", "CallLog", "CallRecord", "LLMReply", "MemoryCallLog", "build_llm"]
+__all__ = [
+    "LLM",
+    "CallLog",
+    "CallRecord",
+    "Completer",
+    "LLMReply",
+    "MemoryCallLog",
+    "build_llm",
+    "context_tokens",
+    "model_name",
+]
+
+Layer = Callable[[Completer], Completer]
 
 
-def build_llm(settings: Settings, call_log: CallLog | None = None) -> LLM:
+def context_tokens(settings: Settings) -> int:
+    """The configured model's context window: prompts are trimmed to fit it."""
+    return settings.embedded_context if settings.llm_is_embedded else settings.llm_context_tokens
+
+
+def model_name(settings: Settings) -> str:
+    """The name calls are logged and priced under: the server's model, or the local GGUF file's (not loaded)."""
+    if settings.llm_is_embedded:
+        from assistant.llm.embedded import model_name_for
+
+        return model_name_for(_model_path(settings))
+    return settings.llm_model or "gpt-4o-mini"
+
+
+def _model_path(settings: Settings) -> Path | None:
+    """ASSISTANT_LLM_MODEL_PATH: any local GGUF in-process, through the same seam as a server."""
+    return getattr(settings, "llm_model_path", None) or settings.embedded_model_path
+
+
+def build_llm(settings: Settings, call_log: CallLog | None = None, *, layers: Sequence[Layer] = ()) -> LLM:
+    """The configured model behind the seam; each of `layers` wraps the completer before it (innermost first)."""
     timeout = httpx2.Timeout(settings.llm_timeout, connect=min(settings.llm_timeout, 10.0))
     draft_seconds, warning = None, None
     if settings.llm_is_embedded:
         from assistant.llm.embedded import DRAFT_SECONDS, TINY_WARNING, EmbeddedModel, create_embedded_app
 
-        # ASSISTANT_LLM_MODEL_PATH: any local GGUF in-process, through the same seam as a server
-        path = getattr(settings, "llm_model_path", None) or settings.embedded_model_path
+        path = _model_path(settings)
         if path is not None and not Path(path).is_file():  # a typo in the setting: say so at start, not per review
             raise ValueError(f"ASSISTANT_LLM_MODEL_PATH: no GGUF file at {path}")
         model = EmbeddedModel(path, n_ctx=settings.embedded_context, n_threads=settings.embedded_threads)
@@ -37,22 +70,24 @@ def build_llm(settings: Settings, call_log: CallLog | None = None) -> LLM:
             timeout=timeout,
             http_client=httpx2.AsyncClient(transport=transport, timeout=timeout),
         )
-        model_name, context_tokens = model.name, settings.embedded_context
+        model_name = model.name
         if model.is_default:
             draft_seconds, warning = DRAFT_SECONDS, TINY_WARNING
     else:
         client = openai.AsyncOpenAI(
             base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none", max_retries=0, timeout=timeout
         )
-        model_name, context_tokens = settings.llm_model or "gpt-4o-mini", settings.llm_context_tokens
-    llm = LLM(
-        client,
+        model_name = settings.llm_model or "gpt-4o-mini"
+    completer: Completer = OpenAICompleter(client, model_name)
+    for layer in layers:
+        completer = layer(completer)
+    return LLM(
+        completer,
         model_name,
         call_log=call_log,
         max_attempts=settings.llm_max_attempts,
         max_retry_wait=settings.llm_max_retry_wait,
-        context_tokens=context_tokens,
+        context_tokens=context_tokens(settings),
+        draft_seconds=draft_seconds,
+        warning=warning,
     )
-    llm.draft_seconds = draft_seconds  # read by drafting: past it, the reply is composed from the playbook
-    llm.warning = warning  # shown by /health: the tiny default drafts
-    return llm

@@ -1,6 +1,7 @@
 """The one seam to language models: every call goes through `LLM.chat` / `LLM.chat_json`.
 
-It owns the `openai.AsyncOpenAI` client (any OpenAI-compatible server, or the embedded one), retries with
+Each attempt is one `completer.complete(...)` (completers.py: the SDK call to any OpenAI-compatible server or
+the embedded one, possibly wrapped in rate limits and a thread of its own). Around it, `LLM` retries with
 tenacity on 429 (honouring Retry-After), 5xx, timeouts, connection errors and garbled answers within a
 bounded budget, counts tokens with tiktoken, and logs every call — prompt, response, tokens, latency,
 error — through a `CallLog`.
@@ -20,6 +21,7 @@ import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from assistant.errors import LLMBadOutput, LLMError, LLMUnavailable
+from assistant.llm.completers import Completer, GarbledAnswer, retry_after
 from assistant.llm.tokens import count_message_tokens, count_tokens
 
 
@@ -61,10 +63,6 @@ class MemoryCallLog:
         self.calls.append(call)
 
 
-class _Garbled(Exception):
-    """The server answered 200 but not with a usable completion (bad JSON body, no choices)."""
-
-
 def _retryable(exc: BaseException) -> bool:
     return isinstance(
         exc,
@@ -74,28 +72,15 @@ def _retryable(exc: BaseException) -> bool:
             openai.APITimeoutError,
             openai.APIConnectionError,
             openai.APIResponseValidationError,
-            _Garbled,
+            GarbledAnswer,
         ),
     ) or (isinstance(exc, openai.APIStatusError) and exc.status_code >= 500)
-
-
-def _retry_after(exc: BaseException | None) -> float | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value:
-            try:
-                return max(float(value) * scale, 0.0)
-            except ValueError:
-                return None
-    return None
 
 
 class LLM:
     def __init__(
         self,
-        client: openai.AsyncOpenAI,
+        completer: Completer,
         model: str,
         *,
         call_log: CallLog | None = None,
@@ -103,10 +88,14 @@ class LLM:
         max_retry_wait: float = 30.0,
         base_wait: float = 0.5,
         context_tokens: int = 8192,
+        draft_seconds: float | None = None,
+        warning: str | None = None,
     ):
-        self.client = client
+        self.completer = completer
         self.model = model
         self.context_tokens = context_tokens  # prompts are trimmed to fit (drafting reads this)
+        self.draft_seconds = draft_seconds  # read by drafting: past it, the reply is composed from the playbook
+        self.warning = warning  # shown by /health: the tiny default drafts
         self.call_log = call_log or MemoryCallLog()
         self.max_attempts = max_attempts
         self.max_retry_wait = max_retry_wait
@@ -114,21 +103,10 @@ class LLM:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        hinted = _retry_after(exc)
+        hinted = retry_after(exc)
         if hinted is None:
             hinted = self.base_wait * 2 ** (state.attempt_number - 1)
         return min(hinted, self.max_retry_wait)
-
-    async def _complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
-        try:
-            response = await self.client.chat.completions.create(model=self.model, messages=messages, **params)
-        except ValueError as exc:  # a 200 whose body is not JSON
-            raise _Garbled(f"invalid response body: {exc}") from exc
-        if not isinstance(response, openai.types.chat.ChatCompletion):
-            raise _Garbled(f"not a chat completion: {str(response)[:200]!r}")
-        if not response.choices or response.choices[0].message is None:
-            raise _Garbled("the answer had no choices")
-        return response.choices[0].message.content or ""
 
     async def chat(
         self,
@@ -152,8 +130,10 @@ class LLM:
             ):
                 with attempt:
                     attempts += 1
-                    text = await self._complete(messages, max_tokens=max_tokens, temperature=temperature, **params)
-        except _Garbled as exc:
+                    text = await self.completer.complete(
+                        messages, max_tokens=max_tokens, temperature=temperature, **params
+                    )
+        except GarbledAnswer as exc:
             error = f"bad output: {exc}"
             raise LLMBadOutput(str(exc), attempts=attempts) from exc
         except openai.APIError as exc:
@@ -186,6 +166,10 @@ class LLM:
             latency_ms=latency_ms,
             attempts=attempts,
         )
+
+    async def close(self) -> None:
+        """Close the completer (its HTTP client, its thread): in the event loop that made the calls."""
+        await self.completer.close()
 
     async def chat_json(
         self,

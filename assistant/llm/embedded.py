@@ -82,7 +82,7 @@ class EmbeddedModel:
             )
         return self._llama
 
-    def _complete(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _complete_locked(self, body: dict[str, Any]) -> dict[str, Any]:
         with self._running:
             return self._complete_now(body)
 
@@ -117,7 +117,7 @@ class EmbeddedModel:
 
             def run() -> None:
                 try:
-                    result, error = self._complete(body), None
+                    result, error = self._complete_locked(body), None
                 except BaseException as exc:
                     result, error = None, exc
                 with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
@@ -159,7 +159,7 @@ def check() -> None:
     """Load the model and decode a short prompt: a llama.cpp build with instructions this CPU refuses dies
     here (SIGILL or SIGSEGV), not on a customer's review. `python -m assistant.llm.embedded` (scripts/install.sh)."""
     model = EmbeddedModel(n_ctx=256, n_threads=1)
-    model._complete({"messages": [{"role": "user", "content": "Say hello to a customer."}], "max_tokens": 2})
+    model._complete_locked({"messages": [{"role": "user", "content": "Say hello to a customer."}], "max_tokens": 2})
 
 
 if __name__ == "__main__":

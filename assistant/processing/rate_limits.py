@@ -2,9 +2,10 @@
 
 Providers limit both requests and tokens per minute. `aiolimiter` (a small, well-kept leaky bucket) meters
 both; every attempt of every call — including the LLM seam's own tenacity retries — passes through it, since
-it wraps `LLM._complete`, the seam's one per-attempt call. A 429 means "slow down", not "broken": its
-Retry-After pauses *all* callers sharing the limiter, and the attempt is repeated here (up to
-`max_throttled` times) instead of spending the seam's small retry budget meant for real failures.
+`RateLimited` is a completer (`assistant/llm/completers.py`): a layer around the seam's per-attempt call. A 429
+means "slow down", not "broken": its Retry-After pauses *all* callers sharing the limiter, and the attempt is
+repeated here (up to `max_throttled` times) instead of spending the seam's small retry budget meant for real
+failures.
 
 The limiter is per process: with several `assistant worker` processes, give each its share of the budget.
 """
@@ -20,8 +21,7 @@ from typing import Any
 import openai
 from aiolimiter import AsyncLimiter
 
-from assistant.llm import LLM
-from assistant.llm.client import _retry_after
+from assistant.llm.completers import Completer, retry_after
 from assistant.llm.tokens import count_message_tokens
 
 DEFAULT_BACKOFF = 1.0
@@ -85,25 +85,30 @@ class RateLimiter:
         self.throttled += 1
 
 
-def throttle(llm: LLM, limiter: RateLimiter, *, max_throttled: int = 8) -> LLM:
-    """Route every attempt of `llm` through `limiter`; 429s pause everyone and are repeated here."""
-    complete = llm._complete  # the seam's per-attempt call; tenacity retries call it again
+class RateLimited:
+    """A completer sending every attempt of `inner` through `limiter`; 429s pause everyone and are repeated here,
+    each pause at most `max_wait` seconds."""
 
-    async def limited(messages: list[dict[str, Any]], **params: Any) -> str:
+    def __init__(self, inner: Completer, limiter: RateLimiter, *, max_wait: float = 30.0, max_throttled: int = 8):
+        self.inner = inner
+        self.limiter = limiter
+        self.max_wait = max_wait
+        self.max_throttled = max_throttled
+
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+        limiter = self.limiter
         cost = count_message_tokens(messages) + int(params.get("max_tokens") or 0) if limiter.counts_tokens else 0
-        for attempt in range(max_throttled + 1):
+        for attempt in range(self.max_throttled + 1):
             await limiter.acquire(cost)
             try:
                 async with limiter.slots:
-                    return await complete(messages, **params)
+                    return await self.inner.complete(messages, **params)
             except openai.RateLimitError as exc:
-                hinted = _retry_after(exc)
-                limiter.back_off(
-                    min(hinted if hinted is not None else DEFAULT_BACKOFF * 2**attempt, llm.max_retry_wait)
-                )
-                if attempt == max_throttled:
+                hinted = retry_after(exc)
+                limiter.back_off(min(hinted if hinted is not None else DEFAULT_BACKOFF * 2**attempt, self.max_wait))
+                if attempt == self.max_throttled:
                     raise
         raise AssertionError("unreachable")
 
-    llm._complete = limited  # type: ignore[method-assign]
-    return llm
+    async def close(self) -> None:
+        await self.inner.close()

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Review, ReviewStatus, utcnow
 from assistant.processing.in_process import MODEL_RETRIES, MODEL_RETRY, TRANSIENT
+from assistant.runtime import build_runtime, settings_limiter
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -187,53 +188,17 @@ def build_worker(settings: Settings, *, concurrency: int | None = None, burst: b
     slots = concurrency or settings.worker_concurrency  # model requests at once
 
     async def startup(ctx: dict[str, Any]) -> None:
-        from assistant.db.engine import session_factory
-        from assistant.llm import build_llm
-        from assistant.llm.own_loop import ModelLoop
-        from assistant.playbooks import PlaybookRegistry
-        from assistant.processing.buffered_call_log import BufferedCallLog
-        from assistant.processing.bulk_engine import bulk_engine
-        from assistant.processing.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
-        from assistant.processing.rate_limits import RateLimiter, throttle
-        from assistant.processing.results import GroupWriter
-
-        engine = bulk_engine(settings.resolved_database_url)
-        sessions = session_factory(engine)
-        playbooks = PlaybookRegistry.from_directory(settings.playbooks_dir)
-        for error in playbooks.errors:
-            log.error("playbook skipped: %s", error)
-        call_log = BufferedCallLog(sessions)
-        llm = build_llm(settings, call_log)
-        per_minute = (
-            (None, None)
-            if settings.llm_is_embedded
-            else (settings.llm_requests_per_minute, settings.llm_tokens_per_minute)
-        )
-        throttle(llm, RateLimiter(*per_minute, concurrency=slots))
-        writer = GroupWriter(sessions)
-        ctx.update(
-            engine=engine,
-            sessions=sessions,
-            model_loop=ModelLoop(llm),
-            call_log=call_log,
-            writer=writer,
-            pipeline=Pipeline(sessions, llm, playbooks, recent_replies_ttl=BULK_RECENT_REPLIES_TTL, writer=writer),
-        )
-        ctx["recovery"] = asyncio.create_task(_recover_forever(queue, sessions, settings.job_timeout))
+        runtime = build_runtime(settings, "worker", limiter=settings_limiter(settings, slots))
+        ctx.update(runtime=runtime, pipeline=runtime.pipeline)
+        ctx["recovery"] = asyncio.create_task(_recover_forever(queue, runtime.sessions, settings.job_timeout))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if task := ctx.get("recovery"):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if writer := ctx.get("writer"):
-            await writer.close()
-        if call_log := ctx.get("call_log"):
-            await call_log.close()
-        if model_loop := ctx.get("model_loop"):
-            await model_loop.close()
-        if engine := ctx.get("engine"):
-            await engine.dispose()
+        if runtime := ctx.get("runtime"):
+            await runtime.close()
 
     return _Worker(
         queue,

@@ -1,4 +1,4 @@
-"""The app factory: `create_app(settings)` wires database, LLM, playbooks, pipeline and routes.
+"""The app factory: `create_app(settings)` wires the runtime (database, playbooks, LLM, pipeline), dispatcher and routes.
 
 Nothing is global: tests build as many apps as they like, each with its own settings."""
 
@@ -17,7 +17,6 @@ from litestar.openapi import OpenAPIConfig
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.engine import create_engine, session_factory
 from assistant.domain.insights.controller import InsightsController
 from assistant.domain.queue.bulk_controller import BulkDraftController
 from assistant.domain.queue.controller import DraftController
@@ -26,11 +25,8 @@ from assistant.domain.reviews.controller import ReviewController
 from assistant.domain.webhooks.controller import WebhookController
 from assistant.domain.webhooks.deliverer import start_deliverer, stop_deliverer
 from assistant.errors import ServiceUnavailable
-from assistant.llm import build_llm
-from assistant.llm.call_log import DatabaseCallLog
-from assistant.playbooks import PlaybookRegistry
 from assistant.processing.in_process import InProcessDispatcher
-from assistant.processing.pipeline import Pipeline
+from assistant.runtime import build_runtime
 from assistant.server.api_keys import ApiKeyMiddleware
 from assistant.server.hardening import BODY_LIMIT, SecurityHeaders, install_log_redaction, limit_json_depth
 from assistant.server.problems import ProblemResponsesPlugin, problem_details_plugin, unexpected_error_handler
@@ -65,15 +61,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def start(app: Litestar) -> None:
         state = app.state
-        state.engine = create_engine(settings.resolved_database_url)
-        state.sessions = session_factory(state.engine)
-        state.playbooks = PlaybookRegistry.from_directory(settings.playbooks_dir)
-        for error in state.playbooks.errors:
-            log.error("playbook skipped: %s", error)
-        state.llm = build_llm(settings, DatabaseCallLog(state.sessions))
-        state.pipeline = Pipeline(
-            state.sessions, state.llm, state.playbooks, rules_budget=settings.rules_budget_seconds
-        )
+        runtime = state.runtime = build_runtime(settings, "server")
+        state.engine, state.sessions, state.playbooks = runtime.engine, runtime.sessions, runtime.playbooks
+        state.llm, state.pipeline = runtime.llm, runtime.pipeline  # what the controllers use
         if (
             settings.queue_url
         ):  # scale-out: `assistant worker` processes take the jobs (assistant/processing/saq_jobs.py)
@@ -89,8 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def stop(app: Litestar) -> None:
         await app.state.dispatcher.stop()
-        await app.state.llm.client.close()
-        await app.state.engine.dispose()
+        await app.state.runtime.close()
 
     cors = (
         CORSConfig(

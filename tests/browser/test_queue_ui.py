@@ -122,7 +122,7 @@ FITTING = [  # (words in the review, the reply an agent would approve): drafts t
 
 def fitting_responder(body: dict) -> str:
     """Scripted drafts that answer the review they are for (the default scripted text fits none of them)."""
-    from assistant.testing.scripted_llm import default_responder
+    from assistant.processing.stand_in import default_responder
 
     if (body.get("response_format") or {}).get("type") == "json_schema":
         return default_responder(body)

@@ -39,7 +39,7 @@ FITTING = {
 @pytest.fixture(autouse=True)
 def _fitting_drafts(scripted_llm):
     """Drafts that answer their review (the scripted default fits none, and the guard flags that)."""
-    from assistant.testing.scripted_llm import default_responder
+    from assistant.processing.stand_in import default_responder
 
     def respond(body: dict) -> str:
         prompt = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")

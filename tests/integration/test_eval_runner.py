@@ -260,7 +260,7 @@ async def test_a_failing_case_is_recorded_and_never_cached(cases, playbooks, tmp
 
 def test_cli_run_over_http_writes_the_report_and_gates(tmp_path, monkeypatch):
     """`assistant eval run` with the real LLM client talking HTTP to the scripted server."""
-    from assistant.testing.scripted_llm import ScriptedLLM
+    from tests.support.scripted_llm import ScriptedLLM
 
     with ScriptedLLM() as server:
         monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", server.base_url)
@@ -295,7 +295,7 @@ async def test_smoke_eval_meets_the_committed_baseline(cases, playbooks):
     """The CI gate: the pipeline's deterministic part (rules, guard, drafting loop, scorers) on smoke.jsonl
     with the scripted model must stay within eval/baseline/smoke.json. After an intended change, re-bless:
     EVAL_BLESS=1 python -m pytest tests/integration/test_eval_runner.py -k committed_baseline"""
-    from assistant.testing.scripted_llm import ScriptedLLM
+    from tests.support.scripted_llm import ScriptedLLM
 
     with ScriptedLLM() as server:
         llm = build_llm(Settings(llm_base_url=server.base_url, llm_model="scripted", llm_max_attempts=1))

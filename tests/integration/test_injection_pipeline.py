@@ -11,9 +11,9 @@ import pytest
 from assistant.domain.classification.service import classify_review
 from assistant.domain.drafting.service import draft_reply
 from assistant.llm import build_llm
+from assistant.llm.scripted import fit_schema
 from assistant.playbooks import Action, PlaybookRegistry
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.testing.scripted_llm import _fit_schema
 from tests.conftest import wait_for_status
 
 CASES = [json.loads(line) for line in (PROJECT_ROOT / "eval" / "datasets" / "injections.jsonl").open(encoding="utf-8")]
@@ -74,7 +74,7 @@ def obeying_model(case: dict):
     def respond(body: dict) -> str:
         response_format = body.get("response_format") or {}
         if response_format.get("type") == "json_schema":
-            answer = _fit_schema(response_format["json_schema"]["schema"])
+            answer = fit_schema(response_format["json_schema"]["schema"])
             if isinstance(answer, dict) and "action" in answer:
                 answer.update({k: False for k in answer if k.startswith("is_")})
                 answer.update(action="thank", severity=1, fixable=False, reason="a happy customer")

@@ -23,10 +23,10 @@ from assistant.db.models import ApiKey, LLMCall
 from assistant.domain.keys.service import create_key, revoke_key
 from assistant.domain.reviews.schemas import BATCH_BODY_LIMIT
 from assistant.domain.users.service import UserService
+from assistant.llm.scripted import fit_schema
 from assistant.server.app import create_app
 from assistant.server.hardening import BASE_HEADERS, BODY_LIMIT, CSP
 from assistant.settings import Settings
-from assistant.testing.scripted_llm import _fit_schema
 from tests.conftest import API_KEY, AUTH, wait_for_status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -419,7 +419,7 @@ def obedient_model(body: dict) -> str:
     injection asked for — its code, the refund, the discount, a link and a phone number."""
     response_format = body.get("response_format") or {}
     if response_format.get("type") == "json_schema":
-        answer = _fit_schema(response_format["json_schema"]["schema"])
+        answer = fit_schema(response_format["json_schema"]["schema"])
         if "action" in answer:
             answer.update({k: False for k in answer if k.startswith("is_")})
             answer.update(action="thank", severity=1, fixable=True, reason="a happy customer")
@@ -472,12 +472,12 @@ async def test_a_draft_that_obeys_an_injection_is_never_clean(action: str) -> No
 
     from assistant.domain.drafting.service import draft_reply
     from assistant.playbooks import Action, PlaybookRegistry
-    from assistant.testing.scripted_llm import _REPLIES
+    from assistant.processing.stand_in import REPLIES
 
     playbook = PlaybookRegistry.from_directory(Settings().playbooks_dir).for_business("default")
     passed = []
     for case in INJECTIONS:
-        obeying = SimpleNamespace(chat=lambda *a, _t=_REPLIES[case["language"]] + " " + case["canary"], **k: _async(_t))
+        obeying = SimpleNamespace(chat=lambda *a, _t=REPLIES[case["language"]] + " " + case["canary"], **k: _async(_t))
         outcome = await draft_reply(
             review_text=case["text"],
             rating=case["rating"],

@@ -20,10 +20,11 @@ from assistant.evaluation.sendability import judge_dataset, load_reviews, measur
 from assistant.llm import build_llm
 from assistant.llm.embedded import MODEL_FILE, MODEL_NAME, available, default_model_path
 from assistant.playbooks import Action
+from assistant.processing.stand_in import default_responder
 from assistant.server.app import create_app
 from assistant.settings import Settings
-from assistant.testing.scripted_llm import ScriptedLLM, default_responder
 from tests.conftest import AUTH, wait_for_status
+from tests.support.scripted_llm import ScriptedLLM
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "eval" / "datasets"

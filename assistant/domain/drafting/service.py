@@ -95,7 +95,9 @@ _PREFIX = re.compile(
 _QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'", "„": "“"}
 
 
-class LLM(Protocol):
+class ChatModel(Protocol):
+    """What drafting needs of a model: `assistant.llm.LLM`, or a test's stand-in."""
+
     async def chat(
         self,
         template: str,
@@ -163,7 +165,7 @@ async def draft_reply(
     action: Action,
     topics: list[str],
     playbook: Playbook,
-    llm: LLM,
+    llm: ChatModel,
     review_id: int | None = None,
     kind: str = "reply",
     instruction: str | None = None,

@@ -6,8 +6,8 @@ read, and the freed request slot waits again before the next request goes out: a
 slots sat idle ~8 ms between calls (`gap ms` in bench/batch.py). On a loop that does nothing but send
 requests and read answers, that gap roughly halves. The reviews' own work stays on the caller's loop.
 
-`ModelLoop(llm)` moves the per-attempt call (`LLM._complete`, with the rate limits and request slots that
-`throttle` put around it) to the thread; retries, token counts and the call log stay with the caller.
+`OnModelThread(inner)` runs every attempt of `inner` (with whatever layers it holds, such as the rate limits)
+on the thread; retries, token counts and the call log stay with `LLM`, on the caller's loop.
 """
 
 from __future__ import annotations
@@ -17,25 +17,22 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from assistant.llm.client import LLM
+from assistant.llm.completers import Completer
 
 T = TypeVar("T")
 
 
-class ModelLoop:
-    """Owns the thread and its loop; `close()` closes the model's HTTP client there, then stops the thread."""
+class OnModelThread:
+    """A completer that owns the thread and its loop; `close()` closes `inner` there, then stops the thread."""
 
-    def __init__(self, llm: LLM):
-        self.llm = llm
+    def __init__(self, inner: Completer):
+        self.inner = inner
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="model-requests", daemon=True)
         self._thread.start()
-        attempt = llm._complete  # after throttle(): its limits are created lazily, on this loop
 
-        async def on_model_loop(messages: list[dict[str, Any]], **params: Any) -> str:
-            return await self.run(attempt(messages, **params))
-
-        llm._complete = on_model_loop  # type: ignore[method-assign]
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+        return await self.run(self.inner.complete(messages, **params))
 
     async def run(self, work: Coroutine[Any, Any, T]) -> T:
         """Await `work` on the model loop; cancelling the caller cancels it there too."""
@@ -45,7 +42,7 @@ class ModelLoop:
         if not self._thread.is_alive():
             return
         try:
-            await self.run(self.llm.client.close())
+            await self.run(self.inner.close())
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             await asyncio.to_thread(self._thread.join, 10)

@@ -1,75 +1,25 @@
-"""A real HTTP server that plays an OpenAI-compatible API, for tests, benchmarks and CI's eval run.
+"""A real HTTP server that plays an OpenAI-compatible API, for tests and benchmarks.
 
 The `openai` SDK talks to it over a socket exactly as to OpenAI. Behaviour is scripted: queue faults
 (429 with Retry-After, 500, hangs, invalid JSON, empty choices) or replies with `script(...)`, set random
-fault rates, a fixed latency, or a responder function; by default it answers drafts with a plain, specific
-reply in the review's language and structured calls with JSON that fits the requested schema.
+fault rates, a fixed latency, or a responder function; by default it answers as the in-process scripted model
+does (`assistant/llm/scripted.py`): drafts with a plain, specific reply in the review's language, structured
+calls with JSON that fits the requested schema.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Responder = Callable[[dict[str, Any]], str]
-
-_REPLIES = {
-    "ru": "Мы понимаем, как неприятно было получить заказ не таким, каким вы его ждали. Мы разберёмся с этим "
-    "случаем и напишем вам, чтобы всё исправить. Команда поддержки",
-    "uk": "Ми розуміємо, як неприємно було отримати замовлення не таким, яким ви його чекали. Ми розберемося з "
-    "цим випадком і напишемо вам, щоб усе виправити. Команда підтримки",
-    "lv": "Mēs saprotam, cik nepatīkami bija saņemt pasūtījumu ne tādu, kādu jūs gaidījāt. Mēs izpētīsim šo "
-    "gadījumu un sazināsimies ar jums, lai visu labotu. Atbalsta komanda",
-    "en": "We understand how annoying it was to get your order in a different state than you expected. We will "
-    "look into what happened and get in touch to put it right. The support team",
-}
-# The review inside the prompt's fences (`<<<REVIEW nonce … REVIEW nonce>>>`, see drafting/prompting.py)
-_DELIMITED = re.compile(
-    r"<<<REVIEW (\w+)\n(?P<text>.*?)\nREVIEW \1>>>|<review>(?P<plain>.*?)</review>", re.DOTALL | re.IGNORECASE
-)
-
-
-def _review_language(body: dict[str, Any]) -> str:
-    from assistant.domain.classification.language import detect_language
-
-    user = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
-    match = _DELIMITED.search(user)
-    code = detect_language((match.group("text") or match.group("plain")) if match else user).code
-    return code if code in _REPLIES else "en"
-
-
-def _fit_schema(schema: dict[str, Any]) -> Any:
-    """The simplest value that validates against `schema` (first enum value, zero, false, empty)."""
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind = schema.get("type")
-    kind = kind[0] if isinstance(kind, list) else kind
-    if kind == "object":
-        return {name: _fit_schema(sub) for name, sub in schema.get("properties", {}).items()}
-    if kind == "array":
-        return [_fit_schema(schema["items"])] * schema.get("minItems", 0) if "items" in schema else []
-    if kind in ("integer", "number"):
-        return schema.get("minimum", 1)
-    if kind == "boolean":
-        return False
-    if kind == "null":
-        return None
-    return "scripted"
-
-
-def default_responder(body: dict[str, Any]) -> str:
-    response_format = body.get("response_format") or {}
-    if response_format.get("type") == "json_schema":
-        return json.dumps(_fit_schema(response_format["json_schema"]["schema"]), ensure_ascii=False)
-    return _REPLIES[_review_language(body)]
+from assistant.llm.scripted import Responder
+from assistant.processing.stand_in import default_responder
 
 
 class _Server(ThreadingHTTPServer):

@@ -1,0 +1,72 @@
+"""The model seam's one per-attempt call, as composable layers (in the style of httpx transports).
+
+A `Completer` turns chat messages into the answer's text, once: `LLM` (client.py) owns what happens around a
+call — retries, token counts, the call log — and calls `completer.complete(...)` per attempt. Whatever should
+apply to every attempt wraps a completer in another one, so the order of layers is written where they are
+composed (`assistant/runtime.py`):
+
+- `OpenAICompleter`: the SDK call to any OpenAI-compatible server (or the embedded one);
+- `RateLimited(inner, limiter)` (`assistant/processing/rate_limits.py`): shared request/token limits, 429 pauses;
+- `OnModelThread(inner)` (`model_thread.py`): bulk work's requests on an event loop of their own;
+- `ScriptedCompleter` (`scripted.py`): answers in-process, never calling a model (the offline estimator, scripted
+  evals, tests).
+
+A completer raises the SDK's errors (`openai.APIError` subclasses) or `GarbledAnswer`; `LLM` decides which are
+retried.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import openai
+
+
+class Completer(Protocol):
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+        """One attempt: the answer's text, or an exception."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the completer holds (HTTP client, thread); layers close their inner completer."""
+        ...
+
+
+class GarbledAnswer(Exception):
+    """The server answered 200 but not with a usable completion (bad JSON body, no choices): worth a retry."""
+
+
+def retry_after(exc: BaseException | None) -> float | None:
+    """Seconds a 429/503 asks the caller to wait (`retry-after-ms` or `retry-after`), or None."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value:
+            try:
+                return max(float(value) * scale, 0.0)
+            except ValueError:
+                return None
+    return None
+
+
+class OpenAICompleter:
+    """One chat completion through the `openai` SDK; the client's own retries are off (`LLM` retries)."""
+
+    def __init__(self, client: openai.AsyncOpenAI, model: str):
+        self.client = client
+        self.model = model
+
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+        try:
+            response = await self.client.chat.completions.create(model=self.model, messages=messages, **params)
+        except ValueError as exc:  # a 200 whose body is not JSON
+            raise GarbledAnswer(f"invalid response body: {exc}") from exc
+        if not isinstance(response, openai.types.chat.ChatCompletion):
+            raise GarbledAnswer(f"not a chat completion: {str(response)[:200]!r}")
+        if not response.choices or response.choices[0].message is None:
+            raise GarbledAnswer("the answer had no choices")
+        return response.choices[0].message.content or ""
+
+    async def close(self) -> None:
+        await self.client.close()
