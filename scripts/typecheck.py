@@ -27,8 +27,7 @@ ERROR = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): error: (?P<message>.*?)(?: 
 LINE_REF = re.compile(r"\bline \d+\b")  # "defined on line 12" would move with every edit above it
 
 
-def run_mypy() -> tuple[Counter[str], dict[str, list[str]], str]:
-    """The current errors as baseline keys (counted), where each key occurs (path:line), and mypy's output."""
+def run_mypy() -> str:
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-error-summary", "--no-pretty", "--show-error-codes"],
         cwd=ROOT,
@@ -38,9 +37,14 @@ def run_mypy() -> tuple[Counter[str], dict[str, list[str]], str]:
     )
     if proc.returncode not in (0, 1):  # 2: mypy itself failed (bad config, crash)
         sys.exit(f"mypy failed to run:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def parse(output: str) -> tuple[Counter[str], dict[str, list[str]]]:
+    """mypy's errors as baseline keys (counted), and where each key occurs (path:line)."""
     keys: Counter[str] = Counter()
     where: dict[str, list[str]] = {}
-    for line in proc.stdout.splitlines():
+    for line in output.splitlines():
         match = ERROR.match(line)
         if match is None:
             continue
@@ -48,7 +52,7 @@ def run_mypy() -> tuple[Counter[str], dict[str, list[str]], str]:
         key = f"{match['path']}: [{match['code'] or 'misc'}] {message}"
         keys[key] += 1
         where.setdefault(key, []).append(f"{match['path']}:{match['line']}")
-    return keys, where, proc.stdout
+    return keys, where
 
 
 def read_baseline() -> Counter[str]:
@@ -66,7 +70,7 @@ def main() -> int:
     parser.add_argument("--update", action="store_true", help="rewrite the baseline (only when nothing is new)")
     args = parser.parse_args()
 
-    current, where, _ = run_mypy()
+    current, where = parse(run_mypy())
     baseline = read_baseline()
     new = current - baseline
     fixed = baseline - current

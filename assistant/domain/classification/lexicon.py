@@ -116,7 +116,7 @@ class Lexicon:
                 found.extend(self.prefix.get(form[:k], ()))
         return found
 
-    def _rest_matches(self, parts, tokens, i: int) -> int | None:
+    def _rest_matches(self, parts: tuple[tuple[str, bool], ...], tokens: list[tuple[str, int]], i: int) -> int | None:
         """Index after the phrase if parts[1:] match from token i+1 in the same clause, else None.
         Phrase words match the surface form only: "вернуть деньги" must not match "вернула деньги"."""
         if not parts:
