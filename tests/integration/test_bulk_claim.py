@@ -11,6 +11,7 @@ from sqlalchemy import update
 from assistant.db.engine import create_engine, session_factory
 from assistant.db.models import Review, utcnow
 from assistant.domain.queue.service import DraftService
+from assistant.domain.reviews.service import ReviewService
 from assistant.errors import Conflict, InvalidInput
 from assistant.playbooks import PlaybookRegistry
 from tests.conftest import wait_for_status
@@ -134,7 +135,7 @@ async def test_claims_conflict_renew_expire_and_release(client, service):
 
     mine = await service.bulk_approve([draft_id], "anna@example.com")
     assert mine.approved == [draft_id]
-    actions = [(e.action, e.actor) for e in await service.events(review_id)]
+    actions = [(e.action, e.actor) for e in await ReviewService(service.session).events(review_id)]
     assert actions == [
         ("drafted", "assistant"),
         ("claimed", "anna@example.com"),

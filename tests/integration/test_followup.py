@@ -3,7 +3,11 @@ rating joins the queue as a second draft; everything is audited."""
 
 from __future__ import annotations
 
+from litestar.testing import AsyncTestClient
+
+from assistant.server.app import create_app
 from tests.conftest import confirming, wait_for_status
+from tests.integration.test_security import _sign_in, _token, _user
 
 REVIEW = {
     "text": "The blender arrived with a cracked jug. Please send a new one.",
@@ -99,3 +103,26 @@ async def test_a_model_failure_changes_nothing(client, scripted_llm):
     scripted_llm.reply(FOLLOW_UP)
     again = await client.post(f"/api/v1/reviews/{body['id']}/resolve")
     assert again.status_code == 201, again.text
+
+
+async def test_the_review_page_resolves_a_case(settings, client, scripted_llm):
+    """The page's "Mark resolved" button takes the API's path: the case resolved, a follow-up drafted, audited."""
+    body = await answered(client)
+    await _user(settings)
+    async with AsyncTestClient(app=create_app(settings)) as web:
+        await _sign_in(web)
+        form = f'action="/reviews/{body["id"]}/resolve"'
+        page = await web.get(f"/reviews/{body['id']}")
+        assert form in page.text
+        scripted_llm.reply(FOLLOW_UP)
+        response = await web.post(
+            f"/reviews/{body['id']}/resolve", data={"_csrf_token": _token(page.text)}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+        after = await web.get(f"/reviews/{body['id']}")
+        assert FOLLOW_UP in after.text and form not in after.text
+    events = (await client.get(f"/api/v1/reviews/{body['id']}/events")).json()
+    assert [(e["action"], e["actor"]) for e in events][2:] == [
+        ("resolved", "anna@example.com"),
+        ("drafted", "assistant"),
+    ]

@@ -22,7 +22,6 @@ from assistant.db.models import (
     DraftKind,
     DraftStatus,
     DraftVersion,
-    Event,
     Review,
     ReviewStatus,
     WebhookDelivery,
@@ -32,7 +31,6 @@ from assistant.db.timestamps import aware
 from assistant.domain import drafts
 from assistant.domain.drafting.guard import GuardResult, check_draft
 from assistant.domain.queue import states
-from assistant.domain.replies.followup import resolve_case
 from assistant.domain.webhooks.service import enqueue_approval
 from assistant.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from assistant.llm import LLM
@@ -506,14 +504,6 @@ class DraftService:
         await self.session.commit()
         await self.session.refresh(classification)
         return classification
-
-    async def resolve(self, review_id: int, actor: str) -> Draft:
-        """Mark the case resolved and queue a follow-up draft asking the now satisfied customer to update the rating."""
-        return await resolve_case(self.session, self.playbooks, self.llm, review_id, actor)
-
-    async def events(self, review_id: int) -> list[Event]:
-        rows = await self.session.execute(select(Event).where(Event.review_id == review_id).order_by(Event.id))
-        return list(rows.scalars().all())
 
     # -- claims and bulk decisions (the web queue) --------------------------------------------------
     async def claim(self, review_id: int, *, actor: str, minutes: int) -> Review:

@@ -21,6 +21,7 @@ from assistant.db.models import Draft
 from assistant.domain.queue import states
 from assistant.domain.queue.queries import QueueFilters
 from assistant.domain.queue.service import DraftService
+from assistant.domain.replies.followup import resolve_case
 from assistant.domain.reviews.service import ReviewService
 from assistant.domain.snippets.service import SnippetService
 from assistant.errors import AssistantError, Conflict, InvalidInput, LLMError
@@ -32,11 +33,6 @@ from assistant.web.review_page import load_review_page
 
 MAX_REPLY = 5000
 TRANSLATE_LANGUAGES = {"en": "English", "ru": "Russian", "uk": "Ukrainian", "lv": "Latvian"}
-
-
-def can_resolve() -> bool:
-    """ "Mark resolved → follow-up draft" exists only once DraftService grows `resolve`."""
-    return hasattr(DraftService, "resolve")
 
 
 def review_url(review_id: int, q: str, draft_id: int | None = None) -> str:
@@ -86,7 +82,6 @@ class ReviewPageController(Controller):
             page=page,
             q=q,
             queue_url=queue_url,
-            can_resolve=can_resolve(),
             claim_minutes=state.settings.claim_minutes,
             prev_url=review_url(prev_id, q) if prev_id else None,
             next_url=review_url(next_id, q) if next_id else None,
@@ -522,12 +517,10 @@ class ReviewPageController(Controller):
 
     @post("/reviews/{review_id:int}/resolve", status_code=200)
     async def resolve(self, review_id: int, request: Request, db_session: AsyncSession, state: State) -> Response:
-        if not can_resolve():
-            raise InvalidInput("follow-up drafts are not available in this version")
         form = await read_form(request)
         q = text_field(form, "q", limit=2000)
         try:
-            await self._drafts(db_session, state).resolve(review_id, actor=request.user.actor)  # type: ignore[attr-defined]
+            await resolve_case(db_session, state.playbooks, state.llm, review_id, request.user.actor)
         except AssistantError as exc:
             flash(request, exc.detail, "danger")
         else:
