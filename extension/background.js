@@ -172,7 +172,11 @@ const OPERATIONS = {
   retry: (msg) => callApi("POST", `/api/v1/reviews/${Number(msg.id)}/retry`),
   edit: (msg) => callApi("PATCH", `/api/v1/drafts/${Number(msg.draftId)}`, { text: String(msg.text), version: Number(msg.version) }),
   regenerate: (msg) => callApi("POST", `/api/v1/drafts/${Number(msg.draftId)}/regenerate`, msg.instruction ? { instruction: String(msg.instruction).slice(0, 500) } : {}),
-  approve: (msg) => callApi("POST", `/api/v1/drafts/${Number(msg.draftId)}/approve`, { version: Number(msg.version) }),
+  approve: (msg) =>
+    callApi("POST", `/api/v1/drafts/${Number(msg.draftId)}/approve`, {
+      version: Number(msg.version),
+      ...(typeof msg.confirm === "string" ? { confirm: msg.confirm } : {}),
+    }),
   openOptions: async () => { await chrome.runtime.openOptionsPage(); return { ok: true, data: null }; },
 };
 const PAGE_ONLY_FOR_EXTENSION = { testConnection: (msg) => testConnection(msg.cfg) };

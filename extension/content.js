@@ -209,7 +209,9 @@
       return;
     }
     panel.setBusy("Approving…");
-    const result = await call("approve", { draftId: panel.shown.draftId, version: panel.shown.version });
+    // the service asks for the same confirmation, naming the flags the agent was shown (states.confirmation)
+    const confirm = issues.length ? [...(draft.flags || [])].sort().join(",") : null;
+    const result = await call("approve", { draftId: panel.shown.draftId, version: panel.shown.version, confirm });
     if (!current(run)) return;
     if (!result.ok) {
       if (result.error.kind === "conflict") return conflict(panel.textarea.value, run, result.error);
