@@ -267,8 +267,8 @@ class Translation(SQLModel, table=True):
     language: str = Field(max_length=8)
     text_hash: str = Field(max_length=64)
     translated: str = Field(sa_column=Column(Text, nullable=False))
-    model: str = Field(max_length=200)
-    created_at: datetime = _ts(index=True)
+    model: str = Field(max_length=200)  # which model translated it
+    created_at: datetime = _ts()
 
 
 # Insights and export read reviews by when they were written and drafts by approval time (migration 0002).

@@ -51,13 +51,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("language", "text_hash", name="uq_translation_language_hash"),
     )
-    with op.batch_alter_table("translation", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_translation_created_at"), ["created_at"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("translation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_translation_created_at"))
     op.drop_table("translation")
     op.drop_table("savedfilter")
     op.drop_table("snippet")
