@@ -377,13 +377,13 @@ def test_uvicorn_trusts_no_proxy_headers_unless_configured():
 
 def test_the_failure_table_never_forgets_an_account_under_a_flood():
     """Junk addresses used to clear the whole table past 10,000 keys, and with it the account's failures."""
-    from assistant.web.controllers import auth
+    from assistant.web.controllers import sign_in
 
-    window = auth.FailureWindow(auth.MAX_FAILURES)
-    for _ in range(auth.MAX_FAILURES):
+    window = sign_in.FailureWindow(sign_in.MAX_FAILURES)
+    for _ in range(sign_in.MAX_FAILURES):
         window.fail("anna@example.com")
-    for i in range(auth.MAX_KEYS + 50):
+    for i in range(sign_in.MAX_KEYS + 50):
         window.fail(f"junk{i}@example.com")
         if i % 1000 == 0:
             window.fail("anna@example.com")  # the attacked account keeps failing meanwhile
-    assert window.blocked("anna@example.com") and len(window.failures) <= auth.MAX_KEYS
+    assert window.blocked("anna@example.com") and len(window.failures) <= sign_in.MAX_KEYS

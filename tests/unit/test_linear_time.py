@@ -185,9 +185,9 @@ PATTERNS = {**_module_patterns(), **_literal_patterns()}
 def test_the_collector_finds_the_patterns_it_must_check() -> None:
     """A collector that finds nothing would pass every pattern: the rules' and the guard's must be in."""
     assert len(PATTERNS) > 100, len(PATTERNS)
-    from assistant.server import security
+    from assistant.server import hardening
 
-    assert any(p is security._SECRETS[0][0] for p in PATTERNS.values()), "module-level lists of pairs are walked"
+    assert any(p is hardening._SECRETS[0][0] for p in PATTERNS.values()), "module-level lists of pairs are walked"
 
 
 @pytest.mark.parametrize("pattern", [re.compile(r"\s*late"), re.compile(r"(?:\n|\s)+x"), re.compile(r"(a|a )*b")])
