@@ -30,7 +30,9 @@ CLAIM_GROUP = 16  # reviews claimed per statement in-process
 CLOSING = 64  # pending reviews at which a queued run polls faster
 CALL_LOG_DELAY = 1.0  # > BufferedCallLog's interval
 RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
-FEED_BOUND = 512  # ids stored but not yet taken, at most: the reader waits beyond it
+# Ids stored but not yet taken, at most: a few claims' worth keeps processing fed (the import is the faster
+# side), and a reader no further ahead leaves the CPU to the pipeline's warm-up.
+FEED_BOUND = 4 * CLAIM_GROUP
 OnDone = Callable[[int, str], None]
 
 
@@ -43,14 +45,6 @@ class WorkFeed:
         self._ids: deque[int] = deque()
         self._closed = False
         self._changed = asyncio.Condition()
-
-    @classmethod
-    def of(cls, ids: Sequence[int]) -> WorkFeed:
-        """A feed already holding all of `ids` and closed (work known up front)."""
-        feed = cls(bound=max(len(ids), 1))
-        feed._ids.extend(ids)
-        feed._closed = True
-        return feed
 
     async def put(self, review_id: int) -> None:
         async with self._changed:
