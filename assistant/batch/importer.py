@@ -2,8 +2,8 @@
 
 Each row is committed on its own (ingest commits), so a run killed mid-import loses nothing it had stored and
 a re-run replays those rows as "existing". A stored row that needs work is handed to processing (a `WorkFeed`)
-at once, so drafting starts while the rest of the file is read. `survey` answers the same questions for `--dry-run` without
-writing anything: how many rows are new, duplicated in the file or already in the database.
+at once, so drafting starts while the rest of the file is read. `survey` answers the same questions for
+`--dry-run` without writing anything: how many rows are new, duplicated in the file or already in the database.
 """
 
 from __future__ import annotations

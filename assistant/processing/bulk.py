@@ -1,10 +1,11 @@
 """Step 2 of a batch: the file's reviews through `Pipeline.process`, in this process or on the queue's workers.
 
 The reviews arrive through a `WorkFeed` while the file is still being imported, so the model is busy from the
-first stored rows instead of after the last one. In-process, `concurrency` tasks share one pipeline (and the rate-limited LLM); on the queue, each review is
-enqueued once (keyed by its id) and progress is read back from the database, the source of truth either way.
-A review that fails is tried again at the end of the run while it has attempts left (`max_attempts` counts
-every pass through the pipeline, across runs), so a passing outage costs a retry, not a review.
+first stored rows instead of after the last one. In-process, `concurrency` tasks share one pipeline (and the
+rate-limited LLM); on the queue, each review is enqueued once (keyed by its id) and progress is read back from
+the database, the source of truth either way. A review that fails is tried again at the end of the run while
+it has attempts left (`max_attempts` counts every pass through the pipeline, across runs), so a passing outage
+costs a retry, not a review.
 """
 
 from __future__ import annotations
@@ -197,9 +198,9 @@ async def process_queued(
     on_done: OnDone | None = None,
     on_tokens: Callable[[int, int, int], None] | None = None,
 ) -> ProcessResult:
-    """Enqueue every id as it comes (once: jobs are keyed by review) and wait for the workers, polling the database: every
-    `poll` seconds, and four times as often once the last few dozen are pending, when the query is cheap and the
-    end of the run should be noticed at once."""
+    """Enqueue every id as the import hands it over (once: jobs are keyed by review), then wait for the workers,
+    polling the database: every `poll` seconds, and four times as often once the last few dozen are pending, when
+    the query is cheap and the end of the run should be noticed at once."""
     from assistant.processing.saq_jobs import enqueue_review
 
     async def enqueue(review_id: int, delay: float = 0.0) -> None:
