@@ -120,6 +120,26 @@ async def test_two_workers_share_a_batch_each_review_once(queued, workers, tmp_p
     assert again.imported.work == [] and again.imported.finished == total
 
 
+async def test_no_wait_enqueues_every_imported_review_once_and_returns(queued, tmp_path):
+    """`--no-wait` with no worker running: each stored review gets its job as the import hands it over, and the
+    run returns without processing; a second run enqueues nothing new (jobs are keyed by review)."""
+    total = 70  # more than the feed holds at once
+    options = BatchOptions(path=write_reviews(tmp_path / "backlog.csv", total), read=ReadOptions("backlog"), wait=False)
+    report = await asyncio.wait_for(run_batch(options, queued), timeout=60)
+    assert report.queued_only and report.processed is None and len(report.imported.work) == total
+    queue = make_queue(REDIS_URL, queued.queue_name)
+    await queue.connect()
+    try:
+        jobs = await queue.jobs([job_key(i) for i in report.imported.work])
+        assert all(job and job.status == "queued" for job in jobs) and await queue.count("queued") == total
+        again = await asyncio.wait_for(run_batch(options, queued), timeout=60)
+        assert again.queued_only and sorted(again.imported.work) == sorted(report.imported.work)
+        assert await queue.count("queued") == total, "each review's job once"
+    finally:
+        await queue.disconnect()
+    assert (await state(queued, "backlog"))["statuses"] == ["received"]
+
+
 @pytest.mark.parametrize("queue_kind", ["redis", "postgresql"])
 async def test_service_enqueues_each_review_once_and_a_worker_drafts_it(settings, queued, queue_kind):
     if queue_kind == "postgresql":
