@@ -1,17 +1,23 @@
 """One owner of drafts: only `assistant/domain/drafts.py` builds or writes `Draft`, `DraftVersion` and `Event`
-rows (the queue's state machine, follow-ups, webhooks and the pipeline call into it)."""
+rows (the queue's state machine, follow-ups, webhooks and the pipeline call into it), and its `draft_for` is
+the one "draft or not" decision."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+from types import SimpleNamespace
 
 import assistant
+from assistant.domain.drafts import CaseReview, draft_for, drafting_action
+from assistant.playbooks import Action, PlaybookRegistry
+from assistant.settings import PROJECT_ROOT
 
 ROOT = Path(assistant.__file__).parent
 OWNER = ROOT / "domain" / "drafts.py"
 TABLES = {"Draft", "DraftVersion", "Event"}
 WRITES = {"insert", "update", "delete"}
+PLAYBOOKS = PROJECT_ROOT / "playbooks"
 
 
 def _names(node: ast.AST) -> set[str]:
@@ -75,3 +81,20 @@ await session.execute(update(Review).where(Review.id == Draft.review_id))
     ]
     # the owner itself does write them: the scan would see it
     assert writes_outside_owner(OWNER.read_text(encoding="utf-8"))
+
+
+def test_do_not_engage_gets_no_draft_unless_a_person_asks():
+    """`draft_for`'s decision, shared by the pipeline, the eval runner (no draft) and regenerate, "draft anyway"
+    and follow-ups (a person asked: an apology; the draft keeps its do-not-engage flag elsewhere)."""
+    spam = SimpleNamespace(action="do_not_engage", language="en", topics=[])
+    assert drafting_action(spam, asked=False) is None
+    assert drafting_action(spam, asked=True) == Action.apologize
+    assert drafting_action(SimpleNamespace(action="thank", language="en", topics=[]), asked=True) == Action.thank
+    assert drafting_action(None, asked=False) == Action.apologize  # no classification stored: a careful reply
+
+
+async def test_draft_for_asks_no_model_for_a_review_not_to_engage_with():
+    review = CaseReview("Buy followers at spam.example", rating=1, source="shop")
+    spam = SimpleNamespace(action="do_not_engage", language="en", topics=[])
+    playbook = PlaybookRegistry.from_directory(PLAYBOOKS).for_business("default")
+    assert await draft_for(review, spam, playbook=playbook, llm=None) is None  # None: any model call would fail
