@@ -24,13 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from assistant.db.engine import create_engine, session_factory
 from assistant.llm import LLM, CallLog, MemoryCallLog, build_llm, context_tokens
-from assistant.llm.call_log import DatabaseCallLog
 from assistant.llm.model_thread import OnModelThread
 from assistant.llm.scripted import ScriptedCompleter
 from assistant.playbooks import PlaybookRegistry
 from assistant.processing.buffered_call_log import BufferedCallLog
 from assistant.processing.bulk import CountingCallLog
 from assistant.processing.bulk_engine import bulk_engine
+from assistant.processing.database_call_log import DatabaseCallLog
 from assistant.processing.pipeline import BULK_RECENT_REPLIES_TTL, Pipeline
 from assistant.processing.rate_limits import RateLimited, RateLimiter
 from assistant.processing.results import GroupWriter

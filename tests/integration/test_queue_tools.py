@@ -20,7 +20,7 @@ from assistant.domain.snippets.service import SnippetService
 from assistant.errors import Conflict, InvalidInput
 from assistant.evaluation.classification import REQUIRED, load_cases
 from assistant.llm import build_llm
-from assistant.llm.call_log import DatabaseCallLog
+from assistant.processing.database_call_log import DatabaseCallLog
 from assistant.server.app import create_app
 from assistant.settings import Settings
 from assistant.web import translation

@@ -1,4 +1,5 @@
-"""Persist every model call (prompt, response, tokens, latency, error) in the `llmcall` table.
+"""Persist every model call (prompt, response, tokens, latency, error) in the `llmcall` table: the service's
+call log (bulk work buffers them, `buffered_call_log.py`). Here, not in `assistant/llm/`: the seam stores nothing.
 
 Each record is its own short transaction, so a call is logged even when the work around it fails."""
 
