@@ -142,9 +142,9 @@ class DraftController(Controller):
     ) -> DraftPage:
         given = dict(search=search, action=action, language=language, platform=platform, business=business)
         given.update(rating=rating, flagged=flagged, mine=mine, sort=sort or order or "newest")
-        filters = QueueFilters.parse({k: str(v) for k, v in given.items() if v is not None})
+        # the web page's parser and validation; the tab is the API's own (no status: every state)
+        filters = replace(QueueFilters.parse({k: str(v) for k, v in given.items() if v is not None}), status=status)
         queries = QueueQueries.for_app(db_session, state, actor=_actor(request))
-        filters = replace(filters, status=status)
         drafts, total = await queries.drafts(filters, limit=limit, offset=offset)
         overdue = await queries.overdue_count(filters) if status in states.OPEN else None
         return DraftPage(
