@@ -21,6 +21,7 @@ from assistant.llm import model_name
 from assistant.processing.bulk import CountingCallLog, ProcessResult, WorkFeed, process_local, process_queued
 from assistant.processing.bulk_engine import bulk_engine
 from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter
+from assistant.processing.saq_jobs import enqueue_review, make_queue
 from assistant.runtime import build_runtime
 from assistant.settings import Settings
 
@@ -200,8 +201,6 @@ async def _on_queue(
     progress: BatchProgress | None,
     done: Any,
 ) -> ProcessResult | None:
-    from assistant.processing.saq_jobs import enqueue_review, make_queue
-
     queue = make_queue(settings.queue_url or "", settings.queue_name)
     await queue.connect()
     try:

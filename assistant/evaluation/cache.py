@@ -16,15 +16,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from assistant.llm.client import LLMReply
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def _reply_type() -> Any:
-    try:
-        from assistant.llm.client import LLMReply
-    except ImportError:  # pragma: no cover - the seam is always there in the product
-        return None
-    return LLMReply
 
 
 class CachedLLM:
@@ -60,9 +54,8 @@ class CachedLLM:
         except (OSError, ValueError):
             return False, None
         value = entry.get("value")
-        reply_type = _reply_type()
-        if entry.get("kind") == "reply" and reply_type is not None:
-            value = reply_type(**value)
+        if entry.get("kind") == "reply":
+            value = LLMReply(**value)
         return True, value
 
     def _store(self, path: Path, method: str, value: Any) -> None:

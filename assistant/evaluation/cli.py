@@ -14,10 +14,15 @@ from typing import Any
 
 import typer
 
+from assistant.db.engine import create_engine, session_factory
 from assistant.evaluation.gate import check_gate, failures_as_dicts, load_baseline, make_baseline, write_baseline
 from assistant.evaluation.report import compare, load_run, render_compare_text, write_report
 from assistant.evaluation.runner import run_eval
-from assistant.settings import PROJECT_ROOT
+from assistant.llm import LLM, build_llm
+from assistant.llm.scripted import ScriptedCompleter
+from assistant.playbooks import PlaybookRegistry
+from assistant.processing.stand_in import default_responder
+from assistant.settings import PROJECT_ROOT, get_settings
 
 EVAL_DIR = PROJECT_ROOT / "eval"
 app = typer.Typer(
@@ -27,9 +32,6 @@ app = typer.Typer(
 
 def _llm(model: str | None) -> tuple[Any, Any]:
     """(settings, llm) from the environment; --model overrides ASSISTANT_LLM_MODEL."""
-    from assistant.llm import build_llm
-    from assistant.settings import get_settings
-
     settings = get_settings()
     if model:
         settings = settings.model_copy(update={"llm_model": model})
@@ -47,8 +49,7 @@ async def _closing(work: Any, *llms: Any) -> Any:
 
 
 def _inputs(dataset: Path, playbooks_dir: Path) -> tuple[list[Any], Any]:
-    from assistant.evaluation.classification import load_cases
-    from assistant.playbooks import PlaybookRegistry
+    from assistant.evaluation.classification import load_cases  # see classify()
 
     return load_cases(dataset), PlaybookRegistry.from_directory(playbooks_dir)
 
@@ -128,15 +129,12 @@ def classify(
     model: str | None = typer.Option(None, "--model"),
 ) -> None:
     """Language/action accuracy and do-not-engage precision/recall of the classifier alone."""
+    # 0.5 s of imports (python -X importtime) that every `assistant` command would pay at the top
     from assistant.evaluation import classification
 
     settings, llm = _llm(model) if not rules_only else (None, None)
-    from assistant.settings import get_settings
-
     cases, playbooks = _inputs(dataset, (settings or get_settings()).playbooks_dir)
-    report = classification.evaluate_classification(cases, playbooks, llm)
-    if asyncio.iscoroutine(report):
-        report = asyncio.run(_closing(report, llm))
+    report = asyncio.run(_closing(classification.evaluate_classification(cases, playbooks, llm), llm))
     typer.echo(classification.format_classification_report(report))
 
 
@@ -146,9 +144,7 @@ def export_corrections(
 ) -> None:
     """Reviews whose classification an agent corrected, with the corrected labels, as an eval dataset
     (the format of eval/datasets/*.jsonl). They are real reviews: never commit the file."""
-    from assistant.db.engine import create_engine, session_factory
-    from assistant.evaluation.corrections import corrected_cases, write_cases
-    from assistant.settings import get_settings
+    from assistant.evaluation.corrections import corrected_cases, write_cases  # 4.4 s of imports: this command only
 
     async def read() -> list[dict]:
         engine = create_engine(get_settings().resolved_database_url)
@@ -178,8 +174,7 @@ def real_reviews(
 ) -> None:
     """Per file and language: share dropped as do-not-engage (by kind), negatives thanked, 5-star praise thanked,
     language accuracy. Stars and sentiment are the authors' labels; these texts are not ours to copy."""
-    from assistant.evaluation import classification
-    from assistant.settings import get_settings
+    from assistant.evaluation import classification  # see classify()
 
     if not directory.is_dir() or not any(directory.glob("*.jsonl")):
         typer.echo(f"no *.jsonl real reviews in {directory}", err=True)
@@ -188,10 +183,6 @@ def real_reviews(
     if rules_only:
         settings, llm = get_settings(), None
     elif scripted:
-        from assistant.llm import LLM
-        from assistant.llm.scripted import ScriptedCompleter
-        from assistant.processing.stand_in import default_responder
-
         settings = get_settings()
         llm = LLM(ScriptedCompleter(default_responder), "scripted", max_attempts=settings.llm_max_attempts)
     else:
@@ -205,6 +196,4 @@ def real_reviews(
 
 
 def _inputs_playbooks(playbooks_dir: Path) -> Any:
-    from assistant.playbooks import PlaybookRegistry
-
     return PlaybookRegistry.from_directory(playbooks_dir)

@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
+from assistant.domain.drafting.cliches import CLICHES, find_phrases
 from assistant.evaluation.tokens import ngrams, words
 
 BLEU_ORDER = 4
@@ -94,7 +95,7 @@ def is_degenerate(draft: str) -> bool:
 
 def _bank(bank: Mapping[str, Sequence[str]] | None, language: str) -> tuple[str, ...]:
     if bank is None:
-        from assistant.domain.drafting.cliches import CLICHES as bank  # the guard's bank: one list, not two
+        bank = CLICHES  # the guard's bank: one list, not two
     if language in bank:
         return tuple(bank[language])
     return tuple(p for phrases in bank.values() for p in phrases)
@@ -106,8 +107,6 @@ def cliche_counts(text: str, language: str, bank: Mapping[str, Sequence[str]] | 
     Phrases are found with the guard's forgiving matcher (`find_phrases`: endings, small gaps). A draft
     3-gram counts when it lies inside a matched phrase, or contains the whole of a phrase shorter than 3.
     """
-    from assistant.domain.drafting.cliches import find_phrases
-
     total = max(len(words(text)) - 2, 0)
     spans = [(m.start, m.end) for m in find_phrases(text, _bank(bank, language))]
 

@@ -10,7 +10,6 @@ gate and `compare` read), `corpus` detail, `classification`, `judge` and per-cas
 from __future__ import annotations
 
 import asyncio
-import inspect
 import tempfile
 import time
 from collections.abc import Sequence
@@ -20,7 +19,9 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from assistant.domain.classification.service import classify_review
 from assistant.domain.drafting.composer import without_memory
+from assistant.domain.drafts import CaseReview, draft_for
 from assistant.evaluation import compliance, genericness, judge, tone
 from assistant.evaluation.cache import CachedLLM
 from assistant.evaluation.specificity import lemma_recall
@@ -42,19 +43,12 @@ def playbook_for(playbooks: Any, business: str | None) -> Any:
     return playbooks.get(business or "default") or playbooks["default"]
 
 
-async def _maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
 def _text(value: Any) -> str:
     return str(getattr(value, "value", value)) if value is not None else ""
 
 
 async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any = None) -> dict[str, Any]:
     """One case through classify → draft → scores. Exceptions become `error` on the record."""
-    from assistant.domain.classification.service import classify_review
-    from assistant.domain.drafts import CaseReview, draft_for
-
     text, rating = field(case, "text", ""), field(case, "rating")
     business, platform = field(case, "business", "default"), field(case, "platform")
     expected = [str(a) for a in field(case, "actions", [])]
@@ -85,7 +79,7 @@ async def evaluate_case(case: Any, *, playbooks: Any, llm: Any, judge_llm: Any =
     playbook = playbook_for(playbooks, business)
     outcome = None
     try:
-        result = await _maybe_await(classify_review(text, rating, playbook, llm, review_id=None))
+        result = await classify_review(text, rating, playbook, llm, review_id=None)
         action = _text(result.action)
         record["predicted"] = {
             "action": action,
@@ -197,9 +191,10 @@ def _headline(prefix: str, values: dict[str, Any]) -> dict[str, float]:
 
 
 async def _classification_metrics(cases: Sequence[Any], playbooks: Any, llm: Any) -> dict[str, Any]:
+    # 0.5 s of imports (python -X importtime) that every `assistant` command would pay: only `eval classify` needs it
     from assistant.evaluation.classification import evaluate_classification
 
-    return await _maybe_await(evaluate_classification(cases, playbooks, llm))
+    return await evaluate_classification(cases, playbooks, llm)
 
 
 async def run_eval(

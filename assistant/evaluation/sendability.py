@@ -30,7 +30,13 @@ from typing import Any
 
 from assistant.domain.drafting.composer import COMPOSED
 from assistant.domain.drafting.fluency import UNUSABLE
+from assistant.domain.drafting.guard import check_draft
+from assistant.domain.drafting.service import draft_reply
 from assistant.evaluation.specificity import lemma_recall
+from assistant.llm import LLM, build_llm
+from assistant.llm.scripted import ScriptedCompleter
+from assistant.playbooks import Action, load_playbook
+from assistant.settings import PROJECT_ROOT, Settings
 
 LIGHT = frozenset({"cliche", "too_long", "too_short", "too_similar", "needs_human", COMPOSED})
 VERDICTS = ("send", "light_edits", "rewrite")
@@ -90,9 +96,6 @@ def load_reviews(path: Path) -> list[dict[str, Any]]:
 
 async def measure(cases: Sequence[dict[str, Any]], *, llm: Any, playbook: Any) -> list[Judged]:
     """Each case drafted by `draft_reply` (the model, and the composer when the model's draft is no reply)."""
-    from assistant.domain.drafting.service import draft_reply
-    from assistant.playbooks import Action
-
     judged: list[Judged] = []
     recent: list[str] = []
     for case in cases:
@@ -127,9 +130,6 @@ async def measure(cases: Sequence[dict[str, Any]], *, llm: Any, playbook: Any) -
 
 def judge_dataset(path: Path, playbook: Any) -> list[Judged]:
     """Verdicts for a dataset of ready drafts (`junk_drafts.jsonl`, `good_drafts.jsonl`) through the guard."""
-    from assistant.domain.drafting.guard import check_draft
-    from assistant.playbooks import Action
-
     judged = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -157,11 +157,6 @@ def judge_dataset(path: Path, playbook: Any) -> list[Judged]:
 
 
 async def _main(argv: Sequence[str]) -> None:
-    from assistant.llm import LLM, build_llm
-    from assistant.llm.scripted import ScriptedCompleter
-    from assistant.playbooks import load_playbook
-    from assistant.settings import PROJECT_ROOT, Settings
-
     datasets = PROJECT_ROOT / "eval" / "datasets"
     playbook = load_playbook(PROJECT_ROOT / "playbooks" / "default.yaml")
     reviews = load_reviews(datasets / "good_drafts.jsonl")

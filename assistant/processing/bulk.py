@@ -201,7 +201,7 @@ async def process_queued(
     """Enqueue every id as the import hands it over (once: jobs are keyed by review), then wait for the workers,
     polling the database: every `poll` seconds, and four times as often once the last few dozen are pending, when
     the query is cheap and the end of the run should be noticed at once."""
-    from assistant.processing.saq_jobs import enqueue_review
+    from assistant.processing.saq_jobs import enqueue_review  # not at the top: saq_jobs → runtime → this module
 
     async def enqueue(review_id: int, delay: float = 0.0) -> None:
         await enqueue_review(queue, review_id, timeout=job_timeout, delay=delay)  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Review, ReviewStatus, utcnow
 from assistant.processing.in_process import MODEL_RETRIES, MODEL_RETRY, TRANSIENT
+from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT
 from assistant.runtime import build_runtime, settings_limiter
 from assistant.settings import Settings
 
@@ -182,8 +183,6 @@ async def _heartbeat(job: Any) -> None:
 def build_worker(settings: Settings, *, concurrency: int | None = None, burst: bool = False) -> Worker:
     if not settings.queue_url:
         raise ValueError("ASSISTANT_QUEUE_URL is not set: workers need a queue (redis://… or postgresql://…)")
-    from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT
-
     queue = make_queue(settings.queue_url, settings.queue_name)
     slots = concurrency or settings.worker_concurrency  # model requests at once
 

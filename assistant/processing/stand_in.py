@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+from assistant.domain.classification.language import detect_language
 from assistant.llm.scripted import fit_schema
 
 REPLIES = {
@@ -29,8 +30,6 @@ _DELIMITED = re.compile(
 
 
 def _review_language(body: dict[str, Any]) -> str:
-    from assistant.domain.classification.language import detect_language
-
     user = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
     match = _DELIMITED.search(user)
     code = detect_language((match.group("text") or match.group("plain")) if match else user).code

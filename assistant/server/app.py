@@ -26,6 +26,7 @@ from assistant.domain.webhooks.controller import WebhookController
 from assistant.domain.webhooks.deliverer import start_deliverer, stop_deliverer
 from assistant.errors import ServiceUnavailable
 from assistant.processing.in_process import InProcessDispatcher
+from assistant.processing.saq_jobs import SaqDispatcher, make_queue
 from assistant.runtime import build_runtime
 from assistant.server.api_keys import ApiKeyMiddleware
 from assistant.server.hardening import BODY_LIMIT, SecurityHeaders, install_log_redaction, limit_json_depth
@@ -67,8 +68,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if (
             settings.queue_url
         ):  # scale-out: `assistant worker` processes take the jobs (assistant/processing/saq_jobs.py)
-            from assistant.processing.saq_jobs import SaqDispatcher, make_queue
-
             state.dispatcher = SaqDispatcher(
                 make_queue(settings.queue_url, settings.queue_name), state.sessions, job_timeout=settings.job_timeout
             )

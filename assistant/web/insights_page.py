@@ -20,6 +20,7 @@ from assistant.domain.insights.digest import ARROWS, percent
 from assistant.domain.insights.service import InsightsService
 from assistant.errors import InvalidInput
 from assistant.settings import Settings
+from assistant.web import page_router
 from assistant.web.rendering import render
 
 WEEK_CHOICES = (4, 8, 12, 26, 52)
@@ -104,6 +105,4 @@ class InsightsPage(Controller):
 
 def insights_router(settings: Settings) -> Router:
     """The page behind the web UI's sign-in (cookie session, CSRF, HTML error pages)."""
-    from assistant.web import page_router
-
     return page_router(settings, [InsightsPage])

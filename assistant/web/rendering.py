@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from assistant.db.timestamps import aware
 from assistant.text.excerpt import excerpt
+from assistant.web.reasons import reason_text
 from assistant.web.sessions import SECURITY_HEADERS
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -85,8 +86,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    from assistant.web.reasons import reason_text
-
     env.filters.update(
         ago=ago,
         duration=duration,

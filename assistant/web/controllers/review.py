@@ -9,7 +9,7 @@ the warnings. With htmx the live part of the page is swapped; without JavaScript
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict, State
@@ -17,27 +17,26 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Draft
+from assistant.db.models import Draft, Review
 from assistant.domain.queue import states
 from assistant.domain.queue.queries import QueueFilters
 from assistant.domain.queue.service import DraftService
 from assistant.domain.replies.followup import resolve_case
 from assistant.domain.reviews.service import ReviewService
 from assistant.domain.snippets.service import SnippetService
-from assistant.errors import AssistantError, Conflict, InvalidInput, LLMError
+from assistant.errors import AssistantError, Conflict, InvalidInput, LLMError, NotFound
 from assistant.playbooks import Action
 from assistant.web.controllers.queue import queue_service
 from assistant.web.forms import int_field, local_path, read_form, text_field
 from assistant.web.rendering import flash, is_htmx, offer_undo, render
 from assistant.web.review_page import load_review_page
+from assistant.web.translation import LANGUAGES, translate
 
 MAX_REPLY = 5000
 TRANSLATE_LANGUAGES = {"en": "English", "ru": "Russian", "uk": "Ukrainian", "lv": "Latvian"}
 
 
 def review_url(review_id: int, q: str, draft_id: int | None = None) -> str:
-    from urllib.parse import urlencode
-
     params = [("draft", draft_id)] if draft_id else []
     params += [("q", q)] if q else []
     return f"/reviews/{review_id}" + ("?" + urlencode(params) if params else "")
@@ -453,10 +452,6 @@ class ReviewPageController(Controller):
         draft: Annotated[int | None, Parameter(ge=1)] = None,
     ) -> Response:
         """The review (or a draft of it) in the agent's language: an htmx fragment, marked as a translation."""
-        from assistant.db.models import Review
-        from assistant.errors import NotFound
-        from assistant.web.translation import LANGUAGES, translate
-
         review = await db_session.get(Review, review_id)
         if review is None:
             raise NotFound(f"review {review_id} not found")
