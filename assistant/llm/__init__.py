@@ -40,7 +40,7 @@ def context_tokens(settings: Settings) -> int:
 def model_name(settings: Settings) -> str:
     """The name calls are logged and priced under: the server's model, or the local GGUF file's (not loaded)."""
     if settings.llm_is_embedded:
-        from assistant.llm.embedded import model_name_for
+        from assistant.llm.embedded import model_name_for  # see build_llm
 
         return model_name_for(_model_path(settings))
     return settings.llm_model or "gpt-4o-mini"
@@ -56,6 +56,7 @@ def build_llm(settings: Settings, call_log: CallLog | None = None, *, layers: Se
     timeout = httpx2.Timeout(settings.llm_timeout, connect=min(settings.llm_timeout, 10.0))
     draft_seconds, warning = None, None
     if settings.llm_is_embedded:
+        # the embedded app (Litestar) adds 0.3 s to every `assistant` command at the top (python -X importtime)
         from assistant.llm.embedded import DRAFT_SECONDS, TINY_WARNING, EmbeddedModel, create_embedded_app
 
         path = _model_path(settings)
