@@ -164,7 +164,7 @@ async def _main(argv: Sequence[str]) -> None:
         "junk_drafts": sendability(judge_dataset(datasets / "junk_drafts.jsonl", playbook)),
         "good_drafts": sendability(judge_dataset(datasets / "good_drafts.jsonl", playbook)),
     }
-    good = {}
+    good: dict[str, str] = {}
     for line in (datasets / "good_drafts.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         good.setdefault(row["review"], row["draft"])

@@ -250,7 +250,7 @@ async def _states(sessions: async_sessionmaker, ids: Sequence[int]) -> list[tupl
             query = select(Review.id, Review.status, Review.attempts, Review.error).where(
                 Review.id.in_(ids[start : start + CHUNK])
             )
-            rows.extend(tuple(r) for r in (await session.execute(query)).all())  # type: ignore[misc]
+            rows.extend(tuple(r) for r in (await session.execute(query)).all())
     return rows
 
 

@@ -79,7 +79,8 @@ UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 
 
 def _causes(exc: BaseException, depth: int = 5) -> list[BaseException]:
-    chain, seen = [], exc
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
     while seen is not None and len(chain) < depth:
         chain.append(seen)
         seen = getattr(seen, "orig", None) if isinstance(seen, DBAPIError) else (seen.__cause__ or seen.__context__)

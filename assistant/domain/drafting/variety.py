@@ -93,7 +93,8 @@ def word_positions(text: str) -> dict[str, tuple[int, ...]]:
 def longest_run_in(wa: Sequence[str], positions: dict[str, tuple[int, ...]]) -> int:
     """Longest run of consecutive words of `wa` found consecutively in the text `positions` indexes.
     Dynamic programming over matching positions only: O(matches), not O(len(a) × len(b))."""
-    best, previous = 0, {}
+    best = 0
+    previous: dict[int, int] = {}
     for word in wa:
         current = {j: previous.get(j - 1, 0) + 1 for j in positions.get(word, ())}
         if current:
