@@ -5,10 +5,10 @@
 #   lint-imports                       the import layers and contracts ([tool.importlinter])
 #   scripts/typecheck.py               mypy on assistant/, no error beyond scripts/mypy-baseline.txt ([tool.mypy])
 #   deptry .                           every import declared, none only transitive ([tool.deptry])
-# Usage: bash scripts/check.sh [path/to/venv/bin]   (default: the bin directory of `python3` on PATH)
+# Usage: bash scripts/check.sh [path/to/venv/bin]   (default: the project virtualenv, as scripts/venv.sh picks it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bin=${1:-$(dirname "$(command -v python3)")}
+bin=${1:-$(bash scripts/venv.sh)/bin}
 failed=()
 step() {
   local name=$1; shift

@@ -109,7 +109,7 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
     rows instead of after the last. Raises BatchFileError for an unreadable file."""
     engine = bulk_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
-    model = "embedded" if settings.llm_is_embedded else (settings.llm_model or "gpt-4o-mini")
+    model = model_name(settings)  # one name for the model, as the runtime logs it
     report = BatchReport(
         options.path, options.read.source, model, ImportResult(), price=price_for(model, options.price)
     )
