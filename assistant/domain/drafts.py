@@ -54,9 +54,12 @@ class ReviewText(Protocol):
 class Classified(Protocol):
     """What drafting reads of a classification (a `ClassificationResult` or a stored `Classification`)."""
 
-    action: str
-    language: str
-    topics: Sequence[str]
+    @property
+    def action(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def topics(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
 from assistant.domain.classification.service import ClassificationResult, classify_review, escalation_note, warm_up
 from assistant.domain.drafting import fluency
-from assistant.domain.drafts import draft_for, result_of, store_one
+from assistant.domain.drafts import draft_for, drafting_action, result_of, store_one
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
 from assistant.processing.results import GroupWriter
@@ -121,7 +121,10 @@ class Pipeline:
             result,
             playbook=playbook,
             llm=self.llm,
-            recent_replies=await self.recent_replies(review.business),
+            # the variety check's reference: read only for a review that gets a draft (not do-not-engage)
+            recent_replies=await self.recent_replies(review.business)
+            if drafting_action(result, asked=False) is not None
+            else (),
             instruction=escalation_note(result),  # escalated (legal, safety…): a careful draft
         )
         stored = result_of(review.id, result, outcome)

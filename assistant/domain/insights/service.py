@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select, text, true
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Classification, Draft, DraftStatus, Review, ReviewStatus
+from assistant.db.timestamps import aware
 from assistant.domain.insights.alerts import SpikeRule, find_spikes
 from assistant.domain.insights.schemas import (
     ActionStats,
@@ -39,11 +40,6 @@ TOP_COMPLAINTS = 5
 EXAMPLES = 3
 EXAMPLE_CHARS = 200
 CURRENT, PREVIOUS, EARLIER = 0, 1, 2
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class InsightsService:
@@ -189,7 +185,7 @@ class InsightsService:
         examples: dict[str, list[Example]] = defaultdict(list)
         for topic, review_id, snippet, rating, when in rows.all():
             short = snippet if len(snippet) < EXAMPLE_CHARS else snippet[: EXAMPLE_CHARS - 1].rstrip() + "…"
-            examples[topic].append(Example(review_id=review_id, text=short, rating=rating, at=_aware(when)))
+            examples[topic].append(Example(review_id=review_id, text=short, rating=rating, at=aware(when)))
         return examples
 
     def _sla_seconds(self, business: Any) -> Any:

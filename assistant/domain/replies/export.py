@@ -12,13 +12,14 @@ import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Classification, Draft, DraftStatus, Review
+from assistant.db.timestamps import aware
 
 COLUMNS = (
     "review_id",
@@ -50,10 +51,6 @@ def csv_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 async def approved_replies(
@@ -121,7 +118,7 @@ async def approved_replies(
                 "reply_text": reply_text,
                 "kind": kind,
                 "approved_by": by,
-                "approved_at": _aware(at).isoformat() if at else None,
+                "approved_at": aware(at).isoformat() if at else None,
                 "language": language,
                 "action": action,
             }
