@@ -1,9 +1,11 @@
-"""Step 1 of a batch: store the file's rows through `ReviewService.ingest`, and decide what still needs work.
+"""Step 1 of a batch: store the file's rows through `ReviewService.ingest_many`, and decide what still needs work.
 
-Each row is committed on its own (ingest commits), so a run killed mid-import loses nothing it had stored and
-a re-run replays those rows as "existing". A stored row that needs work is handed to processing (a `WorkFeed`)
-at once, so drafting starts while the rest of the file is read. `survey` answers the same questions for
-`--dry-run` without writing anything: how many rows are new, duplicated in the file or already in the database.
+Rows are stored in groups of `IMPORT_GROUP`, one lookup and one commit each (`ReviewService.ingest_many`), so a
+run killed mid-import loses at most the group it had not yet committed (none of which was reported stored) and a
+re-run replays the committed rows as "existing". A stored row that needs work is handed to processing (a
+`WorkFeed`) as its group commits, so drafting starts while the rest of the file is read. `survey` answers the same
+questions for `--dry-run` without writing anything: how many rows are new, duplicated in the file or already in
+the database.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from assistant.processing.bulk import WorkFeed
 
 NEEDS_WORK = (ReviewStatus.received, ReviewStatus.processing)
 LOOKUP_CHUNK = 500
+IMPORT_GROUP = 250  # new rows stored per transaction: a short wait before the first ids flow, few round trips
 
 
 @dataclass(frozen=True)
@@ -57,47 +60,80 @@ async def import_rows(
     max_attempts: int,
     on_item: Callable[[Item, str], None] | None = None,
 ) -> ImportResult:
-    """Ingest every good row, handing the ids that need work to `feed` as they are stored (and closing it at the
-    end, whatever happens); `on_item(item, outcome)` hears each record's fate: stored | failed | skipped."""
+    """Ingest every good row, handing the ids that need work to `feed` as each group is stored (and closing it
+    at the end, whatever happens); `on_item(item, outcome)` hears each record's fate, in file order:
+    stored | failed | skipped."""
     result = ImportResult()
     seen: set[str] = set()
+    group: list[tuple[Item, bool]] = []  # every record since the last store (and whether it is a row to store)
+    rows = 0
     try:
-        async with sessions() as session:
-            service = ReviewService(session)
-            for item in items:
-                result.rows += 1
-                if isinstance(item, BadRow):
-                    result.failures.append(Failure(item.line, item.reason))
-                    outcome = "failed"
-                elif isinstance(item, Filtered):
-                    result.filtered += 1
-                    outcome = "skipped"
-                elif item.identity in seen:
-                    result.duplicates += 1
-                    outcome = "skipped"
-                else:
-                    seen.add(item.identity)
-                    outcome = await _ingest(service, item, result, max_attempts)
-                    session.expunge_all()  # keep the identity map from growing with the file
-                    if outcome == "stored":
-                        await feed.put(result.work[-1])
-                if on_item:
-                    on_item(item, outcome)
+        for item in items:
+            first = isinstance(item, Row) and item.identity not in seen  # a repeat within the file is skipped
+            if first and isinstance(item, Row):
+                seen.add(item.identity)
+                rows += 1
+            group.append((item, first))
+            if rows == IMPORT_GROUP:
+                await _store(group, sessions, feed, result, max_attempts, on_item)
+                group, rows = [], 0
+        await _store(group, sessions, feed, result, max_attempts, on_item)
     finally:
         await feed.close()
     return result
 
 
-async def _ingest(service: ReviewService, row: Row, result: ImportResult, max_attempts: int) -> str:
-    try:
-        review, created = await service.ingest(row.review, row.key)
-    except AssistantError as exc:
-        await service.session.rollback()
-        result.failures.append(Failure(row.line, f"{exc.title.lower()}: {exc.detail}", exc.extra.get("review_id")))
+async def _store(
+    group: Sequence[tuple[Item, bool]],
+    sessions: async_sessionmaker,
+    feed: WorkFeed,
+    result: ImportResult,
+    max_attempts: int,
+    on_item: Callable[[Item, str], None] | None,
+) -> None:
+    """One transaction for a group's rows (`ReviewService.ingest_many`), then each record's outcome in order."""
+    rows = [item for item, first in group if first and isinstance(item, Row)]
+    async with sessions() as session:
+        service = ReviewService(session)
+        stored = await service.ingest_many([(row.review, row.key) for row in rows]) if rows else []
+        outcomes = {id(row): outcome for row, outcome in zip(rows, stored, strict=True)}
+        for item, _ in group:
+            result.rows += 1
+            if isinstance(item, BadRow):
+                result.failures.append(Failure(item.line, item.reason))
+                outcome = "failed"
+            elif isinstance(item, Filtered):
+                result.filtered += 1
+                outcome = "skipped"
+            elif id(item) not in outcomes:
+                result.duplicates += 1
+                outcome = "skipped"
+            else:
+                outcome = await _settle(service, item, outcomes[id(item)], result, max_attempts)
+                if outcome == "stored":
+                    await feed.put(result.work[-1])
+            if on_item:
+                on_item(item, outcome)
+
+
+async def _settle(
+    service: ReviewService,
+    row: Row,
+    outcome: tuple[Review, bool] | AssistantError,
+    result: ImportResult,
+    max_attempts: int,
+) -> str:
+    """What a stored (or refused) row means for this run: processed, skipped as finished, or a failure."""
+    if isinstance(outcome, AssistantError):
+        result.failures.append(
+            Failure(row.line, f"{outcome.title.lower()}: {outcome.detail}", outcome.extra.get("review_id"))
+        )
         return "failed"
+    review, created = outcome
     result.created += created
     result.existing += not created
     status, review_id = review.status, review.id
+    assert review_id is not None, "a stored review has an id"
     if status == ReviewStatus.failed:
         if review.attempts >= max_attempts:
             result.failures.append(

@@ -18,9 +18,10 @@ from assistant.llm.completers import GarbledAnswer, retry_after
 from assistant.llm.model_thread import OnModelThread
 from assistant.llm.scripted import ScriptedCompleter
 from assistant.processing.rate_limits import RateLimited, RateLimiter
-from assistant.processing.stand_in import REPLIES, default_responder
+from assistant.processing.stand_in import default_responder
 
 REVIEW = [{"role": "user", "content": "<<<REVIEW n1\nКурьер опоздал на два часа, суп остыл.\nREVIEW n1>>>"}]
+QUOTED = "«Курьер опоздал на два часа»"  # the stand-in answers in Russian, quoting the review
 SCHEMA = {
     "type": "object",
     "properties": {"action": {"enum": ["apologize", "thank"]}, "severity": {"type": "integer", "minimum": 1}},
@@ -72,7 +73,7 @@ async def test_scripted_completer_answers_in_the_reviews_language_and_fits_the_s
     llm = LLM(model, "scripted")
     reply = await llm.chat("draft", REVIEW, max_tokens=120)
     answer = await llm.chat_json("classify", REVIEW, schema=SCHEMA)
-    assert reply.text == REPLIES["ru"] and reply.tokens_in > 0 and reply.attempts == 1
+    assert QUOTED in reply.text and reply.tokens_in > 0 and reply.attempts == 1, "a Russian reply naming the review"
     assert answer == {"action": "apologize", "severity": 1}
     assert [body["max_tokens"] for body in model.requests] == [120, 300], "every request is kept, with its parameters"
     assert model.requests[1]["response_format"]["json_schema"]["schema"] == SCHEMA
@@ -99,7 +100,7 @@ async def test_rate_limited_repeats_a_429_after_pausing_everyone_without_spendin
     llm = LLM(RateLimited(model, limiter, max_wait=1.0), "scripted", max_attempts=1)
     started = time.monotonic()
     reply = await llm.chat("draft", REVIEW)
-    assert reply.text == REPLIES["ru"] and reply.attempts == 1, "the 429 was repeated by the limiter, not retried"
+    assert QUOTED in reply.text and reply.attempts == 1, "the 429 was repeated by the limiter, not retried"
     assert limiter.throttled == 1 and time.monotonic() - started >= 0.05, "the Retry-After was waited"
     assert len(model.threads) == 2 and len(limiter.acquired) == 2, "the repeat waited for the limits again"
 
@@ -122,7 +123,7 @@ async def test_bulk_layers_limit_every_attempt_on_the_model_thread():
     llm = LLM(OnModelThread(RateLimited(model, limiter)), "scripted", max_attempts=3, base_wait=0.0)
     caller = threading.current_thread().name
     reply = await llm.chat("draft", REVIEW, review_id=7)
-    assert reply.attempts == 3 and reply.text == REPLIES["ru"]
+    assert reply.attempts == 3 and QUOTED in reply.text
     assert limiter.acquired == ["model-requests"] * 3, "each retry of the seam passed the limits, on the thread"
     assert model.threads == ["model-requests"] * 3
     assert [(c.review_id, c.attempts, c.error) for c in llm.call_log.calls] == [(7, 3, None)], "logged once"
