@@ -31,10 +31,9 @@ CLAIM_GROUP = 16  # reviews claimed per statement in-process
 CLOSING = 64  # pending reviews at which a queued run polls faster
 CALL_LOG_DELAY = 1.0  # > BufferedCallLog's interval
 RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
-# Ids stored but not yet taken, at most; also the reader's head start: processing takes none until the feed is
-# full or the import is over. Beside the busy pipeline in the same interpreter a row-by-row import crawls (each
-# round trip waits behind the pipeline's work: 2,000 rows took 43 s instead of 3 s on PostgreSQL, starving the
-# model), so the reader runs ahead while the pipeline warms up, and a longer file's rest flows in behind.
+# Ids stored but not yet taken, at most. The import stores a group of rows per round trip
+# (assistant/batch/importer.py), so it keeps ahead of the pipeline beside it in the same interpreter (row by row,
+# each round trip waited behind the pipeline's work: 2,000 rows took 43 s instead of 3 s on PostgreSQL).
 FEED_BOUND = 4096
 OnDone = Callable[[int, str], None]
 
@@ -47,14 +46,12 @@ class WorkFeed:
         self.bound = bound
         self._ids: deque[int] = deque()
         self._closed = False
-        self._flowing = False  # the feed has been full once: from then on every whole group is taken
         self._changed = asyncio.Condition()
 
     async def put(self, review_id: int) -> None:
         async with self._changed:
             await self._changed.wait_for(lambda: len(self._ids) < self.bound)
             self._ids.append(review_id)
-            self._flowing = self._flowing or len(self._ids) == self.bound
             self._changed.notify_all()
 
     async def close(self) -> None:
@@ -63,13 +60,10 @@ class WorkFeed:
             self._changed.notify_all()
 
     async def take(self, most: int) -> list[int]:
-        """Up to `most` ids, waiting for the reader's head start (a full feed), then until that many are in, or
-        for the end of the import; [] once it is over and all were taken. Waiting for a whole group keeps claims
-        at one statement per group."""
+        """Up to `most` ids, waiting until that many are in or for the end of the import; [] once it is over and
+        all were taken. Waiting for a whole group keeps claims at one statement per group."""
         async with self._changed:
-            await self._changed.wait_for(
-                lambda: self._closed or (self._flowing and len(self._ids) >= min(most, self.bound))
-            )
+            await self._changed.wait_for(lambda: self._closed or len(self._ids) >= min(most, self.bound))
             taken = [self._ids.popleft() for _ in range(min(most, len(self._ids)))]
             self._changed.notify_all()
         return taken
