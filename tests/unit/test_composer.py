@@ -48,6 +48,20 @@ def test_composed_reply_passes_the_whole_guard(playbook, row):
     assert text.endswith(playbook.signature(row["language"]))
 
 
+@pytest.mark.parametrize("row", list(REVIEWS.values()), ids=lambda r: r["id"].rsplit("-good", 1)[0])
+def test_every_variant_a_run_reaches_passes_the_whole_guard(playbook, row):
+    """Replies in a row take other blocks so as not to repeat the last ones: each combination a working day reaches
+    must pass the guard, not only the first (four English openings with "we're" once read as a model's loop)."""
+    earlier: list[str] = []
+    for _ in range(6):
+        text = compose(playbook, row, recent_replies=earlier)
+        result = check_draft(
+            text, review_text=row["review"], language=row["language"], action=Action(row["action"]), playbook=playbook
+        )
+        assert result.ok, (result.codes, text)
+        earlier.append(text)
+
+
 @pytest.mark.parametrize(
     "review, language, action, expected",
     [

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.domain.classification.lexicon import lexicon
+from assistant.domain.drafting.fluency import check_fluency
 from assistant.domain.drafting.guard import remedy_mentions
 from assistant.domain.drafting.prompting import reply_language
 from assistant.domain.drafting.variety import max_overlap
@@ -288,18 +289,21 @@ def compose_reply(
     memory = _RECENT.setdefault(recent_key, deque(maxlen=8)) if _REMEMBER.get() else None
     earlier = [r for r in (*recent_replies, *(memory or ())) if r]
     signature = playbook.signature(lang)
-    best: tuple[float, str] | None = None
+    best: tuple[tuple[int, float], str] | None = None
     for _ in range(CANDIDATES):
         parts = [rng.choice(blocks.greeting), rng.choice(opening)]
         parts += [rng.choice(group) for group in middle if group]
         parts.append(rng.choice(blocks.closing))
         body = " ".join(_fill(p, values, item, lang, blocks.item).strip() for p in parts if p.strip())
         text = f"{body}\n\n{signature}" if signature else body
-        overlap = max_overlap(body, earlier, language=lang) if earlier else 0.0
-        if best is None or overlap < best[0]:
-            best = (overlap, text)
-        if overlap == 0.0:
+        # a combination that reads generic or repetitive to the guard loses to any that does not
+        issues = check_fluency(body, review_text=review_text, language=lang, action=action.value, allowed=[signature])
+        score = (len(issues), max_overlap(body, earlier, language=lang) if earlier else 0.0)
+        if best is None or score < best[0]:
+            best = (score, text)
+        if score == (0, 0.0):
             break
+    assert best is not None, "CANDIDATES > 0"
     if memory is not None:
         memory.append(best[1])
     return best[1]

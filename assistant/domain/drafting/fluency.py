@@ -32,7 +32,7 @@ import simplemma
 
 from assistant.domain.classification.lexicon import lexicon
 from assistant.domain.drafting.variety import _lemma
-from assistant.text.stopwords import stop_set
+from assistant.text.stopwords import FUNCTION_WORDS, stop_set
 
 SERVED = ("ru", "uk", "lv", "en")
 # Codes this module emits.
@@ -69,6 +69,7 @@ _EMAIL_URL = re.compile(
     re.I,
 )
 _APOS = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
+_APOSTROPHE = re.compile(r"['’ʼ`]")
 
 
 class Issue(NamedTuple):
@@ -325,7 +326,7 @@ _PROMPT_ECHO = re.compile(
 )
 
 
-def _check_degeneration(text: str, review_text: str, allowed: list[str]) -> list[Issue]:
+def _check_degeneration(text: str, review_text: str, allowed: list[str], language: str) -> list[Issue]:
     issues: list[Issue] = []
     body = text
     for fact in sorted(allowed, key=len, reverse=True):
@@ -337,7 +338,8 @@ def _check_degeneration(text: str, review_text: str, allowed: list[str]) -> list
     looping = [" ".join(g) for g, n in grams.items() if n >= 3]
     pairs = Counter(tuple(tokens[i : i + 2]) for i in range(len(tokens) - 1))
     looping += [" ".join(g) for g, n in pairs.items() if n >= 4 and len("".join(g)) >= 5]
-    content = Counter(t for t in tokens if len(t) >= 4)
+    function_words = FUNCTION_WORDS.get(language, frozenset())  # "we're" four times is a style, not a loop
+    content = Counter(t for t in tokens if len(t) >= 4 and _APOSTROPHE.split(t)[0] not in function_words)
     flooding = [w for w, n in content.items() if n >= 4 and n / max(len(tokens), 1) >= 0.08]
     lines = [re.sub(r"\W+", " ", ln).strip().lower() for ln in re.split(r"[\n.!?]+", body)]
     lines = [ln for ln in lines if len(ln) >= 12]
@@ -604,7 +606,7 @@ def check_fluency(
     issues = _check_words(text, language, exempt)
     if not any(i.code == "not_words" for i in issues):
         issues += _check_word_order(text, language, exempt, allowed)
-    issues += _check_degeneration(text, review_text, allowed)
+    issues += _check_degeneration(text, review_text, allowed, language)
     issues += _check_bot(text)
     if kind == "reply" and not any(i.code in ("not_words", "repetition") for i in issues):
         body = text  # the sign-off and brand facts say nothing about the review; a remedy's words do
