@@ -7,7 +7,8 @@ For each database (SQLite, PostgreSQL) and mode (`local`: in-process, C model re
 `assistant worker` processes on Redis with C/2 each) it prints the processing wall time, the ideal
 N × calls/review × L / C, efficiency = ideal / wall (steady state: processing only, after a warm-up batch),
 the end-to-end time of a cold `assistant batch import FILE` command from process start to exit on a fresh
-database (`e2e s`: interpreter start-up, imports, warm-up, import phase, processing, summary) and its efficiency
+database (`e2e s`: interpreter start-up, imports, warm-up, import phase, processing, summary; in the queue mode
+two workers already run, warm, on that database, as in production) and its efficiency
 against the same ideal (`e2e eff`), LLM calls per review, CPU per review (batch process, or both
 workers), how busy the whole machine was meanwhile (`host cpu`: every process, databases and Redis included),
 peak RSS, the scripted server's CPU share and the mean call time the client logged (`llm ms`: L plus HTTP and
@@ -159,6 +160,22 @@ def end_to_end(env: dict[str, str], path: Path, concurrency: int) -> tuple[float
     return seconds, json.loads(report.read_text())["processed"]["calls"]
 
 
+def start_workers(env: dict[str, str], concurrency: int) -> list[subprocess.Popen]:
+    """Two `assistant worker` processes with C/2 model requests each, on `env`'s database and queue."""
+    command = [sys.executable, "-m", "assistant", "worker", "--concurrency", str(concurrency // 2)]
+    workers = [subprocess.Popen([*command, "--log-level", "warning"], env=env, cwd=ROOT) for _ in range(2)]
+    time.sleep(2)
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        worker.wait(30)
+    workers.clear()
+
+
 def fetch_spans(llm: subprocess.Popen) -> list[tuple[float, float]]:
     assert llm.stdin is not None and llm.stdout is not None
     llm.stdin.write("spans\n")
@@ -228,24 +245,7 @@ def scenario(
     workers: list[subprocess.Popen] = []
     try:
         if mode == "saq":
-            workers = [
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "assistant",
-                        "worker",
-                        "--concurrency",
-                        str(concurrency // 2),
-                        "--log-level",
-                        "warning",
-                    ],
-                    env=env,
-                    cwd=ROOT,
-                )
-                for _ in range(2)
-            ]
-            time.sleep(2)
+            workers = start_workers(env, concurrency)
         run = subprocess.Popen(
             [
                 sys.executable,
@@ -283,17 +283,23 @@ def scenario(
         if workers:  # the work (and its CPU and memory) happened in the workers
             result["cpu"] = sum(cpu_seconds(w.pid) - c for w, c in zip(workers, worker_cpu, strict=True))
             result["rss"] = max(peak_rss_mb(w.pid) for w in workers)
+        stop_workers(workers)
         fresh = new_database(backend, scratch, prefix="e2e")
+        e2e_env = {**env, "ASSISTANT_DATABASE_URL": fresh, "ASSISTANT_QUEUE_NAME": f"{queue}-e2e"}
         try:
             path = write_reviews(scratch / f"e2e-{n}.csv", n, start=2 * 10**6)
-            e2e_seconds, e2e_calls = end_to_end({**env, "ASSISTANT_DATABASE_URL": fresh}, path, concurrency)
+            if mode == "saq":  # workers already running (and warm) on the same database, as in production
+                workers = start_workers(e2e_env, concurrency)
+                warm = write_reviews(scratch / f"e2e-warm-{n}.csv", WARMUP, start=3 * 10**6)
+                end_to_end(e2e_env, warm, concurrency)
+            e2e_seconds, e2e_calls = end_to_end(e2e_env, path, concurrency)
         finally:
+            stop_workers(workers)
             drop_database(fresh)
+            if mode == "saq":
+                drop_queue(f"{queue}-e2e")
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            worker.wait(30)
+        stop_workers(workers)
         drop_database(url)
         if mode == "saq":
             drop_queue(queue)
