@@ -91,8 +91,10 @@ async def _store(
     max_attempts: int,
     on_item: Callable[[Item, str], None] | None,
 ) -> None:
-    """One transaction for a group's rows (`ReviewService.ingest_many`), then each record's outcome in order."""
+    """One transaction for a group's rows (`ReviewService.ingest_many`), then each record's outcome in order. The
+    session is closed before the ids go to the feed, which may wait for processing: no transaction waits with it."""
     rows = [item for item, first in group if first and isinstance(item, Row)]
+    settled: list[tuple[Item, str, int | None]] = []  # record, outcome, review id to process
     async with sessions() as session:
         service = ReviewService(session)
         stored = await service.ingest_many([(row.review, row.key) for row in rows]) if rows else []
@@ -110,10 +112,12 @@ async def _store(
                 outcome = "skipped"
             else:
                 outcome = await _settle(service, item, outcomes[id(item)], result, max_attempts)
-                if outcome == "stored":
-                    await feed.put(result.work[-1])
-            if on_item:
-                on_item(item, outcome)
+            settled.append((item, outcome, result.work[-1] if outcome == "stored" else None))
+    for item, outcome, review_id in settled:
+        if review_id is not None:
+            await feed.put(review_id)
+        if on_item:
+            on_item(item, outcome)
 
 
 async def _settle(

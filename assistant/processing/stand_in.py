@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from assistant.domain.classification.language import detect_language
+from assistant.domain.drafting.composer import QUOTES
 from assistant.domain.drafting.guard import remedy_mentions
 from assistant.llm.scripted import fit_schema
 
@@ -49,7 +50,6 @@ SPECIFIC = {
         "happened and get in touch to put it right.",
     ),
 }
-_QUOTES = {"ru": ("«", "»"), "uk": ("«", "»"), "lv": ("„", "”"), "en": ("“", "”")}
 _TASK = re.compile(r"^TASK \((\w+)\)", re.MULTILINE)
 _SIGNATURE = re.compile(r'end with the signature "([^"\n]*)"')
 _CONTACTISH = re.compile(r"@|https?:|www\.|\d{4}")  # handles, links, phone-like numbers: a reply never repeats them
@@ -86,7 +86,7 @@ def _draft(body: dict[str, Any]) -> str:
         return REPLIES[language]
     task = _TASK.search(_content(body, "system"))
     thank, apologize = SPECIFIC[language]
-    left, right = _QUOTES[language]
+    left, right = QUOTES[language]
     text = (thank if task and task.group(1) == "thank" else apologize).format(quote=f"{left}{clause}{right}")
     signature = _SIGNATURE.search(user)
     return f"{text}\n\n{signature.group(1)}" if signature and signature.group(1) else text

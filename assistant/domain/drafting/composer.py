@@ -41,7 +41,7 @@ COMPOSED = "composed_from_playbook"
 COMPOSED_DETAIL = "composed from the playbook, not written by the model"
 QUOTE_WORDS = (3, 9)  # a quoted fragment of the review: at least / at most this many words
 CANDIDATES = 12  # variant combinations tried per reply; the one least like recent replies wins
-_QUOTES = {"ru": ("«", "»"), "uk": ("«", "»"), "lv": ("„", "”"), "en": ("“", "”")}
+QUOTES = {"ru": ("«", "»"), "uk": ("«", "»"), "lv": ("„", "”"), "en": ("“", "”")}
 _EMAIL_CONTACT = {"ru": "нам на {email}", "uk": "нам на {email}", "lv": "mums uz {email}", "en": "to us at {email}"}
 _TOPIC_ORDER = (
     "defect",
@@ -272,7 +272,7 @@ def compose_reply(
     values["contact"] = _EMAIL_CONTACT[lang].format(email=email) if email else blocks.contact
     fragment = _fragment(review_text, praise)
     if fragment:
-        left, right = _QUOTES[lang]
+        left, right = QUOTES[lang]
         values["quote"] = f"{left}{fragment}{right}"
     item = _item(review_text, lang)
 

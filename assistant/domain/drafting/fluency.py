@@ -69,7 +69,6 @@ _EMAIL_URL = re.compile(
     re.I,
 )
 _APOS = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
-_APOSTROPHE = re.compile(r"['’ʼ`]")
 
 
 class Issue(NamedTuple):
@@ -339,7 +338,7 @@ def _check_degeneration(text: str, review_text: str, allowed: list[str], languag
     pairs = Counter(tuple(tokens[i : i + 2]) for i in range(len(tokens) - 1))
     looping += [" ".join(g) for g, n in pairs.items() if n >= 4 and len("".join(g)) >= 5]
     function_words = FUNCTION_WORDS.get(language, frozenset())  # "we're" four times is a style, not a loop
-    content = Counter(t for t in tokens if len(t) >= 4 and _APOSTROPHE.split(t)[0] not in function_words)
+    content = Counter(t for t in tokens if len(t) >= 4 and t.translate(_APOS).split("'")[0] not in function_words)
     flooding = [w for w, n in content.items() if n >= 4 and n / max(len(tokens), 1) >= 0.08]
     lines = [re.sub(r"\W+", " ", ln).strip().lower() for ln in re.split(r"[\n.!?]+", body)]
     lines = [ln for ln in lines if len(ln) >= 12]
