@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from saq import Queue, Worker
+from saq import Queue, Status, Worker
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -67,6 +67,19 @@ async def enqueue_review(queue: Queue, review_id: int, *, timeout: int, delay: f
         scheduled=int(time.time() + delay) + 1 if delay else 0,
     )
     return job is not None
+
+
+async def run_waiting_retry_now(queue: Queue, review_id: int) -> bool:
+    """A review whose job waits for SAQ's next try after a model outage (up to `MODEL_RETRY`'s 10 minutes away)
+    holds its job key, so a person's Retry adds no job: bring that try forward instead. A job not yet tried waits
+    its turn in the queue, and a running one drafts anyway (a review retried while its job runs is picked up
+    by the recovery sweep): both are left alone."""
+    job = await queue.job(job_key(review_id))
+    if job is None or job.status != Status.QUEUED or not job.attempts:
+        return False
+    job.scheduled, job.retry_delay, job.retry_backoff = 0, 0.0, False  # a model failure sets MODEL_RETRY again
+    await queue.retry(job, "retried by a person")
+    return True
 
 
 async def recover(queue: Queue, sessions: async_sessionmaker, *, timeout: int, received_grace: float = 0.0) -> int:
@@ -112,7 +125,9 @@ class SaqDispatcher:
         await recover(self.queue, self.sessions, timeout=self.job_timeout)
 
     async def submit(self, review_id: int) -> None:
-        await enqueue_review(self.queue, review_id, timeout=self.job_timeout)
+        """New reviews and a person's Retry: a job the key still holds, waiting for its model-outage retry, runs now."""
+        if not await enqueue_review(self.queue, review_id, timeout=self.job_timeout):
+            await run_waiting_retry_now(self.queue, review_id)
 
     async def stop(self) -> None:
         await self.queue.disconnect()

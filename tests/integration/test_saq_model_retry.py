@@ -73,3 +73,43 @@ async def test_a_worker_gives_up_after_the_model_retries(queued, scripted_llm, m
         body = (await client.get(f"/api/v1/reviews/{review_id}")).json()
     assert job.status == "complete"
     assert body["status"] == "failed" and body["attempts"] == 2 and body["error"].startswith("LLM"), body
+
+
+@pytest.mark.parametrize("queue_kind", ["redis", "postgresql"])
+async def test_a_person_retrying_a_review_that_waits_for_its_model_retry_gets_it_drafted_now(
+    settings,
+    queued,  # noqa: F811
+    scripted_llm,
+    monkeypatch,
+    queue_kind,
+):
+    """The model was down, so the job waits for SAQ's next try (up to 10 minutes away) under the review's job key;
+    the model is back and a person presses Retry: the waiting job runs now instead of the retry adding nothing."""
+    if queue_kind == "postgresql":
+        if not settings.resolved_database_url.startswith("postgresql"):
+            pytest.skip("the PostgreSQL queue shares the PostgreSQL test database")
+        queued = queued.model_copy(update={"queue_url": settings.resolved_database_url})
+    monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (600.0, 600.0))  # SAQ's own next try: 10 minutes away
+    scripted_llm.fail(500, times=queued.llm_max_attempts)  # one job's worth of model calls: all 500
+    async with AsyncTestClient(app=create_app(queued)) as client:
+        client.headers.update(AUTH)
+        review_id = (await client.post("/api/v1/reviews", json={**REVIEW, "external_id": "down-3"})).json()["id"]
+        worker = build_worker(queued, concurrency=2)
+        await worker.queue.connect()
+        task = asyncio.create_task(worker.start())
+        try:
+            for _ in range(300):  # failed, and its job back in the queue, waiting for the next try
+                job = await worker.queue.job(job_key(review_id))
+                if job and job.status == "queued" and job.attempts == 1:
+                    break
+                await asyncio.sleep(0.1)
+            assert job and job.status == "queued" and job.attempts == 1, job
+            assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "failed"
+            assert (await client.post(f"/api/v1/reviews/{review_id}/retry")).status_code == 202
+            body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
+        finally:
+            await worker.stop()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await worker.queue.disconnect()
+    assert body["status"] == "pending_approval" and body["draft"]["text"], body
