@@ -6,11 +6,13 @@ import warnings
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import assistant.db.models  # noqa: F401
 from assistant.db.engine import sync_url
+from assistant.db.migrate import HEAD, alembic_config, current_revision, upgrade
 
 
 def test_models_and_migrations_agree(database_url):
@@ -22,3 +24,19 @@ def test_models_and_migrations_agree(database_url):
     finally:
         engine.dispose()
     assert diff == [], f"models changed without a migration: {diff}"
+
+
+def test_head_is_alembics_head_and_a_current_database_is_left_as_it_is(database_url):
+    """`upgrade` skips Alembic when the database is at `HEAD`: a migration added without moving `HEAD` fails here
+    (at run time it would only cost Alembic's start-up, as the revisions differ)."""
+    assert ScriptDirectory.from_config(alembic_config(database_url)).get_current_head() == HEAD
+    assert current_revision(database_url) == HEAD  # the test database is migrated
+    upgrade(database_url)
+    assert current_revision(database_url) == HEAD
+
+
+def test_a_new_database_is_migrated_to_head(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert current_revision(url) is None
+    upgrade(url)
+    assert current_revision(url) == HEAD

@@ -100,12 +100,13 @@ _EXTRA: dict[str, frozenset[str]] = {
     "ru": frozenset(),
     "uk": frozenset(),
 }
-_LV_ENDINGS = sorted(
+_LV_ENDINGS = frozenset(
     "s š a u i e as am ai ām iem os us ā ē ī ū ei es ēm is im ij ija iju ijā ības ību ība ībai "
-    "ām ēs ēt ēja ējām ām iet am at ot īt ināt ina inām ēsim sim siet sit u".split(),
-    key=len,
-    reverse=True,
+    "ām ēs ēt ēja ējām ām iet am at ot īt ināt ina inām ēsim sim siet sit u".split()
 )
+# the longest ending first; a set per length, so a word costs one lookup per length instead of one test per
+# ending (the Latvian word list stems 350,000 forms at start-up: 0.9 s with a test per ending)
+_LV_ENDING_LENGTHS = tuple(sorted({len(e) for e in _LV_ENDINGS}, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -148,9 +149,9 @@ def _lv_known(word: str) -> bool:
 
 
 def _lv_stem(word: str) -> str:
-    for ending in _LV_ENDINGS:
-        if len(word) - len(ending) >= 3 and word.endswith(ending):
-            return word[: -len(ending)]
+    for size in _LV_ENDING_LENGTHS:
+        if len(word) - size >= 3 and word[-size:] in _LV_ENDINGS:
+            return word[:-size]
     return word
 
 
