@@ -22,6 +22,7 @@ from assistant.domain.queue.bulk_controller import BulkDraftController
 from assistant.domain.queue.controller import DraftController
 from assistant.domain.replies.controller import ExportController, ResolveController
 from assistant.domain.reviews.controller import ReviewController
+from assistant.domain.snippets.controller import SnippetController
 from assistant.domain.webhooks.controller import WebhookController
 from assistant.domain.webhooks.deliverer import start_deliverer, stop_deliverer
 from assistant.errors import ServiceUnavailable
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CORSConfig(
             allow_origins=settings.cors_origins,
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "Idempotency-Key"],
-            allow_methods=["GET", "POST", "PATCH"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
         )
         if settings.cors_origins
         else None
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     ExportController,
                     ResolveController,
                     WebhookController,
+                    SnippetController,
                 ],
                 middleware=[DefineMiddleware(ApiKeyMiddleware)],
             ),
