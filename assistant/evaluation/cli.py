@@ -14,15 +14,12 @@ from typing import Any
 
 import typer
 
-from assistant.db.engine import create_engine, session_factory
-from assistant.evaluation.gate import check_gate, failures_as_dicts, load_baseline, make_baseline, write_baseline
-from assistant.evaluation.report import compare, load_run, render_compare_text, write_report
-from assistant.evaluation.runner import run_eval
-from assistant.llm import LLM, build_llm
-from assistant.llm.scripted import ScriptedCompleter
 from assistant.playbooks import PlaybookRegistry
-from assistant.processing.stand_in import default_responder
 from assistant.settings import PROJECT_ROOT, get_settings
+
+# Each command imports its machinery when it runs, like the other commands' (assistant/__main__.py): at the top
+# here they were 1.8 s of every `assistant` command's start (`python -X importtime`), `--help` and a queue-mode
+# batch import included.
 
 EVAL_DIR = PROJECT_ROOT / "eval"
 app = typer.Typer(
@@ -32,6 +29,8 @@ app = typer.Typer(
 
 def _llm(model: str | None) -> tuple[Any, Any]:
     """(settings, llm) from the environment; --model overrides ASSISTANT_LLM_MODEL."""
+    from assistant.llm import build_llm
+
     settings = get_settings()
     if model:
         settings = settings.model_copy(update={"llm_model": model})
@@ -67,6 +66,10 @@ def run(
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
     """Run the pipeline over a dataset, score it, write the report; exit 1 if the gate fails."""
+    from assistant.evaluation.gate import check_gate, failures_as_dicts, load_baseline
+    from assistant.evaluation.report import write_report
+    from assistant.evaluation.runner import run_eval
+
     settings, llm = _llm(model)
     judge_llm = _llm(judge_model)[1] if judge_model else None
     cases, playbooks = _inputs(dataset, settings.playbooks_dir)
@@ -105,6 +108,8 @@ def compare_runs(
     fail_on_regression: bool = typer.Option(False, "--fail-on-regression"),
 ) -> None:
     """Metric deltas from A to B; regressions are moves past a gated metric's tolerance."""
+    from assistant.evaluation.report import compare, load_run, render_compare_text
+
     deltas = compare(load_run(a), load_run(b))
     typer.echo(render_compare_text(deltas, a.stem if a.is_file() else a.name, b.stem if b.is_file() else b.name))
     if fail_on_regression and any(d.regressed for d in deltas):
@@ -118,6 +123,9 @@ def bless(
     directory: Path = typer.Option(EVAL_DIR / "baseline", "--dir"),
 ) -> None:
     """Accept a run as the new baseline (review the diff of the JSON before committing it)."""
+    from assistant.evaluation.gate import make_baseline, write_baseline
+    from assistant.evaluation.report import load_run
+
     path = write_baseline(make_baseline(load_run(results), name), directory / f"{name}.json")
     typer.echo(f"wrote {path}")
 
@@ -144,6 +152,7 @@ def export_corrections(
 ) -> None:
     """Reviews whose classification an agent corrected, with the corrected labels, as an eval dataset
     (the format of eval/datasets/*.jsonl). They are real reviews: never commit the file."""
+    from assistant.db.engine import create_engine, session_factory
     from assistant.evaluation.corrections import corrected_cases, write_cases  # 4.4 s of imports: this command only
 
     async def read() -> list[dict]:
@@ -183,6 +192,10 @@ def real_reviews(
     if rules_only:
         settings, llm = get_settings(), None
     elif scripted:
+        from assistant.llm import LLM
+        from assistant.llm.scripted import ScriptedCompleter
+        from assistant.processing.stand_in import default_responder
+
         settings = get_settings()
         llm = LLM(ScriptedCompleter(default_responder), "scripted", max_attempts=settings.llm_max_attempts)
     else:
