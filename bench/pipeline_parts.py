@@ -4,7 +4,8 @@
 
 These run for every review of a batch in the one process that also drives the model calls and the database, so
 their sum bounds how many reviews a process can finish per second (see bench/batch.py). The draft checked is
-the scripted model's reply in the review's language, as in the batch benchmark.
+the stand-in model's answer to the review's prompt (a quote of the review inside a thank-you or an apology),
+as the batch benchmark's scripted model sends it.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from assistant.domain.classification.rules import classify_rules  # noqa: E402
 from assistant.domain.classification.service import warm_up  # noqa: E402
 from assistant.domain.drafting.guard import check_draft  # noqa: E402
 from assistant.domain.drafting.prompting import build_draft_messages  # noqa: E402
-from assistant.domain.drafting.service import clean_reply, with_signature  # noqa: E402
+from assistant.domain.drafting.service import clean_reply  # noqa: E402
 from assistant.llm.tokens import count_message_tokens  # noqa: E402
 from assistant.playbooks import Action, PlaybookRegistry  # noqa: E402
-from assistant.processing.stand_in import REPLIES  # noqa: E402
+from assistant.processing.stand_in import default_responder  # noqa: E402
 from tests.fixtures.batch.generate import review  # noqa: E402
 
 REVIEWS = 600
@@ -61,7 +62,7 @@ def main() -> None:
 
     def guard(text: str, _rating: int) -> None:
         language = verdicts[text].language
-        draft = with_signature(clean_reply(REPLIES.get(language, REPLIES["en"])), playbook.signature(language))
+        draft = clean_reply(default_responder({"messages": prompts[text]}))
         check_draft(
             draft,
             review_text=text,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -20,10 +21,12 @@ pytestmark = pytest.mark.skipif(not redis_up(), reason="Redis is not reachable")
 REVIEW = {"text": "The courier was two hours late and the box was crushed", "source": "shop", "rating": 2}
 
 
-async def _run_until(worker, client, review_id: int, *statuses: str, timeout: float) -> dict:
+@contextlib.asynccontextmanager
+async def _running(worker) -> AsyncIterator[None]:
+    """The worker takes jobs inside the block; stopped (its running jobs finished) on the way out."""
     task = asyncio.create_task(worker.start())
     try:
-        return await wait_for_status(client, review_id, *statuses, timeout=timeout)
+        yield
     finally:
         await worker.stop()
         with contextlib.suppress(asyncio.CancelledError):
@@ -40,7 +43,8 @@ async def test_a_worker_retries_while_the_model_is_down_then_drafts(queued, scri
         worker = build_worker(queued, concurrency=2)
         await worker.queue.connect()
         try:
-            body = await _run_until(worker, client, review_id, "pending_approval", timeout=40)
+            async with _running(worker):
+                body = await wait_for_status(client, review_id, "pending_approval", timeout=40)
             job = await worker.queue.job(job_key(review_id))
         finally:
             await worker.queue.disconnect()
@@ -59,15 +63,12 @@ async def test_a_worker_gives_up_after_the_model_retries(queued, scripted_llm, m
         worker = build_worker(queued, concurrency=2)
         await worker.queue.connect()
         try:
-            task = asyncio.create_task(worker.start())
-            for _ in range(400):  # the second (last) attempt finishes as a completed job, the review failed
-                job = await worker.queue.job(job_key(review_id))
-                if job and job.status == "complete":
-                    break
-                await asyncio.sleep(0.1)
-            await worker.stop()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            async with _running(worker):
+                for _ in range(400):  # the second (last) attempt finishes as a completed job, the review failed
+                    job = await worker.queue.job(job_key(review_id))
+                    if job and job.status == "complete":
+                        break
+                    await asyncio.sleep(0.1)
         finally:
             await worker.queue.disconnect()
         body = (await client.get(f"/api/v1/reviews/{review_id}")).json()
@@ -96,20 +97,17 @@ async def test_a_person_retrying_a_review_that_waits_for_its_model_retry_gets_it
         review_id = (await client.post("/api/v1/reviews", json={**REVIEW, "external_id": "down-3"})).json()["id"]
         worker = build_worker(queued, concurrency=2)
         await worker.queue.connect()
-        task = asyncio.create_task(worker.start())
         try:
-            for _ in range(300):  # failed, and its job back in the queue, waiting for the next try
-                job = await worker.queue.job(job_key(review_id))
-                if job and job.status == "queued" and job.attempts == 1:
-                    break
-                await asyncio.sleep(0.1)
-            assert job and job.status == "queued" and job.attempts == 1, job
-            assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "failed"
-            assert (await client.post(f"/api/v1/reviews/{review_id}/retry")).status_code == 202
-            body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
+            async with _running(worker):
+                for _ in range(300):  # failed, and its job back in the queue, waiting for the next try
+                    job = await worker.queue.job(job_key(review_id))
+                    if job and job.status == "queued" and job.attempts == 1:
+                        break
+                    await asyncio.sleep(0.1)
+                assert job and job.status == "queued" and job.attempts == 1, job
+                assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "failed"
+                assert (await client.post(f"/api/v1/reviews/{review_id}/retry")).status_code == 202
+                body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
         finally:
-            await worker.stop()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             await worker.queue.disconnect()
     assert body["status"] == "pending_approval" and body["draft"]["text"], body

@@ -4,7 +4,7 @@ Agents add phrases and remove their own; admin keys remove any. The text is untr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -35,7 +35,6 @@ class SnippetOut(msgspec.Struct):
 
 
 def present(snippet: Snippet) -> SnippetOut:
-    created = snippet.created_at
     return SnippetOut(
         id=snippet.id or 0,
         business=snippet.business,
@@ -43,7 +42,7 @@ def present(snippet: Snippet) -> SnippetOut:
         key=snippet.key,
         text=snippet.text,
         created_by=snippet.created_by,
-        created_at=created.replace(tzinfo=UTC) if created.tzinfo is None else created,  # SQLite: naive UTC
+        created_at=snippet.created_at,  # aware UTC: a UTCDateTime column
     )
 
 
@@ -59,10 +58,9 @@ class SnippetController(Controller):
         business: Annotated[str | None, Parameter(max_length=100)] = None,
         language: Annotated[str | None, Parameter(max_length=8)] = None,
     ) -> list[SnippetOut]:
-        found = await SnippetService(db_session).list(
-            business=business.strip() if business else None, language=language.strip().lower() if language else None
-        )
-        return [present(snippet) for snippet in found]
+        return [
+            present(snippet) for snippet in await SnippetService(db_session).list(business=business, language=language)
+        ]
 
     @post("/", status_code=201, summary="Save a phrase for a business and language")
     async def add(self, data: SnippetIn, request: Request, db_session: AsyncSession) -> SnippetOut:

@@ -23,11 +23,12 @@ class SnippetService:
         self.session = session
 
     async def list(self, *, business: str | None = None, language: str | None = None) -> list[Snippet]:
+        """All phrases, or those of a business and/or language (read as `add` stores them: trimmed, lower-case code)."""
         query = select(Snippet).order_by(Snippet.business, Snippet.language, Snippet.key)
-        if business is not None:
-            query = query.where(Snippet.business == business)
-        if language is not None:
-            query = query.where(Snippet.language == language)
+        if business:
+            query = query.where(Snippet.business == business.strip())
+        if language:
+            query = query.where(Snippet.language == language.strip().lower())
         return list((await self.session.execute(query)).scalars().all())
 
     async def add(self, *, business: str, language: str, key: str, text: str, actor: str) -> Snippet:
