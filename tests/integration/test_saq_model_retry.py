@@ -33,6 +33,18 @@ async def _running(worker) -> AsyncIterator[None]:
             await task
 
 
+async def _job_once(queue, review_id: int, ready, tries: int = 400):
+    """The review's job once `ready(job)` holds, or as it is after `tries` × 0.1 s. A job finishes in SAQ just
+    after its review's result is committed, so the review's status alone does not say the job is done."""
+    job = None
+    for _ in range(tries):
+        job = await queue.job(job_key(review_id))
+        if job and ready(job):
+            break
+        await asyncio.sleep(0.1)
+    return job
+
+
 @pytest.mark.parametrize("queue_kind", ["redis"])
 async def test_a_worker_retries_while_the_model_is_down_then_drafts(queued, scripted_llm, monkeypatch, queue_kind):  # noqa: F811
     monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (0.2, 0.5))
@@ -45,7 +57,7 @@ async def test_a_worker_retries_while_the_model_is_down_then_drafts(queued, scri
         try:
             async with _running(worker):
                 body = await wait_for_status(client, review_id, "pending_approval", timeout=40)
-            job = await worker.queue.job(job_key(review_id))
+                job = await _job_once(worker.queue, review_id, lambda job: job.status == "complete")
         finally:
             await worker.queue.disconnect()
     assert body["status"] == "pending_approval" and body["attempts"] == 2, body
@@ -64,11 +76,8 @@ async def test_a_worker_gives_up_after_the_model_retries(queued, scripted_llm, m
         await worker.queue.connect()
         try:
             async with _running(worker):
-                for _ in range(400):  # the second (last) attempt finishes as a completed job, the review failed
-                    job = await worker.queue.job(job_key(review_id))
-                    if job and job.status == "complete":
-                        break
-                    await asyncio.sleep(0.1)
+                # the second (last) attempt finishes as a completed job, the review failed
+                job = await _job_once(worker.queue, review_id, lambda job: job.status == "complete")
         finally:
             await worker.queue.disconnect()
         body = (await client.get(f"/api/v1/reviews/{review_id}")).json()
@@ -99,11 +108,8 @@ async def test_a_person_retrying_a_review_that_waits_for_its_model_retry_gets_it
         await worker.queue.connect()
         try:
             async with _running(worker):
-                for _ in range(300):  # failed, and its job back in the queue, waiting for the next try
-                    job = await worker.queue.job(job_key(review_id))
-                    if job and job.status == "queued" and job.attempts == 1:
-                        break
-                    await asyncio.sleep(0.1)
+                # failed, and its job back in the queue, waiting for the next try
+                job = await _job_once(worker.queue, review_id, lambda job: job.status == "queued" and job.attempts == 1)
                 assert job and job.status == "queued" and job.attempts == 1, job
                 assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "failed"
                 assert (await client.post(f"/api/v1/reviews/{review_id}/retry")).status_code == 202
