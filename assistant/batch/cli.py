@@ -25,7 +25,8 @@ from assistant.settings import get_settings
 # batch.run +16.8 s, batch.estimate +11.9 s, processing.rate_limits +7.4 s, batch.reader +0.2 s; assistant/__main__.py).
 
 if TYPE_CHECKING:
-    from assistant.batch.run import BatchOptions, DryRun
+    from assistant.batch.estimate import DryRun
+    from assistant.batch.run import BatchOptions
     from assistant.settings import Settings
 
 batch_app = typer.Typer(
@@ -118,7 +119,7 @@ def import_file(
 ) -> None:
     """Import FILE (idempotent: re-running skips what exists), then classify and draft every review that still
     needs it. Kill it at any point and run it again: it finishes the rest, nothing twice."""
-    from assistant.batch.estimate import parse_price
+    from assistant.batch.prices import parse_price
     from assistant.batch.reader import ReadOptions
     from assistant.batch.run import BatchOptions
     from assistant.processing.rate_limits import parse_rate_limit
@@ -174,8 +175,9 @@ def import_file(
 
 
 def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:
+    from assistant.batch.estimate import dry_run
     from assistant.batch.reader import BatchFileError
-    from assistant.batch.run import dry_run, run_batch
+    from assistant.batch.run import run_batch
     from assistant.db.migrate import upgrade
 
     console, err = Console(), Console(stderr=True)

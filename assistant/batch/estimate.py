@@ -14,27 +14,25 @@ import asyncio
 import random
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.batch.reader import Row
+from assistant.batch.importer import Survey, survey
+from assistant.batch.prices import PRICES
+from assistant.batch.reader import Row, read_rows
+from assistant.db.engine import create_engine, session_factory
 from assistant.db.migrate import upgrade
 from assistant.domain.reviews.service import ReviewService
-from assistant.llm import MemoryCallLog
+from assistant.llm import MemoryCallLog, model_name
 from assistant.llm.scripted import ScriptedCompleter
 from assistant.llm.tokens import count_tokens
 from assistant.runtime import build_runtime
 from assistant.settings import Settings
 
-# USD per 1M tokens (input, output): list prices, mid-2025. `--price IN/OUT` prices any other model.
-PRICES: dict[str, tuple[float, float]] = {
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-4o": (2.50, 10.00),
-    "local model (Ollama, vLLM, embedded)": (0.0, 0.0),
-}
+if TYPE_CHECKING:
+    from assistant.batch.run import BatchOptions
+
 SAMPLE_SIZE = 24
 
 
@@ -159,12 +157,26 @@ def _fit(samples: Sequence[tuple[int, int, int, int, int]]) -> Profile:
     )
 
 
-def parse_price(spec: str) -> tuple[float, float]:
-    """`"0.15/0.60"` (USD per 1M input / output tokens)."""
+@dataclass
+class DryRun:
+    survey: Survey
+    profile: Profile
+    estimate: Estimate
+    model: str
+    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+async def dry_run(options: BatchOptions, settings: Settings) -> DryRun:
+    """Counts, duplicates and the token/cost estimate, without writing reviews or calling the model."""
+    engine = create_engine(settings.resolved_database_url)
+    sampler = Sampler()
     try:
-        rate_in, rate_out = (float(part) for part in spec.replace(",", "/").split("/"))
-    except ValueError as exc:
-        raise ValueError(f"can't read price {spec!r}: use IN/OUT in USD per 1M tokens, e.g. 0.15/0.60") from exc
-    if rate_in < 0 or rate_out < 0:
-        raise ValueError("prices can't be negative")
-    return rate_in, rate_out
+        surveyed = await survey(read_rows(options.path, options.read), session_factory(engine), on_row=sampler.add)
+    finally:
+        await engine.dispose()
+    profile = await profile_pipeline(sampler.rows, settings)
+    model = model_name(settings)
+    prices = dict(PRICES)
+    if options.price:
+        prices[model] = options.price
+    return DryRun(surveyed, profile, extrapolate(profile, sampler.count, sampler.text_tokens), model, prices)

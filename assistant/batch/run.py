@@ -1,6 +1,6 @@
-"""A batch end to end — read → import → process (here, or on the queue's workers) → report — and the dry run.
+"""A batch end to end — read → import → process (here, or on the queue's workers) → report.
 
-The CLI is a thin shell over `run_batch` and `dry_run`; tests and the benchmark call them directly."""
+The CLI is a thin shell over `run_batch` (and `estimate.dry_run`); tests and the benchmark call them directly."""
 
 from __future__ import annotations
 
@@ -8,21 +8,19 @@ import asyncio
 import logging
 import resource
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.batch.estimate import PRICES, Estimate, Profile, Sampler, extrapolate, profile_pipeline
-from assistant.batch.importer import Failure, ImportResult, Survey, import_rows, survey
+from assistant.batch.importer import Failure, ImportResult, import_rows
+from assistant.batch.prices import price_for
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
-from assistant.db.engine import create_engine, session_factory
+from assistant.db.engine import session_factory
 from assistant.llm import model_name
 from assistant.processing.bulk import CountingCallLog, ProcessResult, WorkFeed, process_local, process_queued
 from assistant.processing.bulk_engine import bulk_engine
-from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter
-from assistant.processing.saq_jobs import enqueue_review, make_queue
-from assistant.runtime import build_runtime
+from assistant.processing.saq_queue import enqueue_review, make_queue
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,10 +97,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def price_for(model: str, override: tuple[float, float] | None) -> tuple[float, float] | None:
-    return override or PRICES.get(model)
-
-
 async def run_batch(options: BatchOptions, settings: Settings, progress: BatchProgress | None = None) -> BatchReport:
     """Import the file (idempotent) and process what needs it at the same time: each stored row is handed over
     while the rest of the file is read, and the pipeline warms up meanwhile, so the model is busy from the first
@@ -168,6 +162,11 @@ async def _here(
     progress: BatchProgress | None,
     done: Any,
 ) -> tuple[ProcessResult, int]:
+    # Here, not at the top: the runtime (pipeline, language models, the SDK's rate limits) is 1 s of imports a
+    # batch on the queue's workers never uses; its first job leaves that much sooner (python -X importtime).
+    from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter
+    from assistant.runtime import build_runtime
+
     limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
     runtime = build_runtime(settings, "batch", sessions=sessions, limiter=limiter)
     calls = runtime.call_log
@@ -226,28 +225,3 @@ async def _on_queue(
         )
     finally:
         await queue.disconnect()
-
-
-@dataclass
-class DryRun:
-    survey: Survey
-    profile: Profile
-    estimate: Estimate
-    model: str
-    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-
-async def dry_run(options: BatchOptions, settings: Settings) -> DryRun:
-    """Counts, duplicates and the token/cost estimate, without writing reviews or calling the model."""
-    engine = create_engine(settings.resolved_database_url)
-    sampler = Sampler()
-    try:
-        surveyed = await survey(read_rows(options.path, options.read), session_factory(engine), on_row=sampler.add)
-    finally:
-        await engine.dispose()
-    profile = await profile_pipeline(sampler.rows, settings)
-    model = model_name(settings)
-    prices = dict(PRICES)
-    if options.price:
-        prices[model] = options.price
-    return DryRun(surveyed, profile, extrapolate(profile, sampler.count, sampler.text_tokens), model, prices)

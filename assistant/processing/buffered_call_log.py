@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class BufferedCallLog:
-    def __init__(self, sessions: async_sessionmaker, *, interval: float = 0.5, max_rows: int = 200):
+    def __init__(self, sessions: async_sessionmaker, *, interval: float = 0.25, max_rows: int = 200):
         self.sessions = sessions
         self.interval = interval
         self.max_rows = max_rows

@@ -16,20 +16,24 @@ from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import LLMCall, Review, ReviewStatus, utcnow
 from assistant.domain.reviews.service import ReviewService
-from assistant.llm.client import CallLog, CallRecord
-from assistant.processing.pipeline import Pipeline
+from assistant.processing.saq_queue import enqueue_review
+
+if TYPE_CHECKING:  # types only: a batch on the queue never builds a pipeline here (see saq_queue.py)
+    from assistant.llm.client import CallLog, CallRecord
+    from assistant.processing.pipeline import Pipeline
 
 TERMINAL = (ReviewStatus.pending_approval, ReviewStatus.approved, ReviewStatus.rejected, ReviewStatus.failed)
 CHUNK = 500
 CLAIM_GROUP = 16  # reviews claimed per statement in-process
 CLOSING = 64  # pending reviews at which a queued run polls faster
-CALL_LOG_DELAY = 1.0  # > BufferedCallLog's interval
+CALL_LOG_DELAY = 0.5  # > BufferedCallLog's interval (0.25 s) and its write: the run's last calls are counted
 RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
 # Ids stored but not yet taken, at most. The import stores a group of rows per round trip
 # (assistant/batch/importer.py), so it keeps ahead of the pipeline beside it in the same interpreter (row by row,
@@ -59,11 +63,12 @@ class WorkFeed:
             self._closed = True
             self._changed.notify_all()
 
-    async def take(self, most: int) -> list[int]:
-        """Up to `most` ids, waiting until that many are in or for the end of the import; [] once it is over and
-        all were taken. Waiting for a whole group keeps claims at one statement per group."""
+    async def take(self, most: int, least: int | None = None) -> list[int]:
+        """Up to `most` ids, waiting until `least` (default: `most`) are in or for the end of the import; [] once
+        it is over and all were taken. Waiting for a whole group keeps claims at one statement per group."""
+        wanted = min(most if least is None else least, most, self.bound)
         async with self._changed:
-            await self._changed.wait_for(lambda: self._closed or len(self._ids) >= min(most, self.bound))
+            await self._changed.wait_for(lambda: self._closed or len(self._ids) >= wanted)
             taken = [self._ids.popleft() for _ in range(min(most, len(self._ids)))]
             self._changed.notify_all()
         return taken
@@ -75,7 +80,8 @@ class WorkFeed:
             return bool(self._ids)
 
     async def __aiter__(self) -> AsyncIterator[int]:
-        while taken := await self.take(CHUNK):
+        """Every id as soon as it is stored (the queue's jobs are enqueued one by one: a group gains nothing)."""
+        while taken := await self.take(CHUNK, least=1):
             for review_id in taken:
                 yield review_id
 
@@ -202,7 +208,6 @@ async def process_queued(
     """Enqueue every id as the import hands it over (once: jobs are keyed by review), then wait for the workers,
     polling the database: every `poll` seconds, and four times as often once the last few dozen are pending, when
     the query is cheap and the end of the run should be noticed at once."""
-    from assistant.processing.saq_jobs import enqueue_review  # not at the top: saq_jobs → runtime → this module
 
     async def enqueue(review_id: int, delay: float = 0.0) -> None:
         await enqueue_review(queue, review_id, timeout=job_timeout, delay=delay)  # type: ignore[arg-type]
@@ -237,9 +242,7 @@ async def process_queued(
         if on_tokens and (rounds % 8 == 0 or not pending):
             on_tokens(*await _usage(sessions, ids, since))
     result.seconds = time.perf_counter() - started
-    await asyncio.sleep(
-        CALL_LOG_DELAY
-    )  # workers write call records in groups (assistant/processing/buffered_call_log.py)
+    await asyncio.sleep(CALL_LOG_DELAY)  # workers write call records in groups (processing/buffered_call_log.py)
     result.calls, result.tokens_in, result.tokens_out = await _usage(sessions, ids, since)
     return result
 

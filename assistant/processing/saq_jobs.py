@@ -1,7 +1,7 @@
 """Scale-out on SAQ: one job per review, `assistant worker` processes run it through `Pipeline.process`.
 
 Set `ASSISTANT_QUEUE_URL` (`redis://127.0.0.1:6379/0` or `postgresql://…`): the service's `SaqDispatcher`
-and `assistant batch import` enqueue, and any number of `assistant worker` processes, on any machines, take
+and `assistant batch import` enqueue (`saq_queue.py`, the queue side), and any number of `assistant worker` processes, on any machines, take
 jobs. A job carries only the review id and is keyed by it (`review:<id>`), so a review is queued once while
 its job is waiting or running; the database stays the source of truth and the pipeline is idempotent per
 review, so a job delivered twice (a worker killed mid-way, swept and retried) never drafts twice. Each worker
@@ -20,117 +20,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from datetime import timedelta
 from typing import Any
 
-from saq import Queue, Status, Worker
-from sqlalchemy import and_, or_, select, update
+from saq import Queue, Worker
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.db.models import Review, ReviewStatus, utcnow
 from assistant.processing.in_process import MODEL_RETRIES, MODEL_RETRY, TRANSIENT
 from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT
+from assistant.processing.saq_queue import HEARTBEAT, JOB_FUNCTION, make_queue, recover
 from assistant.runtime import build_runtime, settings_limiter
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-JOB_FUNCTION = "process_review"
-JOB_RETRIES = 3  # deliveries of one job: a crash, a sweep after a dead worker, a database hiccup
 RECOVER_EVERY = 60.0  # seconds between a worker's database sweeps
 RECEIVED_GRACE = 30.0  # a review `received` this long without a job is re-enqueued
-HEARTBEAT = 30  # seconds a running job may go untouched before a sweep hands it to another worker
 SHUTDOWN_GRACE = 5  # seconds a stopping worker lets running jobs finish; the rest are re-queued (idempotent)
-
-
-def job_key(review_id: int) -> str:
-    return f"review:{review_id}"
-
-
-def make_queue(url: str, name: str = "assistant") -> Queue:
-    return Queue.from_url(url, name=name)
-
-
-async def enqueue_review(queue: Queue, review_id: int, *, timeout: int, delay: float = 0.0) -> bool:
-    """Queue one review; False when its job is already waiting or running (nothing is queued twice).
-    A `delay` also lets the PostgreSQL queue take a finished job's key again within the same second."""
-    job = await queue.enqueue(
-        JOB_FUNCTION,
-        key=job_key(review_id),
-        review_id=review_id,
-        timeout=timeout,
-        heartbeat=HEARTBEAT,
-        retries=JOB_RETRIES,
-        retry_delay=2.0,
-        retry_backoff=True,
-        ttl=3600,
-        scheduled=int(time.time() + delay) + 1 if delay else 0,
-    )
-    return job is not None
-
-
-async def run_waiting_retry_now(queue: Queue, review_id: int) -> bool:
-    """A review whose job waits for SAQ's next try after a model outage (up to `MODEL_RETRY`'s 10 minutes away)
-    holds its job key, so a person's Retry adds no job: bring that try forward instead. A job not yet tried waits
-    its turn in the queue, and a running one drafts anyway (a review retried while its job runs is picked up
-    by the recovery sweep): both are left alone."""
-    job = await queue.job(job_key(review_id))
-    if job is None or job.status != Status.QUEUED or not job.attempts:
-        return False
-    job.scheduled, job.retry_delay, job.retry_backoff = 0, 0.0, False  # a model failure sets MODEL_RETRY again
-    await queue.retry(job, "retried by a person")
-    return True
-
-
-async def recover(queue: Queue, sessions: async_sessionmaker, *, timeout: int, received_grace: float = 0.0) -> int:
-    """Re-enqueue reviews that should have a job and may not: `received` (older than the grace) and
-    `processing` for longer than two job timeouts (its worker died and the job ran out of retries)."""
-    now = utcnow()
-    async with sessions() as session:
-        rows = await session.execute(
-            select(Review.id)
-            .where(
-                or_(
-                    and_(
-                        Review.status == ReviewStatus.received,
-                        Review.updated_at <= now - timedelta(seconds=received_grace),
-                    ),
-                    and_(
-                        Review.status == ReviewStatus.processing,
-                        Review.updated_at <= now - timedelta(seconds=2 * timeout),
-                    ),
-                )
-            )
-            .order_by(Review.id)
-        )
-        ids = list(rows.scalars().all())
-    queued = 0
-    for review_id in ids:
-        queued += await enqueue_review(queue, review_id, timeout=timeout)
-    if queued:
-        log.info("re-enqueued %d unfinished reviews", queued)
-    return queued
-
-
-class SaqDispatcher:
-    """The service's `Dispatcher` when a queue is configured: ingest enqueues, `assistant worker` processes."""
-
-    def __init__(self, queue: Queue, sessions: async_sessionmaker, *, job_timeout: int = 600):
-        self.queue = queue
-        self.sessions = sessions
-        self.job_timeout = job_timeout
-
-    async def start(self) -> None:
-        await self.queue.connect()
-        await recover(self.queue, self.sessions, timeout=self.job_timeout)
-
-    async def submit(self, review_id: int) -> None:
-        """New reviews and a person's Retry: a job the key still holds, waiting for its model-outage retry, runs now."""
-        if not await enqueue_review(self.queue, review_id, timeout=self.job_timeout):
-            await run_waiting_retry_now(self.queue, review_id)
-
-    async def stop(self) -> None:
-        await self.queue.disconnect()
 
 
 async def process_review(ctx: dict[str, Any], *, review_id: int) -> str:

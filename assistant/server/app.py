@@ -27,7 +27,7 @@ from assistant.domain.webhooks.controller import WebhookController
 from assistant.domain.webhooks.deliverer import start_deliverer, stop_deliverer
 from assistant.errors import ServiceUnavailable
 from assistant.processing.in_process import InProcessDispatcher
-from assistant.processing.saq_jobs import SaqDispatcher, make_queue
+from assistant.processing.saq_queue import SaqDispatcher, make_queue
 from assistant.runtime import build_runtime
 from assistant.server.api_keys import ApiKeyMiddleware
 from assistant.server.hardening import BODY_LIMIT, SecurityHeaders, install_log_redaction, limit_json_depth

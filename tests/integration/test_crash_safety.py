@@ -213,7 +213,7 @@ def redis_up() -> bool:
 async def test_worker_killed_mid_job_another_worker_finishes_each_review_once(
     settings, scripted_llm, tmp_path, database_url
 ):
-    """SAQ notices the dead worker's jobs once their heartbeat is stale (assistant/processing/saq_jobs.py: HEARTBEAT = 30 s)
+    """SAQ notices the dead worker's jobs once their heartbeat is stale (assistant/processing/saq_queue.py: HEARTBEAT = 30 s)
     and its next sweep retries them: this test waits for that, so it runs on PostgreSQL only (the
     deployment that scales out); the pipeline's idempotency on SQLite is covered by the service test."""
     if not database_url.startswith("postgresql"):

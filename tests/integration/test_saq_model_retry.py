@@ -11,7 +11,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from assistant.processing import saq_jobs
-from assistant.processing.saq_jobs import build_worker, job_key
+from assistant.processing.saq_jobs import build_worker
+from assistant.processing.saq_queue import job_key
 from assistant.server.app import create_app
 from tests.conftest import AUTH, wait_for_status
 from tests.integration.test_workers import queued, redis_up  # noqa: F401  (the fixture)

@@ -17,7 +17,8 @@ from litestar.testing import AsyncTestClient
 
 from assistant.batch.reader import ReadOptions
 from assistant.batch.run import BatchOptions, run_batch
-from assistant.processing.saq_jobs import SaqDispatcher, build_worker, enqueue_review, job_key, make_queue
+from assistant.processing.saq_jobs import build_worker
+from assistant.processing.saq_queue import SaqDispatcher, enqueue_review, job_key, make_queue
 from assistant.server.app import create_app
 from assistant.settings import Settings
 from tests.conftest import AUTH, wait_for_status

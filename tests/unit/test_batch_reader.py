@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.batch.estimate import Profile, _fit, extrapolate, parse_price
+from assistant.batch.estimate import Profile, _fit, extrapolate
+from assistant.batch.prices import parse_price
 from assistant.batch.reader import (
     BadRow,
     BatchFileError,
