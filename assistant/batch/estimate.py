@@ -24,7 +24,7 @@ from assistant.batch.reader import Row, read_rows
 from assistant.db.engine import create_engine, session_factory
 from assistant.db.migrate import upgrade
 from assistant.domain.reviews.service import ReviewService
-from assistant.llm import MemoryCallLog, model_name
+from assistant.llm import MemoryCallLog
 from assistant.llm.scripted import ScriptedCompleter
 from assistant.llm.tokens import count_tokens
 from assistant.runtime import build_runtime
@@ -175,7 +175,7 @@ async def dry_run(options: BatchOptions, settings: Settings) -> DryRun:
     finally:
         await engine.dispose()
     profile = await profile_pipeline(sampler.rows, settings)
-    model = model_name(settings)
+    model = settings.model_name
     prices = dict(PRICES)
     if options.price:
         prices[model] = options.price

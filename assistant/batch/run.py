@@ -17,7 +17,6 @@ from assistant.batch.prices import price_for
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
 from assistant.db.engine import session_factory
-from assistant.llm import model_name
 from assistant.processing.bulk import CountingCallLog, ProcessResult, WorkFeed, process_local, process_queued
 from assistant.processing.bulk_engine import bulk_engine
 from assistant.processing.saq_queue import enqueue_review, make_queue
@@ -103,7 +102,7 @@ async def run_batch(options: BatchOptions, settings: Settings, progress: BatchPr
     rows instead of after the last. Raises BatchFileError for an unreadable file."""
     engine = bulk_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
-    model = model_name(settings)  # one name for the model, as the runtime logs it
+    model = settings.model_name  # one name for the model, as the runtime logs it
     report = BatchReport(
         options.path, options.read.source, model, ImportResult(), price=price_for(model, options.price)
     )

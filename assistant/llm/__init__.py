@@ -26,7 +26,6 @@ __all__ = [
     "MemoryCallLog",
     "build_llm",
     "context_tokens",
-    "model_name",
 ]
 
 Layer = Callable[[Completer], Completer]
@@ -37,20 +36,6 @@ def context_tokens(settings: Settings) -> int:
     return settings.embedded_context if settings.llm_is_embedded else settings.llm_context_tokens
 
 
-def model_name(settings: Settings) -> str:
-    """The name calls are logged and priced under: the server's model, or the local GGUF file's (not loaded)."""
-    if settings.llm_is_embedded:
-        from assistant.llm.embedded import model_name_for  # see build_llm
-
-        return model_name_for(_model_path(settings))
-    return settings.llm_model or "gpt-4o-mini"
-
-
-def _model_path(settings: Settings) -> Path | None:
-    """ASSISTANT_LLM_MODEL_PATH: any local GGUF in-process, through the same seam as a server."""
-    return getattr(settings, "llm_model_path", None) or settings.embedded_model_path
-
-
 def build_llm(settings: Settings, call_log: CallLog | None = None, *, layers: Sequence[Layer] = ()) -> LLM:
     """The configured model behind the seam; each of `layers` wraps the completer before it (innermost first)."""
     timeout = httpx2.Timeout(settings.llm_timeout, connect=min(settings.llm_timeout, 10.0))
@@ -59,7 +44,7 @@ def build_llm(settings: Settings, call_log: CallLog | None = None, *, layers: Se
         # the embedded app (Litestar) adds 0.3 s to every `assistant` command at the top (python -X importtime)
         from assistant.llm.embedded import DRAFT_SECONDS, TINY_WARNING, EmbeddedModel, create_embedded_app
 
-        path = _model_path(settings)
+        path = settings.local_model_path
         if path is not None and not Path(path).is_file():  # a typo in the setting: say so at start, not per review
             raise ValueError(f"ASSISTANT_LLM_MODEL_PATH: no GGUF file at {path}")
         model = EmbeddedModel(path, n_ctx=settings.embedded_context, n_threads=settings.embedded_threads)

