@@ -122,7 +122,6 @@ def import_file(
     from assistant.batch.prices import parse_price
     from assistant.batch.reader import ReadOptions
     from assistant.batch.run import BatchOptions
-    from assistant.processing.rate_limits import parse_rate_limit
 
     if business is not None and not re.match(BUSINESS_PATTERN, business):
         raise typer.BadParameter("letters, digits, '_', '.', '-'", param_hint="--business")
@@ -134,7 +133,7 @@ def import_file(
     if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
         raise typer.BadParameter("one character (\\t for tab)", param_hint="--delimiter")
     try:
-        rpm, tpm = parse_rate_limit(rate_limit) if rate_limit else (None, None)
+        rpm, tpm = _rate_limit(rate_limit) if rate_limit else (None, None)
         priced = parse_price(price) if price else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -174,8 +173,15 @@ def import_file(
     raise typer.Exit(_run(options, get_settings(), dry_run, report))
 
 
+def _rate_limit(spec: str) -> tuple[float | None, float | None]:
+    # imported only when asked for: the rate limits' module imports the openai SDK (0.5 s), which a batch on
+    # the queue's workers never loads
+    from assistant.processing.rate_limits import parse_rate_limit
+
+    return parse_rate_limit(spec)
+
+
 def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:
-    from assistant.batch.estimate import dry_run
     from assistant.batch.reader import BatchFileError
     from assistant.batch.run import run_batch
     from assistant.db.migrate import upgrade
@@ -185,6 +191,8 @@ def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path
     upgrade(settings.resolved_database_url)
     try:
         if dry:
+            from assistant.batch.estimate import dry_run  # the estimator builds a pipeline: 0.9 s of imports
+
             _print_dry_run(console, asyncio.run(dry_run(options, settings)), options)
             return 0
         with BatchProgress(err) as progress:
