@@ -52,8 +52,8 @@ async def enqueue_review(queue: Queue, review_id: int, *, timeout: int, delay: f
 async def run_waiting_retry_now(queue: Queue, review_id: int) -> bool:
     """A review whose job waits for SAQ's next try after a model outage (up to `MODEL_RETRY`'s 10 minutes away)
     holds its job key, so a person's Retry adds no job: bring that try forward instead. A job not yet tried waits
-    its turn in the queue, and a running one drafts anyway (a review retried while its job runs is picked up
-    by the recovery sweep): both are left alone."""
+    its turn in the queue, and a running one is left alone (a review retried in the moment its job was failing
+    has the job's next try brought forward by the recovery sweep, `recover`)."""
     job = await queue.job(job_key(review_id))
     if job is None or job.status != Status.QUEUED or not job.attempts:
         return False
@@ -64,7 +64,9 @@ async def run_waiting_retry_now(queue: Queue, review_id: int) -> bool:
 
 async def recover(queue: Queue, sessions: async_sessionmaker, *, timeout: int, received_grace: float = 0.0) -> int:
     """Re-enqueue reviews that should have a job and may not: `received` (older than the grace) and
-    `processing` for longer than two job timeouts (its worker died and the job ran out of retries)."""
+    `processing` for longer than two job timeouts (its worker died and the job ran out of retries). One whose key
+    is held by a job waiting for its model-outage retry (a person's Retry came while that job was finishing, so
+    the dispatcher found it running) has that try brought forward instead of waiting up to 10 minutes."""
     now = utcnow()
     async with sessions() as session:
         rows = await session.execute(
@@ -86,7 +88,9 @@ async def recover(queue: Queue, sessions: async_sessionmaker, *, timeout: int, r
         ids = list(rows.scalars().all())
     queued = 0
     for review_id in ids:
-        queued += await enqueue_review(queue, review_id, timeout=timeout)
+        queued += await enqueue_review(queue, review_id, timeout=timeout) or await run_waiting_retry_now(
+            queue, review_id
+        )
     if queued:
         log.info("re-enqueued %d unfinished reviews", queued)
     return queued

@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 import pytest
 from litestar.testing import AsyncTestClient
 
+from assistant.db.engine import create_engine, session_factory
+from assistant.domain.reviews.service import ReviewService
 from assistant.processing import saq_jobs
 from assistant.processing.saq_jobs import build_worker
-from assistant.processing.saq_queue import job_key
+from assistant.processing.saq_queue import job_key, recover
 from assistant.server.app import create_app
 from tests.conftest import AUTH, wait_for_status
 from tests.integration.test_workers import queued, redis_up  # noqa: F401  (the fixture)
@@ -117,4 +119,34 @@ async def test_a_person_retrying_a_review_that_waits_for_its_model_retry_gets_it
                 body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
         finally:
             await worker.queue.disconnect()
+    assert body["status"] == "pending_approval" and body["draft"]["text"], body
+
+
+async def test_a_retry_the_dispatcher_missed_is_brought_forward_by_the_sweep(queued, scripted_llm, monkeypatch):  # noqa: F811
+    """A person's Retry that lands while the failing job is still finishing finds the job running: the dispatcher
+    leaves it, and the job then waits for SAQ's next try (10 minutes) under the review's key, where a plain
+    re-enqueue adds nothing. The recovery sweep sees a `received` review without a job of its own and runs the
+    waiting try now."""
+    monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (600.0, 600.0))
+    scripted_llm.fail(500, times=queued.llm_max_attempts)
+    async with AsyncTestClient(app=create_app(queued)) as client:
+        client.headers.update(AUTH)
+        review_id = (await client.post("/api/v1/reviews", json={**REVIEW, "external_id": "down-4"})).json()["id"]
+        engine = create_engine(queued.resolved_database_url)  # the test's own: the app's pool lives on its loop
+        sessions = session_factory(engine)
+        worker = build_worker(queued, concurrency=2)
+        await worker.queue.connect()
+        try:
+            async with _running(worker):
+                job = await _job_once(worker.queue, review_id, lambda job: job.status == "queued" and job.attempts == 1)
+                assert job and job.status == "queued" and job.attempts == 1, job
+                async with sessions() as session:  # the Retry, without the dispatcher's part (it found the job running)
+                    await ReviewService(session).retry(review_id)
+                await asyncio.sleep(1.0)
+                assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "received"
+                assert await recover(worker.queue, sessions, timeout=queued.job_timeout) == 1
+                body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
+        finally:
+            await worker.queue.disconnect()
+            await engine.dispose()
     assert body["status"] == "pending_approval" and body["draft"]["text"], body
