@@ -133,7 +133,11 @@ def import_file(
     if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
         raise typer.BadParameter("one character (\\t for tab)", param_hint="--delimiter")
     try:
-        rpm, tpm = _rate_limit(rate_limit) if rate_limit else (None, None)
+        rpm, tpm = None, None
+        if rate_limit:  # its module imports the openai SDK (0.5 s), which a batch on the queue never loads
+            from assistant.processing.rate_limits import parse_rate_limit
+
+            rpm, tpm = parse_rate_limit(rate_limit)
         priced = parse_price(price) if price else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -171,14 +175,6 @@ def import_file(
         price=priced,
     )
     raise typer.Exit(_run(options, get_settings(), dry_run, report))
-
-
-def _rate_limit(spec: str) -> tuple[float | None, float | None]:
-    # imported only when asked for: the rate limits' module imports the openai SDK (0.5 s), which a batch on
-    # the queue's workers never loads
-    from assistant.processing.rate_limits import parse_rate_limit
-
-    return parse_rate_limit(spec)
 
 
 def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:

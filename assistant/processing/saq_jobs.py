@@ -1,12 +1,12 @@
 """Scale-out on SAQ: one job per review, `assistant worker` processes run it through `Pipeline.process`.
 
-Set `ASSISTANT_QUEUE_URL` (`redis://127.0.0.1:6379/0` or `postgresql://…`): the service's `SaqDispatcher`
-and `assistant batch import` enqueue (`saq_queue.py`, the queue side), and any number of `assistant worker` processes, on any machines, take
-jobs. A job carries only the review id and is keyed by it (`review:<id>`), so a review is queued once while
-its job is waiting or running; the database stays the source of truth and the pipeline is idempotent per
-review, so a job delivered twice (a worker killed mid-way, swept and retried) never drafts twice. Each worker
-also sweeps the database now and then and re-enqueues reviews left `received` (a crash between commit and
-enqueue) or stuck in `processing` past the job timeout.
+Set `ASSISTANT_QUEUE_URL` (`redis://127.0.0.1:6379/0` or `postgresql://…`): the service's `SaqDispatcher` and
+`assistant batch import` enqueue (`saq_queue.py`, the queue side), and any number of `assistant worker` processes,
+on any machines, take jobs. A job carries only the review id and is keyed by it (`review:<id>`), so a review is
+queued once while its job is waiting or running; the database stays the source of truth and the pipeline is
+idempotent per review, so a job delivered twice (a worker killed mid-way, swept and retried) never drafts twice.
+Each worker also sweeps the database now and then and re-enqueues reviews left `received` (a crash between commit
+and enqueue) or stuck in `processing` past the job timeout.
 
 Why SAQ: it is asyncio-native like the pipeline and Litestar (jobs are coroutines, no thread pool), speaks
 both Redis and PostgreSQL (a deployment with only the database needs nothing new), dedupes jobs by key,

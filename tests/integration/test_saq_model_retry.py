@@ -88,6 +88,26 @@ async def test_a_worker_gives_up_after_the_model_retries(queued, scripted_llm, m
     assert body["status"] == "failed" and body["attempts"] == 2 and body["error"].startswith("LLM"), body
 
 
+@contextlib.asynccontextmanager
+async def _waiting_for_its_model_retry(settings, scripted_llm, monkeypatch, external_id: str):
+    """A review the model failed on (500 for one job's worth of calls), its job back in the queue for SAQ's next
+    try 10 minutes away, under the review's key; yields (client, worker, review id) with the worker running."""
+    monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (600.0, 600.0))  # SAQ's own next try: 10 minutes away
+    scripted_llm.fail(500, times=settings.llm_max_attempts)  # one job's worth of model calls: all 500
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        client.headers.update(AUTH)
+        review_id = (await client.post("/api/v1/reviews", json={**REVIEW, "external_id": external_id})).json()["id"]
+        worker = build_worker(settings, concurrency=2)
+        await worker.queue.connect()
+        try:
+            async with _running(worker):
+                job = await _job_once(worker.queue, review_id, lambda job: job.status == "queued" and job.attempts == 1)
+                assert job and job.status == "queued" and job.attempts == 1, job
+                yield client, worker, review_id
+        finally:
+            await worker.queue.disconnect()
+
+
 @pytest.mark.parametrize("queue_kind", ["redis", "postgresql"])
 async def test_a_person_retrying_a_review_that_waits_for_its_model_retry_gets_it_drafted_now(
     settings,
@@ -102,23 +122,10 @@ async def test_a_person_retrying_a_review_that_waits_for_its_model_retry_gets_it
         if not settings.resolved_database_url.startswith("postgresql"):
             pytest.skip("the PostgreSQL queue shares the PostgreSQL test database")
         queued = queued.model_copy(update={"queue_url": settings.resolved_database_url})
-    monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (600.0, 600.0))  # SAQ's own next try: 10 minutes away
-    scripted_llm.fail(500, times=queued.llm_max_attempts)  # one job's worth of model calls: all 500
-    async with AsyncTestClient(app=create_app(queued)) as client:
-        client.headers.update(AUTH)
-        review_id = (await client.post("/api/v1/reviews", json={**REVIEW, "external_id": "down-3"})).json()["id"]
-        worker = build_worker(queued, concurrency=2)
-        await worker.queue.connect()
-        try:
-            async with _running(worker):
-                # failed, and its job back in the queue, waiting for the next try
-                job = await _job_once(worker.queue, review_id, lambda job: job.status == "queued" and job.attempts == 1)
-                assert job and job.status == "queued" and job.attempts == 1, job
-                assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "failed"
-                assert (await client.post(f"/api/v1/reviews/{review_id}/retry")).status_code == 202
-                body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
-        finally:
-            await worker.queue.disconnect()
+    async with _waiting_for_its_model_retry(queued, scripted_llm, monkeypatch, "down-3") as (client, _, review_id):
+        assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "failed"
+        assert (await client.post(f"/api/v1/reviews/{review_id}/retry")).status_code == 202
+        body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
     assert body["status"] == "pending_approval" and body["draft"]["text"], body
 
 
@@ -127,26 +134,20 @@ async def test_a_retry_the_dispatcher_missed_is_brought_forward_by_the_sweep(que
     leaves it, and the job then waits for SAQ's next try (10 minutes) under the review's key, where a plain
     re-enqueue adds nothing. The recovery sweep sees a `received` review without a job of its own and runs the
     waiting try now."""
-    monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (600.0, 600.0))
-    scripted_llm.fail(500, times=queued.llm_max_attempts)
-    async with AsyncTestClient(app=create_app(queued)) as client:
-        client.headers.update(AUTH)
-        review_id = (await client.post("/api/v1/reviews", json={**REVIEW, "external_id": "down-4"})).json()["id"]
-        engine = create_engine(queued.resolved_database_url)  # the test's own: the app's pool lives on its loop
-        sessions = session_factory(engine)
-        worker = build_worker(queued, concurrency=2)
-        await worker.queue.connect()
-        try:
-            async with _running(worker):
-                job = await _job_once(worker.queue, review_id, lambda job: job.status == "queued" and job.attempts == 1)
-                assert job and job.status == "queued" and job.attempts == 1, job
-                async with sessions() as session:  # the Retry, without the dispatcher's part (it found the job running)
-                    await ReviewService(session).retry(review_id)
-                await asyncio.sleep(1.0)
-                assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "received"
-                assert await recover(worker.queue, sessions, timeout=queued.job_timeout) == 1
-                body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
-        finally:
-            await worker.queue.disconnect()
-            await engine.dispose()
+    engine = create_engine(queued.resolved_database_url)  # the test's own: the app's pool lives on its loop
+    sessions = session_factory(engine)
+    try:
+        async with _waiting_for_its_model_retry(queued, scripted_llm, monkeypatch, "down-4") as (
+            client,
+            worker,
+            review_id,
+        ):
+            async with sessions() as session:  # the Retry, without the dispatcher's part (it found the job running)
+                await ReviewService(session).retry(review_id)
+            await asyncio.sleep(1.0)
+            assert (await client.get(f"/api/v1/reviews/{review_id}")).json()["status"] == "received"
+            assert await recover(worker.queue, sessions, timeout=queued.job_timeout) == 1
+            body = await wait_for_status(client, review_id, "pending_approval", "failed", timeout=20)
+    finally:
+        await engine.dispose()
     assert body["status"] == "pending_approval" and body["draft"]["text"], body
