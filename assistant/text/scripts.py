@@ -54,10 +54,21 @@ def mixed_words(text: str) -> int:
     return sum(1 for w in _WORD.findall(text) if _CYR.search(w) and _LAT.search(w))
 
 
-_FOLD = str.maketrans("āčēģīķļņšūžё’ʼ`", "acegiklnsuzе'''")
+_FOLD = dict(zip("āčēģīķļņšūžё’ʼ`", "acegiklnsuzе'''", strict=True))
+
+
+def replace_chars(text: str, table: dict[str, str]) -> str:
+    """`text` with each character that is a key of `table` replaced by its value (no value may be a key).
+    What `str.translate` does, but translate looks every character of the text up in a dict (14 µs for a reply of
+    200 letters) while a `replace` per key that occurs costs well under a microsecond; the classifier and the
+    guard fold and normalize each text many times."""
+    for old, new in table.items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def fold(text: str) -> str:
     """Lower-case, NFC, ё→е, one apostrophe, Latvian diacritics folded (Cyrillic й/ї untouched), look-alike letters
     of the other script put back ("іgnоre" → "ignore"). Same length as NFC(text) for the four languages."""
-    return unmix(unicodedata.normalize("NFC", text or "")).lower().translate(_FOLD)
+    return replace_chars(unmix(unicodedata.normalize("NFC", text or "")).lower(), _FOLD)

@@ -15,19 +15,21 @@ from functools import lru_cache
 
 import simplemma
 
+from assistant.text.scripts import replace_chars
+
 # Share of a draft's word trigrams found in one earlier reply above which the draft counts as a copy.
 # Independent replies on the same subject stay around 0.1-0.3 (signature, "заказ", a shared phrase);
 # a lightly edited copy is above 0.6.
 SIMILARITY_THRESHOLD = 0.5
 
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'", "ё": "е", "Ё": "е"})
+_APOSTROPHES = {"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'", "ё": "е"}
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 _LEMMA_LANGUAGES = frozenset({"ru", "uk", "lv", "en"})
 
 
 def normalize(text: str) -> str:
     """Lowercase, ё→е, one apostrophe; punctuation is left for `words` to drop."""
-    return (text or "").translate(_APOSTROPHES).lower()
+    return replace_chars((text or "").lower(), _APOSTROPHES)
 
 
 def words(text: str) -> list[str]:
