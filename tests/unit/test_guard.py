@@ -749,3 +749,25 @@ def test_good_drafts_raise_no_policy_issue(playbook):
         for r in rows
     }
     assert len(rows) >= 40 and {k: v for k, v in flagged.items() if v} == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "draft"),
+    [
+        (
+            "ru",
+            "Здравствуйте! Нам очень жаль, что курьер опоздал с вашим заказом на целых три часа. Мы уже поговорили со "
+            "службой доставки. Ми перевіримо вашу посилку і зв'яжемося з вами найближчим часом, щоб усе виправити.",
+        ),
+        (
+            "uk",
+            "Добрий день! Нам дуже шкода, що кур'єр запізнився з вашим замовленням на цілих три години. Ми вже "
+            "поговорили зі службою доставки. Мы обязательно проверим вашу посылку и свяжемся с вами, чтобы всё исправить.",
+        ),
+    ],
+)
+def test_a_sentence_in_the_other_language_of_the_pair_is_caught(playbook, language, draft):
+    """The whole reads as the review's language; one sentence in three is the other one, with its own letters."""
+    NAMES = {"ru": "Russian", "uk": "Ukrainian"}
+    details = [i.detail for i in check(playbook, draft, language=language).issues if i.code == "language_mismatch"]
+    assert details == [f"partly written in another language; write everything in {NAMES[language]}"]

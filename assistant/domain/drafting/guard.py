@@ -573,6 +573,8 @@ _CYRILLIC = re.compile(r"[а-яёіїєґ]", _I)
 _LETTER = re.compile(r"[^\W\d_]")
 _NAMES = {"ru": "Russian", "uk": "Ukrainian", "lv": "Latvian", "en": "English", "und": "an unknown language"}
 _ONLY = {"uk": re.compile(r"[іїєґ]", _I), "ru": re.compile(r"[ыэъё]", _I)}
+_OTHER_OF_PAIR = {"ru": "uk", "uk": "ru"}
+_DETECTOR_LATIN = re.compile(r"[a-zāčēģīķļņšūž]", _I)  # the letters detect_language counts as Latin
 
 
 def _check_language(text: str, language: str, playbook: Playbook) -> list[GuardIssue]:
@@ -594,6 +596,9 @@ def _check_language(text: str, language: str, playbook: Playbook) -> list[GuardI
         size = len(_LETTER.findall(sentence))
         if size < 30:
             continue
+        other = _OTHER_OF_PAIR.get(language)
+        if other and not _DETECTOR_LATIN.search(sentence) and not _ONLY[other].search(sentence):
+            continue  # lingua can only name the other of the pair here, which counts only with its own letters
         guess = detect_language(sentence)
         if guess.code in SERVED and guess.code != language and guess.confidence >= 0.6:
             pair = {guess.code, language} == {"ru", "uk"}
