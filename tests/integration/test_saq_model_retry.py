@@ -14,7 +14,7 @@ from assistant.db.engine import create_engine, session_factory
 from assistant.domain.reviews.service import ReviewService
 from assistant.processing import saq_jobs
 from assistant.processing.saq_jobs import build_worker
-from assistant.processing.saq_queue import job_key, recover
+from assistant.processing.saq_queue import SaqDispatcher, job_key, recover
 from assistant.server.app import create_app
 from tests.conftest import AUTH, wait_for_status
 from tests.integration.test_workers import queued, redis_up  # noqa: F401  (the fixture)
@@ -151,3 +151,44 @@ async def test_a_retry_the_dispatcher_missed_is_brought_forward_by_the_sweep(que
     finally:
         await engine.dispose()
     assert body["status"] == "pending_approval" and body["draft"]["text"], body
+
+
+@pytest.mark.parametrize("queue_kind", ["redis", "postgresql"])
+async def test_a_retry_that_finds_the_job_running_is_carried_out_when_the_job_lets_go(
+    settings,
+    queued,  # noqa: F811
+    scripted_llm,
+    monkeypatch,
+    queue_kind,
+):
+    """The person's Retry reaches the dispatcher while the review's failing job is still running: nothing can be
+    queued under the held key then, and the job goes on to wait for SAQ's next try 10 minutes away. The dispatcher
+    watches the running job and brings that try forward as soon as the job lets go (no sweep involved)."""
+    if queue_kind == "postgresql":
+        if not settings.resolved_database_url.startswith("postgresql"):
+            pytest.skip("the PostgreSQL queue shares the PostgreSQL test database")
+        queued = queued.model_copy(update={"queue_url": settings.resolved_database_url})
+    monkeypatch.setattr(saq_jobs, "MODEL_RETRY", (600.0, 600.0))  # SAQ's own next try: 10 minutes away
+    scripted_llm.latency = 0.5  # each failing call takes a while: the job is seen running
+    scripted_llm.fail(500, times=queued.llm_max_attempts)  # one job's worth of model calls: all 500
+    engine = create_engine(queued.resolved_database_url)  # the test's own: the app's pool lives on its loop
+    try:
+        async with AsyncTestClient(app=create_app(queued)) as client:
+            client.headers.update(AUTH)
+            review = {**REVIEW, "external_id": "down-5"}
+            review_id = (await client.post("/api/v1/reviews", json=review)).json()["id"]
+            worker = build_worker(queued, concurrency=2)
+            await worker.queue.connect()
+            dispatcher = SaqDispatcher(worker.queue, session_factory(engine), job_timeout=queued.job_timeout)
+            try:
+                async with _running(worker):
+                    job = await _job_once(worker.queue, review_id, lambda job: job.status == "active")
+                    assert job and job.status == "active", job
+                    await dispatcher.submit(review_id)  # a Retry's part on the queue, while the job runs
+                    scripted_llm.latency = 0.0
+                    body = await wait_for_status(client, review_id, "pending_approval", timeout=20)
+            finally:
+                await worker.queue.disconnect()
+    finally:
+        await engine.dispose()
+    assert body["draft"]["text"], body
