@@ -178,13 +178,20 @@ def import_file(
 
 
 def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from assistant.batch.reader import BatchFileError
     from assistant.batch.run import run_batch
-    from assistant.db.migrate import upgrade
+    from assistant.db.migrate import upgrade_to_head
 
     console, err = Console(), Console(stderr=True)
     logging.basicConfig(level=logging.WARNING, handlers=[RichHandler(console=err, show_path=False)])
-    upgrade(settings.resolved_database_url)
+    try:
+        asyncio.run(upgrade_to_head(settings.resolved_database_url))
+    except (OSError, DBAPIError) as exc:  # refused, unknown host or database, bad password: say so, no traceback
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err.print(f"[red]can't reach the database[/]: {reason}", highlight=False)
+        return 1
     try:
         if dry:
             from assistant.batch.estimate import dry_run  # the estimator builds a pipeline: 0.9 s of imports

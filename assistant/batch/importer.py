@@ -1,11 +1,11 @@
 """Step 1 of a batch: store the file's rows through `ReviewService.ingest_many`, and decide what still needs work.
 
-Rows are stored in groups of `IMPORT_GROUP`, one lookup and one commit each (`ReviewService.ingest_many`), so a
-run killed mid-import loses at most the group it had not yet committed (none of which was reported stored) and a
-re-run replays the committed rows as "existing". A stored row that needs work is handed to processing (a
-`WorkFeed`) as its group commits, so drafting starts while the rest of the file is read. `survey` answers the same
-questions for `--dry-run` without writing anything: how many rows are new, duplicated in the file or already in
-the database.
+Rows are stored in groups of up to `IMPORT_GROUP` (the first ones smaller), one lookup and one commit each
+(`ReviewService.ingest_many`), so a run killed mid-import loses at most the group it had not yet committed (none of
+which was reported stored) and a re-run replays the committed rows as "existing". A stored row that needs work is
+handed to processing (a `WorkFeed`) as its group commits, so drafting starts while the rest of the file is read.
+`survey` answers the same questions for `--dry-run` without writing anything: how many rows are new, duplicated in
+the file or already in the database.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from assistant.processing.bulk import WorkFeed
 NEEDS_WORK = (ReviewStatus.received, ReviewStatus.processing)
 LOOKUP_CHUNK = 500
 IMPORT_GROUP = 250  # new rows stored per transaction: a short wait before the first ids flow, few round trips
+FIRST_GROUP = 16  # the first group is this small, each next one twice the last: the model starts after 16 rows
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ async def import_rows(
     result = ImportResult()
     seen: set[str] = set()
     group: list[tuple[Item, bool]] = []  # every record since the last store (and whether it is a row to store)
-    rows = 0
+    rows, size = 0, min(FIRST_GROUP, IMPORT_GROUP)
     try:
         for item in items:
             first = isinstance(item, Row) and item.identity not in seen  # a repeat within the file is skipped
@@ -74,9 +75,9 @@ async def import_rows(
                 seen.add(item.identity)
                 rows += 1
             group.append((item, first))
-            if rows == IMPORT_GROUP:
+            if rows == size:
                 await _store(group, sessions, feed, result, max_attempts, on_item)
-                group, rows = [], 0
+                group, rows, size = [], 0, min(2 * size, IMPORT_GROUP)
         await _store(group, sessions, feed, result, max_attempts, on_item)
     finally:
         await feed.close()

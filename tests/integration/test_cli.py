@@ -93,3 +93,21 @@ def test_playbooks_check_reports_file_and_field(tmp_path):
     assert "broken.yaml" in result.stderr and "max_percent" in result.stderr and "actions" in result.stderr
     assert "✓ default" in result.stdout
     assert _run("playbooks", "check", env=dict(os.environ)).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql://postgres@127.0.0.1:1/test", "Connect call failed"),  # nothing listens there
+        ("postgresql://postgres@127.0.0.1:5432/no_such_database", 'database "no_such_database" does not exist'),
+    ],
+)
+def test_batch_import_says_when_the_database_is_out_of_reach(tmp_path, url, reason):
+    """A wrong ASSISTANT_DATABASE_URL is a person's typo, not a crash: one line says why, no traceback."""
+    export = tmp_path / "reviews.csv"
+    export.write_text("review_id,stars,comment\n1,5,Great kettle\n", encoding="utf-8")
+    env = {**os.environ, "ASSISTANT_DATABASE_URL": url, "ASSISTANT_DATA_DIR": str(tmp_path)}
+    result = _run("batch", "import", str(export), env=env, check=False)
+    assert result.returncode == 1, result
+    assert "can't reach the database" in result.stderr and reason in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
