@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col
 
 from assistant.db.models import LLMCall, Review, ReviewStatus, utcnow
 from assistant.domain.reviews.service import ReviewService
@@ -33,6 +34,9 @@ TERMINAL = (ReviewStatus.pending_approval, ReviewStatus.approved, ReviewStatus.r
 CHUNK = 500
 CLAIM_GROUP = 16  # reviews claimed per statement in-process
 CLOSING = 64  # pending reviews at which a queued run polls faster
+WATCHED = CHUNK  # pending reviews a poll reads: the first enqueued, which the workers take first
+FULL_POLL_EVERY = 40  # polls between reads of every pending review (one finished out of turn is seen within ~10 s)
+TOKENS_EVERY = 8  # polls between refreshes of the token count the progress shows
 CALL_LOG_DELAY = 0.5  # > BufferedCallLog's interval (0.25 s) and its write: the run's last calls are counted
 RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
 # Ids stored but not yet taken, at most. The import stores a group of rows per round trip
@@ -207,7 +211,11 @@ async def process_queued(
 ) -> ProcessResult:
     """Enqueue every id as the import hands it over (once: jobs are keyed by review), then wait for the workers,
     polling the database: every `poll` seconds, and four times as often once the last few dozen are pending, when
-    the query is cheap and the end of the run should be noticed at once."""
+    the query is cheap and the end of the run should be noticed at once. A poll reads the first `WATCHED` pending
+    reviews in queue order, and only those that finished; every `FULL_POLL_EVERY` polls it reads them all (reading
+    every pending id each time cost 24 ms of CPU a poll at 2,000 reviews and 0.34 s at 100,000). The progress's
+    token count adds up the calls of reviews that finished a refresh earlier (their calls are logged by then);
+    the result's count is read once at the end, over every review."""
 
     async def enqueue(review_id: int, delay: float = 0.0) -> None:
         await enqueue_review(queue, review_id, timeout=job_timeout, delay=delay)  # type: ignore[arg-type]
@@ -220,13 +228,21 @@ async def process_queued(
         await enqueue(review_id)
         ids.append(review_id)
     pending = set(ids)
+    ahead = 0  # ids[:ahead] are all finished: where the next watched window starts
+    finished: list[int] = []  # since the last token refresh
+    settled: list[int] = []  # finished before the last token refresh: their calls are logged
+    spent = (0, 0, 0)
     rounds = 0
     while pending:
         await asyncio.sleep(poll if len(pending) > CLOSING else poll / 4)
         rounds += 1
-        for review_id, status, attempts, error in await _states(sessions, sorted(pending)):
-            if status not in TERMINAL:
-                continue
+        while ahead < len(ids) and ids[ahead] not in pending:
+            ahead += 1
+        if rounds % FULL_POLL_EVERY == 0 or len(pending) <= WATCHED:
+            watched = sorted(pending)
+        else:
+            watched = [i for i in ids[ahead : ahead + 4 * WATCHED] if i in pending][:WATCHED]
+        for review_id, status, attempts, error in await _finished(sessions, watched):
             if status == ReviewStatus.failed and attempts < max_attempts:
                 again, _ = await _retry_if_allowed(sessions, review_id, max_attempts)
                 if again:
@@ -236,23 +252,30 @@ async def process_queued(
             if status == ReviewStatus.failed:
                 result.failed[review_id] = error or "failed"
             pending.discard(review_id)
+            finished.append(review_id)
             result.statuses[status] += 1
             if on_done:
                 on_done(review_id, status)
-        if on_tokens and (rounds % 8 == 0 or not pending):
-            on_tokens(*await _usage(sessions, ids, since))
+        if on_tokens and rounds % TOKENS_EVERY == 0:
+            more = await _usage(sessions, settled, since) if settled else (0, 0, 0)
+            spent = (spent[0] + more[0], spent[1] + more[1], spent[2] + more[2])
+            settled, finished = finished, []
+            on_tokens(*spent)
     result.seconds = time.perf_counter() - started
     await asyncio.sleep(CALL_LOG_DELAY)  # workers write call records in groups (processing/buffered_call_log.py)
     result.calls, result.tokens_in, result.tokens_out = await _usage(sessions, ids, since)
+    if on_tokens:
+        on_tokens(result.calls, result.tokens_in, result.tokens_out)
     return result
 
 
-async def _states(sessions: async_sessionmaker, ids: Sequence[int]) -> list[tuple[int, str, int, str | None]]:
+async def _finished(sessions: async_sessionmaker, ids: Sequence[int]) -> list[tuple[int, str, int, str | None]]:
+    """(id, status, attempts, error) of those of `ids` whose review has reached a final state."""
     rows: list[tuple[int, str, int, str | None]] = []
     async with sessions() as session:
         for start in range(0, len(ids), CHUNK):
             query = select(Review.id, Review.status, Review.attempts, Review.error).where(
-                Review.id.in_(ids[start : start + CHUNK])
+                Review.id.in_(ids[start : start + CHUNK]), col(Review.status).in_(TERMINAL)
             )
             rows.extend(tuple(r) for r in (await session.execute(query)).all())
     return rows

@@ -14,9 +14,17 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import update
+from sqlmodel import col
 
 from assistant.batch.reader import ReadOptions
 from assistant.batch.run import BatchOptions, run_batch
+from assistant.db.engine import create_engine, session_factory
+from assistant.db.models import Review, ReviewStatus
+from assistant.domain.reviews.schemas import ReviewIn
+from assistant.domain.reviews.service import ReviewService
+from assistant.processing import bulk
+from assistant.processing.bulk import WorkFeed
 from assistant.processing.saq_jobs import build_worker
 from assistant.processing.saq_queue import SaqDispatcher, enqueue_review, job_key, make_queue
 from assistant.server.app import create_app
@@ -175,3 +183,56 @@ async def test_service_enqueues_each_review_once_and_a_worker_drafts_it(settings
         body = await wait_for_status(client, review_id, "pending_approval", "failed")
         assert body["status"] == "pending_approval", body["error"]
         assert body["attempts"] == 1 and body["draft"]["version"] == 1
+
+
+async def test_a_queued_run_reports_a_review_finished_out_of_turn(queued, monkeypatch):
+    """The wait reads the first-enqueued pending reviews each poll and every pending one now and then: a review
+    the workers finished ahead of its turn is reported then, not once every review enqueued before it is done."""
+    monkeypatch.setattr(bulk, "WATCHED", 2)
+    monkeypatch.setattr(bulk, "FULL_POLL_EVERY", 4)
+    engine = create_engine(queued.resolved_database_url)
+    sessions = session_factory(engine)
+    queue = make_queue(REDIS_URL, queued.queue_name)
+    await queue.connect()
+    try:
+        async with sessions() as session:
+            stored = await ReviewService(session).ingest_many(
+                [
+                    (ReviewIn(text=f"The kettle broke after {n} days", source="turns", external_id=f"t-{n}"), None)
+                    for n in range(6)
+                ]
+            )
+        ids = [review.id for review, _ in stored]  # type: ignore[union-attr]
+        feed = WorkFeed()
+        for review_id in ids:
+            await feed.put(review_id)
+        await feed.close()
+
+        async def finish(*review_ids: int) -> None:
+            async with sessions() as session:
+                await session.execute(
+                    update(Review).where(col(Review.id).in_(review_ids)).values(status=ReviewStatus.pending_approval)
+                )
+                await session.commit()
+
+        reported: list[int] = []
+        await finish(ids[-1])  # the last enqueued is done first; the rest a second later
+        later = asyncio.get_running_loop().call_later(1.0, lambda: asyncio.ensure_future(finish(*ids[:-1])))
+        result = await asyncio.wait_for(
+            bulk.process_queued(
+                feed,
+                queue,
+                sessions,
+                job_timeout=60,
+                max_attempts=3,
+                poll=0.2,
+                on_done=lambda i, _s: reported.append(i),
+            ),
+            timeout=20,
+        )
+        later.cancel()
+    finally:
+        await queue.disconnect()
+        await engine.dispose()
+    assert sorted(reported) == sorted(ids) and result.statuses["pending_approval"] == 6
+    assert reported[0] == ids[-1], reported  # seen by a full poll, before the others were finished
