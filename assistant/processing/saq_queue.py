@@ -64,6 +64,13 @@ async def run_waiting_retry_now(queue: Queue, review_id: int) -> bool:
     return True
 
 
+async def queue_or_run_now(queue: Queue, review_id: int, *, timeout: int, delay: float = 0.0) -> bool:
+    """Queue the review, or, when its key is held by a job waiting for its model-outage retry, run that try now."""
+    return await enqueue_review(queue, review_id, timeout=timeout, delay=delay) or await run_waiting_retry_now(
+        queue, review_id
+    )
+
+
 async def recover(queue: Queue, sessions: async_sessionmaker, *, timeout: int, received_grace: float = 0.0) -> int:
     """Re-enqueue reviews that should have a job and may not: `received` (older than the grace) and
     `processing` for longer than two job timeouts (its worker died and the job ran out of retries). One whose key
@@ -90,9 +97,7 @@ async def recover(queue: Queue, sessions: async_sessionmaker, *, timeout: int, r
         ids = list(rows.scalars().all())
     queued = 0
     for review_id in ids:
-        queued += await enqueue_review(queue, review_id, timeout=timeout) or await run_waiting_retry_now(
-            queue, review_id
-        )
+        queued += await queue_or_run_now(queue, review_id, timeout=timeout)
     if queued:
         log.info("re-enqueued %d unfinished reviews", queued)
     return queued
@@ -115,9 +120,7 @@ class SaqDispatcher:
         """New reviews and a person's Retry: a job the key still holds, waiting for its model-outage retry, runs now.
         A Retry that lands while the review's job is still running (failing: the person saw the review `failed` a
         moment before the job handed it to SAQ's next try, minutes away) is carried out once that job lets go."""
-        if await enqueue_review(self.queue, review_id, timeout=self.job_timeout):
-            return
-        if await run_waiting_retry_now(self.queue, review_id):
+        if await queue_or_run_now(self.queue, review_id, timeout=self.job_timeout):
             return
         job = await self.queue.job(job_key(review_id))
         if job is not None and job.status == Status.ACTIVE:
@@ -134,9 +137,7 @@ class SaqDispatcher:
                 await asyncio.sleep(WATCH_EVERY)
                 job = await self.queue.job(job_key(review_id))
                 if job is None or job.status != Status.ACTIVE:
-                    await enqueue_review(self.queue, review_id, timeout=self.job_timeout, delay=0.5) or (
-                        await run_waiting_retry_now(self.queue, review_id)
-                    )
+                    await queue_or_run_now(self.queue, review_id, timeout=self.job_timeout, delay=0.5)
                     return
         except Exception:  # the recovery sweep still finds a `received` review without a job of its own
             log.warning("could not follow the running job of review %s", review_id, exc_info=True)
