@@ -3,9 +3,14 @@ mixed reviews, and "und" for what has no language."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from assistant.domain.classification.language import detect_language
+from assistant.domain.classification import language
+from assistant.domain.classification.language import CONFIDENCE_FLOOR, detect_language
+from assistant.evaluation.classification import load_real_reviews
+from assistant.evaluation.cli import REAL_REVIEWS
 
 
 @pytest.mark.parametrize(
@@ -155,3 +160,55 @@ def test_unmix_rewrites_only_mixed_words_and_keeps_length():
 )
 def test_blobs_and_reversed_junk_do_not_make_a_review_foreign(text, code):
     assert detect_language(text).code == code
+
+
+# -- `settled`: the guard's cheaper question ---------------------------------------------------------------
+_SETTLED_TEXTS = [
+    "Дякуємо, що написали нам! Нам дуже прикро, що замовлення їхало так довго, ми вже з'ясовуємо, що сталося.",
+    "Спасибо, что написали! Нам очень жаль, что заказ ехал так долго, мы уже выясняем, что случилось.",
+    "Paldies, ka uzrakstījāt! Mums ļoti žēl, ka pasūtījums ceļoja tik ilgi, mēs jau noskaidrojam, kas notika.",
+    "Thank you for writing to us! We are sorry your order took so long, we are already finding out what happened.",
+    "Все добре",
+    "Все хорошо",
+    "loti labi, paldies",
+    "good",
+    "Доставка норм, but the courier was rude and late again",
+    "Замовлення отримала швидко, все якісне, дуже задоволена, спасибо!",
+    "Super cozy & quick!",  # one Latvian-looking word ("super") against lingua's English
+    "Тут интернет тож неплохо ловит.",  # one Ukrainian-looking word ("тож") against lingua's Russian
+]
+
+
+def _sentences_and_mixtures(texts: list[str]) -> list[str]:
+    pieces = [s for t in texts for s in [t, *re.split(r"(?<=[.!?…])\s+|\n+", t)] if len(s) > 3]
+    return pieces + [a + " " + b for a, b in zip(pieces, reversed(pieces), strict=True)]
+
+
+def _assert_settled_agrees(texts: list[str]) -> None:
+    for text in texts:
+        exact = detect_language(text)
+        for sure in (CONFIDENCE_FLOOR, 0.6):
+            settled = detect_language(text, settled=sure)
+            assert settled.code == exact.code, (text, sure, exact, settled)
+            assert (settled.confidence >= sure) == (exact.confidence >= sure), (text, sure, exact, settled)
+            assert settled.confidence <= exact.confidence, (text, sure, exact, settled)
+
+
+def test_a_settled_answer_names_the_same_language_and_the_same_side_of_its_threshold():
+    _assert_settled_agrees(_sentences_and_mixtures(_SETTLED_TEXTS))
+
+
+@pytest.mark.skipif(not any(REAL_REVIEWS.glob("*.jsonl")), reason=f"no real reviews in {REAL_REVIEWS}")
+def test_a_settled_answer_agrees_on_real_reviews():
+    texts = [row["text"] for rows in load_real_reviews(REAL_REVIEWS).values() for row in rows]
+    _assert_settled_agrees(_sentences_and_mixtures(texts))
+
+
+def test_marker_words_that_settle_the_language_spare_lingua(monkeypatch):
+    asked = []
+    real = language._pair_confidence
+    monkeypatch.setattr(language, "_pair_confidence", lambda *a: asked.append(a) or real(*a))
+    assert detect_language(_SETTLED_TEXTS[0], settled=0.6).code == "uk" and not asked
+    assert detect_language(_SETTLED_TEXTS[2], settled=0.6).code == "lv" and not asked
+    assert detect_language(_SETTLED_TEXTS[0]).code == "uk" and len(asked) == 1  # the exact confidence asks
+    assert detect_language("Все добре", settled=0.6).code == "uk" and len(asked) == 2  # two words settle nothing

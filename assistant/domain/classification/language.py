@@ -147,8 +147,18 @@ def _pair_confidence(text: str, a: str, b: str) -> float:
     return 0.5 if pa + pb == 0 else pa / (pa + pb)
 
 
-def _vote(words: list[str], text: str, a: str, b: str) -> tuple[str, float]:
-    """Decide between a close pair (uk/ru or lv/en): marker words and letters, then lingua."""
+def _confidence(score: float, evidence: float, weight: float) -> float:
+    """How sure a vote of `score` is; grows with |score| (the margin) and with the evidence behind it."""
+    margin = abs(score) / (evidence + weight)
+    return round(min(0.99, 0.5 + margin * 0.5 + min(evidence, 6) * 0.04), 3)
+
+
+def _vote(words: list[str], text: str, a: str, b: str, settled: float | None = None) -> tuple[str, float]:
+    """Decide between a close pair (uk/ru or lv/en): marker words and letters, then lingua.
+
+    With `settled`, lingua is asked only when the markers alone cannot decide: its part of the score is at most
+    ±weight, so when the markers outweigh it and even its strongest opposite vote leaves a confidence of at least
+    `settled`, the winner is known and the confidence returned is that lower bound (lingua is most of the CPU)."""
     if (a, b) == ("uk", "ru"):
         letters_a = sum(1 for w in words if _UK_LETTERS.search(w))
         letters_b = sum(1 for w in words if _RU_LETTERS.search(w))
@@ -160,17 +170,17 @@ def _vote(words: list[str], text: str, a: str, b: str) -> tuple[str, float]:
         words_a = sum(1 for w in words if w in _LV_WORDS and w not in _EN_WORDS)
         words_b = sum(1 for w in words if w in _EN_WORDS and w not in _LV_WORDS)
     markers_a, markers_b = 1.5 * letters_a + words_a, 1.5 * letters_b + words_b
-    p = _pair_confidence(text, a, b)
     # Markers weigh more on short texts; lingua's n-gram model is reliable once there is enough text.
     weight = 4.0 if len(words) > 25 else 2.0
-    score = (markers_a - markers_b) + weight * (p - 0.5) * 2
     evidence = markers_a + markers_b
+    if settled is not None:
+        least = abs(markers_a - markers_b) - weight  # |score| whatever lingua says
+        if least >= 0.1 and (floor := _confidence(least, evidence, weight)) >= settled:
+            return (a if markers_a > markers_b else b), floor
+    score = (markers_a - markers_b) + weight * (_pair_confidence(text, a, b) - 0.5) * 2
     if abs(score) < 0.1:  # no evidence either way: Russian (or English) is the commoner language on review sites
         return b if (a, b) == ("uk", "ru") else a, 0.4
-    winner = a if score > 0 else b
-    margin = abs(score) / (evidence + weight)
-    confidence = min(0.99, 0.5 + margin * 0.5 + min(evidence, 6) * 0.04)
-    return winner, round(confidence, 3)
+    return (a if score > 0 else b), _confidence(score, evidence, weight)
 
 
 def _other_language(text: str, words: list[str], cyrillic: bool) -> LanguageResult | None:
@@ -197,8 +207,12 @@ def _other_language(text: str, words: list[str], cyrillic: bool) -> LanguageResu
     return LanguageResult(code, round(best.value, 3)) if code in others and best.value >= floor else None
 
 
-def detect_language(text: str | None) -> LanguageResult:
-    """Dominant served language of `text`; `und` for emoji-only, empty or unrecognisable text."""
+def detect_language(text: str | None, *, settled: float | None = None) -> LanguageResult:
+    """Dominant served language of `text`; `und` for emoji-only, empty or unrecognisable text.
+
+    `settled`: a caller that only asks "which language, and is it at least this sure?" (the draft guard) gets
+    the same language and, when the marker words settle it, a lower bound of the confidence that is at least
+    `settled`, without lingua's pair vote."""
     text = _CODE_TOKEN.sub(" ", unmix(_drop_blobs(_NOT_WORDS.sub(" ", text or "")))).strip()  # "KIWI-5521", "@bank"
     untagged = _HASHTAG.sub(" ", text)  # "#cafe #kaffee #kava": labels in every language, not the author's words
     text = untagged if len(_CYR.findall(untagged)) + len(_LAT.findall(untagged)) >= 2 else text
@@ -212,7 +226,7 @@ def detect_language(text: str | None) -> LanguageResult:
         part_words = [w for w in words if _CYR.search(w)]
         if other := _other_language(part, part_words, cyrillic=True):
             return other
-        code, confidence = _vote(part_words, part, "uk", "ru")
+        code, confidence = _vote(part_words, part, "uk", "ru", settled)
     else:
         part_words = [w for w in words if _LAT.search(w) and not _CYR.search(w)]
         part = " ".join(part_words)
@@ -220,7 +234,7 @@ def detect_language(text: str | None) -> LanguageResult:
             return LanguageResult("en", 0.4)
         if other := _other_language(part, part_words, cyrillic=False):
             return other
-        code, confidence = _vote(part_words, part, "lv", "en")
+        code, confidence = _vote(part_words, part, "lv", "en", settled)
     if confidence < CONFIDENCE_FLOOR:
         return LanguageResult(UNDETERMINED, confidence)
     return LanguageResult(code, confidence)

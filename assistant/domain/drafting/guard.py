@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.domain.classification.language import detect_language
+from assistant.domain.classification.language import CONFIDENCE_FLOOR, detect_language
 from assistant.domain.drafting.cliches import CLICHES, cliche_matches, find_phrases
 from assistant.domain.drafting.fluency import check_fluency
 from assistant.domain.drafting.prompting import allowed_remedies
@@ -574,6 +574,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 _NAMES = {"ru": "Russian", "uk": "Ukrainian", "lv": "Latvian", "en": "English", "und": "an unknown language"}
 _ONLY = {"uk": re.compile(r"[іїєґ]", _I), "ru": re.compile(r"[ыэъё]", _I)}
 _OTHER_OF_PAIR = {"ru": "uk", "uk": "ru"}
+SENTENCE_SURE = 0.6  # how sure the detector must be that a sentence is in another language
 _DETECTOR_LATIN = re.compile(r"[a-zāčēģīķļņšūž]", _I)  # the letters detect_language counts as Latin
 
 
@@ -588,7 +589,7 @@ def _check_language(text: str, language: str, playbook: Playbook) -> list[GuardI
     cyr = len(_CYRILLIC.findall(body)) / letters
     if (language in ("ru", "uk") and cyr < 0.6) or (language in ("lv", "en") and cyr > 0.2):
         return [GuardIssue("language_mismatch", f"not written in {want} (wrong alphabet)")]
-    found = detect_language(body)
+    found = detect_language(body, settled=CONFIDENCE_FLOOR)  # only its language counts here
     if found.code in SERVED and found.code != language:
         return [GuardIssue("language_mismatch", f"written in {_NAMES[found.code]}, the review is in {want}")]
     foreign = 0
@@ -599,8 +600,8 @@ def _check_language(text: str, language: str, playbook: Playbook) -> list[GuardI
         other = _OTHER_OF_PAIR.get(language)
         if other and not _DETECTOR_LATIN.search(sentence) and not _ONLY[other].search(sentence):
             continue  # lingua can only name the other of the pair here, which counts only with its own letters
-        guess = detect_language(sentence)
-        if guess.code in SERVED and guess.code != language and guess.confidence >= 0.6:
+        guess = detect_language(sentence, settled=SENTENCE_SURE)
+        if guess.code in SERVED and guess.code != language and guess.confidence >= SENTENCE_SURE:
             pair = {guess.code, language} == {"ru", "uk"}
             if not pair or _ONLY[guess.code].search(sentence):
                 foreign += size
