@@ -23,6 +23,11 @@ def quiet_logs(caplog: pytest.LogCaptureFixture) -> None:
 
 async def test_soak_under_llm_faults_loses_nothing(settings, scripted_llm, quiet_logs) -> None:
     fast = settings.model_copy(update={"llm_timeout": 0.3, "llm_max_attempts": 3, "workers": 6})
+    # The random faults make 3-14 reviews of 60 exhaust their attempts, depending on how the calls interleave (and
+    # none, now and then, under a loaded CI machine). Failures are certain when the first calls all fail: a
+    # review fails after 3 failed calls (or 6, if a first-stage call fails and the rules stand in for it), so
+    # 6 workers' reviews cannot absorb 36 failures without one of them failing.
+    scripted_llm.fail(500, times=6 * 6)
     async with AsyncTestClient(app=create_app(fast)) as client:
         client.headers.update(AUTH)
         result = await soak(
