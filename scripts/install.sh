@@ -35,7 +35,7 @@ build_llama() {
 llama_wheel() { ls "$wheelhouse"/llama_cpp_python-"${llama_version}"-*.whl 2>/dev/null | head -n 1; }
 [[ -n "$(llama_wheel)" ]] || build_llama
 # Compiled bytecode ships with the install: where PYTHONDONTWRITEBYTECODE is set (container images often set it)
-# nothing writes .pyc later, and every process start compiled its imports again (the worker's imports: 3.3-3.9 s
+# nothing writes .pyc later, and every process start compiled its imports again (the worker's imports: 3.2-3.8 s
 # of CPU without .pyc, 1.4-1.5 s with; compiling the whole environment once takes ~13 s on two cores).
 install=("$UV" pip install --quiet --python "$PY" --no-deps --compile-bytecode)
 "${install[@]}" "$(llama_wheel)"

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.domain.classification import language
 from assistant.domain.classification.language import CONFIDENCE_FLOOR, detect_language
+from assistant.domain.drafting.guard import SENTENCE_SURE
 from assistant.evaluation.classification import load_real_reviews
 from assistant.evaluation.cli import REAL_REVIEWS
 
@@ -187,7 +188,7 @@ def _sentences_and_mixtures(texts: list[str]) -> list[str]:
 def _assert_settled_agrees(texts: list[str]) -> None:
     for text in texts:
         exact = detect_language(text)
-        for sure in (CONFIDENCE_FLOOR, 0.6):
+        for sure in (CONFIDENCE_FLOOR, SENTENCE_SURE):  # the two questions the draft guard asks
             settled = detect_language(text, settled=sure)
             assert settled.code == exact.code, (text, sure, exact, settled)
             assert (settled.confidence >= sure) == (exact.confidence >= sure), (text, sure, exact, settled)
