@@ -11,10 +11,12 @@ database (`e2e s`: interpreter start-up, imports, warm-up, import phase, process
 two workers already run, warm, on that database, as in production) and its efficiency
 against the same ideal (`e2e eff`), when its first model request came (`e2e ramp`: seconds from the command's
 start) and the efficiency that leaves at best (`e2e bound`: ideal / (ideal + ramp), every slot busy from the
-first request to the last), LLM calls per review, CPU per review (batch process, or both
-workers), how busy the whole machine was meanwhile (`host cpu`: every process, databases and Redis included),
-peak RSS, the scripted server's CPU share and the mean call time the client logged (`llm ms`: L plus HTTP and
-SDK time plus the wait for one of the C request slots, since three reviews are in flight per slot).
+first request to the last), the command's own CPU seconds (`e2e cpu s`) and, in-process, the efficiency those
+leave at best (`cpu bound`: ideal / e2e cpu s, as one interpreter runs Python on one core at a time), LLM calls
+per review, CPU per review (batch process, or both workers), how busy the whole machine was meanwhile
+(`host cpu`: every process, databases and Redis included), peak RSS, the scripted server's CPU share and the
+mean call time the client logged (`llm ms`: L plus HTTP and SDK time plus the wait for one of the C request
+slots, since three reviews are in flight per slot).
 Where the rest of the wall time went, from the model server's side: `served ms` (median time it held a call:
 L plus its own overhead), `gap ms` (mean time a slot sat idle between an answer and the next request, i.e.
 the client's turnaround), `ramp s` (start until the first request) and `tail s` (last answer until done).
@@ -151,16 +153,20 @@ def child(args: argparse.Namespace) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
-def end_to_end(env: dict[str, str], path: Path, concurrency: int) -> tuple[float, int, float]:
+def end_to_end(env: dict[str, str], path: Path, concurrency: int) -> tuple[float, int, float, float]:
     """A cold `assistant batch import` as a person runs it: (seconds from process start to exit, model calls,
-    time.monotonic() at the start: the scripted model's spans say when the first request came)."""
+    time.monotonic() at the start: the scripted model's spans say when the first request came, the command's own
+    CPU seconds)."""
     report = path.with_suffix(".report.json")
     command = [sys.executable, "-m", "assistant", "batch", "import", str(path), "--source", "e2e"]
     command += ["--concurrency", str(concurrency), "--report", str(report)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # every child waited for so far
     started, monotonic = time.perf_counter(), time.monotonic()
     subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
-    return seconds, json.loads(report.read_text())["processed"]["calls"], monotonic
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, json.loads(report.read_text())["processed"]["calls"], monotonic, cpu
 
 
 def start_workers(env: dict[str, str], concurrency: int) -> list[subprocess.Popen]:
@@ -296,7 +302,7 @@ def scenario(
                 warm = write_reviews(scratch / f"e2e-warm-{n}.csv", WARMUP, start=3 * 10**6)
                 end_to_end(e2e_env, warm, concurrency)
             fetch_spans(llm[0])  # forget the warm-up's calls
-            e2e_seconds, e2e_calls, e2e_started = end_to_end(e2e_env, path, concurrency)
+            e2e_seconds, e2e_calls, e2e_started, e2e_cpu = end_to_end(e2e_env, path, concurrency)
             e2e_ramp = min(arrived for arrived, _ in fetch_spans(llm[0])) - e2e_started
         finally:
             stop_workers(workers)
@@ -324,6 +330,10 @@ def scenario(
         "e2e_ramp": e2e_ramp,
         # the best e2e efficiency left once the first request goes out that late: every slot busy from then on
         "e2e_bound": e2e_calls * latency / concurrency / (e2e_calls * latency / concurrency + e2e_ramp),
+        "e2e_cpu": e2e_cpu,
+        # in-process, one interpreter runs Python on one core at a time (the GIL): the command lasts at least its
+        # own CPU seconds, so that ideal / CPU is the best its e2e efficiency can be on this machine
+        "e2e_cpu_bound": e2e_calls * latency / concurrency / e2e_cpu if mode == "local" else None,
         "calls_per_review": calls,
         "cpu_ms_per_review": 1000 * result["cpu"] / n,
         "rss_mb": result["rss"],
@@ -354,7 +364,7 @@ def main() -> None:
     )
     header = (
         f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'e2e s':>6} "
-        f"{'e2e eff':>7} {'e2e ramp':>8} {'e2e bound':>9} {'calls/rv':>8} "
+        f"{'e2e eff':>7} {'e2e ramp':>8} {'e2e bound':>9} {'e2e cpu s':>9} {'cpu bound':>9} {'calls/rv':>8} "
         f"{'cpu ms/rv':>9} {'host cpu':>8} {'rss MB':>7} {'llm cpu':>7} {'llm ms':>6} {'import s':>8} "
         f"{'served ms':>9} {'gap ms':>6} {'ramp s':>6} {'tail s':>6}"
     )
@@ -371,7 +381,8 @@ def main() -> None:
                                 f"{r['backend']:<10} {r['mode']:<5} {r['n']:>5} {r['latency']:>4} "
                                 f"{r['wall']:>7.1f} {r['ideal']:>7.1f} {r['efficiency']:>5.2f} "
                                 f"{r['e2e']:>6.1f} {r['e2e_efficiency']:>7.2f} {r['e2e_ramp']:>8.2f} "
-                                f"{r['e2e_bound']:>9.2f} "
+                                f"{r['e2e_bound']:>9.2f} {r['e2e_cpu']:>9.1f} "
+                                f"{'-' if r['e2e_cpu_bound'] is None else format(r['e2e_cpu_bound'], '.2f'):>9} "
                                 f"{r['calls_per_review']:>8.2f} {r['cpu_ms_per_review']:>9.1f} {r['host_pct']:>7.0f}% {r['rss_mb']:>7.0f} "
                                 f"{r['llm_cpu_pct']:>6.0f}% {r['llm_ms']:>6.0f} {r['import']:>8.1f} "
                                 f"{r['slot_served_ms']:>9.1f} {r['slot_gap_ms']:>6.1f} {r['slot_ramp']:>6.2f} "
