@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import simplemma
+from simplemma.strategies.dictionaries import DEFAULT_DICTIONARY_FACTORY
 
 from assistant.domain.classification.lexicon import lexicon
 from assistant.domain.drafting.variety import _lemma
@@ -130,9 +131,7 @@ def _lv_stems() -> tuple[frozenset[str], frozenset[str]]:
     """Stems and word heads of every form simplemma's Latvian dictionary holds. The dictionary lists a part of
     the inflected forms only (no «paldies», no «nākamreiz»), so a word counts as Latvian when its stem or its
     first letters match a listed form; invented words rarely do."""
-    from simplemma.strategies.dictionaries import DefaultDictionaryFactory  # 0.4 s to import, Latvian drafts only
-
-    table = DefaultDictionaryFactory().get_dictionary("lv")
+    table = DEFAULT_DICTIONARY_FACTORY.get_dictionary("lv")  # the one `simplemma.is_known` has loaded already
     forms = {str(k).lower() for k in table} | {str(v).lower() for v in table.values()}
     stems = frozenset(_lv_stem(f) for f in forms if len(f) >= 3) | frozenset(forms)
     return stems, frozenset(f[:_LV_HEAD] for f in forms if len(f) >= _LV_HEAD)
