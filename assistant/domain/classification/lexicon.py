@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from simplemma import lemmatize
-
 from assistant.domain.classification.cues import (
     NEGATIVE_EMOJI,
     NEGATORS,
@@ -26,6 +24,7 @@ from assistant.domain.classification.cues import (
     TOPIC_CUES,
     TOPICS,
 )
+from assistant.text import dictionaries
 from assistant.text.scripts import fold
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|[.!?;:,\n()—–]")
@@ -44,7 +43,7 @@ def lemmas(token: str) -> frozenset[str]:
     found = {token}
     for lang in langs:
         try:
-            found.add(fold(lemmatize(token, lang=lang)))
+            found.add(fold(dictionaries.lemmatize(token, lang)))
         except ValueError:  # pragma: no cover - a language missing from simplemma's data
             continue
     return frozenset(found)
@@ -178,5 +177,5 @@ def emoji_balance(text: str) -> tuple[int, int]:
 
 
 def warm_up() -> None:
-    """Load simplemma's ru/uk/lv/en dictionaries and compile the index now (seconds) instead of on a review."""
+    """Load the ru/uk/lv/en dictionaries (`text.dictionaries`) and compile the index now, not on a review."""
     lexicon().match("курьер кур'єр kurjers courier")

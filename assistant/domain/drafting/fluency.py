@@ -23,16 +23,15 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-import simplemma
-from simplemma.strategies.dictionaries import DEFAULT_DICTIONARY_FACTORY
-
 from assistant.domain.classification.lexicon import lexicon
 from assistant.domain.drafting.variety import _lemma
+from assistant.text import dictionaries
 from assistant.text.stopwords import FUNCTION_WORDS, stop_set
 
 SERVED = ("ru", "uk", "lv", "en")
@@ -126,12 +125,21 @@ _LV_PREFIXES = ("ne", "no", "sa", "at", "uz", "pār", "ie", "iz", "ap", "pa", "a
 _LV_HEAD = 5  # a Latvian word whose first letters (after a verb prefix) begin some dictionary word is taken as real
 
 
-@lru_cache(maxsize=1)
 def _lv_stems() -> tuple[frozenset[str], frozenset[str]]:
+    """Built once: a guard thread asking while the warm-up thread builds them waits instead of building twice."""
+    with _LV_BUILDING:
+        return _lv_stems_built()
+
+
+_LV_BUILDING = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _lv_stems_built() -> tuple[frozenset[str], frozenset[str]]:
     """Stems and word heads of every form simplemma's Latvian dictionary holds. The dictionary lists a part of
     the inflected forms only (no «paldies», no «nākamreiz»), so a word counts as Latvian when its stem or its
     first letters match a listed form; invented words rarely do."""
-    table = DEFAULT_DICTIONARY_FACTORY.get_dictionary("lv")  # the one `simplemma.is_known` has loaded already
+    table = dictionaries.table("lv")
     forms = {str(k).lower() for k in table} | {str(v).lower() for v in table.values()}
     stems = frozenset(_lv_stem(f) for f in forms if len(f) >= 3) | frozenset(forms)
     return stems, frozenset(f[:_LV_HEAD] for f in forms if len(f) >= _LV_HEAD)
@@ -162,7 +170,7 @@ def known(word: str, language: str) -> bool:
     if low in _EXTRA.get(language, ()):
         return True
     try:
-        if simplemma.is_known(low, language) or simplemma.is_known(word, language):
+        if dictionaries.is_known(low, language) or dictionaries.is_known(word, language):
             return True
     except ValueError:  # pragma: no cover - unknown language code
         return True

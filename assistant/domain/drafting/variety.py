@@ -13,8 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-import simplemma
-
+from assistant.text import dictionaries
 from assistant.text.scripts import replace_chars
 
 # Share of a draft's word trigrams found in one earlier reply above which the draft counts as a copy.
@@ -40,7 +39,7 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=50_000)
 def _lemma(word: str, language: str) -> str:
     try:
-        return simplemma.lemmatize(word, lang=language).lower().replace("ё", "е")
+        return dictionaries.lemmatize(word, language).lower().replace("ё", "е")
     except (ValueError, KeyError):  # pragma: no cover - unknown language or token
         return word
 
