@@ -95,3 +95,26 @@ def test_an_unwritable_cache_still_gives_the_words(tmp_path):
     assert run.stdout.split() == ["курьер", "True", "False"]
     assert "Failed to cache trie" in run.stderr
     assert not (blocked.is_dir())
+
+
+def test_processes_starting_together_on_a_fresh_machine_all_get_the_words(tmp_path):
+    """A server and workers started at once, before any cache exists: each builds or loads the tries, none fails
+    on another's half-written file, and the cache is left whole for the next start."""
+    code = (
+        "from assistant.text import dictionaries as d\n"
+        "d.warm_up()\n"
+        "print(d.lemmatize('курьерами', 'ru'), d.lemmatize('замовлення', 'uk'), d.is_known('veikals', 'lv'))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0]
+    assert all(out.split() == ["курьер", "замовлення", "True"] for out in outputs), outputs
+    cached = sorted(p.name for p in tmp_path.rglob("*.dic"))
+    assert cached == ["en.dic", "lv.dic", "ru.dic", "uk.dic"]
+    again = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert again.stdout.split() == ["курьер", "замовлення", "True"]
+    assert "Corrupt" not in again.stderr and "Failed" not in again.stderr
