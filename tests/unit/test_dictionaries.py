@@ -20,6 +20,14 @@ from assistant.text import dictionaries
 
 ROOT = Path(__file__).resolve().parents[2]
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# What a process started with another cache asks (all four dictionaries loaded first), and the right answers.
+_ASK = (
+    "from assistant.text import dictionaries as d\n"
+    "d.warm_up()\n"
+    "print(d.lemmatize('курьерами', 'ru'), d.lemmatize('замовлення', 'uk'), d.is_known('veikals', 'lv'),"
+    " d.is_known('qzxv', 'en'))\n"
+)
+_ANSWER = ["курьер", "замовлення", "True", "False"]
 
 
 def _words(texts: list[str]) -> list[str]:
@@ -78,12 +86,8 @@ def test_an_unwritable_cache_still_gives_the_words(tmp_path):
     """A read-only home (a container): the trie is built in memory, a warning says why, the answers are right."""
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache directory would go")  # mkdir under it fails, as root too
-    code = (
-        "from assistant.text import dictionaries as d\n"
-        "print(d.lemmatize('курьерами', 'ru'), d.is_known('veikals', 'lv'), d.is_known('qzxv', 'en'))\n"
-    )
     run = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", _ASK],
         check=False,
         env={**os.environ, "XDG_CACHE_HOME": str(blocked)},
         capture_output=True,
@@ -92,7 +96,7 @@ def test_an_unwritable_cache_still_gives_the_words(tmp_path):
         cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["курьер", "True", "False"]
+    assert run.stdout.split() == _ANSWER
     assert "Failed to cache trie" in run.stderr
     assert not (blocked.is_dir())
 
@@ -100,21 +104,16 @@ def test_an_unwritable_cache_still_gives_the_words(tmp_path):
 def test_processes_starting_together_on_a_fresh_machine_all_get_the_words(tmp_path):
     """A server and workers started at once, before any cache exists: each builds or loads the tries, none fails
     on another's half-written file, and the cache is left whole for the next start."""
-    code = (
-        "from assistant.text import dictionaries as d\n"
-        "d.warm_up()\n"
-        "print(d.lemmatize('курьерами', 'ru'), d.lemmatize('замовлення', 'uk'), d.is_known('veikals', 'lv'))\n"
-    )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     runs = [
-        subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", _ASK], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         for _ in range(3)
     ]
     outputs = [run.communicate(timeout=300)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0]
-    assert all(out.split() == ["курьер", "замовлення", "True"] for out in outputs), outputs
+    assert all(out.split() == _ANSWER for out in outputs), outputs
     cached = sorted(p.name for p in tmp_path.rglob("*.dic"))
     assert cached == ["en.dic", "lv.dic", "ru.dic", "uk.dic"]
-    again = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    assert again.stdout.split() == ["курьер", "замовлення", "True"]
+    again = subprocess.run([sys.executable, "-c", _ASK], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert again.stdout.split() == _ANSWER
     assert "Corrupt" not in again.stderr and "Failed" not in again.stderr
