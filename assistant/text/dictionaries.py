@@ -1,10 +1,10 @@
 """simplemma's word lists (ru, uk, lv, en), read from its MARISA-trie cache on disk: lemmas, known words, tables.
 
 simplemma ships each dictionary compressed and decodes it into a Python dict on first use: 1.5 s of CPU and
-~300 MB of memory for the four languages in every process (server, each worker, each batch command), before
+~230 MB of memory for the four languages in every process (server, each worker, each batch command), before
 its first review. Its own `TrieDictionaryFactory` builds a trie of the same entries once per machine and
 simplemma version (in the user's cache directory, ~15 MB; a few seconds, done by `warm_up` at install) and
-then loads it in milliseconds, shared through the page cache. Same words, same lemmas: the lookups run the
+then loads it in milliseconds, ~15 MB in memory. Same words, same lemmas: the lookups run the
 same strategies over the same entries (tests/unit/test_dictionaries.py compares them). Where the cache cannot
 be written, simplemma keeps the trie in memory and logs a warning; a corrupt one is rebuilt.
 """

@@ -23,7 +23,7 @@ SIMILARITY_THRESHOLD = 0.5
 
 _APOSTROPHES = {"’": "'", "ʼ": "'", "`": "'", "´": "'", "‘": "'", "ё": "е"}
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
-_LEMMA_LANGUAGES = frozenset({"ru", "uk", "lv", "en"})
+_LEMMA_LANGUAGES = frozenset(dictionaries.LANGUAGES)
 
 
 def normalize(text: str) -> str:
