@@ -44,9 +44,10 @@ install=("$UV" pip install --quiet --python "$PY" --no-deps --compile-bytecode)
 "${install[@]}" --require-hashes -r requirements/model.lock
 "${install[@]}" -e .
 "$PY" -m compileall -q -j 0 assistant  # the editable package is ours to compile
-# simplemma's dictionaries as tries in the user's cache (once per machine and simplemma version, a few seconds):
-# every process then loads them in milliseconds instead of decoding 1.5 s of them (assistant/text/dictionaries.py).
-"$PY" -c "from assistant.text import dictionaries; dictionaries.warm_up()"
+# simplemma's dictionaries, and the guard's Latvian stems derived from them, as tries in the user's cache (once per
+# machine and version, a few seconds): every process then loads them in milliseconds instead of spending 2 s of CPU
+# on them (assistant/text/dictionaries.py).
+"$PY" -c "from assistant.domain.drafting import fluency; fluency.warm_up()"
 
 # The embedded model must run on this CPU. Only a process killed by a signal (SIGILL: a wheel built for other
 # instructions than this CPU runs) is a build problem worth one rebuild; any other failure (an import error,

@@ -1,6 +1,6 @@
 """simplemma's dictionaries read from its trie cache give the same lemmas and known words as its default dicts,
 on the project's own review and draft texts and on the real reviews when present; and they still work where the
-cache cannot be written."""
+cache cannot be written. The word sets derived from them are cached too, and rebuilt when their recipe changes."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import simplemma
 
+from assistant.domain.drafting import fluency
 from assistant.evaluation.classification import load_real_reviews
 from assistant.evaluation.cli import REAL_REVIEWS
 from assistant.text import dictionaries
@@ -117,3 +119,74 @@ def test_processes_starting_together_on_a_fresh_machine_all_get_the_words(tmp_pa
     again = subprocess.run([sys.executable, "-c", _ASK], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     assert again.stdout.split() == _ANSWER
     assert "Corrupt" not in again.stderr and "Failed" not in again.stderr
+
+
+# -- word sets derived from the dictionaries, cached as tries ----------------------------------------------------
+def _counting(words: list[str]) -> tuple[list[int], Callable[[], list[str]]]:
+    calls: list[int] = []
+
+    def build() -> list[str]:
+        calls.append(1)
+        return words
+
+    return calls, build
+
+
+def test_a_word_set_is_built_once_then_loaded(tmp_path, monkeypatch):
+    monkeypatch.setattr(dictionaries, "cache_dir", lambda: tmp_path / "word-sets")
+    calls, build = _counting(["ābols", "veikals", "курьер"])
+    first = dictionaries.word_set("demo", b"recipe 1", build)
+    again = dictionaries.word_set("demo", b"recipe 1", build)
+    assert calls == [1]
+    assert sorted(again.keys()) == sorted(first.keys()) == ["veikals", "ābols", "курьер"]
+    assert "ābols" in again and "ābol" not in again
+    assert [p.name.split("-")[0] for p in (tmp_path / "word-sets").iterdir()] == ["demo"]  # no partial file left
+
+
+def test_another_recipe_builds_another_set(tmp_path, monkeypatch):
+    monkeypatch.setattr(dictionaries, "cache_dir", lambda: tmp_path)
+    calls, build = _counting(["a"])
+    dictionaries.word_set("demo", b"recipe 1", build)
+    dictionaries.word_set("demo", b"recipe 2", build)
+    assert calls == [1, 1]
+    assert len(list(tmp_path.glob("demo-*.marisa"))) == 2
+
+
+def test_a_corrupt_cached_set_is_built_again(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(dictionaries, "cache_dir", lambda: tmp_path)
+    calls, build = _counting(["veikals"])
+    dictionaries.word_set("demo", b"r", build)
+    (cached,) = tmp_path.glob("demo-*.marisa")
+    cached.write_bytes(cached.read_bytes()[:20])  # a write cut short by a full disk
+    assert "veikals" in dictionaries.word_set("demo", b"r", build)
+    assert calls == [1, 1] and "unreadable" in caplog.text
+    assert "veikals" in dictionaries.word_set("demo", b"r", build) and calls == [1, 1]  # and cached whole again
+
+
+def test_an_unwritable_cache_builds_the_set_in_memory(tmp_path, monkeypatch, caplog):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache directory would go")
+    monkeypatch.setattr(dictionaries, "cache_dir", lambda: blocked / "word-sets")
+    calls, build = _counting(["veikals"])
+    assert "veikals" in dictionaries.word_set("demo", b"r", build)
+    assert "veikals" in dictionaries.word_set("demo", b"r", build)
+    assert calls == [1, 1] and "cannot cache it" in caplog.text
+
+
+def test_the_guards_latvian_stems_from_the_cache_are_the_dictionarys(tmp_path, monkeypatch):
+    """What the guard loads is what the dictionary gives now: from a fresh cache, and from the machine's own (a
+    cache left by an older recipe would differ here)."""
+    fresh = fluency._lv_forms()
+    expected = (fluency._lv_stem_set(fresh), fluency._lv_head_set(fresh))
+    machine = fluency._lv_stems()
+    fluency._lv_stems_loaded.cache_clear()
+    monkeypatch.setattr(dictionaries, "cache_dir", lambda: tmp_path)
+    try:
+        built = fluency._lv_stems()
+        fluency._lv_stems_loaded.cache_clear()
+        loaded = fluency._lv_stems()
+    finally:
+        fluency._lv_stems_loaded.cache_clear()
+    assert len(list(tmp_path.glob("lv-*.marisa"))) == 2
+    for tries in (machine, built, loaded):
+        assert [set(trie.keys()) for trie in tries] == [set(words) for words in expected]  # type: ignore[attr-defined]
