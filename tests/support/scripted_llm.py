@@ -139,16 +139,21 @@ class ScriptedLLM:
                     scripted.in_flight += 1
                     scripted.max_in_flight = max(scripted.max_in_flight, scripted.in_flight)
                 try:
-                    self._answer(body)
+                    self._answer(body, arrived)
                 finally:
                     with scripted._lock:
                         scripted.in_flight -= 1
                         scripted.spans.append((arrived, time.monotonic()))
 
-            def _answer(self, body: dict[str, Any]) -> None:
-                if scripted.latency:
-                    time.sleep(scripted.latency)
+            def _answer(self, body: dict[str, Any], arrived: float) -> None:
                 fault = scripted._next_fault()
+                text = None
+                if not (fault and fault.kind in ("status", "bad_json", "empty_choices")):
+                    # worked out within the latency, as a model server's own work is part of its latency: the
+                    # answer leaves `latency` after the request came, however long the responder took (~1 ms)
+                    text = fault.text if fault and fault.kind == "reply" else scripted.responder(body)
+                if scripted.latency:
+                    time.sleep(max(0.0, arrived + scripted.latency - time.monotonic()))
                 if fault and fault.kind == "hang":
                     time.sleep(fault.seconds)
                     fault = None
@@ -158,8 +163,7 @@ class ScriptedLLM:
                 if fault and fault.kind == "bad_json":
                     return self._send(200, b'{"id": "x", "choices": [{"message": ')
                 choices: list[dict[str, Any]] = []
-                if not (fault and fault.kind == "empty_choices"):
-                    text = fault.text if fault and fault.kind == "reply" else scripted.responder(body)
+                if text is not None:
                     choices = [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}]
                 payload = {
                     "id": f"chatcmpl-{scripted.served}",
