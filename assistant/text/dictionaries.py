@@ -74,8 +74,8 @@ def warm_up() -> None:
 def word_set(name: str, recipe: bytes, build: Callable[[], Iterable[str]]) -> marisa_trie.Trie:
     """The words `build` derives from the dictionaries, as a trie (`word in trie`), cached on disk: built once per
     machine, simplemma version and `recipe` (the bytes that decide what `build` returns, e.g. its module's
-    source), then loaded in well under a millisecond. Where the cache cannot be written, the set is built in memory
-    and a warning says so; a corrupt file is built again."""
+    source), then loaded in well under a millisecond; an older recipe's file is removed. Where the cache cannot be
+    written, the set is built in memory and a warning says so; a corrupt file is built again."""
     digest = hashlib.sha256(SIMPLEMMA_VERSION.encode() + b"\0" + recipe).hexdigest()[:16]
     path = cache_dir() / f"{name}-{digest}.marisa"
     try:
@@ -90,6 +90,10 @@ def word_set(name: str, recipe: bytes, build: Callable[[], Iterable[str]]) -> ma
         path.parent.mkdir(parents=True, exist_ok=True)
         trie.save(str(partial))
         os.replace(partial, path)  # atomic: a process starting meanwhile reads no half-written file
+        for stale in path.parent.glob(f"{name}-*.marisa"):  # an older recipe's (a process that loaded it keeps it)
+            if stale != path:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
     except OSError as exc:
         log.warning("word set %s: cannot cache it in %s (%s); built in memory for this process", name, path.parent, exc)
         with contextlib.suppress(OSError):

@@ -148,13 +148,17 @@ def test_a_word_set_is_built_once_then_loaded(tmp_path, monkeypatch):
     assert [p.name.split("-")[0] for p in (tmp_path / "word-sets").iterdir()] == ["demo"]  # no partial file left
 
 
-def test_another_recipe_builds_another_set(tmp_path, monkeypatch):
+def test_another_recipe_builds_another_set_and_drops_the_old_one(tmp_path, monkeypatch):
+    """An upgrade (or an edit of the module that builds the set) builds it again; the cache does not grow."""
     monkeypatch.setattr(dictionaries, "cache_dir", lambda: tmp_path)
     calls, build = _counting(["a"])
     dictionaries.word_set("demo", b"recipe 1", build)
+    dictionaries.word_set("other", b"recipe 1", build)
+    (first,) = tmp_path.glob("demo-*.marisa")
     dictionaries.word_set("demo", b"recipe 2", build)
-    assert calls == [1, 1]
-    assert len(list(tmp_path.glob("demo-*.marisa"))) == 2
+    assert calls == [1, 1, 1]
+    (second,) = tmp_path.glob("demo-*.marisa")
+    assert second != first and len(list(tmp_path.glob("other-*.marisa"))) == 1
 
 
 def test_a_corrupt_cached_set_is_built_again(tmp_path, monkeypatch, caplog):
