@@ -18,8 +18,8 @@ per review, CPU per review (batch process, or both workers), how busy the whole 
 mean call time the client logged (`llm ms`: L plus HTTP and SDK time plus the wait for one of the C request
 slots, since three reviews are in flight per slot).
 Where the rest of the wall time went, from the model server's side: `served ms` (median time it held a call:
-L, as it works out its answer within the latency, plus the time to send it), `gap ms` (mean time a slot sat idle between an answer and the next request, i.e.
-the client's turnaround), `ramp s` (start until the first request) and `tail s` (last answer until done).
+L, as it works out its answer within the latency, plus the time to send it), `gap ms` (mean time a slot sat idle
+between an answer and the next request, i.e. the client's turnaround), `ramp s` (start until the first request) and `tail s` (last answer until done).
 Efficiency is bounded by CPU: one process can't finish reviews faster than 1 / (CPU per review), so with
 L = 0.1 s, C = 16 and ~1.1 calls per review the ideal needs ~145 reviews/s, i.e. under 7 ms of CPU per review
 in a single process; the queue mode spreads that over the workers' cores.

@@ -90,7 +90,8 @@ def word_set(name: str, recipe: bytes, build: Callable[[], Iterable[str]]) -> ma
         path.parent.mkdir(parents=True, exist_ok=True)
         trie.save(str(partial))
         os.replace(partial, path)  # atomic: a process starting meanwhile reads no half-written file
-        for stale in path.parent.glob(f"{name}-*.marisa"):  # an older recipe's (a process that loaded it keeps it)
+        # an older recipe's file of this set (a process that loaded it keeps it); not "lv-stems-x"'s for "lv-stems"
+        for stale in path.parent.glob(f"{name}-{'?' * len(digest)}.marisa"):
             if stale != path:
                 with contextlib.suppress(OSError):
                     stale.unlink()

@@ -154,10 +154,12 @@ def test_another_recipe_builds_another_set_and_drops_the_old_one(tmp_path, monke
     calls, build = _counting(["a"])
     dictionaries.word_set("demo", b"recipe 1", build)
     dictionaries.word_set("other", b"recipe 1", build)
-    (first,) = tmp_path.glob("demo-*.marisa")
+    dictionaries.word_set("demo-extra", b"recipe 1", build)  # a name that begins with the other's
+    (first,) = tmp_path.glob("demo-????????????????.marisa")
     dictionaries.word_set("demo", b"recipe 2", build)
-    assert calls == [1, 1, 1]
-    (second,) = tmp_path.glob("demo-*.marisa")
+    assert calls == [1, 1, 1, 1]
+    assert len(list(tmp_path.glob("demo-extra-*.marisa"))) == 1
+    (second,) = tmp_path.glob("demo-????????????????.marisa")
     assert second != first and len(list(tmp_path.glob("other-*.marisa"))) == 1
 
 
