@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         description="Model requests one `assistant worker` makes at once (it runs three times as many review jobs)",
     )
     job_timeout: int = Field(default=600, ge=10, description="Seconds one review job may run before it is retried")
+    batch_text_process: bool | None = Field(
+        default=None,
+        description="An in-process batch runs the rules and the guard in a process of its own, on another core "
+        "(assistant/cpu.py); none = when this process may use more than one core",
+    )
     llm_requests_per_minute: float | None = Field(default=None, ge=0, description="Per-process cap; none = no cap")
     llm_tokens_per_minute: float | None = Field(default=None, ge=0, description="Per-process cap; none = no cap")
 

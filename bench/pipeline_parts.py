@@ -23,9 +23,9 @@ from assistant.domain.classification.service import warm_up  # noqa: E402
 from assistant.domain.drafting.guard import check_draft  # noqa: E402
 from assistant.domain.drafting.prompting import build_draft_messages  # noqa: E402
 from assistant.domain.drafting.service import clean_reply  # noqa: E402
-from assistant.llm.tokens import count_message_tokens  # noqa: E402
 from assistant.playbooks import Action, PlaybookRegistry  # noqa: E402
 from assistant.processing.stand_in import default_responder  # noqa: E402
+from assistant.text.tokens import count_message_tokens  # noqa: E402
 from tests.fixtures.batch.generate import review  # noqa: E402
 
 REVIEWS = 600

@@ -26,9 +26,9 @@ from assistant.db.migrate import upgrade
 from assistant.domain.reviews.service import ReviewService
 from assistant.llm import MemoryCallLog
 from assistant.llm.scripted import ScriptedCompleter
-from assistant.llm.tokens import count_tokens
 from assistant.runtime import build_runtime
 from assistant.settings import Settings
+from assistant.text.tokens import count_tokens
 
 if TYPE_CHECKING:
     from assistant.batch.run import BatchOptions

@@ -16,6 +16,7 @@ from assistant.batch.importer import Failure, ImportResult, import_rows
 from assistant.batch.prices import price_for
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
+from assistant.cpu import start_text_process, stop_text_process, wants_text_process
 from assistant.db.engine import session_factory
 from assistant.processing.bulk import CountingCallLog, ProcessResult, WorkFeed, process_local, process_queued
 from assistant.processing.bulk_engine import bulk_engine
@@ -23,6 +24,7 @@ from assistant.processing.saq_queue import enqueue_review, make_queue
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
+TEXT_WARM_UP = "assistant.domain.drafting.warm_up:warm_up"  # by name: this module does not import the pipeline
 
 
 @dataclass(frozen=True)
@@ -161,32 +163,41 @@ async def _here(
     progress: BatchProgress | None,
     done: Any,
 ) -> tuple[ProcessResult, int]:
-    # Here, not at the top: the runtime (pipeline, language models, the SDK's rate limits) is 1 s of imports a
-    # batch on the queue's workers never uses; its first job leaves that much sooner (python -X importtime).
-    from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter
-    from assistant.runtime import build_runtime
-
-    limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
-    runtime = build_runtime(settings, "batch", sessions=sessions, limiter=limiter)
-    calls = runtime.call_log
-    assert isinstance(calls, CountingCallLog), "a batch runtime counts its calls"
-
-    def finished(review_id: int, status: str) -> None:
-        if progress:
-            progress.tokens(calls.tokens)
-        done(review_id, status)
-
+    # The text work (rules, prompts, the guard) in a process of its own when a core is to spare (assistant/cpu.py),
+    # started first: it imports and loads its tables on that core while this one imports the runtime.
+    text_process = wants_text_process(settings.batch_text_process)
+    if text_process:
+        start_text_process(warm_up=TEXT_WARM_UP)
     try:
-        result = await process_local(
-            work,
-            runtime.pipeline,
-            concurrency=REVIEWS_PER_MODEL_SLOT * options.concurrency,
-            max_attempts=options.max_attempts,
-            calls=calls,
-            on_done=finished,
-        )
+        # Here, not at the top: the runtime (pipeline, language models, the SDK's rate limits) is 1 s of imports a
+        # batch on the queue's workers never uses; its first job leaves that much sooner (python -X importtime).
+        from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter
+        from assistant.runtime import build_runtime
+
+        limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
+        runtime = build_runtime(settings, "batch", sessions=sessions, limiter=limiter)
+        calls = runtime.call_log
+        assert isinstance(calls, CountingCallLog), "a batch runtime counts its calls"
+
+        def finished(review_id: int, status: str) -> None:
+            if progress:
+                progress.tokens(calls.tokens)
+            done(review_id, status)
+
+        try:
+            result = await process_local(
+                work,
+                runtime.pipeline,
+                concurrency=REVIEWS_PER_MODEL_SLOT * options.concurrency,
+                max_attempts=options.max_attempts,
+                calls=calls,
+                on_done=finished,
+            )
+        finally:
+            await runtime.close()
     finally:
-        await runtime.close()
+        if text_process:
+            await stop_text_process()
     return result, limiter.throttled
 
 

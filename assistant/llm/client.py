@@ -22,7 +22,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from assistant.errors import LLMBadOutput, LLMError, LLMUnavailable
 from assistant.llm.completers import Completer, GarbledAnswer, retry_after
-from assistant.llm.tokens import count_message_tokens, count_tokens
+from assistant.text.tokens import count_message_tokens, count_tokens
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.cpu import run_cpu
+from assistant.cpu import run_cpu, submit_cpu
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
-from assistant.domain.classification.service import ClassificationResult, classify_review, escalation_note, warm_up
-from assistant.domain.drafting import fluency
+from assistant.domain.classification.service import ClassificationResult, classify_review, escalation_note
+from assistant.domain.drafting.warm_up import warm_up as warm_up_text
 from assistant.domain.drafts import draft_for, drafting_action, result_of, store_one
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
 from assistant.processing.results import GroupWriter
+from assistant.text.tokens import encoding
 
 log = logging.getLogger(__name__)
 RECENT_REPLIES = 50
@@ -68,20 +69,20 @@ class Pipeline:
     rules_budget: float = RULES_CPU_BUDGET  # seconds; past it the review goes to a person (over_budget)
     _warm: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _ready: bool = field(default=False, repr=False)
-    _guard_tables: asyncio.Future[None] | None = field(default=None, repr=False)
     _recent: dict[str, tuple[float, list[str]]] = field(default_factory=dict, repr=False)
 
     async def warm_up(self) -> None:
-        """Load the classifier's language models and dictionaries (seconds) in a thread, once, so the event loop
-        keeps serving requests meanwhile and the first review pays nothing extra. The guard's own tables (~1 ms
-        from their cache, 0.5 s where they must be built) load after, while the first reviews are classified and
-        wait for the model: a draft coming back sooner waits for them (`fluency.warm_up` is safe to race)."""
+        """Load the text work's tables and do it once per language (`drafting.warm_up`: a second or two) where it
+        runs (the text thread, or a batch's text process: assistant/cpu.py), once, so the event loop keeps
+        serving requests meanwhile and the first reviews pay nothing extra; tiktoken's table (the call log counts
+        tokens here) loads meanwhile."""
         if self._ready:
             return
         async with self._warm:
             if not self._ready:
-                await asyncio.to_thread(warm_up)
-                self._guard_tables = asyncio.ensure_future(asyncio.to_thread(fluency.warm_up))
+                await asyncio.gather(
+                    run_cpu(warm_up_text, self.playbooks.for_business(None)), asyncio.to_thread(encoding)
+                )
                 self._ready = True
 
     async def process(self, review_id: int) -> str:
@@ -134,24 +135,25 @@ class Pipeline:
         await (self.writer.store(stored) if self.writer else store_one(self.sessions, stored))
 
     async def _classify(self, review: Row, playbook) -> ClassificationResult:
-        """The rules are CPU work on untrusted text: they run on the text-CPU thread (assistant/cpu.py), so the
-        event loop keeps answering (health, the API) meanwhile, within a time budget counted from when they
-        start (a batch's queue for the thread is not the review's fault). A review over it is not waited for
-        (the thread finishes it on its own) and goes to a person without a draft, with the reason."""
-        started: list[float] = []
-
-        def rules():
-            started.append(time.monotonic())
-            return classify_rules(review.text, review.rating, playbook)
-
-        task = asyncio.ensure_future(run_cpu(rules))
+        """The rules are CPU work on untrusted text: they run where text work runs (assistant/cpu.py: a thread, or
+        a batch's text process), so the event loop keeps answering (health, the API) meanwhile, within a time
+        budget counted from when they start (a batch's queue for the thread is not the review's fault): from
+        the last look before the work was handed over, checked every tenth of the budget until then. A review
+        over it is not waited for (the work finishes on its own) and goes to a person without a draft, with the
+        reason."""
+        job = submit_cpu(classify_rules, review.text, review.rating, playbook)
+        task = asyncio.wrap_future(job)
+        looked, started = time.monotonic(), None
         while not task.done():
-            left = started[0] + self.rules_budget - time.monotonic() if started else self.rules_budget
-            if started and left <= 0:
+            if started is None and job.running():
+                started = looked  # it began after the previous look: count from there, never less
+            left = started + self.rules_budget - time.monotonic() if started is not None else self.rules_budget
+            if started is not None and left <= 0:
                 task.add_done_callback(lambda t: t.cancelled() or t.exception())  # its outcome is not needed
                 log.warning("review %s: rules over their %g s budget; sent to a person", review.id, self.rules_budget)
                 return over_budget(self.rules_budget)
-            await asyncio.wait({task}, timeout=left)
+            looked = time.monotonic()
+            await asyncio.wait({task}, timeout=left if started is not None else self.rules_budget / 10)
         return await classify_review(
             review.text, review.rating, playbook, self.llm, review_id=review.id, verdict=task.result()
         )

@@ -22,7 +22,7 @@ import openai
 from aiolimiter import AsyncLimiter
 
 from assistant.llm.completers import Completer, retry_after
-from assistant.llm.tokens import count_message_tokens
+from assistant.text.tokens import count_message_tokens
 
 DEFAULT_BACKOFF = 1.0
 # Reviews in flight per model request allowed at once: while some reviews wait for the model, others are

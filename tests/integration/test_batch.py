@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from assistant import cpu
 from assistant.__main__ import app as cli
 from assistant.batch.reader import ReadOptions
 from assistant.batch.run import BatchOptions, BatchReport, run_batch
 from assistant.db.engine import create_engine, session_factory
-from assistant.db.models import Draft, Review
+from assistant.db.models import Classification, Draft, Review
 from assistant.settings import Settings
 from tests.fixtures.batch.generate import write_reviews
 
@@ -94,6 +95,40 @@ async def test_import_drafts_every_review_and_reimport_skips(settings, scripted_
     assert (third.imported.created, third.imported.existing) == (6, 24)
     final = await state(settings, "export")
     assert final["count"] == 30 and set(final["drafts"]) == {1}
+
+
+async def test_the_text_process_changes_where_the_text_work_runs_not_what_it_decides(settings, tmp_path, monkeypatch):
+    """The same reviews through a batch with the rules and the guard on the text thread and in a process of their
+    own (assistant/cpu.py): the same actions, drafts and flags, and the process started and stopped with the run."""
+    started: list[object] = []
+    real_new_process = cpu._new_process
+    monkeypatch.setattr(cpu, "_new_process", lambda: started.append(1) or real_new_process())
+    path = write_reviews(tmp_path / "both.csv", 40)
+    outcomes = {}
+    for source, separate in (("thread", False), ("process", True)):
+        report = await batch(settings.model_copy(update={"batch_text_process": separate}), path, source=source)
+        assert report.failures == [] and report.processed, report.failures
+        assert report.processed.statuses == {"pending_approval": 40}
+        assert len(started) == int(separate) and not cpu.in_process(), "started for its run, stopped after it"
+        outcomes[source] = await drafted(settings, source)
+    assert len(outcomes["process"]) == 40 and outcomes["process"] == outcomes["thread"]
+    assert {action for action, _text, _flags in outcomes["thread"].values()} >= {"thank", "apologize"}
+
+
+async def drafted(settings: Settings, source: str) -> dict[str, tuple[str, str, list[str]]]:
+    """Per external id: the classification's action, the reply draft's text and its flags."""
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(Review.external_id, Classification.action, Draft.text, Draft.flags)
+                .join(Draft, Draft.review_id == Review.id)
+                .join(Classification, Classification.review_id == Review.id)
+                .where(Review.source == source, Draft.kind == "reply")
+            )
+            return {external_id: (action, text, sorted(flags)) for external_id, action, text, flags in rows.all()}
+    finally:
+        await engine.dispose()
 
 
 class Timeline:

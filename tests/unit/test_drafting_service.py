@@ -13,8 +13,8 @@ from assistant.domain.drafting.composer import COMPOSED
 from assistant.domain.drafting.fluency import is_unusable
 from assistant.domain.drafting.service import SIMILAR_RETRIES, clean_reply, draft_reply
 from assistant.errors import LLMUnavailable
-from assistant.llm.tokens import count_message_tokens
 from assistant.playbooks import Action
+from assistant.text.tokens import count_message_tokens
 
 REVIEW = "Курьер опоздал на два часа, суп остыл."
 GOOD = (

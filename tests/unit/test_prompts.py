@@ -10,9 +10,9 @@ import pytest
 
 from assistant.domain.drafting.cliches import CLICHES
 from assistant.domain.drafting.prompting import build_draft_messages, review_fence
-from assistant.llm.tokens import TRIM_MARKER, count_message_tokens, count_tokens, trim_to_tokens
 from assistant.playbooks import Action, Playbook, Tone
 from assistant.prompts import render
+from assistant.text.tokens import TRIM_MARKER, count_message_tokens, count_tokens, trim_to_tokens
 
 REVIEW = "Курьер Зиновий опоздал на 3 часа, пицца «Маргарита» приехала холодной."
 ADDRESS = {"ru": "«вы»", "uk": "«ви»", "lv": "«Jūs»", "en": "«you»"}

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 
 from assistant.domain.drafting.cliches import CLICHES
-from assistant.llm.tokens import count_message_tokens, trim_to_tokens
 from assistant.playbooks import FIX_KINDS, Action, Playbook, Remedy, RemedyKind
 from assistant.prompts import render
 from assistant.text import normalize
+from assistant.text.tokens import count_message_tokens, trim_to_tokens
 
 DEFAULT_LANGUAGE = "en"
 KINDS = ("reply", "follow_up")

@@ -16,6 +16,7 @@ it is never bulk-approved. Other model errors (`LLMError`) propagate; follow-ups
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import time
 from collections.abc import Sequence
@@ -197,19 +198,18 @@ async def draft_reply(
     attempts = 0
     best: tuple[int, str, GuardResult] | None = None
 
-    def guard(text: str, system_prompt: str = "") -> GuardResult:
-        """The guard on a draft for this review: composed, or the model's (with the prompt it was given)."""
-        return check_draft(
-            text,
-            review_text=review_text,
-            language=language,
-            action=action,
-            playbook=playbook,
-            platform=platform,
-            system_prompt=system_prompt,
-            recent_replies=recent_replies,
-            kind=kind,
-        )
+    # The guard on a draft for this review: composed, or the model's (with the prompt it was given). A partial of
+    # a module-level function, so it can run in a batch's text process (assistant/cpu.py).
+    guard = functools.partial(
+        check_draft,
+        review_text=review_text,
+        language=language,
+        action=action,
+        playbook=playbook,
+        platform=platform,
+        recent_replies=tuple(recent_replies),
+        kind=kind,
+    )
 
     def composed(why: str) -> DraftOutcome | None:
         if kind != "reply":
@@ -268,7 +268,7 @@ async def draft_reply(
             return fallback
         attempts += 1
         text = with_signature(clean_reply(getattr(reply, "text", "") or ""), signature)
-        result = await run_cpu(guard, text, messages[0]["content"])
+        result = await run_cpu(guard, text, system_prompt=messages[0]["content"])
         if result.ok:
             return DraftOutcome(text, result, attempts, flagged=False)
         if best is None or _score(result) <= best[0]:

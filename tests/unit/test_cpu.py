@@ -1,0 +1,115 @@
+"""Where text work runs (assistant/cpu.py): the text thread by default, a process of its own for a batch — a real
+spawned process here, killed for real to show it is replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import signal
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from assistant import cpu
+from assistant.domain.classification.language import detect_language
+from assistant.domain.classification.rules import classify_rules
+from assistant.domain.drafting.warm_up import SAMPLES
+from assistant.playbooks import Action, Playbook, PlaybookRegistry
+from assistant.settings import Settings
+
+_NAME: contextvars.ContextVar[str] = contextvars.ContextVar("name", default="unset")
+
+
+def pid_and_name() -> tuple[int, str]:
+    return os.getpid(), _NAME.get()
+
+
+_WARM = False
+
+
+def warm() -> None:
+    global _WARM
+    _WARM = True
+
+
+def is_warm() -> bool:
+    return _WARM
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.fixture
+def settings_playbook() -> Playbook:
+    return PlaybookRegistry.from_directory(Settings().playbooks_dir).for_business(None)
+
+
+@pytest.fixture
+async def text_process():
+    cpu.start_text_process()
+    try:
+        yield
+    finally:
+        await cpu.stop_text_process()
+    assert not cpu.in_process()
+
+
+async def test_text_work_runs_on_the_thread_with_the_callers_context_variables() -> None:
+    _NAME.set("caller")
+    assert await cpu.run_cpu(pid_and_name) == (os.getpid(), "caller")
+
+
+async def test_a_text_process_runs_the_work_in_another_process_and_passes_errors_back(text_process) -> None:
+    pid, _ = await cpu.run_cpu(pid_and_name)
+    assert pid != os.getpid()
+    assert (await cpu.run_cpu(pid_and_name))[0] == pid, "one process, kept between calls"
+    with pytest.raises(ValueError, match="bad review"):
+        await cpu.run_cpu(fail, "bad review")
+
+
+async def test_a_text_process_that_dies_fails_its_calls_and_is_replaced(text_process) -> None:
+    first, _ = await cpu.run_cpu(pid_and_name)
+    with pytest.raises(BrokenProcessPool):
+        await cpu.run_cpu(die)
+    second, _ = await cpu.run_cpu(pid_and_name)
+    assert second not in (first, os.getpid())
+
+
+async def test_the_text_process_stops_with_its_last_user() -> None:
+    cpu.start_text_process()
+    cpu.start_text_process()
+    pid, _ = await cpu.run_cpu(pid_and_name)
+    await cpu.stop_text_process()
+    assert cpu.in_process() and (await cpu.run_cpu(pid_and_name))[0] == pid, "one user left: it keeps running"
+    await cpu.stop_text_process()
+    assert not cpu.in_process() and (await cpu.run_cpu(pid_and_name))[0] == os.getpid()
+    await asyncio.sleep(0)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+async def test_a_text_process_warms_up_by_name_before_its_first_call() -> None:
+    cpu.start_text_process(warm_up="tests.unit.test_cpu:warm")
+    try:
+        assert await cpu.run_cpu(is_warm), "the warm-up ran there first"
+    finally:
+        await cpu.stop_text_process()
+    assert not is_warm(), "and not here"
+
+
+def test_the_text_process_is_wanted_as_set_else_with_a_core_to_spare() -> None:
+    assert cpu.wants_text_process(True) and not cpu.wants_text_process(False)
+    assert cpu.wants_text_process(None) == (cpu.cores() > 1)
+
+
+def test_the_warm_up_samples_are_in_their_languages_and_go_the_whole_way(settings_playbook) -> None:
+    """Each sample must reach the prompt and the guard (a do-not-engage one would stop at the rules)."""
+    for language, rating, review, reply in SAMPLES:
+        assert detect_language(review).code == language and detect_language(reply).code == language, review
+        assert classify_rules(review, rating, settings_playbook).action != Action.do_not_engage, review
