@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import gc
 import importlib
 import multiprocessing
 import os
@@ -52,7 +53,7 @@ def start_text_process(*, warm_up: str | None = None) -> None:
     if _process is None:
         _process = _new_process()
         if warm_up:
-            _process.submit(_call, warm_up)
+            _process.submit(_warm_up, warm_up)
 
 
 def wants_text_process(choice: bool | None) -> bool:
@@ -60,10 +61,13 @@ def wants_text_process(choice: bool | None) -> bool:
     return choice if choice is not None else cores() > 1
 
 
-def _call(name: str) -> None:
-    """Call a function named "module:function" (by name: the caller need not import its module)."""
+def _warm_up(name: str) -> None:
+    """Call a function named "module:function" (by name: the caller need not import its module), then move what
+    it loaded out of the collector's sight (`gc.freeze`): the tables stay for the process's life, and walking
+    them again in every full collection and at exit cost the batch's end 0.2 s."""
     module, _, function = name.partition(":")
     getattr(importlib.import_module(module), function)()
+    gc.freeze()
 
 
 async def stop_text_process() -> None:

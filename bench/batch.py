@@ -12,8 +12,9 @@ two workers already run, warm, on that database, as in production) and its effic
 against the same ideal (`e2e eff`), when its first model request came (`e2e ramp`: seconds from the command's
 start) and the efficiency that leaves at best (`e2e bound`: ideal / (ideal + ramp), every slot busy from the
 first request to the last), the command's own CPU seconds (`e2e cpu s`) and, in-process, the efficiency those
-leave at best (`cpu bound`: ideal / e2e cpu s, as one interpreter runs Python on one core at a time), LLM calls
-per review, CPU per review (batch process, or both workers), how busy the whole machine was meanwhile
+leave at best (`cpu bound`: ideal / e2e cpu s, as one interpreter runs Python on one core at a time; with a text
+process, on by default with two or more cores, its CPU counts too and it runs on another core: no bound), LLM calls
+per review, CPU per review (the batch process, not its text process; or both workers), how busy the whole machine was meanwhile
 (`host cpu`: every process, databases and Redis included), peak RSS, the scripted server's CPU share and the
 mean call time the client logged (`llm ms`: L plus HTTP and SDK time plus the wait for one of the C request
 slots, since three reviews are in flight per slot).
