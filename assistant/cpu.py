@@ -12,7 +12,8 @@ this text work (py-spy `--gil`: the guard 28 %, the rules 18 %). In a process of
 the other core while this one sends model requests and stores results. The process is spawned (this one has
 threads, so no fork), loads its own tables on its first call (the pipeline's warm-up), and gets its calls
 pickled: module-level functions and plain arguments only. A process that dies is replaced on the next call; the
-calls it held fail (`BrokenProcessPool`) and their reviews are retried like any failed review.
+calls it held fail (`BrokenProcessPool`) and their reviews are retried like any failed review. It ends with the
+process that started it, even one killed outright.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import functools
 import gc
 import importlib
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,7 +44,23 @@ def cores() -> int:
 
 
 def _new_process() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_exit_with_parent)
+
+
+def _exit_with_parent() -> None:
+    """In the text process: end when the process that started it ends, however it ends. A killed batch (SIGKILL,
+    the OOM killer) stops nothing, and the process's own call queue never reports the loss (it holds both ends),
+    so it waited on it forever, ~300 MB each."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        watch = threading.Thread(target=_exit_when_ready, args=(parent.sentinel,), name="parent-watch", daemon=True)
+        watch.start()
+
+
+def _exit_when_ready(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
 
 
 def start_text_process(*, warm_up: str | None = None) -> None:

@@ -347,7 +347,7 @@ def test_killed_mid_run_then_resumed_finishes_without_duplicates(settings, scrip
     total = 60
     scripted_llm.latency = 0.2  # ~3 s of work at concurrency 4: time to kill it half-way
     path = write_reviews(tmp_path / "backlog.csv", total, languages=("en", "lv"))
-    env = {**os.environ, **cli_env(settings), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **cli_env(settings), "PYTHONPATH": str(ROOT), "ASSISTANT_BATCH_TEXT_PROCESS": "true"}
     command = [sys.executable, "-m", "assistant", "batch", "import", str(path), "--concurrency", "4"]
     first = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -356,17 +356,41 @@ def test_killed_mid_run_then_resumed_finishes_without_duplicates(settings, scrip
             assert first.poll() is None, first.stderr.read().decode() if first.stderr else "exited"
             assert time.monotonic() < deadline, "the first run drafted nothing"
             time.sleep(0.1)
+        helpers = _children(first.pid)  # its text process (assistant/cpu.py) and multiprocessing's tracker
+        assert helpers, "the run has its text process"
         first.send_signal(signal.SIGKILL)
         first.wait(10)
     finally:
         if first.poll() is None:
             first.kill()
     assert drafted < total, "killed before the end"
+    deadline = time.monotonic() + 10
+    while left := [pid for pid in helpers if _running(pid)]:
+        assert time.monotonic() < deadline, f"processes of the killed run still running: {left}"
+        time.sleep(0.05)
     second = subprocess.run(command, check=False, env=env, cwd=ROOT, capture_output=True, timeout=120)
     assert second.returncode == 0, second.stderr.decode()[-3000:] + second.stdout.decode()[-3000:]
     after = asyncio.run(state(settings, "backlog"))
     assert after["count"] == total and after["statuses"] == ["pending_approval"]
     assert set(after["drafts"]) == {1}, "exactly one draft per review"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,11 @@ import asyncio
 import contextvars
 import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +22,7 @@ from assistant.domain.drafting.warm_up import SAMPLES
 from assistant.playbooks import Action, Playbook, PlaybookRegistry
 from assistant.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[2]
 _NAME: contextvars.ContextVar[str] = contextvars.ContextVar("name", default="unset")
 
 
@@ -79,6 +84,39 @@ async def test_a_text_process_that_dies_fails_its_calls_and_is_replaced(text_pro
         await cpu.run_cpu(die)
     second, _ = await cpu.run_cpu(pid_and_name)
     assert second not in (first, os.getpid())
+
+
+def test_the_text_process_ends_when_the_process_that_started_it_is_killed() -> None:
+    """SIGKILL leaves the batch no time to stop its text process: the text process notices and ends by itself."""
+    script = (
+        "import os, sys, time\n"
+        "from assistant import cpu\n"
+        "cpu.start_text_process()\n"
+        "print(cpu.submit_cpu(os.getpid).result(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        os.kill(child, 0)  # it runs
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+    finally:
+        parent.kill()
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        assert time.monotonic() < deadline, f"text process {child} still runs after its parent was killed"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")  # a zombie has ended
 
 
 async def test_the_text_process_stops_with_its_last_user() -> None:
