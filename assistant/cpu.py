@@ -28,14 +28,14 @@ import multiprocessing.connection
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 _THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-cpu")
 _process: ProcessPoolExecutor | None = None
-_users = 0  # runtimes that asked for the process (it stops with the last one)
+_users = 0  # callers that asked for the process (it stops with the last one)
 
 
 def cores() -> int:
@@ -115,8 +115,7 @@ def submit_cpu(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
             broken.shutdown(wait=False, cancel_futures=True)
             return _process.submit(fn, *args, **kwargs)
     context = contextvars.copy_context()  # the caller's context variables hold on the thread too
-    executor: Executor = _THREAD
-    return executor.submit(functools.partial(context.run, fn, *args, **kwargs))
+    return _THREAD.submit(functools.partial(context.run, fn, *args, **kwargs))
 
 
 async def run_cpu(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

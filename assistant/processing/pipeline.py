@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.cpu import run_cpu, submit_cpu
+from assistant.cpu import in_process, run_cpu, submit_cpu
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
 from assistant.domain.classification.service import ClassificationResult, classify_review, escalation_note
@@ -74,15 +75,16 @@ class Pipeline:
     async def warm_up(self) -> None:
         """Load the text work's tables and do it once per language (`drafting.warm_up`: a second or two) where it
         runs (the text thread, or a batch's text process: assistant/cpu.py), once, so the event loop keeps
-        serving requests meanwhile and the first reviews pay nothing extra; tiktoken's table (the call log counts
-        tokens here) loads meanwhile."""
+        serving requests meanwhile and the first reviews pay nothing extra; with a text process, tiktoken's table
+        (the call log counts tokens here too) loads here meanwhile."""
         if self._ready:
             return
         async with self._warm:
             if not self._ready:
-                await asyncio.gather(
-                    run_cpu(warm_up_text, self.playbooks.for_business(None)), asyncio.to_thread(encoding)
-                )
+                loads: list[Awaitable[object]] = [run_cpu(warm_up_text, self.playbooks.for_business(None))]
+                if in_process():  # else the warm-up's first prompt loads it here already
+                    loads.append(asyncio.to_thread(encoding))
+                await asyncio.gather(*loads)
                 self._ready = True
 
     async def process(self, review_id: int) -> str:

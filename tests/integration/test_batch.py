@@ -25,6 +25,7 @@ from assistant.db.engine import create_engine, session_factory
 from assistant.db.models import Classification, Draft, Review
 from assistant.settings import Settings
 from tests.fixtures.batch.generate import write_reviews
+from tests.support.processes import children, running
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "batch"
 ROOT = Path(__file__).resolve().parents[2]
@@ -356,7 +357,7 @@ def test_killed_mid_run_then_resumed_finishes_without_duplicates(settings, scrip
             assert first.poll() is None, first.stderr.read().decode() if first.stderr else "exited"
             assert time.monotonic() < deadline, "the first run drafted nothing"
             time.sleep(0.1)
-        helpers = _children(first.pid)  # its text process (assistant/cpu.py) and multiprocessing's tracker
+        helpers = children(first.pid)  # its text process (assistant/cpu.py) and multiprocessing's tracker
         assert helpers, "the run has its text process"
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -365,7 +366,7 @@ def test_killed_mid_run_then_resumed_finishes_without_duplicates(settings, scrip
             first.kill()
     assert drafted < total, "killed before the end"
     deadline = time.monotonic() + 10
-    while left := [pid for pid in helpers if _running(pid)]:
+    while left := [pid for pid in helpers if running(pid)]:
         assert time.monotonic() < deadline, f"processes of the killed run still running: {left}"
         time.sleep(0.05)
     second = subprocess.run(command, check=False, env=env, cwd=ROOT, capture_output=True, timeout=120)
@@ -373,24 +374,6 @@ def test_killed_mid_run_then_resumed_finishes_without_duplicates(settings, scrip
     after = asyncio.run(state(settings, "backlog"))
     assert after["count"] == total and after["statuses"] == ["pending_approval"]
     assert set(after["drafts"]) == {1}, "exactly one draft per review"
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ spawned process here, killed for real to show it is replaced."""
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import os
 import signal
@@ -21,6 +20,7 @@ from assistant.domain.classification.rules import classify_rules
 from assistant.domain.drafting.warm_up import SAMPLES
 from assistant.playbooks import Action, Playbook, PlaybookRegistry
 from assistant.settings import Settings
+from tests.support.processes import running
 
 ROOT = Path(__file__).resolve().parents[2]
 _NAME: contextvars.ContextVar[str] = contextvars.ContextVar("name", default="unset")
@@ -105,18 +105,9 @@ def test_the_text_process_ends_when_the_process_that_started_it_is_killed() -> N
     finally:
         parent.kill()
     deadline = time.monotonic() + 10
-    while _alive(child):
+    while running(child):
         assert time.monotonic() < deadline, f"text process {child} still runs after its parent was killed"
         time.sleep(0.05)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")  # a zombie has ended
 
 
 async def test_the_text_process_stops_with_its_last_user() -> None:
@@ -127,7 +118,6 @@ async def test_the_text_process_stops_with_its_last_user() -> None:
     assert cpu.in_process() and (await cpu.run_cpu(pid_and_name))[0] == pid, "one user left: it keeps running"
     await cpu.stop_text_process()
     assert not cpu.in_process() and (await cpu.run_cpu(pid_and_name))[0] == os.getpid()
-    await asyncio.sleep(0)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
 
