@@ -11,9 +11,11 @@ it — on a 2-core VM, 2,000 reviews took 20–29 s of CPU in one process agains
 this text work (py-spy `--gil`: the guard 28 %, the rules 18 %). In a process of its own the text work runs on
 the other core while this one sends model requests and stores results. The process is spawned (this one has
 threads, so no fork), loads its own tables on its first call (the pipeline's warm-up), and gets its calls
-pickled: module-level functions and plain arguments only. A process that dies is replaced on the next call; the
-calls it held fail (`BrokenProcessPool`) and their reviews are retried like any failed review. It ends with the
-process that started it, even one killed outright.
+pickled: module-level functions and plain arguments only. Objects of the types the caller names as unchanging
+(`send_once`: the playbook, 16 KB pickled, an argument of all three calls of every review) cross once and are
+referred to after that. A process that dies is replaced on the next call; the calls it held fail
+(`BrokenProcessPool`) and their reviews are retried like any failed review. It ends with the process that started
+it, even one killed outright.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ import contextvars
 import functools
 import gc
 import importlib
+import io
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -36,6 +40,10 @@ T = TypeVar("T")
 _THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-cpu")
 _process: ProcessPoolExecutor | None = None
 _users = 0  # callers that asked for the process (it stops with the last one)
+_send_once: tuple[type, ...] = ()  # types whose objects never change: sent to the process once, then by reference
+_sent: dict[int, object] = {}  # id → object the process holds (kept alive here, so that no id is reused)
+_kept: dict[int, object] = {}  # in the text process: what was sent once, by the sender's id
+MAX_SENT = 256  # beyond this many distinct objects, send by value (a long-running caller reloading playbooks)
 
 
 def cores() -> int:
@@ -75,6 +83,13 @@ def start_text_process(*, warm_up: str | None = None) -> None:
             _process.submit(_warm_up, warm_up)
 
 
+def send_once(*types: type) -> None:
+    """Objects of these types never change (frozen): a text process receives each once and keeps it, and later
+    calls refer to it, wherever it sits in their arguments."""
+    global _send_once
+    _send_once = tuple(dict.fromkeys((*_send_once, *types)))
+
+
 def wants_text_process(choice: bool | None) -> bool:
     """`choice` (the `batch_text_process` setting), else whether a core is to spare."""
     return choice if choice is not None else cores() > 1
@@ -96,6 +111,7 @@ async def stop_text_process() -> None:
     if _users or _process is None:
         return
     process, _process = _process, None
+    _sent.clear()
     await asyncio.to_thread(process.shutdown, wait=True, cancel_futures=True)
 
 
@@ -109,11 +125,12 @@ def submit_cpu(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
     global _process
     if _process is not None:
         try:
-            return _process.submit(fn, *args, **kwargs)
+            return _submit(_process, fn, args, kwargs)
         except BrokenProcessPool:  # it died (killed, out of memory): a new one takes the calls from now on
             broken, _process = _process, _new_process()
+            _sent.clear()
             broken.shutdown(wait=False, cancel_futures=True)
-            return _process.submit(fn, *args, **kwargs)
+            return _submit(_process, fn, args, kwargs)
     context = contextvars.copy_context()  # the caller's context variables hold on the thread too
     return _THREAD.submit(functools.partial(context.run, fn, *args, **kwargs))
 
@@ -121,3 +138,47 @@ def submit_cpu(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
 async def run_cpu(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """`await run_cpu(check_draft, text, …)`: `fn(*args, **kwargs)` where text work runs."""
     return await asyncio.wrap_future(submit_cpu(fn, *args, **kwargs))
+
+
+class _ByReference(pickle.Pickler):
+    """Pickles a call, putting a reference in place of each send-once object; `new` lists the ones to send first."""
+
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.new: list[tuple[int, object]] = []
+
+    def persistent_id(self, obj: object) -> int | None:
+        if not _send_once or not isinstance(obj, _send_once):
+            return None
+        key = id(obj)
+        if key not in _sent and all(key != new for new, _ in self.new):
+            if len(_sent) + len(self.new) >= MAX_SENT:
+                return None
+            self.new.append((key, obj))
+        return key
+
+
+class _FromReference(pickle.Unpickler):
+    def persistent_load(self, pid: Any) -> object:
+        return _kept[pid]
+
+
+def _submit(process: ProcessPoolExecutor, fn: Callable[..., T], args: tuple, kwargs: dict) -> Future[T]:
+    """Send-once objects first, each as a call of its own that no caller holds (so none is cancelled: the process
+    runs its calls in order, so it has them before the first call that refers to them), then the call itself."""
+    buffer = io.BytesIO()
+    pickler = _ByReference(buffer)
+    pickler.dump((fn, args, kwargs))
+    for key, obj in pickler.new:
+        process.submit(_keep, key, obj)
+        _sent[key] = obj
+    return process.submit(_call, buffer.getvalue())
+
+
+def _keep(key: int, obj: object) -> None:
+    _kept[key] = obj
+
+
+def _call(payload: bytes) -> Any:
+    fn, args, kwargs = _FromReference(io.BytesIO(payload)).load()
+    return fn(*args, **kwargs)

@@ -16,7 +16,7 @@ from assistant.batch.importer import Failure, ImportResult, import_rows
 from assistant.batch.prices import price_for
 from assistant.batch.progress import BatchProgress
 from assistant.batch.reader import Item, ReadOptions, read_rows
-from assistant.cpu import start_text_process, stop_text_process, wants_text_process
+from assistant.cpu import send_once, start_text_process, stop_text_process, wants_text_process
 from assistant.db.engine import session_factory
 from assistant.processing.bulk import CountingCallLog, ProcessResult, WorkFeed, process_local, process_queued
 from assistant.processing.bulk_engine import bulk_engine
@@ -171,8 +171,11 @@ async def _here(
     try:
         # Here, not at the top: the runtime (pipeline, language models, the SDK's rate limits) is 1 s of imports a
         # batch on the queue's workers never uses; its first job leaves that much sooner (python -X importtime).
+        from assistant.playbooks import Playbook
         from assistant.processing.rate_limits import REVIEWS_PER_MODEL_SLOT, RateLimiter
         from assistant.runtime import build_runtime
+
+        send_once(Playbook)  # an argument of every text call, 16 KB pickled: the text process keeps it (frozen)
 
         limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute, concurrency=options.concurrency)
         runtime = build_runtime(settings, "batch", sessions=sessions, limiter=limiter)

@@ -4,7 +4,9 @@ spawned process here, killed for real to show it is replaced."""
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -50,6 +52,12 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def kept_by_reference(obj: object) -> list[int]:
+    """In the text process: the keys of what it was sent once, when `obj` is one of them (not a copy that came
+    pickled with the call)."""
+    return list(cpu._kept) if any(kept is obj for kept in cpu._kept.values()) else []
+
+
 @pytest.fixture
 def settings_playbook() -> Playbook:
     return PlaybookRegistry.from_directory(Settings().playbooks_dir).for_business(None)
@@ -78,12 +86,35 @@ async def test_a_text_process_runs_the_work_in_another_process_and_passes_errors
         await cpu.run_cpu(fail, "bad review")
 
 
-async def test_a_text_process_that_dies_fails_its_calls_and_is_replaced(text_process) -> None:
+async def test_a_text_process_that_dies_fails_its_calls_and_is_replaced(text_process, settings_playbook) -> None:
+    cpu.send_once(Playbook)
     first, _ = await cpu.run_cpu(pid_and_name)
+    assert await cpu.run_cpu(kept_by_reference, settings_playbook)
     with pytest.raises(BrokenProcessPool):
         await cpu.run_cpu(die)
     second, _ = await cpu.run_cpu(pid_and_name)
     assert second not in (first, os.getpid())
+    assert await cpu.run_cpu(kept_by_reference, settings_playbook), "the new process is sent the playbook again"
+
+
+async def test_a_playbook_crosses_to_the_text_process_once_then_by_reference(text_process, settings_playbook) -> None:
+    """16 KB pickled, an argument of the rules, the prompt and the guard (inside a partial) of every review."""
+    cpu.send_once(Playbook)
+    key = [id(settings_playbook)]
+    assert await cpu.run_cpu(kept_by_reference, settings_playbook) == key
+    assert await cpu.run_cpu(functools.partial(kept_by_reference, settings_playbook)) == key, "once, not twice"
+    _, rating, text, _ = SAMPLES[0]
+    verdict = await cpu.run_cpu(classify_rules, text, rating, settings_playbook)
+    assert verdict == classify_rules(text, rating, settings_playbook)
+    copy = settings_playbook.model_copy(update={"name": "Another shop"})
+    assert await cpu.run_cpu(kept_by_reference, copy) == [*key, id(copy)], "another playbook is sent on its own"
+
+
+async def test_a_call_that_cannot_be_sent_does_not_leave_its_playbook_unsent(text_process, settings_playbook) -> None:
+    cpu.send_once(Playbook)
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        await cpu.run_cpu(kept_by_reference, (settings_playbook, lambda: None))
+    assert await cpu.run_cpu(kept_by_reference, settings_playbook) == [id(settings_playbook)]
 
 
 def test_the_text_process_ends_when_the_process_that_started_it_is_killed() -> None:

@@ -9,6 +9,7 @@ back unchanged in meaning so classification of ordinary reviews does not move.
 from __future__ import annotations
 
 import base64
+import importlib
 import time
 
 import pytest
@@ -135,3 +136,17 @@ def test_linear_time(unit: str) -> None:
 
     small, large = min(cost(5_000) for _ in range(3)), min(cost(20_000) for _ in range(3))
     assert large < 0.5 and (large < 0.05 or large / max(small, 1e-4) < 10), (small, large)
+
+
+def test_ordinary_texts_are_remembered_and_long_ones_are_not() -> None:
+    """The rules and the guard read the same review ~10 times; a 20,000-character review is not kept in memory."""
+    module = importlib.import_module("assistant.text.normalize")  # the package's `normalize` is the function
+    short, long = "Замовлення прийшло з\u200bзапізненням, ТЕЛЕФОН не працює", "Довгий відгук. " * 400
+    assert len(long) > module.CACHED_CHARS
+    kept = module._normalize_cached.cache_info().currsize, module._views_cached.cache_info().currsize
+    assert normalize(long) == module._normalize(long) and inspection_views(long) == module._views(long)
+    assert (module._normalize_cached.cache_info().currsize, module._views_cached.cache_info().currsize) == kept
+    assert normalize(short) == normalize(short) == module._normalize(short)
+    assert normalize(short) == "Замовлення прийшло ззапізненням, ТЕЛЕФОН не працює"
+    assert module._normalize_cached.cache_info().hits >= 1
+    assert inspection_views(short) is inspection_views(short)
