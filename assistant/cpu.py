@@ -30,6 +30,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -53,7 +54,15 @@ def cores() -> int:
 
 def _new_process() -> ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_exit_with_parent)
+    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_in_text_process)
+
+
+def _in_text_process() -> None:
+    """The text process's set-up. Ctrl-C reaches every process of the terminal's group: the batch handles it
+    (stops this process after its current call, says how to resume), so here it is ignored instead of printing a
+    KeyboardInterrupt traceback from an idle worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
 
 
 def _exit_with_parent() -> None:

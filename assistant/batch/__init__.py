@@ -21,3 +21,7 @@ one processing these reviews. With the variable set, the reviews are enqueued on
 per review, for `assistant worker` processes, and the command waits (unless `--no-wait`), showing progress
 read from the database; a run killed while waiting is resumed the same way, since enqueueing is keyed.
 """
+
+# An in-process batch's text process (assistant/cpu.py) warms up with this, by name: the command starts it before
+# it imports the pipeline, so that its ~1.5 s of imports and tables load on the other core meanwhile.
+TEXT_WARM_UP = "assistant.domain.drafting.warm_up:warm_up"

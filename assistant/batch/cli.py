@@ -18,7 +18,9 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
+from assistant.batch import TEXT_WARM_UP
 from assistant.batch.progress import BatchProgress, human, render_summary
+from assistant.cpu import start_text_process, stop_text_process, wants_text_process
 from assistant.settings import get_settings
 
 # The machinery loads inside the commands, not with the whole CLI (python -X importtime over the CLI's own imports:
@@ -178,6 +180,19 @@ def import_file(
 
 
 def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:
+    # An in-process batch's text process starts before anything else loads (run_batch keeps it, counted): the
+    # first model request waits for its tables, which then load while this process imports and checks the database.
+    early = not dry and not settings.queue_url and wants_text_process(settings.batch_text_process)
+    if early:
+        start_text_process(warm_up=TEXT_WARM_UP)
+    try:
+        return _run_batch(options, settings, dry, report_path)
+    finally:
+        if early:
+            asyncio.run(stop_text_process())
+
+
+def _run_batch(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:
     from sqlalchemy.exc import DBAPIError
 
     from assistant.batch.reader import BatchFileError

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.batch import TEXT_WARM_UP
 from assistant.batch.importer import Failure, ImportResult, import_rows
 from assistant.batch.prices import price_for
 from assistant.batch.progress import BatchProgress
@@ -24,7 +25,6 @@ from assistant.processing.saq_queue import enqueue_review, make_queue
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-TEXT_WARM_UP = "assistant.domain.drafting.warm_up:warm_up"  # by name: this module does not import the pipeline
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,11 @@ def test_the_warm_up_samples_are_in_their_languages_and_go_the_whole_way(setting
     for language, rating, review, reply in SAMPLES:
         assert detect_language(review).code == language and detect_language(reply).code == language, review
         assert classify_rules(review, rating, settings_playbook).action != Action.do_not_engage, review
+
+
+async def test_ctrl_c_is_left_to_the_batch_the_text_process_ignores_it(text_process) -> None:
+    """Ctrl-C reaches the whole process group; an idle text process printed a KeyboardInterrupt traceback."""
+    pid, _ = await cpu.run_cpu(pid_and_name)
+    os.kill(pid, signal.SIGINT)
+    time.sleep(0.3)
+    assert (await cpu.run_cpu(pid_and_name))[0] == pid, "still there, same process"
