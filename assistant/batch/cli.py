@@ -180,23 +180,8 @@ def import_file(
 
 
 def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:
-    # An in-process batch's text process starts before anything else loads (run_batch keeps it, counted): the
-    # first model request waits for its tables, which then load while this process imports and checks the database.
-    early = not dry and not settings.queue_url and wants_text_process(settings.batch_text_process)
-    if early:
-        start_text_process(warm_up=TEXT_WARM_UP)
-    try:
-        return _run_batch(options, settings, dry, report_path)
-    finally:
-        if early:
-            asyncio.run(stop_text_process())
-
-
-def _run_batch(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:
     from sqlalchemy.exc import DBAPIError
 
-    from assistant.batch.reader import BatchFileError
-    from assistant.batch.run import run_batch
     from assistant.db.migrate import upgrade_to_head
 
     console, err = Console(), Console(stderr=True)
@@ -207,6 +192,25 @@ def _run_batch(options: BatchOptions, settings: Settings, dry: bool, report_path
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         err.print(f"[red]can't reach the database[/]: {reason}", highlight=False)
         return 1
+    # An in-process batch's text process starts now, before the runtime's imports (run_batch keeps it, counted):
+    # the first model request waits for its tables, which load on the other core meanwhile. After the database
+    # check: a run that cannot start does not wait for a warm-up it will not use.
+    early = not dry and not settings.queue_url and wants_text_process(settings.batch_text_process)
+    if early:
+        start_text_process(warm_up=TEXT_WARM_UP)
+    try:
+        return _process(options, settings, dry, report_path, console, err)
+    finally:
+        if early:
+            asyncio.run(stop_text_process())
+
+
+def _process(
+    options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None, console: Console, err: Console
+) -> int:
+    from assistant.batch.reader import BatchFileError
+    from assistant.batch.run import run_batch
+
     try:
         if dry:
             from assistant.batch.estimate import dry_run  # the estimator builds a pipeline: 0.9 s of imports
