@@ -154,16 +154,16 @@ class _ByReference(pickle.Pickler):
 
     def __init__(self, file: io.BytesIO) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.new: list[tuple[int, object]] = []
+        self.new: dict[int, object] = {}
 
     def persistent_id(self, obj: object) -> int | None:
         if not _send_once or not isinstance(obj, _send_once):
             return None
         key = id(obj)
-        if key not in _sent and all(key != new for new, _ in self.new):
+        if key not in _sent and key not in self.new:
             if len(_sent) + len(self.new) >= MAX_SENT:
                 return None
-            self.new.append((key, obj))
+            self.new[key] = obj
         return key
 
 
@@ -178,7 +178,7 @@ def _submit(process: ProcessPoolExecutor, fn: Callable[..., T], args: tuple, kwa
     buffer = io.BytesIO()
     pickler = _ByReference(buffer)
     pickler.dump((fn, args, kwargs))
-    for key, obj in pickler.new:
+    for key, obj in pickler.new.items():
         process.submit(_keep, key, obj)
         _sent[key] = obj
     return process.submit(_call, buffer.getvalue())

@@ -28,10 +28,13 @@ import binascii
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, Generic, TypeVar
 from urllib.parse import unquote
 
+T = TypeVar("T")
 MAX_VIEW_CHARS = 50_000  # a view longer than this is cut: views are for spotting orders, not for reading books
 
 # -- 2. invisible characters ---------------------------------------------------------------------------------
@@ -172,21 +175,28 @@ def _strip_invisible(text: str) -> str:
     return _BLANK.sub(" ", text)
 
 
-CACHED_CHARS = 4000  # texts up to this long are remembered (1,024 of them: at most ~16 MB)
+CACHED_CHARS = 4000  # texts up to this long are remembered (at most ~16 MB for normalize's 1,024)
+
+
+class Remembered(Generic[T]):
+    """A text function's results, kept for texts of ordinary length (up to CACHED_CHARS): the rules and the guard
+    read the same review and draft about ten times each. Longer texts are computed each time and not kept."""
+
+    def __init__(self, compute: Callable[..., T], maxsize: int) -> None:
+        self.compute = compute
+        self._cached = lru_cache(maxsize=maxsize)(compute)
+
+    def __call__(self, text: str, *args: Any) -> T:
+        return self._cached(text, *args) if len(text) <= CACHED_CHARS else self.compute(text, *args)
+
+    def cache_info(self) -> Any:
+        return self._cached.cache_info()
 
 
 def normalize(text: str | None) -> str:
     """The text every check reads: NFKC, invisible characters dropped, look-alikes folded, whitespace collapsed.
-    Idempotent, case-preserving, linear time. Remembered for texts of ordinary length: the rules and the guard
-    read the same review and draft about ten times each (0.3 ms a review, bench/pipeline_parts.py)."""
-    if not text:
-        return ""
-    return _normalize_cached(text) if len(text) <= CACHED_CHARS else _normalize(text)
-
-
-@lru_cache(maxsize=1024)
-def _normalize_cached(text: str) -> str:
-    return _normalize(text)
+    Idempotent, case-preserving, linear time. Remembered (0.3 ms a review before, bench/pipeline_parts.py)."""
+    return _normalized(text) if text else ""
 
 
 def _normalize(text: str) -> str:
@@ -194,6 +204,9 @@ def _normalize(text: str) -> str:
     # NFKC once more: folding can produce a letter + combining mark pair that composes (rare; keeps idempotence)
     text = unicodedata.normalize("NFKC", text)
     return _collapse_whitespace(text)
+
+
+_normalized = Remembered(_normalize, maxsize=1024)
 
 
 # -- inspection views ----------------------------------------------------------------------------------------
@@ -345,14 +358,7 @@ def inspection_views(text: str | None) -> tuple[View, ...]:
     """Other readings of `text` worth checking for orders, each normalized; empty when there is none. The plain
     normalized text is not among them: callers check `normalize(text)` first. Remembered like `normalize`: the
     rules and the guard both read the review's views."""
-    if not text:
-        return ()
-    return _views_cached(text) if len(text) <= CACHED_CHARS else _views(text)
-
-
-@lru_cache(maxsize=256)
-def _views_cached(text: str) -> tuple[View, ...]:
-    return _views(text)
+    return _remembered_views(text) if text else ()
 
 
 def _views(text: str) -> tuple[View, ...]:
@@ -380,6 +386,9 @@ def _views(text: str) -> tuple[View, ...]:
     if backwards not in seen:
         views.append(View("reversed", backwards))
     return tuple(views)
+
+
+_remembered_views = Remembered(_views, maxsize=256)
 
 
 def reversed_text(text: str | None) -> str:

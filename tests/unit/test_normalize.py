@@ -143,10 +143,10 @@ def test_ordinary_texts_are_remembered_and_long_ones_are_not() -> None:
     module = importlib.import_module("assistant.text.normalize")  # the package's `normalize` is the function
     short, long = "Замовлення прийшло з\u200bзапізненням, ТЕЛЕФОН не працює", "Довгий відгук. " * 400
     assert len(long) > module.CACHED_CHARS
-    kept = module._normalize_cached.cache_info().currsize, module._views_cached.cache_info().currsize
+    kept = module._normalized.cache_info().currsize, module._remembered_views.cache_info().currsize
     assert normalize(long) == module._normalize(long) and inspection_views(long) == module._views(long)
-    assert (module._normalize_cached.cache_info().currsize, module._views_cached.cache_info().currsize) == kept
+    assert (module._normalized.cache_info().currsize, module._remembered_views.cache_info().currsize) == kept
     assert normalize(short) == normalize(short) == module._normalize(short)
     assert normalize(short) == "Замовлення прийшло ззапізненням, ТЕЛЕФОН не працює"
-    assert module._normalize_cached.cache_info().hits >= 1
+    assert module._normalized.cache_info().hits >= 1
     assert inspection_views(short) is inspection_views(short)

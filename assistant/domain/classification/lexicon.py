@@ -25,7 +25,7 @@ from assistant.domain.classification.cues import (
     TOPICS,
 )
 from assistant.text import dictionaries
-from assistant.text.normalize import CACHED_CHARS
+from assistant.text.normalize import Remembered
 from assistant.text.scripts import fold
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|[.!?;:,\n()—–]")
@@ -108,7 +108,7 @@ class Lexicon:
                         (self.prefix if is_prefix else self.exact).setdefault(word, []).append(cue)
         self.min_stem = min(len(k) for k in self.prefix)
         # the rules read the review, the guard reads it again (is the draft about it?): remembered, as normalize is
-        self._remembered = lru_cache(maxsize=512)(self._match)
+        self._remembered = Remembered(self._match, maxsize=512)
 
     def _candidates(self, forms: frozenset[str]) -> list[Cue]:
         found: list[Cue] = []
@@ -139,9 +139,7 @@ class Lexicon:
     ) -> tuple[Hit, ...]:
         """Cues found in `text`; `languages`/`kinds` narrow the search (off-topic words count in the review's own
         language only: "test" is English, not Italian)."""
-        if len(text) <= CACHED_CHARS:
-            return self._remembered(text, languages, kinds)
-        return self._match(text, languages, kinds)
+        return self._remembered(text, languages, kinds)
 
     def _match(self, text: str, languages: tuple[str, ...] | None, kinds: tuple[str, ...] | None) -> tuple[Hit, ...]:
         tokens = tokenize(text)
