@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.batch.cli import batch_app
+from assistant.batch.cli import batch_app, start_early
+from assistant.cpu import stop_text_process
 from assistant.domain.insights.cli import insights_command
 from assistant.domain.users.cli import users_app
 from assistant.evaluation.cli import app as eval_app
@@ -156,9 +158,12 @@ def worker(
 
 def main() -> None:
     """The installed `assistant` program (tests invoke `app`)."""
+    early = start_early(sys.argv[1:])
     try:
         app()
     finally:
+        if early:  # whatever it still does is not needed: the command is over
+            asyncio.run(stop_text_process(at_once=True))
         # The interpreter's exit runs the cyclic collector over every object, again as it tears the modules down:
         # 0.4 s after a 2,000-review batch (language models, dictionaries, caches; bench/batch.py's e2e), on a
         # process about to end. Exit as usual (threads joined, exit handlers run, output flushed) with those

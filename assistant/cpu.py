@@ -113,15 +113,27 @@ def _warm_up(name: str) -> None:
     gc.freeze()
 
 
-async def stop_text_process() -> None:
-    """Release the text process; the last release waits for its calls to end and stops it."""
+async def stop_text_process(*, at_once: bool = False) -> None:
+    """Release the text process; the last release stops it once its calls end, or `at_once`: the caller is done
+    with it whatever it is doing (a command that failed to start would otherwise wait seconds for a warm-up it
+    will never use; its calls are cancelled or fail with `BrokenProcessPool`)."""
     global _process, _users
     _users = max(0, _users - 1)
     if _users or _process is None:
         return
     process, _process = _process, None
     _sent.clear()
+    if at_once:
+        _kill_workers(process)
     await asyncio.to_thread(process.shutdown, wait=True, cancel_futures=True)
+
+
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    if hasattr(executor, "kill_workers"):  # Python 3.14
+        executor.kill_workers()
+        return
+    for worker in list((executor._processes or {}).values()):  # before 3.14, the executor's own record of them
+        worker.kill()
 
 
 def in_process() -> bool:

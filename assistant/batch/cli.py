@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from assistant.batch import TEXT_WARM_UP
 from assistant.batch.progress import BatchProgress, human, render_summary
-from assistant.cpu import start_text_process, stop_text_process, wants_text_process
+from assistant.cpu import start_text_process, wants_text_process
 from assistant.settings import get_settings
 
 # The machinery loads inside the commands, not with the whole CLI (python -X importtime over the CLI's own imports:
@@ -179,9 +180,28 @@ def import_file(
     raise typer.Exit(_run(options, get_settings(), dry_run, report))
 
 
+def start_early(argv: Sequence[str]) -> bool:
+    """For `assistant batch import` in this process, start the text process now, as the program starts (its
+    caller stops it when the command ends; `run_batch` holds it meanwhile): its ~2 s of imports and tables, which the
+    first model request waits for, then load on the other core while this one reads the command line, checks the
+    database and imports the runtime. Whether it did."""
+    if list(argv[:2]) != ["batch", "import"] or {"--dry-run", "--help"} & set(argv):
+        return False
+    try:
+        settings = get_settings()
+    except ValueError:  # the command says what is wrong with the settings
+        return False
+    if settings.queue_url or not wants_text_process(settings.batch_text_process):
+        return False
+    start_text_process(warm_up=TEXT_WARM_UP)
+    return True
+
+
 def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:
     from sqlalchemy.exc import DBAPIError
 
+    from assistant.batch.reader import BatchFileError
+    from assistant.batch.run import run_batch
     from assistant.db.migrate import upgrade_to_head
 
     console, err = Console(), Console(stderr=True)
@@ -192,25 +212,6 @@ def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         err.print(f"[red]can't reach the database[/]: {reason}", highlight=False)
         return 1
-    # An in-process batch's text process starts now, before the runtime's imports (run_batch keeps it, counted):
-    # the first model request waits for its tables, which load on the other core meanwhile. After the database
-    # check: a run that cannot start does not wait for a warm-up it will not use.
-    early = not dry and not settings.queue_url and wants_text_process(settings.batch_text_process)
-    if early:
-        start_text_process(warm_up=TEXT_WARM_UP)
-    try:
-        return _process(options, settings, dry, report_path, console, err)
-    finally:
-        if early:
-            asyncio.run(stop_text_process())
-
-
-def _process(
-    options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None, console: Console, err: Console
-) -> int:
-    from assistant.batch.reader import BatchFileError
-    from assistant.batch.run import run_batch
-
     try:
         if dry:
             from assistant.batch.estimate import dry_run  # the estimator builds a pipeline: 0.9 s of imports

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -42,6 +43,10 @@ def warm() -> None:
 
 def is_warm() -> bool:
     return _WARM
+
+
+def slow_warm_up() -> None:
+    time.sleep(60)
 
 
 def fail(message: str) -> None:
@@ -160,6 +165,19 @@ async def test_a_text_process_warms_up_by_name_before_its_first_call() -> None:
     finally:
         await cpu.stop_text_process()
     assert not is_warm(), "and not here"
+
+
+async def test_stopping_at_once_does_not_wait_for_the_warm_up() -> None:
+    """A command that fails before its first review (no database, a bad file) stops its early-started text process
+    at once, instead of waiting out a warm-up it will never use (a minute here; seconds for the real one)."""
+    cpu.start_text_process(warm_up="tests.unit.test_cpu:slow_warm_up")
+    call = cpu.submit_cpu(pid_and_name)
+    started = time.monotonic()
+    await cpu.stop_text_process(at_once=True)
+    assert time.monotonic() - started < 30, "it waited for the warm-up"
+    assert not cpu.in_process()
+    with pytest.raises((BrokenProcessPool, CancelledError)):  # cancelled while queued, broken once handed over
+        call.result(timeout=5)
 
 
 def test_the_text_process_is_wanted_as_set_else_with_a_core_to_spare() -> None:
