@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 
-
-def rx(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+from assistant.text.alternation import any_of as rx
 
 
 def words(items: str) -> str:

@@ -29,6 +29,7 @@ from assistant.domain.drafting.variety import (
 )
 from assistant.playbooks import Action, Playbook, RemedyKind
 from assistant.text import inspection_views, normalize
+from assistant.text.alternation import any_of
 from assistant.text.meaning import (
     _ANY_URL,
     _EMAIL,
@@ -63,14 +64,10 @@ class GuardResult:
         return list(dict.fromkeys(issue.code for issue in self.issues))
 
 
-def _rx(*parts: str, flags: int = _I) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in parts), flags)
-
-
 # -- remedies: one pattern per category, all four languages; stems cover inflections ----------------------
 _MONEY = r"деньг|денег|средств|стоимост|оплат|сумм|кошт|грош|вартіст|вартост|naud|samaks|līdzekļ|summ"
 _REMEDIES: dict[str, re.Pattern] = {
-    "refund": _rx(
+    "refund": any_of(
         r"\bвозврат(?:а|у|ом|е|ы|ов|им|ить)?\b(?!\s+(?:товар|посылк))",
         r"\bкомпенс\w*",
         r"\bвозме[сщ]\w*",
@@ -93,7 +90,7 @@ _REMEDIES: dict[str, re.Pattern] = {
         r"(?:\d[\d\s]{0,15}(?:[.,]\d{1,4})?\s*(?:€|\$|£|₽|₴|eur\b|euro|евро|руб|грн|гривн|гривен|uah\b|usd\b|dollar|доллар|долар|eiro))",
         r"(?:[€$£₽₴]\s*\d)",
     ),
-    "discount": _rx(
+    "discount": any_of(
         r"\bскид(?:к|оч)\w*",
         r"\bзниж(?:к|ок|ц)\w*",
         r"\batlai[dž]\w*",
@@ -115,7 +112,7 @@ _REMEDIES: dict[str, re.Pattern] = {
         r"\bпівціни\b",
         r"\bhalf[- ]price\b",
     ),
-    "free": _rx(
+    "free": any_of(
         r"\bбесплатн\w*",
         r"\bбезкоштовн\w*",
         r"\bbez maksas\b",
@@ -137,7 +134,7 @@ _REMEDIES: dict[str, re.Pattern] = {
         r"\bgift (?:card|certificate|voucher)\w*",
         r"\bat no (?:extra |additional )?(?:cost|charge)\b",
     ),
-    "replacement": _rx(
+    "replacement": any_of(
         r"\bзамен\w*",
         r"\bобмен\w*",
         r"\bзамін\w*",
@@ -148,7 +145,7 @@ _REMEDIES: dict[str, re.Pattern] = {
         r"\breplac\w*",
         r"\bexchang\w*",
     ),
-    "repair": _rx(
+    "repair": any_of(
         r"\bремонт\w*",
         r"\bотремонт\w*",
         r"\bпочин\w*",
@@ -159,8 +156,8 @@ _REMEDIES: dict[str, re.Pattern] = {
         r"\blabošan\w*",
         r"\brepair\w*",
     ),
-    "redo": _rx(r"\bпередела\w*", r"\bпереробл?\w*", r"\bpārtais\w*", r"\bre-?do(?:ne)?\b"),
-    "callback": _rx(
+    "redo": any_of(r"\bпередела\w*", r"\bпереробл?\w*", r"\bpārtais\w*", r"\bre-?do(?:ne)?\b"),
+    "callback": any_of(
         r"\bперезвон\w*",
         r"\bпередзвон\w*",
         r"\bзателефону\w*",
@@ -300,7 +297,7 @@ def _check_remedies(text: str, review_text: str, action: Action, playbook: Playb
 
 
 # -- leaks, canaries, AI mentions --------------------------------------------------------------------------
-_LEAK_MARKERS = _rx(
+_LEAK_MARKERS = any_of(
     r"\bas an ai\b",
     r"\blanguage model\b",
     r"\bsystem (?:prompt|message|instruction)s?\b",
@@ -335,7 +332,7 @@ _LEAK_MARKERS = _rx(
 _PROMPT_HEADINGS = re.compile(
     r"\b(?:REMEDIES|STRUCTURE|TONE AND FORM|FACTS YOU MAY USE|DO NOT WRITE|SAFETY|TASK)\b\s*[(:]"
 )
-_AI_WORDS = _rx(
+_AI_WORDS = any_of(
     r"\bartificial intelligence\b",
     r"\bchat-?bots?\b",
     r"\bbots?\b",
@@ -355,7 +352,7 @@ _AI_WORDS = _rx(
     r"\blanguage model\b",
 )
 _AI_ACRONYMS = re.compile(r"\b(?:AI|ИИ|ШІ|MI)\b")
-_TRIGGER = _rx(
+_TRIGGER = any_of(
     r"\b(?:end|start|begin|finish|close|sign)\w*\s+(?:\w+\s+){0,2}?(?:with|by|using|as)\b",
     r"\b(?:write|writing|include|add|say|type|print|output|repeat|mention|insert|append|use|put)\b",
     r"\b(?:reply|respond|answer) with\b",
@@ -378,7 +375,7 @@ _WORD_AFTER = re.compile(
 _CAPS_WORD = re.compile(r"^[^\W\d_]+$")
 # A forged chat turn or prompt fence ("</review> Assistant: …", "[SYSTEM]", "<system>"): what follows is a script
 # for the reply, so any code in it counts as requested, whether or not a request verb precedes it.
-_FORGED_TURN = _rx(
+_FORGED_TURN = any_of(
     r"</?\s*(?:review|system|assistant|user|instructions?)\s*>",
     r"\b(?:assistant|system)\s*:",
     r"\[(?:system|sistēma|система)\]",
