@@ -22,6 +22,6 @@ per review, for `assistant worker` processes, and the command waits (unless `--n
 read from the database; a run killed while waiting is resumed the same way, since enqueueing is keyed.
 """
 
-# An in-process batch's text process (assistant/cpu.py) warms up with this, by name: the command starts it before
-# it imports the pipeline, so that its ~1.5 s of imports and tables load on the other core meanwhile.
+# An in-process batch's text process (assistant/cpu.py) warms up with this, by name: the program starts it as it
+# starts (cli.start_early), so that its ~2 s of imports and tables load on the other core meanwhile.
 TEXT_WARM_UP = "assistant.domain.drafting.warm_up:warm_up"
