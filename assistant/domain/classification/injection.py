@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.domain.classification.patterns import SAME_SENTENCE as _S
-from assistant.domain.classification.patterns import alt, rx, words
+from assistant.domain.classification.patterns import alt, words
+from assistant.text.alternation import any_of
 from assistant.text.meaning import _MONEY_OBJECT, contact_channels, money_promises
 from assistant.text.normalize import inspection_views
 from assistant.text.scripts import fold
@@ -60,7 +61,7 @@ _REPLYING = (
     r"\w*|(?:пише|генерує|писатиме) відповід\w*|читає (?:це|цей|відгук))|(?:kas|kurs|kura),? (?:atbildes uz|"
     r"atbild uz atsauksm|raksta atbild|genere|lasa so)\w*)"
 )
-ADDRESS = rx(
+ADDRESS = any_of(
     rf"\b{_ADDRESS_WORDS}[\s,:]+(?:{_DETERMINER}\s+)?(?:\w+[\s-]+)?(?:{_AI}|{_AI_ROLE})",
     rf"\b{_TO_WORDS}\s+(?:{_DETERMINER}\s+)?{_AI}",
     rf"(?:^|[.!?\n][^\S\n]*)(?!ai\s*,\s*(?:cik|kad\w*|ka|kas)\b){_AI}\s*[,:!]",  # not the Latvian "ai, cik…"
@@ -70,7 +71,7 @@ ADDRESS = rx(
     rf"(?:^|[.!?,;:]\s*)(?:as|как|як|ka) (?:the |an? |your |ваш\w* |ваш |jusu )?(?:\w+ )?(?:{_AI}|{_AI_ROLE})\b",
     rf"\b(?:you(?:'re| are)|ты|ти|tu esi)\s*[—–-]?\s*(?:just |only |an? |просто |лише |tikai )?(?:\w+ )?{_AI}",
 )
-AI_NOUN = rx(rf"\b(?:{_AI}|{_AI_ROLE})")  # cheap gate: no AI noun, no address to an AI
+AI_NOUN = any_of(rf"\b(?:{_AI}|{_AI_ROLE})")  # cheap gate: no AI noun, no address to an AI
 ROLE_LABEL_RAW = re.compile(
     r"(?:^|[.!?\n][^\S\n]*)(?:System|Assistant|Assistent|Ассистент|Асистент|Система|Sistēma)\s*:"
     r"|\b(?:SYSTEM|ASSISTANT|USER|ADMIN|DEVELOPER|INSTRUCTIONS?|PROMPT|СИСТЕМА|АССИСТЕНТ|"
@@ -125,8 +126,10 @@ def _forms(table: dict[str, str], plural: bool) -> str:
 
 
 _SINGULAR, _PLURAL = _forms(_CMD, False), _forms(_CMD, True)
-ANY_COMMAND = rx(rf"\b(?:{_forms(_DEMAND, False)}|{_forms(_DEMAND, True)})\b", rf"{_CLAUSE_START}(?:{_EN_DEMAND})\b")
-COMMAND = rx(
+ANY_COMMAND = any_of(
+    rf"\b(?:{_forms(_DEMAND, False)}|{_forms(_DEMAND, True)})\b", rf"{_CLAUSE_START}(?:{_EN_DEMAND})\b"
+)
+COMMAND = any_of(
     rf"\b(?:{_SINGULAR}|{_PLURAL})\b",
     rf"{_CLAUSE_START}(?:{_EN_CMD})\b",
     r"\byou (?:must|should|have to|need to|are to|shall|are required to|will now)\b|\bi (?:want|need) you to\b"
@@ -134,7 +137,7 @@ COMMAND = rx(
     r"|\bты (?:должен|должна|обязан|обязана)\b|\bтебе (?:нужно|надо|следует)\b|\bти (?:повинен|повинна|мусиш|"
     r"зобов'язан\w*)\b|\bтобі (?:треба|потрібно|слід)\b|\btev ja\w{3,}",
 )
-SINGULAR_COMMAND = rx(rf"\b(?:{_SINGULAR})\b")
+SINGULAR_COMMAND = any_of(rf"\b(?:{_SINGULAR})\b")
 
 # -- strong shapes ---------------------------------------------------------------------------------------------
 _RULES = (
@@ -165,7 +168,7 @@ _IGNORE_ANY = (
     r"|игнорируй\w*|игнорировать|проигнорируй\w*|проигнорировать|забудь\w*|забыть|ігноруй\w*|ігнорувати"
     r"|проігноруй\w*|проігнорувати|забути|ignorejiet|ignoret|aizmirst|aizmirsti\w*)"
 )
-IGNORE_RULES = rx(
+IGNORE_RULES = any_of(
     r"\b(?:ignoriere|vergiss|missachte|ignoruj|zapomnij|ignorez|oubliez|ignora|olvida)\w*\b.{0,40}?(?:anweisung|regeln"
     r"|vorgaben|instrukcj|polecen|zasad|instructions|consignes|istruzioni|instrucciones|reglas)",
     rf"\b{_IGNORE_IMPERATIVE}\b{_S}{{0,40}}?{_RULES}",
@@ -177,7 +180,7 @@ IGNORE_RULES = rx(
     r"до этого)|\bзабудь(?:те)? все,? що (?:тобі|вам|тебе|вас)|\bзабудь(?:те)? все (?:вище|раніше)"
     r"|\baizmirsti(?:et)? visu,? (?:ko|kas) (?:tev|jums)|\baizmirsti(?:et)? visu (?:augstak|iepriekš|ieprieks)",
 )
-MARKUP = rx(
+MARKUP = any_of(
     r"</?\s*(?:review|system|user|assistant|instructions?|prompt|context|im_start|im_end|inst|s|sys)\s*>",
     r"<\|[a-z_]+\|>|\[/?\s*(?:inst|system|sys|user|assistant)\s*\]|<<\s*/?sys\s*>>",
     r"(?<!#)#{2,}\s*(?:system|instructions?|assistant|user|new|prompt|response)\b",
@@ -197,7 +200,7 @@ _AI_ROLES = (
     "нейросет модел режим персонаж асистент помічник ші asistent palig bots catbot cata mi rezim tel "
     "без\\sограничени без\\sобмежен bez\\sierobezojum without\\s(?:any\\s)?(?:restrictions|limits|filters)"
 )
-NEW_IDENTITY = rx(
+NEW_IDENTITY = any_of(
     r"\b(?:you are now|you're now|ты теперь|теперь ты|отныне ты|ти тепер|тепер ти|відтепер ти|tu tagad esi|tagad tu esi"
     rf"|no sis (?:dienas|bridis|briza) tu(?: esi)?)\b[ ,—-]*(?:\w+ ){{0,3}}{alt(_ROLES)}",
     r"\b(?:вы теперь|теперь вы|отныне вы|ви тепер|тепер ви|відтепер ви|jus tagad esat|tagad jus esat|jus esat tagad"
@@ -211,7 +214,7 @@ NEW_IDENTITY = rx(
         "iedomajies, ka tu, izliecies, telo lomu, spele lomu, uzvedies ka"
     ),
 )
-SYSTEM_PROMPT = rx(
+SYSTEM_PROMPT = any_of(
     r"\bsystem\s*prompt|\bsystem message\b|\bdeveloper mode\b|\bjailbreak|\bdan mode\b|\bрежим разработчика\b"
     r"|\bрежим розробника\b|\bizstradataja rezim\w*|\bджейлбрейк|системн\w* (?:промпт|подсказк|сообщени|инструкц|"
     r"підказк|повідомлен)|\bпромпт\w*|\bsistemas (?:uzvedn|prompt|zinojum|instrukcij)",
@@ -224,21 +227,23 @@ SYSTEM_PROMPT = rx(
     r"|slept\w*|slepen\w*)(?: \w+)? (?:инструкц|промпт|правил|настройк|указани|подсказк|інструкці|налаштуван|вказівк"
     r"|підказк|instrukcij|uzvedn|noteikum|iestatijum|noradijum)",
 )
-NEW_RULES = rx(
+NEW_RULES = any_of(
     r"\bnew (?:rules?|instructions?|task|role|persona|directives?|guidelines|prompt|orders)\b"
     r"|\bновы[ейх]? (?:правил\w*|инструкци\w*|задач\w*|рол\w*|указани\w*)|\bнов(?:а|і|ий|е) (?:правил\w*"
     r"|інструкці\w*|завдан\w*|рол\w*|вказівк\w*)|\bjaun(?:i|as|s|a) (?:noteikum\w*|instrukcij\w*|uzdevum\w*"
     r"|lom\w*|noradijum\w*)|\byour (?:new )?(?:task|job|role) (?:is|now)\b|\bтвоя (?:новая )?(?:задача|роль)\b"
     r"|\bтво[єя] (?:нове |нова )?(?:завдання|роль)\b|\btavs (?:jaunais )?uzdevums\b"
 )
-TEMPORAL_YOU = rx(
+TEMPORAL_YOU = any_of(
     r"\bfrom now on,? you\b|\bотныне (?:ты|вы)\b|\bс (?:этого|сегодняшнего) (?:момента|дня),? (?:ты|вы)\b"
     r"|\bвідтепер (?:ти|ви)\b|\bз (?:цього|сьогоднішнього) (?:моменту|дня),? (?:ти|ви)\b"
     r"|\bno (?:sis|sodienas) (?:bridis|briza|dienas),? (?:tu|jus)\b|\b(?:tagad|turpmak) tu\b"
 )
-SERVES = rx(r"\b(?:работаешь|служишь|подчиняешься|працюєш|служиш|strada(?:si)? (?:man|prieks)|work for|obey|serve)\b")
+SERVES = any_of(
+    r"\b(?:работаешь|служишь|подчиняешься|працюєш|служиш|strada(?:si)? (?:man|prieks)|work for|obey|serve)\b"
+)
 # "in your reply", "в конце ответа", "у відповіді", "atbildes beigās"
-REPLY_REF = rx(
+REPLY_REF = any_of(
     r"\b(?:in|into|to|at the (?:end|start|beginning|bottom|top) of|end|start|begin|finish|sign|close) (?:your |the |this "
     r"|each |every |all |any )?(?:reply|replies|answer|response|responses)\b|\bevery (?:reply|answer|response)\b",
     r"\b(?:в|во) (?:сво\w+ |тво\w+ |ваш\w+ |каждом )?ответ(?:е|ах)?\b|\b(?:в|на) (?:конце|начале|конец|начало) "
@@ -248,7 +253,7 @@ REPLY_REF = rx(
     r"\batbilde\b|\batbildes (?:beig|sakum)\w*|\batbildei\b|\bkatra atbilde\b",
 )
 # "the reply must start with…", "ответ должен содержать…", "atbildei jāsākas ar…": a rule for the text itself
-REPLY_MUST = rx(
+REPLY_MUST = any_of(
     r"\b(?:end|finish|start|begin|sign|close|conclude|open|write|format|translate|keep|make)(?:ing)? (?:your|the|this|each"
     r"|every) (?:reply|answer|response|message)s? (?:with|in|as|by|using|short|only)\b",
     r"\b(?:закончи|заверши|начни|подпиши)(?:те)? (?:сво\w+ |тво\w+ |ваш\w+ )?ответ\w*\b"
@@ -286,7 +291,7 @@ _NOT_A_CANARY = re.compile(
 )
 _NOT_A_QUESTION = r"(?![^.!\n]*\?)"
 # "reply that …", "ответь, что …": an order only when not a question and a bot is mentioned somewhere
-DICTATE_THAT = rx(
+DICTATE_THAT = any_of(
     r"(?<!to )"
     + words("reply, respond, answer, say, write, confirm, promise")
     + r"\s+(to me\s+)?(that|saying)\b"
@@ -299,7 +304,7 @@ DICTATE_THAT = rx(
     + _NOT_A_QUESTION,
     words("atbildi, atbildiet, uzraksti, pasaki, apstiprini, apsoli") + r"\s*,?\s*ka\b" + _NOT_A_QUESTION,
 )
-BOT_MENTION = rx(rf"\b{_AI}", words("prompt, ai assistant, virtual assistant, ии-ассистент*"))
+BOT_MENTION = any_of(rf"\b{_AI}", words("prompt, ai assistant, virtual assistant, ии-ассистент*"))
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 _ORDER_REACH = 60  # a token this far after an order (or a mention of the reply) is the thing to write
 
@@ -441,7 +446,7 @@ def _shapes(raw: str, folded: str) -> Finding | None:
 _REPLY_OBJECT_EN = r"(?:to\s+)?(?:the |these |this |our |my |all |customer )?(?:reviews?|replies|responses|answers|comments|feedback|this)\b"
 _REPLY_OBJECT_RU = r"(?:\s+на\s+(?:\w+\s+)?(?:отзыв|комментари|сообщени|это|эт)\w*|\s*[:—])"
 _REPLY_OBJECT_UK = r"(?:\s+на\s+(?:\w+\s+)?(?:відгук|коментар|повідомлен|це|ц)\w*|\s*[:—])"
-REPLIER = rx(
+REPLIER = any_of(
     r"\b(?:whoever|anyone|anybody|someone|those|(?:the )?(?:person|one|people|team|staff|agent|employee|human|admin"
     r"|moderator|intern)s?)\s+(?:who |that |which )?(?:will |is going to |is |are |gets to )?(?:writ\w*|draft\w*|answer\w*"
     rf"|repl\w*|respond\w*|handl\w*|process\w*|moderat\w*|generat\w*|manag\w*)\s+{_REPLY_OBJECT_EN}",
@@ -472,7 +477,7 @@ REPLIER = rx(
 )
 # A request in any mood and politeness: imperatives (both numbers), infinitives after "please/нужно/прошу/lūdzu",
 # modals ("the reply should", "следует", "vajag"). Past tenses are reports ("менеджер обещал"), filtered below.
-REQUEST = rx(
+REQUEST = any_of(
     r"\b(?:write|say|state|promise|confirm|include|add|insert|put|mention|tell|end|start|begin|sign|guarantee|offer"
     r"|give|refund|credit|transfer|send|post|share|list|ignore|disregard|reply|respond|answer|should|must|need to"
     r"|needs to|has to|have to|please|kindly|make sure|be sure|remember to|don'?t forget)\b",
@@ -491,7 +496,7 @@ REQUEST = rx(
 )
 _REPORTED = re.compile(r"(?:л|ла|ли|ло|лся|лась|лись|ed|ija|jam|jat)$|^(?:обещал|обіцяв|solija)")  # past: a report
 # Verbs that produce text or a promise: asked for together with a link/phone/code or money, they dictate the reply.
-WRITE_VERB = rx(
+WRITE_VERB = any_of(
     r"\b(?:write|say|state|promise|confirm|include|add|insert|put|mention|tell|end|sign|guarantee|post|share|type)\b",
     r"\b(?:напиш\w*|написать|скаж\w*|сказать|добав\w*|встав\w*|включ\w*|укаж\w*|указать|упомян\w*|законч\w*"
     r"|заверш\w*|обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*|сообщ\w*|подтверд\w*)",
@@ -504,7 +509,7 @@ _EN_VERBS = frozenset(
     "write say state promise confirm include add insert put mention tell end sign guarantee post share type".split()
 )
 # "tell readers to…", "say that…": the verbs that dictate content; the ones that put a thing into the reply
-_INCLUDE_VERB = rx(
+_INCLUDE_VERB = any_of(
     r"\b(?:include|add|insert|put|mention|end|post|share|type|paste|tell|list|give)\b",
     r"\b(?:добав\w*|встав\w*|включ\w*|укаж\w*|указать|упомян\w*|законч\w*|заверш\w*|дода\w*|вкаж\w*"
     r"|вказати|згада\w*|закінч\w*|pievieno\w*|ieliec\w*|ielikt|ieklauj\w*|ieklaut|norad\w*|piemin\w*"
@@ -521,12 +526,12 @@ _PROMISED = (
     r"(?:promised|agreed|guaranteed|offered|обещал\w*|пообещал\w*|гарантировал\w*|согласовал\w*|обіцяв\w*"
     r"|обіцяла|пообіцяв\w*|пообіцяла|гарантував\w*|погодив\w*|solija|apsolija|garanteja|apstiprinaja)"
 )
-OTHERS_PROMISE = rx(
+OTHERS_PROMISE = any_of(
     rf"\b{_STAFF}\s+(?:\w+\s+){{0,2}}?{_PROMISED}\b",
     rf"\b{_PROMISED}\s+(?:\w+\s+){{0,2}}?{_STAFF}\b",
     rf"\b{_PROMISED}\s+(?:by\s+)?(?:the |your )?{_STAFF}",
 )
-CONFIRM = rx(r"\bconfirm\b|\bподтверд(?:и|ите|ить)\b|\bпідтверд(?:и|іть|ити)\b|\bapstiprin(?:i|iet|at)\b")
+CONFIRM = any_of(r"\bconfirm\b|\bподтверд(?:и|ите|ить)\b|\bпідтверд(?:и|іть|ити)\b|\bapstiprin(?:i|iet|at)\b")
 # Substring gates (C-speed `in`): every REPLIER / OTHERS_PROMISE match contains one of these.
 _REPLIER_STEMS = (
     "writ",
@@ -754,15 +759,15 @@ def replier_request(raw: str, folded: str) -> Finding | None:
     return None
 
 
-_DICTATING = rx(
+_DICTATING = any_of(
     r"\b(?:promise|guarantee|обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*|обіця(?:й|йте|ти)|пообіця\w*"
     r"|гаранту\w*|apsol\w*|garant\w*)"
 )
-_PERK = rx(
+_PERK = any_of(
     r"\d{1,3}\s*%|\b(?:discount\w*|free\b|promo ?code\w*|coupon\w*|voucher\w*|скидк\w*|бесплатн\w*|промокод\w*"
     r"|купон\w*|знижк\w*|безкоштовн\w*|atlaid\w*|bezmaksas|par brivu|promokod\w*|kupon\w*)"
 )
-_PROMISE_VERB = rx(
+_PROMISE_VERB = any_of(
     r"\b(?:promise|guarantee|state|say|write|tell)\b|\b(?:обеща(?:й|йте|ть)|пообеща\w*|гарантир\w*"
     r"|скаж\w*|сказать|напиш\w*|написать)|\b(?:обіця(?:й|йте|ти)|пообіця\w*|гаранту\w*|скаж\w*|сказати"
     r"|напиш\w*|написати)|\b(?:apsol\w*|garant\w*|pasak\w*|saki|sakiet|pateikt|uzrakst\w*)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.text.alternation import any_of as rx
+from assistant.text.alternation import any_of
 
 
 def words(items: str) -> str:
@@ -58,7 +58,7 @@ _PUBLISH_HABIT = (
     r"|\b(?:will|'ll|am going to|i'm going to|gonna)\s+(?:keep|continue|be|start)\s+(?:on\s+)?(?:to\s+)?"
     r"(?:posting|writing|leaving|sharing|telling|post|write|leave|share)\b|\bkeep (?:posting|writing|leaving)\b"
 )
-EXTORTION_THREAT = rx(
+EXTORTION_THREAT = any_of(
     near(_PUBLISH_ONCE, 50, _PLACES),
     f"(?:{_PUBLISH_HABIT}){SAME_SENTENCE}{{0,60}}{alt(_PLACES)}",
     near(
@@ -85,7 +85,7 @@ _AUDIENCE = (
     r"|community|group|subscribers)|\bevery(?:one|body| \w+)? (?:in|on|from) my \w+|\beveryone i know"
     r"|знакомые|знайомі|подписчики|підписники|sekotaji|followers|everyone"
 )
-EXTORTION_AUDIENCE = rx(
+EXTORTION_AUDIENCE = any_of(
     f"(?:{_AUDIENCE}){SAME_SENTENCE}{{0,40}}"
     + alt("узна услыш увид дізна почу побач uzzin dzird redzes hear know see find\\sout learn")
 )
@@ -94,19 +94,19 @@ _UNTIL = (
     "доки ви не, ja ne*, ja man ne*, ja jus ne*, kamer ne*, kamer jus ne*, unless, if you don't, if you do not, "
     "if you won't, until you, till you, as long as you"
 )
-EXTORTION_CONDITION = rx(
+EXTORTION_CONDITION = any_of(
     words(
         "или, либо, иначе, а то, в противном случае, або, інакше, в іншому разі, vai ari, "
         "citadi, preteja gadijuma, or, otherwise, or else, " + _UNTIL
     )
 )
-IF_NOT = rx(words(_UNTIL))
+IF_NOT = any_of(words(_UNTIL))
 _GOODS = (
     "скидк деньг компенсац бесплатн подар возврат купон бонус сертификат знижк грош кошт безкоштовн подарун "
     "поверненн сертифікат atlaid naud kompensacij bezmaksas davan atmaks kupon bonus sertifikat discount money "
     "refund compensation free voucher coupon gift credit deposit"
 )
-EXTORTION_DEMAND = rx(
+EXTORTION_DEMAND = any_of(
     near(
         "дайте, дадите, дай, гоните, верните, вернете, компенсируйте, выплатите, требую, хочу, жду, предоставьте, "
         "получу, дасте, поверніть, повернете, компенсуйте, виплатіть, вимагаю, чекаю, надайте, отримаю, dodiet, "
@@ -118,7 +118,7 @@ EXTORTION_DEMAND = rx(
     r"\bne?atmaksas\w* naud|\bpay (me )?back\b|\breturn my (money|deposit)\b|\brefund (me|my|the)\b",
 )
 # "I'll delete my review if you give me a discount": only for perks, not for the fix itself.
-EXTORTION_REVERSE = rx(
+EXTORTION_REVERSE = any_of(
     near(
         "удалю, уберу, исправлю, изменю, поменяю, подниму, повышу, видалю, приберу, виправлю, зміню, підвищу, izdzesisu, "
         "nonemsu, labosu, mainisu, paaugstinasu, delete, remove, change, update, edit, take down, raise, improve",
@@ -126,13 +126,13 @@ EXTORTION_REVERSE = rx(
         "отзыв оценк звезд рейтинг відгук оцінк зірк atsauksm vertejum zvaigzn reiting review rating star",
     )
 )
-PERKS = rx(
+PERKS = any_of(
     r"скидк|бесплатн|подар|компенсац|бонус|сертификат|купон|промо-?код|promo|знижк|безкоштовн|atlaid|bezmaksas"
     r"|davan|kompensacij|\bdiscount|\bfree\b|\bgift|\bvoucher|\bcoupon|\bcompensation|\bcredit\b"
 )
 
 # -- legal threats --------------------------------------------------------------------------------------------
-LEGAL = rx(
+LEGAL = any_of(
     r"\bсуд(а|е|у|ом|ы|ов|ам|і|и|ебн\w*|ов\w*)?\b|\bиск(ом|и|а)?\b",
     words(
         "исков*, адвокат*, юрист*, юридическ*, прокурат*, роспотребнадзор*, защит* прав потребител*, зозпп, "
@@ -152,7 +152,7 @@ LEGAL = rx(
 LEGAL_LV_COURT = re.compile(r"\btiesā\b", re.IGNORECASE)  # raw: "in court"; plain "tiesa" also means "true"
 
 # -- abuse: insults aimed at people (not "terrible service") --------------------------------------------------
-ABUSE = rx(
+ABUSE = any_of(
     words(
         "дебил*, идиот*, урод*, мраз*, тварь, твари, сволоч*, ублюд*, козел, козлы, козлин*, скотин*, дураки, дуры, "
         "тупые, тупой, тупая, тупорыл*, тупица, тупицы, кретин*, дегенерат*, быдл*, чмо, лохи, лохов, мудак*, "
@@ -179,7 +179,7 @@ SPAM_LINK = re.compile(
     re.I,
 )
 SPAM_HANDLE = re.compile(r"(?<![\w.@])@[a-z0-9_]{4,32}\b|\bt\.me/\S+|\bwa\.me/\S+", re.I)
-SPAM_MESSENGER = rx(
+SPAM_MESSENGER = any_of(
     words(
         r"whats\s?app, вотс?ап, ватс?ап, вацап, viber, вайбер*, telegram*, телеграм*, телег[еуа], "
         "в тг, instagram*, инстаграм*, інстаграм*, инсту, tiktok, тикток*"
@@ -194,7 +194,7 @@ SPAM_CODE = re.compile(
     r"|atlaides kod|\bcode:",
     re.I,
 )
-SPAM_PROMO = rx(
+SPAM_PROMO = any_of(
     words(
         "заработок, заработка, заработком, заработай, заработайте, доход, дохода, доходом, доходы, пассивн*, инвестиц*, "
         "крипт*, биткоин*, казино, букмекер*, подписывай*, подпиш*, переходи*, жми, кликай, накрутк*, раскрутк*, "
@@ -213,7 +213,7 @@ SPAM_PROMO = rx(
     )
 )
 LETTERS = re.compile(r"[^\W\d_]")
-YOU = rx(words("вы, вас, вам, вами, ваш*, ви, jus, jums, jusu, you, your, yours"))
+YOU = any_of(words("вы, вас, вам, вами, ваш*, ви, jus, jums, jusu, you, your, yours"))
 
 # -- a fault told by its symptom ("часы перестали идти", "won't boil", "vairs neiet") --------------------------
 _RU_FUNCTIONS = (
@@ -245,7 +245,7 @@ _STOPPED_NOT_A_FAULT = (
     "нравиться доверять відповідати дзвонити писати спілкуватися приходити замовляти купувати "
     "подобатися довіряти atbildet zvanit rakstit nakt pasutit pirkt"
 )
-SYMPTOM = rx(
+SYMPTOM = any_of(
     r"\bперестал[аио]?\s+(?:\w+\s+)?(?!" + alt(_STOPPED_NOT_A_FAULT) + r")\w+(?:ть|ться|ти)\b",
     r"\bне\s+(?:\w+\s+)?" + alt(_RU_FUNCTIONS) + r"(?!\w)",
     r"\bперестав(?:ла|ло|ли)?\s+(?:\w+\s+)?(?!" + alt(_STOPPED_NOT_A_FAULT) + r")\w+(?:ти|тися|тись)\b",
@@ -263,13 +263,13 @@ SYMPTOM = rx(
     r"\b(?:detached|came loose|fell apart|fell out|won't stay (?:closed|shut|on))\b",
 )
 # the Latvian "ne-" pattern above is broad: these negated verbs are about people, not devices
-SYMPTOM_NOT = rx(r"\bne(?:iet\s+(?:uz|pie|pa)|sak\s+runat|rada\s+interes)")
+SYMPTOM_NOT = any_of(r"\bne(?:iet\s+(?:uz|pie|pa)|sak\s+runat|rada\s+interes)")
 
 # -- sarcasm: a praise word in quotes («быстрая» доставка, 'ātro' piegādi, "express" delivery) -----------------
 QUOTED = re.compile(
     r"[«\"“„]\s*([^«»\"“”„\n]{2,40}?)\s*[»\"”“]|(?:(?<=\s)|^)['‘]([^'‘’\n]{2,30}?)['’](?=[\s.,!?:;)—-]|$)"
 )
-SARCASM_CUES = rx(
+SARCASM_CUES = any_of(
     words(
         "браво, bravo, brava, thanks for nothing, thanks a lot for nothing, yeah right, "
         "спасибо за ничего, дякую за нічого, paldies par neko"
@@ -290,14 +290,14 @@ _TIME_UNITS = (
 WRONG_ITEM = re.compile(
     rf"^(?!.*\b{_TIME_UNITS}\b)(?=.*\b{_SENT}\b).*\b(?:вместо|замість|instead of|ta vieta|nevis)\b", re.IGNORECASE
 )
-NOT_AS_DESCRIBED = rx(
+NOT_AS_DESCRIBED = any_of(
     r"\b(?:хотя|а|но) (?:в|на) (?:описании|карточке товара|фото)\b|\bв описании (?:\w+ )?(?:указан|есть|заявлен|написан)",
     r"\b(?:хоча|а|але) (?:в|у|на) (?:описі|картці товару|фото)\b|\b(?:в|у) описі (?:\w+ )?(?:вказан|є|заявлен|написан)",
     r"\b(?:lai gan|bet) (?:aprakst|attel)\w*|\baprakst\w* (?:\w+ )?(?:noradit|ir|bija|rakstit)\w*",
     r"\bdescription (?:says|said|shows|mentions|lists)\b|\blisted in the description\b|\baccording to the "
     r"(?:description|listing)\b|\b(?:but|although|though|while) the (?:description|listing|photos?) (?:says|said|shows)",
 )
-PARTIAL = rx(  # "only two of the three chairs came"
+PARTIAL = any_of(  # "only two of the three chairs came"
     r"\b(?:только|лишь) (?:одн\w+|один|дв[ае]|тр[иёе]\w*|четыр\w+|пят\w+|\d+) (?:\w+ )?из\b",
     r"\b(?:тільки|лише) (?:одн\w+|один|дв[аі]|тр[иь]\w*|чотир\w+|п'ят\w+|\d+) (?:\w+ )?(?:з|із)\b",
     r"\btikai (?:vien\w*|div\w*|tris|trij\w*|cetr\w*|piec\w*|\d+) (?:\w+ )?no\b|\bnetika (?:piegadat|atvest|atsutit)\w*",
@@ -314,11 +314,11 @@ FIX_SHAPES = (
 # -- what decides "abuse with no complaint in it" vs. a complaint that swears ----------------------------------
 # Profanity used as an intensifier ("хуй его знает", "fucking slow", "уебанская сеть") is how many people complain;
 # it is abuse only when it is aimed at someone ("пошли вы на…", "f*** you") or when the text is nothing else.
-PROFANITY = rx(
+PROFANITY = any_of(
     r"\bху[йяеюи]\w*|\bпизд\w*|\b[еєї]ба\w*|\bеб[ауол]\w*|\bуеб\w*|\bйоб\w*|\bбл[яь]\w*|\bfuck\w*|\bmotherf\w*"
     r"|\bsh[i*]+t\w*|\bnahuj\w*|\bnah[uy]i\w*|\bх[*.]+[йя]\w*|\bп[*]+зд\w*|\bбл[*]+\w*|\bf[*#@]+k\w*|\bf\*{2,}(?!\w)\w*"
 )
-AIMED = rx(
+AIMED = any_of(
     r"\b(?:fuck|f[*#@]+k|f\*{2,})\w*\s+(?:you|u|off|them|this)\b",
     words(
         "пошли на, пошел на, пошли вы на, идите на, идите вы на, иди на, пішли на, пішли ви на, йдіть на, "
@@ -326,14 +326,14 @@ AIMED = rx(
     ),
 )
 # Insult adjectives ("тупой", "stupid") aim at a person only next to one: "вы все тупые", "курьер — тупой баран".
-INSULT_ADJECTIVE = rx(
+INSULT_ADJECTIVE = any_of(
     words(
         "тупые, тупой, тупая, тупі, тупий, тупа, дебильн*, дебільн*, идиотск*, ідіотськ*, "
         "тупорыл*, stupid, dumb, idiotic, moronic, stulb*, debil*s, debil*a, debil*i"
     )
 )
 # A call to action: what turns "loan", "income", "crypto" from a topic into an advertisement.
-SPAM_CALL = rx(
+SPAM_CALL = any_of(
     words(
         "продам, продаю, пиши мне, пишите мне, в личку, в лс, в директ, в личные, пиши мені, "
         "в особисті, pardodu, for sale, selling, dm me, "
@@ -345,7 +345,7 @@ SPAM_CALL = rx(
         "join us, check out my, register now, limited offer, today only, only today"
     )
 )
-PERSON = rx(
+PERSON = any_of(
     words(
         "вы, ви, ты, ти, jus, tu, you, u, курьер*, водител*, продав*, менеджер*, официант*, сотрудник*, персонал*, мастер*, "
         "оператор*, консультант*, кассир*, администратор*, охранник*, кур'єр*, водій, продавець, менеджер*, офіціант*, "
@@ -356,7 +356,7 @@ PERSON = rx(
 )
 
 # -- a complaint whatever the stars say: "5★ — never again", "не рекомендую" ------------------------------------
-STRONG_COMPLAINT = rx(
+STRONG_COMPLAINT = any_of(
     words(
         "никогда больше, больше никогда, больше ни ногой, ноги моей, не рекомендую, не советую, не покупайте, "
         "не берите, не ведитесь, обходите стороной, деньги на ветер, выброшенные деньги, пустая трата, зря потратил*, "
