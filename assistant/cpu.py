@@ -59,7 +59,7 @@ def _new_process() -> ProcessPoolExecutor:
 
 def _in_text_process() -> None:
     """The text process's set-up. Ctrl-C reaches every process of the terminal's group: the batch handles it
-    (stops this process after its current call, says how to resume), so here it is ignored instead of printing a
+    (stops this process, says how to resume), so here it is ignored instead of printing a
     KeyboardInterrupt traceback from an idle worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
