@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.domain.drafting import fluency, variety
 from assistant.domain.drafting.fluency import CODES, UNUSABLE, check_fluency, is_unusable, known
 from assistant.domain.drafting.guard import check_draft
 from assistant.playbooks import Action
@@ -152,3 +153,18 @@ def test_dictionaries_know_the_four_languages():
 def test_unusable_codes_include_the_guard_basics():
     assert {"empty", "placeholder", "language_mismatch"} <= UNUSABLE
     assert {"not_about_review"} == CODES - UNUSABLE  # a generic reply is flagged but left for the agent to edit
+
+
+@pytest.mark.parametrize("split", ["variety", "fluency"])
+def test_remembered_word_lists_are_the_callers_own(split):
+    """The guard splits a draft into words ~15 times (variety.words) and ~19 times (fluency._words): the split is
+    remembered per text, and each caller gets a list of its own to change."""
+    text = "Sorry the kettle broke, write to help@example.com and we will replace it."
+    split_words, remembered = (
+        (variety.words, variety._words) if split == "variety" else (fluency._words, fluency._remembered_words)
+    )
+    first = split_words(text)
+    first.append("changed")
+    hits = remembered.cache_info().hits
+    assert split_words(text) == first[:-1] and split_words(text) is not split_words(text)
+    assert remembered.cache_info().hits == hits + 3, "split once, read back after"

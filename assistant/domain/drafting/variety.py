@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from assistant.text import dictionaries
+from assistant.text.normalize import Remembered
 from assistant.text.scripts import replace_chars
 
 # Share of a draft's word trigrams found in one earlier reply above which the draft counts as a copy.
@@ -33,7 +34,14 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of `text`, normalised; punctuation, symbols and emoji are dropped."""
-    return _WORD.findall(normalize(text))
+    return list(_words(text))
+
+
+def _find_words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(normalize(text)))
+
+
+_words = Remembered(_find_words, maxsize=256)  # the guard splits each draft ~15 times (its checks, the canary)
 
 
 @lru_cache(maxsize=50_000)
