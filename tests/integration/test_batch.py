@@ -19,13 +19,14 @@ from typer.testing import CliRunner
 
 from assistant import cpu
 from assistant.__main__ import app as cli
+from assistant.batch import run as run_module
 from assistant.batch.reader import ReadOptions
 from assistant.batch.run import BatchOptions, BatchReport, run_batch
 from assistant.db.engine import create_engine, session_factory
 from assistant.db.models import Classification, Draft, Review
 from assistant.settings import Settings
 from tests.fixtures.batch.generate import write_reviews
-from tests.support.processes import children, running
+from tests.support.processes import children, database_modules, running
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "batch"
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,10 +101,20 @@ async def test_import_drafts_every_review_and_reimport_skips(settings, scripted_
 
 async def test_the_text_process_changes_where_the_text_work_runs_not_what_it_decides(settings, tmp_path, monkeypatch):
     """The same reviews through a batch with the rules and the guard on the text thread and in a process of their
-    own (assistant/cpu.py): the same actions, drafts and flags, and the process started and stopped with the run."""
+    own (assistant/cpu.py): the same actions, drafts and flags, and the process started and stopped with the run.
+    What the run sent there never made it import the database layer (0.3 s before the first prompt, once a draft
+    kind crossed as a `DraftKind`)."""
     started: list[object] = []
     real_new_process = cpu._new_process
     monkeypatch.setattr(cpu, "_new_process", lambda: started.append(1) or real_new_process())
+    loaded: list[list[str]] = []
+    real_stop = run_module.stop_text_process
+
+    async def stop_after_looking(**options: bool) -> None:
+        loaded.append(await cpu.run_cpu(database_modules))
+        await real_stop(**options)
+
+    monkeypatch.setattr(run_module, "stop_text_process", stop_after_looking)
     path = write_reviews(tmp_path / "both.csv", 40)
     outcomes = {}
     for source, separate in (("thread", False), ("process", True)):
@@ -113,6 +124,7 @@ async def test_the_text_process_changes_where_the_text_work_runs_not_what_it_dec
         assert len(started) == int(separate) and not cpu.in_process(), "started for its run, stopped after it"
         outcomes[source] = await drafted(settings, source)
     assert len(outcomes["process"]) == 40 and outcomes["process"] == outcomes["thread"]
+    assert loaded == [[]], f"the text process imported {loaded[0][:5] if loaded else 'nothing it was asked for'}"
     assert {action for action, _text, _flags in outcomes["thread"].values()} >= {"thank", "apologize"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 
@@ -28,3 +29,10 @@ def children(pid: int) -> list[int]:
         except (OSError, ValueError):
             continue
     return found
+
+
+def database_modules() -> list[str]:
+    """The database layer's modules this process has imported: run in a batch's text process, which needs none
+    (a module light enough to unpickle there without importing them itself)."""
+    layer = ("sqlalchemy", "sqlmodel", "asyncpg", "aiosqlite")
+    return sorted(m for m in sys.modules if m.split(".")[0] in layer or m.startswith("assistant.db"))

@@ -175,6 +175,10 @@ async def draft_reply(
     """One guarded draft (or follow-up) for a review; flagged with reasons when the guard keeps failing."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    # Plain text from here: `kind` goes with every prompt and guard call to a batch's text process, where a
+    # `DraftKind` (a str subclass) was unpickled by importing the database models, SQLAlchemy with them: 0.3 s
+    # there before the run's first prompt, on the way to its first draft requests.
+    kind = str(kind)
     if action == Action.do_not_engage:
         issue = GuardIssue("do_not_engage", "the playbook says not to engage with this review; a person decides")
         return DraftOutcome("", GuardResult(False, (issue,), 0.0), attempts=0, flagged=True)
