@@ -87,12 +87,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, pre_ping: bool = True) -> AsyncEngine:
+def create_engine(url: str, *, pre_ping: bool = True, one_sqlite_connection: bool = False) -> AsyncEngine:
     """`pre_ping` checks a pooled PostgreSQL connection before each use (a round trip), so the service
-    survives a database restart; bulk work skips it, since a failed review is retried anyway."""
+    survives a database restart; bulk work skips it, since a failed review is retried anyway.
+    `one_sqlite_connection`: this process's sessions take turns on a single SQLite connection (bulk work, see
+    processing/bulk_engine.py); else a pool, so that the service's readers never wait for a writer (WAL)."""
     ensure_sqlite_dir(url)
     if is_sqlite(url):
-        engine = create_async_engine(async_url(url), connect_args={"timeout": 30}, hide_parameters=True)
+        pool = {"pool_size": 1, "max_overflow": 0} if one_sqlite_connection else {}
+        engine = create_async_engine(async_url(url), connect_args={"timeout": 30}, hide_parameters=True, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # JIT costs more than it saves on our short aggregate queries (hundreds of ms on misestimated plans)
