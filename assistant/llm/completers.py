@@ -1,7 +1,8 @@
 """The model seam's one per-attempt call, as composable layers (in the style of httpx transports).
 
-A `Completer` turns chat messages into the answer's text, once: `LLM` (client.py) owns what happens around a
-call — retries, token counts, the call log — and calls `completer.complete(...)` per attempt. Whatever should
+A `Completer` turns chat messages into an answer (`Completion`: its text, and the tokens the server counted), once:
+`LLM` (client.py) owns what happens around a call — retries, token counts, the call log — and calls
+`completer.complete(...)` per attempt. Whatever should
 apply to every attempt wraps a completer in another one, so the order of layers is written where they are
 composed (`assistant/runtime.py`):
 
@@ -17,15 +18,26 @@ retried.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import openai
 from openai.types.chat import ChatCompletion
 
 
+@dataclass(frozen=True)
+class Completion:
+    """One answer: its text and, where the server reported its `usage`, the tokens the model itself counted
+    (None: not reported, `LLM` counts them with tiktoken's cl100k, an estimate for any other tokenizer)."""
+
+    text: str
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+
+
 class Completer(Protocol):
-    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
-        """One attempt: the answer's text, or an exception."""
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
+        """One attempt: the answer, or an exception."""
         ...
 
     async def close(self) -> None:
@@ -63,7 +75,7 @@ class OpenAICompleter:
         self.client = client
         self.model = model
 
-    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
         body = {"model": self.model, "messages": messages, **params}
         try:
             response = await self.client.post("/chat/completions", cast_to=ChatCompletion, body=body)
@@ -73,7 +85,10 @@ class OpenAICompleter:
             raise GarbledAnswer(f"not a chat completion: {str(response)[:200]!r}")
         if not response.choices or response.choices[0].message is None:
             raise GarbledAnswer("the answer had no choices")
-        return response.choices[0].message.content or ""
+        text, usage = response.choices[0].message.content or "", response.usage
+        if usage is None or usage.prompt_tokens <= 0:  # not reported (some servers send zeros instead)
+            return Completion(text)
+        return Completion(text, usage.prompt_tokens, usage.completion_tokens)
 
     async def close(self) -> None:
         await self.client.close()

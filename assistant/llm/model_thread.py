@@ -17,7 +17,7 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from assistant.llm.completers import Completer
+from assistant.llm.completers import Completer, Completion
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ class OnModelThread:
         self._thread = threading.Thread(target=self.loop.run_forever, name="model-requests", daemon=True)
         self._thread.start()
 
-    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
         return await self.run(self.inner.complete(messages, **params))
 
     async def run(self, work: Coroutine[Any, Any, T]) -> T:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from assistant.llm.completers import Completion
+
 Responder = Callable[[dict[str, Any]], str]
 
 
@@ -39,10 +41,10 @@ class ScriptedCompleter:
         self.responder = responder
         self.requests: list[dict[str, Any]] = []
 
-    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
         body = {"messages": messages, **params}
         self.requests.append(body)
-        return self.responder(body)
+        return Completion(self.responder(body))
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.cpu import in_process, run_cpu, submit_cpu
+from assistant.cpu import run_cpu, submit_cpu
 from assistant.db.models import Draft, DraftStatus, Review, ReviewStatus, utcnow
 from assistant.domain.classification.rules import classify_rules
 from assistant.domain.classification.service import ClassificationResult, classify_review, escalation_note
@@ -25,7 +24,6 @@ from assistant.domain.drafts import draft_for, drafting_action, result_of, store
 from assistant.llm import LLM
 from assistant.playbooks import Action, PlaybookRegistry
 from assistant.processing.results import GroupWriter
-from assistant.text.tokens import encoding
 
 log = logging.getLogger(__name__)
 RECENT_REPLIES = 50
@@ -75,16 +73,13 @@ class Pipeline:
     async def warm_up(self) -> None:
         """Load the text work's tables and do it once per language (`drafting.warm_up`: a second or two) where it
         runs (the text thread, or a batch's text process: assistant/cpu.py), once, so the event loop keeps
-        serving requests meanwhile and the first reviews pay nothing extra; with a text process, tiktoken's table
-        (the call log counts tokens here too) loads here meanwhile."""
+        serving requests meanwhile and the first reviews pay nothing extra. With a text process, this one needs
+        no tiktoken table: the call log takes the server's token counts (assistant/llm/client.py)."""
         if self._ready:
             return
         async with self._warm:
             if not self._ready:
-                loads: list[Awaitable[object]] = [run_cpu(warm_up_text, self.playbooks.for_business(None))]
-                if in_process():  # else the warm-up's first prompt loads it here already
-                    loads.append(asyncio.to_thread(encoding))
-                await asyncio.gather(*loads)
+                await run_cpu(warm_up_text, self.playbooks.for_business(None))
                 self._ready = True
 
     async def process(self, review_id: int) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import openai
 from aiolimiter import AsyncLimiter
 
-from assistant.llm.completers import Completer, retry_after
+from assistant.llm.completers import Completer, Completion, retry_after
 from assistant.text.tokens import count_message_tokens
 
 DEFAULT_BACKOFF = 1.0
@@ -95,7 +95,7 @@ class RateLimited:
         self.max_wait = max_wait
         self.max_throttled = max_throttled
 
-    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> str:
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> Completion:
         limiter = self.limiter
         cost = count_message_tokens(messages) + int(params.get("max_tokens") or 0) if limiter.counts_tokens else 0
         for attempt in range(self.max_throttled + 1):

@@ -4,7 +4,9 @@ The `openai` SDK talks to it over a socket exactly as to OpenAI. Behaviour is sc
 (429 with Retry-After, 500, hangs, invalid JSON, empty choices) or replies with `script(...)`, set random
 fault rates, a fixed latency, or a responder function; by default it answers as the in-process scripted model
 does (`assistant/llm/scripted.py`): drafts with a plain, specific reply in the review's language, structured
-calls with JSON that fits the requested schema.
+calls with JSON that fits the requested schema. Like real servers (OpenAI, vLLM, llama.cpp, Ollama) it reports each
+answer's `usage`, counted with cl100k, or by `usage(messages, answer)` (another model's tokenizer); `usage=None`
+plays a server that reports none.
 """
 
 from __future__ import annotations
@@ -14,12 +16,20 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from assistant.llm.scripted import Responder
 from assistant.processing.stand_in import default_responder
+from assistant.text.tokens import count_message_tokens, count_tokens
+
+Usage = Callable[[list[dict[str, Any]], str], tuple[int, int]]  # (messages, answer) → (prompt, answer) tokens
+
+
+def cl100k_usage(messages: list[dict[str, Any]], answer: str) -> tuple[int, int]:
+    return count_message_tokens(messages), count_tokens(answer)
 
 
 class _Server(ThreadingHTTPServer):
@@ -43,9 +53,17 @@ class Fault:
 class ScriptedLLM:
     """Start with `with ScriptedLLM() as llm:`; point the SDK at `llm.base_url`."""
 
-    def __init__(self, responder: Responder = default_responder, *, latency: float = 0.0, seed: int = 0):
+    def __init__(
+        self,
+        responder: Responder = default_responder,
+        *,
+        latency: float = 0.0,
+        seed: int = 0,
+        usage: Usage | None = cl100k_usage,
+    ):
         self.responder = responder
         self.latency = latency
+        self.usage = usage
         self.script: deque[Fault] = deque()
         self.rates: list[tuple[float, Fault]] = []
         self.requests: list[dict[str, Any]] = []
@@ -105,6 +123,12 @@ class ScriptedLLM:
         return None
 
     # -- serving --------------------------------------------------------------------------------
+    def _usage(self, body: dict[str, Any], text: str | None) -> dict[str, Any]:
+        if self.usage is None:
+            return {}
+        prompt, answer = self.usage(body.get("messages") or [], text or "")
+        return {"usage": {"prompt_tokens": prompt, "completion_tokens": answer, "total_tokens": prompt + answer}}
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         scripted = self
 
@@ -152,6 +176,7 @@ class ScriptedLLM:
                     # worked out within the latency, as a model server's own work is part of its latency: the
                     # answer leaves `latency` after the request came, however long the responder took (~1 ms)
                     text = fault.text if fault and fault.kind == "reply" else scripted.responder(body)
+                usage = scripted._usage(body, text)
                 if scripted.latency:
                     time.sleep(max(0.0, arrived + scripted.latency - time.monotonic()))
                 if fault and fault.kind == "hang":
@@ -171,7 +196,7 @@ class ScriptedLLM:
                     "created": int(time.time()),
                     "model": body.get("model", "scripted"),
                     "choices": choices,
-                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                    **usage,
                 }
                 self._send(200, json.dumps(payload, ensure_ascii=False).encode())
 

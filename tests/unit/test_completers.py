@@ -14,7 +14,7 @@ import pytest
 
 from assistant.errors import LLMUnavailable
 from assistant.llm import LLM
-from assistant.llm.completers import GarbledAnswer, retry_after
+from assistant.llm.completers import Completion, GarbledAnswer, retry_after
 from assistant.llm.model_thread import OnModelThread
 from assistant.llm.scripted import ScriptedCompleter
 from assistant.processing.rate_limits import RateLimited, RateLimiter
@@ -146,7 +146,7 @@ async def test_the_model_thread_carries_a_cancellation_over():
             except asyncio.CancelledError:
                 Slow.cancelled = True
                 raise
-            return ""
+            return Completion("")
 
     slow = Slow(default_responder)
     slow.loop_started = asyncio.get_running_loop()
