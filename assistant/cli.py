@@ -1,7 +1,8 @@
-"""The `assistant` command: serve, worker, batch, eval, insights, db, keys, users, playbooks.
+"""The `assistant` CLI: serve, worker, batch, eval, insights, db, keys, users, playbooks (the program that runs it
+is assistant/__main__.py).
 
 Commands import their machinery (database, server, workers) inside the command, here and in the sub-commands'
-`cli.py` modules: `python -X importtime -c "import assistant.__main__"` measures 0.6 s for the CLI itself,
+`cli.py` modules: `python -X importtime -c "import assistant.cli"` measures 0.6 s for the CLI itself,
 while assistant.db.engine alone adds 2.8 s, assistant.db.migrate 5.2 s, assistant.server.app 6.5 s and
 assistant.processing.saq_jobs 7.0 s (all at the top: `assistant --help` took 15.7 s instead of 3.4 s).
 """
@@ -9,16 +10,13 @@ assistant.processing.saq_jobs 7.0 s (all at the top: `assistant --help` took 15.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.batch.cli import batch_app, start_early
-from assistant.cpu import stop_text_process
+from assistant.batch.cli import batch_app
 from assistant.domain.insights.cli import insights_command
 from assistant.domain.users.cli import users_app
 from assistant.evaluation.cli import app as eval_app
@@ -154,22 +152,3 @@ def worker(
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     upgrade(settings.resolved_database_url)
     asyncio.run(run_worker(settings, concurrency=concurrency, burst=burst))
-
-
-def main() -> None:
-    """The installed `assistant` program (tests invoke `app`)."""
-    early = start_early(sys.argv[1:])
-    try:
-        app()
-    finally:
-        if early:  # whatever it still does is not needed: the command is over
-            asyncio.run(stop_text_process(at_once=True))
-        # The interpreter's exit runs the cyclic collector over every object, again as it tears the modules down:
-        # 0.4 s after a 2,000-review batch (language models, dictionaries, caches; bench/batch.py's e2e), on a
-        # process about to end. Exit as usual (threads joined, exit handlers run, output flushed) with those
-        # objects out of the collector's sight; the operating system frees the memory.
-        gc.freeze()
-
-
-if __name__ == "__main__":
-    main()

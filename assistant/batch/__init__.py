@@ -23,5 +23,5 @@ read from the database; a run killed while waiting is resumed the same way, sinc
 """
 
 # An in-process batch's text process (assistant/cpu.py) warms up with this, by name: the program starts it as it
-# starts (cli.start_early), so that its ~2 s of imports and tables load on the other core meanwhile.
+# starts (early.start_early), so that its ~1.5 s of imports and tables load on the other core meanwhile.
 TEXT_WARM_UP = "assistant.domain.drafting.warm_up:warm_up"

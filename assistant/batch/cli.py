@@ -9,7 +9,6 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,13 +18,11 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from assistant.batch import TEXT_WARM_UP
 from assistant.batch.progress import BatchProgress, human, render_summary
-from assistant.cpu import start_text_process, wants_text_process
 from assistant.settings import get_settings
 
 # The machinery loads inside the commands, not with the whole CLI (python -X importtime over the CLI's own imports:
-# batch.run +16.8 s, batch.estimate +11.9 s, processing.rate_limits +7.4 s, batch.reader +0.2 s; assistant/__main__.py).
+# batch.run +16.8 s, batch.estimate +11.9 s, processing.rate_limits +7.4 s, batch.reader +0.2 s; assistant/cli.py).
 
 if TYPE_CHECKING:
     from assistant.batch.estimate import DryRun
@@ -178,23 +175,6 @@ def import_file(
         price=priced,
     )
     raise typer.Exit(_run(options, get_settings(), dry_run, report))
-
-
-def start_early(argv: Sequence[str]) -> bool:
-    """For `assistant batch import` in this process, start the text process now, as the program starts (its
-    caller stops it when the command ends; `run_batch` holds it meanwhile): its ~2 s of imports and tables, which the
-    first model request waits for, then load on the other core while this one reads the command line, checks the
-    database and imports the runtime. Whether it did."""
-    if list(argv[:2]) != ["batch", "import"] or {"--dry-run", "--help"} & set(argv):
-        return False
-    try:
-        settings = get_settings()
-    except ValueError:  # the command says what is wrong with the settings
-        return False
-    if settings.queue_url or not wants_text_process(settings.batch_text_process):
-        return False
-    start_text_process(warm_up=TEXT_WARM_UP)
-    return True
 
 
 def _run(options: BatchOptions, settings: Settings, dry: bool, report_path: Path | None) -> int:

@@ -17,7 +17,7 @@ import typer
 from assistant.playbooks import PlaybookRegistry
 from assistant.settings import PROJECT_ROOT, get_settings
 
-# Each command imports its machinery when it runs, like the other commands' (assistant/__main__.py): at the top
+# Each command imports its machinery when it runs, like the other commands' (assistant/cli.py): at the top
 # here they were 1.8 s of every `assistant` command's start (`python -X importtime`), `--help` and a queue-mode
 # batch import included.
 

@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from assistant import cpu
-from assistant.__main__ import app as cli
 from assistant.batch import run as run_module
 from assistant.batch.reader import ReadOptions
 from assistant.batch.run import BatchOptions, BatchReport, run_batch
+from assistant.cli import app as cli
 from assistant.db.engine import create_engine, session_factory
 from assistant.db.models import Classification, Draft, Review
 from assistant.settings import Settings

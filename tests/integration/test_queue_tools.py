@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from assistant.__main__ import app as cli
+from assistant.cli import app as cli
 from assistant.db.engine import create_engine, session_factory
 from assistant.db.models import LLMCall, Translation
 from assistant.domain.saved_filters.service import SavedFilterService

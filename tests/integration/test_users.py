@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from typer.testing import CliRunner
 
-from assistant.__main__ import app as cli
+from assistant.cli import app as cli
 from assistant.db.engine import create_engine, session_factory
 from assistant.domain.users.service import UserService
 from assistant.errors import Conflict, InvalidInput

@@ -171,7 +171,7 @@ def test_broken_blocks_are_reported_with_file_and_field(tmp_path, mutate, messag
 def test_playbooks_check_names_the_broken_block(tmp_path):
     from typer.testing import CliRunner
 
-    from assistant.__main__ import app
+    from assistant.cli import app
 
     for name in ("default.yaml", "atelier-ru.yaml"):
         (tmp_path / name).write_text((ROOT / "playbooks" / name).read_text(encoding="utf-8"), encoding="utf-8")

@@ -23,7 +23,7 @@ def insights_command(
     markdown: Annotated[Path | None, typer.Option(help="Also write the digest as Markdown to this file")] = None,
 ) -> None:
     """What customers complain about, how it changes and how fast the team answers."""
-    # The database side loads here, not with the whole CLI: 3.8 s of imports (see assistant/__main__.py).
+    # The database side loads here, not with the whole CLI: 3.8 s of imports (see assistant/cli.py).
     from sqlalchemy.exc import DBAPIError
 
     from assistant.db.engine import create_engine, session_factory

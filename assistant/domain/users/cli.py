@@ -21,7 +21,7 @@ users_app = typer.Typer(help="People who use the web UI (agents and admins).", n
 
 
 async def _with_service(database_url: str, work: Callable[[UserService], Awaitable[T]]) -> T:
-    # The database side loads here, not with the whole CLI: 4.2 s of imports (see assistant/__main__.py).
+    # The database side loads here, not with the whole CLI: 4.2 s of imports (see assistant/cli.py).
     from assistant.db.engine import create_engine, session_factory
     from assistant.domain.users.service import UserService
 
