@@ -39,10 +39,15 @@ FULL_POLL_EVERY = 40  # polls between reads of every pending review (one finishe
 TOKENS_EVERY = 8  # polls between refreshes of the token count the progress shows
 CALL_LOG_DELAY = 0.5  # > BufferedCallLog's interval (0.25 s) and its write: the run's last calls are counted
 RETRY_DELAY = 2.0  # seconds before a failed review's job runs again
-# Ids stored but not yet taken, at most. The import stores a group of rows per round trip
-# (assistant/batch/importer.py), so it keeps ahead of the pipeline beside it in the same interpreter (row by row,
-# each round trip waited behind the pipeline's work: 2,000 rows took 43 s instead of 3 s on PostgreSQL).
-FEED_BOUND = 4096
+# Ids stored but not yet taken, at most: 3.5 s of work at C = 16 and L = 0.1 s. The import stores a group of rows
+# per round trip (assistant/batch/importer.py), so it keeps ahead of the pipeline beside it in the same interpreter
+# (row by row, each round trip waited behind the pipeline's work: 2,000 rows took 43 s instead of 3 s on
+# PostgreSQL). With room for 4,096 it stored a whole 2,000-row file in the run's first ~2 s, on the event loop and
+# (SQLite) the one connection the first reviews' claims and reads waited for: the model's 16 slots stood idle
+# 3-4 slot-seconds in each half second after the first request instead of 0.2-1.2 (cold in-process command on
+# SQLite, alternating: 17.43 / 17.58 / 17.24 s → 17.00 / 16.80 / 16.50 s in three pairs, 17.47 → 18.63 s in one
+# taken in a slow spell of the VM; PostgreSQL, two pairs: the same).
+FEED_BOUND = 512
 OnDone = Callable[[int, str], None]
 
 
