@@ -17,7 +17,8 @@ process, on by default with two or more cores, its CPU counts too and it runs on
 per review, CPU per review (the batch process, not its text process; or both workers), how busy the whole machine was meanwhile
 (`host cpu`: every process, databases and Redis included), peak RSS, the scripted server's CPU share and the
 mean call time the client logged (`llm ms`: L plus HTTP and SDK time plus the wait for one of the C request
-slots, since three reviews are in flight per slot).
+slots, since three reviews are in flight per slot) and when the file's import was over (`import s`: it stays at most
+512 reviews ahead of processing, so in-process it ends near the run's end).
 Where the rest of the wall time went, from the model server's side: `served ms` (median time it held a call:
 L, as it works out its answer within the latency, plus the time to send it), `gap ms` (mean time a slot sat idle
 between an answer and the next request, i.e. the client's turnaround), `ramp s` (start until the first request) and `tail s` (last answer until done).
