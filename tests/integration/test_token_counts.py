@@ -1,14 +1,14 @@
 """The call log's token counts are the server's own (`usage`), through the real SDK and the scripted model server:
-a model whose tokenizer is not cl100k (Llama, Qwen, Gemma behind vLLM, llama.cpp or Ollama) is billed and
-limited by its own count. A server that reports none, or zeros, is counted here with tiktoken instead."""
+a model whose tokenizer is not cl100k (Llama, Qwen, Gemma behind vLLM, llama.cpp or Ollama) is logged, and its
+cost reported, by its own count. A server that reports none, or zeros, is counted here with tiktoken instead."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.llm import build_llm
-from assistant.settings import Settings
 from assistant.text.tokens import count_message_tokens, count_tokens
+from tests.conftest import service_settings
 from tests.support.scripted_llm import ScriptedLLM
 
 MESSAGES = [
@@ -18,16 +18,7 @@ MESSAGES = [
 
 
 def _llm(server: ScriptedLLM, tmp_path):
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/unused.db",
-        data_dir=tmp_path,
-        llm_base_url=server.base_url,
-        llm_model="scripted",
-        llm_timeout=5.0,
-        llm_max_attempts=2,
-        llm_max_retry_wait=0.1,
-    )
-    return build_llm(settings)
+    return build_llm(service_settings(f"sqlite:///{tmp_path}/unused.db", server, tmp_path))
 
 
 async def test_the_call_log_keeps_the_tokens_the_server_counted(tmp_path):
