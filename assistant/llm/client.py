@@ -3,9 +3,8 @@
 Each attempt is one `completer.complete(...)` (completers.py: the SDK call to any OpenAI-compatible server or
 the embedded one, possibly wrapped in rate limits and a thread of its own). Around it, `LLM` retries with
 tenacity on 429 (honouring Retry-After), 5xx, timeouts, connection errors and garbled answers within a
-bounded budget, takes each call's tokens from the server's count (its `usage`; else counts them with tiktoken),
-and logs every call — prompt, response, tokens, latency,
-error — through a `CallLog`.
+bounded budget, takes each call's tokens from the server's count (its `usage`; else counts them with
+tiktoken), and logs every call — prompt, response, tokens, latency, error — through a `CallLog`.
 """
 
 from __future__ import annotations

@@ -2,9 +2,8 @@
 
 A `Completer` turns chat messages into an answer (`Completion`: its text, and the tokens the server counted), once:
 `LLM` (client.py) owns what happens around a call — retries, token counts, the call log — and calls
-`completer.complete(...)` per attempt. Whatever should
-apply to every attempt wraps a completer in another one, so the order of layers is written where they are
-composed (`assistant/runtime.py`):
+`completer.complete(...)` per attempt. Whatever should apply to every attempt wraps a completer in another one,
+so the order of layers is written where they are composed (`assistant/runtime.py`):
 
 - `OpenAICompleter`: the SDK call to any OpenAI-compatible server (or the embedded one);
 - `RateLimited(inner, limiter)` (`assistant/processing/rate_limits.py`): shared request/token limits, 429 pauses;
