@@ -53,6 +53,26 @@ def fail(message: str) -> None:
     raise ValueError(message)
 
 
+def nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def size(text: str) -> int:
+    return len(text)
+
+
+def answer_that_cannot_travel() -> object:
+    return lambda: None
+
+
+class LoadsAsAnError:
+    """Pickles fine here; unpickling it in the text process raises (a call's arguments that cannot be loaded there)."""
+
+    def __reduce__(self) -> tuple:
+        return fail, ("cannot be loaded",)
+
+
 def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
@@ -89,6 +109,37 @@ async def test_a_text_process_runs_the_work_in_another_process_and_passes_errors
     assert (await cpu.run_cpu(pid_and_name))[0] == pid, "one process, kept between calls"
     with pytest.raises(ValueError, match="bad review"):
         await cpu.run_cpu(fail, "bad review")
+
+
+async def test_a_call_is_running_once_the_calls_before_it_are_answered(text_process) -> None:
+    """The rules' time budget counts from when a review's call starts (assistant/processing/pipeline.py), not
+    from when it was queued behind other reviews' calls."""
+    first = cpu.submit_cpu(nap, 0.5)
+    second = cpu.submit_cpu(nap, 0.0)
+    assert first.running() and not second.running(), "queued behind the first"
+    assert first.result(timeout=30) == 0.5
+    assert second.result(timeout=30) == 0.0
+
+
+async def test_sending_a_call_does_not_wait_for_the_one_running(text_process) -> None:
+    """A megabyte of text (a long review in its prompt) is more than a pipe holds: the process takes calls off
+    the pipe while it works, so the caller's event loop is not held until the running call ends."""
+    await cpu.run_cpu(nap, 0.0)
+    running = cpu.submit_cpu(nap, 3.0)
+    started = time.monotonic()
+    queued = cpu.submit_cpu(size, "ж" * 1_000_000)
+    assert time.monotonic() - started < 1.5, "the write waited for the running call"
+    assert running.result(timeout=30) == 3.0 and queued.result(timeout=30) == 1_000_000
+
+
+async def test_what_cannot_travel_fails_its_own_call_only(text_process) -> None:
+    pid, _ = await cpu.run_cpu(pid_and_name)
+    with pytest.raises(ValueError, match="cannot be loaded") as raised:
+        await cpu.run_cpu(size, LoadsAsAnError())
+    assert any("in the text process" in note for note in getattr(raised.value, "__notes__", []))
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        await cpu.run_cpu(answer_that_cannot_travel)
+    assert (await cpu.run_cpu(pid_and_name))[0] == pid, "the same process answers the next call"
 
 
 async def test_a_text_process_that_dies_fails_its_calls_and_is_replaced(text_process, settings_playbook) -> None:
