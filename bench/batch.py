@@ -105,8 +105,8 @@ class HostMeter:
 
 def start_llm(latency: float) -> tuple[subprocess.Popen, str]:
     code = (
-        "import sys, time\nfrom tests.support.scripted_llm import ScriptedLLM\n"
-        f"s = ScriptedLLM(latency={latency}).start()\nprint(s.base_url, flush=True)\n"
+        "import sys, time\nfrom tests.support.scripted_llm import ScriptedLLM, estimated_usage\n"
+        f"s = ScriptedLLM(latency={latency}, usage=estimated_usage).start()\nprint(s.base_url, flush=True)\n"
         "import json\nfor line in sys.stdin:\n"  # "spans": print the calls' (arrived, answered) times; then forget
         "    if line.strip() == 'spans': print(json.dumps(s.spans), flush=True)\n"
         "    s.requests.clear(); s.spans.clear()\n"

@@ -38,7 +38,7 @@ from sqlalchemy import func, select  # noqa: E402
 from assistant.db.engine import create_engine, session_factory  # noqa: E402
 from assistant.db.models import Draft, Review  # noqa: E402
 from bench._databases import drop_database, new_database  # noqa: E402
-from tests.support.scripted_llm import ScriptedLLM  # noqa: E402
+from tests.support.scripted_llm import ScriptedLLM, estimated_usage  # noqa: E402
 
 KEY = "soak-bootstrap-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -220,7 +220,7 @@ def run_backend(backend: str, args: argparse.Namespace, scratch: Path) -> SoakRe
 
     url = new_database(backend, scratch, prefix="soak")
     try:
-        with ScriptedLLM(seed=7) as llm:
+        with ScriptedLLM(seed=7, usage=estimated_usage) as llm:
             settings = Settings(
                 database_url=url,
                 data_dir=scratch,

@@ -122,8 +122,8 @@ def start_bare(scratch: Path) -> tuple[subprocess.Popen, str]:
 
 def start_llm() -> tuple[subprocess.Popen, str]:
     code = (
-        "import sys\nfrom tests.support.scripted_llm import ScriptedLLM\n"
-        "s = ScriptedLLM().start()\nprint(s.base_url, flush=True)\nsys.stdin.read()\n"
+        "import sys\nfrom tests.support.scripted_llm import ScriptedLLM, estimated_usage\n"
+        "s = ScriptedLLM(usage=estimated_usage).start()\nprint(s.base_url, flush=True)\nsys.stdin.read()\n"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code],
