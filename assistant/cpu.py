@@ -54,7 +54,7 @@ _users = 0  # callers that asked for the process (it stops with the last one)
 _send_once: tuple[type, ...] = ()  # types whose objects never change: sent to the process once, then by reference
 _sent: dict[int, object] = {}  # id → object the process holds (kept alive here, so that no id is reused)
 _kept: dict[int, object] = {}  # in the text process: what was sent once, by the sender's id
-KEY_BYTES = 8  # a call's number, ahead of its pickle: a call that cannot be unpickled there is still answered
+KEY_BYTES = 8  # a call's number, ahead of its pickle in every message (`_framed`)
 MAX_SENT = 256  # beyond this many distinct objects, send by value (a long-running caller reloading playbooks)
 
 
@@ -98,8 +98,7 @@ class TextProcess:
                 raise BrokenProcessPool("the text process ended")
             key, self._next = self._next, self._next + 1
             try:
-                call = pickle.dumps((pickler.new, buffer.getvalue()), pickle.HIGHEST_PROTOCOL)
-                self._calls.send_bytes(key.to_bytes(KEY_BYTES, "little") + call)
+                self._calls.send_bytes(_framed(key, (pickler.new, buffer.getvalue())))
             except OSError as exc:  # it died and the answer reader has not seen it yet
                 raise BrokenProcessPool("the text process ended") from exc
             _sent.update(pickler.new)
@@ -111,9 +110,13 @@ class TextProcess:
     def _read_answers(self) -> None:
         while True:
             try:
-                key, ok, value = pickle.loads(self._answers.recv_bytes())
+                key, answer = _unframed(self._answers.recv_bytes())
             except (EOFError, OSError):
                 break
+            try:
+                ok, value = pickle.loads(answer)
+            except Exception as exc:  # an answer of a type this process cannot load fails its own call
+                ok, value = False, exc
             with self._lock:
                 future = self._pending.pop(key)
                 if self._pending:
@@ -163,14 +166,23 @@ def _serve(calls: multiprocessing.connection.Connection, answers: multiprocessin
 
     threading.Thread(target=take_calls, name="text-calls", daemon=True).start()
     while message := inbox.get():
-        key = int.from_bytes(message[:KEY_BYTES], "little")
+        key, call = _unframed(message)
         try:
-            new, payload = pickle.loads(memoryview(message)[KEY_BYTES:])
+            new, payload = pickle.loads(call)
             _kept.update(new)
-            answer = pickle.dumps((key, True, _call(payload)), pickle.HIGHEST_PROTOCOL)
+            answer = _framed(key, (True, _call(payload)))
         except Exception as exc:  # every failure goes back to the caller
             answer = _failure(key, exc)
         answers.send_bytes(answer)
+
+
+def _framed(key: int, obj: object) -> bytes:
+    """A message: the call's number, then its pickle, so that one that cannot be unpickled is still answered."""
+    return key.to_bytes(KEY_BYTES, "little") + pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+
+
+def _unframed(message: bytes) -> tuple[int, memoryview]:
+    return int.from_bytes(message[:KEY_BYTES], "little"), memoryview(message)[KEY_BYTES:]
 
 
 def _failure(key: int, exc: BaseException) -> bytes:
@@ -178,9 +190,9 @@ def _failure(key: int, exc: BaseException) -> bytes:
     goes back as a RuntimeError that names it."""
     exc.add_note("in the text process:\n" + "".join(traceback.format_exception(exc)).rstrip())
     try:
-        return pickle.dumps((key, False, exc), pickle.HIGHEST_PROTOCOL)
+        return _framed(key, (False, exc))
     except Exception:
-        return pickle.dumps((key, False, RuntimeError(f"{type(exc).__name__}: {exc}")), pickle.HIGHEST_PROTOCOL)
+        return _framed(key, (False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def _in_text_process() -> None:

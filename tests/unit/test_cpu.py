@@ -66,8 +66,12 @@ def answer_that_cannot_travel() -> object:
     return lambda: None
 
 
+def answer_that_cannot_be_loaded() -> object:
+    return LoadsAsAnError()
+
+
 class LoadsAsAnError:
-    """Pickles fine here; unpickling it in the text process raises (a call's arguments that cannot be loaded there)."""
+    """Pickles fine; loading it raises, on either side of the pipe (arguments or an answer of a type not loadable there)."""
 
     def __reduce__(self) -> tuple:
         return fail, ("cannot be loaded",)
@@ -139,6 +143,8 @@ async def test_what_cannot_travel_fails_its_own_call_only(text_process) -> None:
     assert any("in the text process" in note for note in getattr(raised.value, "__notes__", []))
     with pytest.raises((pickle.PicklingError, AttributeError)):
         await cpu.run_cpu(answer_that_cannot_travel)
+    with pytest.raises(ValueError, match="cannot be loaded"):
+        await cpu.run_cpu(answer_that_cannot_be_loaded)
     assert (await cpu.run_cpu(pid_and_name))[0] == pid, "the same process answers the next call"
 
 
