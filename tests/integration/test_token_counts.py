@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.errors import LLMError
 from assistant.llm import build_llm
 from assistant.text.tokens import count_message_tokens, count_tokens
 from tests.conftest import service_settings
@@ -51,7 +52,7 @@ async def test_a_failed_call_logs_the_prompts_tokens(tmp_path):
         server.fail(400)
         llm = _llm(server, tmp_path)
         try:
-            with pytest.raises(Exception, match="400"):
+            with pytest.raises(LLMError, match="400"):
                 await llm.chat("draft", MESSAGES)
         finally:
             await llm.close()

@@ -67,7 +67,6 @@ def test_the_program_starts_it_before_it_imports_the_cli():
     """What the text process waits for is the head start: the CLI, typer and the settings come after the spawn."""
     program = (
         "import sys\n"
-        "import assistant.cpu as cpu\n"
         "from assistant.batch import early\n"
         "def noted(**kwargs):\n"
         "    print('loaded before the spawn:', sorted({'assistant.cli', 'typer', 'assistant.settings'} & set(sys.modules)))\n"
