@@ -18,10 +18,10 @@ referred to after that. A process that dies is replaced on the next call; the ca
 it, even one killed outright.
 
 Why a pipe and not `ProcessPoolExecutor`: three calls per review, and the executor hands each through two threads
-of this process (its manager and its queue's feeder), 130–180 µs of this process's CPU per call on a 2-core VM
-against ~50 µs written straight to the pipe with one thread reading the answers (a 16-way round-trip loop of
-6,400 calls); at 2,000 reviews that is ~0.7 s of the batch process's CPU, the process whose turnaround the model's
-slots wait for.
+of this process (its manager and its queue's feeder): 120–160 µs of this process's CPU per call on a 2-core VM,
+against 30–55 µs written straight to the pipe with one thread reading the answers (bench/text_process.py); at
+2,000 reviews that is ~0.6 s of the batch process's CPU, the process whose turnaround the model's slots wait for.
+The calls still run one at a time, in order, as on the executor's single worker.
 """
 
 from __future__ import annotations
