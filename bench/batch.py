@@ -29,7 +29,8 @@ in a single process; the queue mode spreads that over the workers' cores.
 The scripted LLM runs in its own process (a threaded HTTP server that sleeps L per call), so it never competes
 for this process's GIL; its CPU use is printed to show it is not the bottleneck. Every run first sends a small
 warm-up batch through the same processes (lemma dictionaries, language models, connection pools), so the
-figures are steady-state. Figures depend on the machine: the load average is printed with them.
+figures are steady-state. Figures depend on the machine: the load average is printed with them, and a speed probe
+(CPU seconds of a fixed pure-Python loop) at the start and the end, since a shared VM's speed drifts.
 """
 
 from __future__ import annotations
@@ -67,6 +68,16 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def speed_probe() -> float:
+    """CPU seconds of a fixed pure-Python loop: how fast this machine runs Python right now. A shared VM's speed
+    drifts by more than a change is worth (one 2-core VM: 0.36–1.08 s within an hour, the same cold batch command
+    17–23 s), so figures are read beside it."""
+    started, total = time.process_time(), 0
+    for number in range(10_000_000):
+        total += number
+    return time.process_time() - started
 
 
 def host_busy() -> tuple[float, float]:
@@ -366,7 +377,7 @@ def main() -> None:
     compileall.compile_dir(ROOT / "assistant", quiet=1)
     print(
         f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; C={args.concurrency}, "
-        f"saq = 2 workers × {args.concurrency // 2}"
+        f"saq = 2 workers × {args.concurrency // 2}; speed probe {speed_probe():.2f} s"
     )
     header = (
         f"{'db':<10} {'mode':<5} {'N':>5} {'L s':>4} {'wall s':>7} {'ideal s':>7} {'eff':>5} {'e2e s':>6} "
@@ -398,6 +409,7 @@ def main() -> None:
             finally:
                 llm[0].kill()
                 llm[0].wait()
+    print(f"# speed probe at the end {speed_probe():.2f} s")
 
 
 if __name__ == "__main__":
