@@ -82,10 +82,6 @@ class TextProcess:
         self._reader = threading.Thread(target=self._read_answers, name="text-answers", daemon=True)
         self._reader.start()
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
     def submit(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> Future[T]:
         """Send-once objects travel with the first call that refers to them (none is sent for a call that cannot
         be pickled); `BrokenProcessPool` when the process is gone."""
@@ -131,8 +127,8 @@ class TextProcess:
         with self._lock:  # the process ended: what it held will never be answered
             self.broken = True
             pending, self._pending = list(self._pending.values()), OrderedDict()
-        for future in pending:
-            if future.running() or future.set_running_or_notify_cancel():
+        for future in pending:  # a cancelled one was told so already, or is now
+            if future.running() or (not future.cancelled() and future.set_running_or_notify_cancel()):
                 future.set_exception(BrokenProcessPool("the text process ended before answering"))
 
     def stop(self) -> None:

@@ -159,6 +159,21 @@ async def test_a_text_process_that_dies_fails_its_calls_and_is_replaced(text_pro
     assert await cpu.run_cpu(kept_by_reference, settings_playbook), "the new process is sent the playbook again"
 
 
+async def test_calls_behind_a_cancelled_one_fail_when_the_process_dies(text_process) -> None:
+    """A caller that gave up (a review over its budget, a cancelled batch) leaves its call in the process's queue;
+    when the process dies, the calls behind it fail too instead of waiting forever."""
+    pid, _ = await cpu.run_cpu(pid_and_name)
+    first = cpu.submit_cpu(nap, 0.3)
+    given_up = cpu.submit_cpu(nap, 30.0)
+    behind = cpu.submit_cpu(nap, 0.0)
+    assert given_up.cancel(), "still queued behind the first"
+    assert first.result(timeout=30) == 0.3
+    time.sleep(0.3)  # the given-up call runs there now
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):
+        behind.result(timeout=10)
+
+
 async def test_a_playbook_crosses_to_the_text_process_once_then_by_reference(text_process, settings_playbook) -> None:
     """16 KB pickled, an argument of the rules, the prompt and the guard (inside a partial) of every review."""
     cpu.send_once(Playbook)
