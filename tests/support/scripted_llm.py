@@ -34,7 +34,7 @@ def cl100k_usage(messages: list[dict[str, Any]], answer: str) -> tuple[int, int]
 
 def estimated_usage(messages: list[dict[str, Any]], answer: str) -> tuple[int, int]:
     """About four characters a token: for benchmarks, where the stand-in shares the machine with what is measured
-    and a real server's count costs the client nothing (cl100k for every answer: 11-17 % of a core at 160 calls/s)."""
+    and a real server's count costs the client nothing (cl100k counts every prompt and answer in its process)."""
     prompt = sum(len(str(message.get("content") or "")) for message in messages)
     return max(1, prompt // 4), max(1, len(answer) // 4)
 
